@@ -1,0 +1,69 @@
+//! The command line: the only module that knows clap.
+//!
+//! In: `argv`. Out: a `Cli` value the binary turns into stage configs. Invariant: nothing
+//! outside this file and `main.rs` sees clap types.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// lightbox: photo intake for collections sent in by many units.
+#[derive(Debug, Parser)]
+#[command(name = "lightbox", version, about, long_about = None)]
+pub struct Cli {
+    /// Language of findings, reports and sheets.
+    #[arg(long, value_enum, global = true, default_value = "zh")]
+    pub lang: LangArg,
+    /// Print nothing but errors: no progress bars, no summary.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, short, global = true)]
+    pub jobs: Option<usize>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--lang` values.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LangArg {
+    /// 中文.
+    Zh,
+    /// English.
+    En,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ingest, inspect, check, dedupe and review: the main job.
+    Run {
+        /// Collection folders (each sub-folder or zip is one unit's drop) or drop zips.
+        #[arg(required = true)]
+        drops: Vec<PathBuf>,
+        /// Work folder for the report, derived images and contact sheets.
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Collection profile (TOML); default: the embedded cast-2023.
+        #[arg(long)]
+        profile: Option<PathBuf>,
+        /// Print the summary as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Build the package for CAST from a work folder.
+    Package {
+        /// The work folder of `lightbox run`.
+        work: PathBuf,
+        /// Package folder to create (replaced atomically if it exists).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Show the embedded profile, or check a profile file.
+    Profile {
+        /// Check this profile file instead of showing the embedded one.
+        #[arg(long)]
+        check: Option<PathBuf>,
+    },
+}

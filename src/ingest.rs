@@ -1,0 +1,360 @@
+//! Ingest: list every file of every drop, folders and zip files alike, without reading contents.
+//!
+//! In: the DROPS paths from the command line. Out: a `Scan`: every entry found, each with what
+//! to do with it (inspect as a photo, read as a sheet, keep as a side file, refuse), plus
+//! findings about folders that could not be listed. Invariants: nothing is opened for writing;
+//! symbolic links are never followed and only regular files are ever read (a named pipe would
+//! block forever); zip entry names are decoded from their raw bytes (GBK when the UTF-8 flag is
+//! absent) and names that would escape their folder are refused; output is sorted, so the same
+//! input gives the same list.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::photo::{Check, Finding, Location, Source};
+use crate::tags::sheet::is_sheet_name;
+
+/// A drop: one submitting unit's folder or zip.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Drop {
+    /// The unit's name (folder name, or zip name without `.zip`).
+    pub unit: String,
+    /// Display path, relative to the collection folder.
+    pub path: String,
+    /// Folder or zip.
+    pub kind: DropKind,
+}
+
+/// How a drop arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropKind {
+    /// A folder.
+    Folder,
+    /// A zip file.
+    Zip,
+}
+
+/// What to do with an entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Inspect it as a photo (whatever its extension: content decides).
+    Photo,
+    /// A 汇总表 to read.
+    Sheet,
+    /// A file that is not a photo (a note, a system file): listed, not read.
+    Side(String),
+    /// Never read, with the reason.
+    Refused(Finding),
+}
+
+/// One file found in a drop.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Where it is.
+    pub source: Source,
+    /// What to do with it.
+    pub role: Role,
+}
+
+/// Everything ingest found.
+#[derive(Clone, Debug, Default)]
+pub struct Scan {
+    /// The drops, sorted by unit.
+    pub drops: Vec<Drop>,
+    /// Every file, sorted by display path.
+    pub entries: Vec<Entry>,
+    /// Folders or zips that could not be listed: (unit, display path, finding).
+    pub problems: Vec<(String, String, Finding)>,
+}
+
+/// Names systems leave behind: listed as side files, never inspected.
+const SYSTEM_FILES: [&str; 4] = ["thumbs.db", ".ds_store", "desktop.ini", "ehthumbs.db"];
+
+/// Scans the DROPS arguments. Each argument is a collection folder whose sub-folders and zip
+/// files are drops (loose files in it form a drop named after the folder), or a single zip.
+///
+/// # Errors
+/// When an argument itself does not exist or is not a folder or zip: a broken run.
+pub fn scan(roots: &[PathBuf]) -> anyhow::Result<Scan> {
+    let mut scan = Scan::default();
+    for root in roots {
+        let meta = fs::metadata(root).map_err(|e| anyhow::anyhow!("cannot open drops folder {}: {e}", root.display()))?;
+        let root = fs::canonicalize(root).map_err(|e| anyhow::anyhow!("cannot resolve {}: {e}", root.display()))?;
+        if meta.is_file() && is_zip_name(&root) {
+            let parent = root.parent().unwrap_or(Path::new("/")).to_path_buf();
+            scan_zip(&parent, &root, &mut scan);
+        } else if meta.is_dir() {
+            scan_collection(&root, &mut scan);
+        } else {
+            anyhow::bail!("{} is neither a folder nor a zip file", root.display());
+        }
+    }
+    scan.drops.sort_by(|a, b| a.path.cmp(&b.path));
+    scan.drops.dedup();
+    scan.entries.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    scan.entries.dedup_by(|a, b| a.source.path == b.source.path);
+    scan.problems.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(scan)
+}
+
+fn is_zip_name(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+}
+
+fn display_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}
+
+fn scan_collection(root: &Path, scan: &mut Scan) {
+    let listing = match fs::read_dir(root) {
+        Ok(listing) => listing,
+        Err(e) => {
+            let name = display_name(root);
+            scan.problems.push((name.clone(), name, Finding::error(Check::FolderUnreadable { reason: e.to_string() })));
+            return;
+        }
+    };
+    let mut children: Vec<PathBuf> = listing.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    children.sort();
+    let loose_unit = display_name(root);
+    let mut has_loose = false;
+    for child in children {
+        let Ok(meta) = fs::symlink_metadata(&child) else { continue };
+        if meta.is_dir() {
+            let unit = display_name(&child);
+            scan.drops.push(Drop {
+                unit: unit.clone(),
+                path: unit.clone(),
+                kind: DropKind::Folder,
+            });
+            walk_folder(root, &child, &unit, scan);
+        } else if meta.is_file() && is_zip_name(&child) {
+            scan_zip(root, &child, scan);
+        } else {
+            has_loose = true;
+            scan.entries.push(file_entry(root, &child, &loose_unit, &meta));
+        }
+    }
+    if has_loose {
+        scan.drops.push(Drop {
+            unit: loose_unit.clone(),
+            path: String::new(),
+            kind: DropKind::Folder,
+        });
+    }
+}
+
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+}
+
+fn walk_folder(root: &Path, folder: &Path, unit: &str, scan: &mut Scan) {
+    let walker = walkdir::WalkDir::new(folder).follow_links(false).sort_by_file_name().min_depth(1);
+    for item in walker {
+        match item {
+            Ok(item) => {
+                if item.file_type().is_dir() {
+                    continue;
+                }
+                match item.path().symlink_metadata() {
+                    Ok(meta) => scan.entries.push(file_entry(root, item.path(), unit, &meta)),
+                    Err(e) => scan.problems.push((unit.to_string(), relative(root, item.path()), Finding::error(Check::Unreadable { reason: e.to_string() }))),
+                }
+            }
+            Err(e) => {
+                let path = e.path().map(|p| relative(root, p)).unwrap_or_else(|| relative(root, folder));
+                let reason = e.io_error().map(ToString::to_string).unwrap_or_else(|| e.to_string());
+                scan.problems.push((unit.to_string(), path, Finding::error(Check::FolderUnreadable { reason })));
+            }
+        }
+    }
+}
+
+/// Decides what to do with a name found in a drop.
+fn role_for_name(file_name: &str) -> Role {
+    let lower = file_name.to_lowercase();
+    if is_sheet_name(file_name) {
+        Role::Sheet
+    } else if SYSTEM_FILES.contains(&lower.as_str()) || file_name.starts_with("._") {
+        Role::Side("system file".into())
+    } else if lower.ends_with(".txt") {
+        Role::Side("text".into())
+    } else if lower.ends_with(".zip") {
+        Role::Refused(Finding::error(Check::NestedZip))
+    } else {
+        Role::Photo
+    }
+}
+
+fn file_entry(root: &Path, path: &Path, unit: &str, meta: &fs::Metadata) -> Entry {
+    let display = relative(root, path);
+    let mut parts: Vec<String> = display.split('/').map(str::to_string).collect();
+    let file_name = parts.pop().unwrap_or_default();
+    // The first part is the unit's own folder; loose files have none.
+    let folders = if parts.first().map(String::as_str) == Some(unit) { parts[1..].to_vec() } else { parts };
+    let file_type = meta.file_type();
+    let role = if file_type.is_symlink() {
+        let target = fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+        let dangling = fs::metadata(path).is_err();
+        Role::Refused(Finding::error(Check::Symlink { target, dangling }))
+    } else if !file_type.is_file() {
+        Role::Refused(Finding::error(Check::NotRegularFile))
+    } else {
+        role_for_name(&file_name)
+    };
+    Entry {
+        source: Source {
+            unit: unit.to_string(),
+            path: display,
+            folders,
+            file_name,
+            location: Location::File { path: path.to_path_buf() },
+            size: meta.len(),
+        },
+        role,
+    }
+}
+
+/// Decodes a zip entry's raw name: UTF-8 when it is valid UTF-8 (flagged or not), otherwise
+/// GB18030, the superset of the GBK that Chinese Windows writes.
+pub fn decode_zip_name(raw: &[u8]) -> String {
+    match std::str::from_utf8(raw) {
+        Ok(name) => name.to_string(),
+        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(raw).0.into_owned(),
+    }
+}
+
+/// True when a zip entry name would land outside the folder it is unpacked into.
+pub fn is_unsafe_zip_name(name: &str) -> bool {
+    let name = name.replace('\\', "/");
+    let bytes = name.as_bytes();
+    name.starts_with('/') || (bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic()) || name.split('/').any(|part| part == "..")
+}
+
+fn scan_zip(root: &Path, zip_path: &Path, scan: &mut Scan) {
+    let zip_display = relative(root, zip_path);
+    let unit = zip_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    scan.drops.push(Drop {
+        unit: unit.clone(),
+        path: zip_display.clone(),
+        kind: DropKind::Zip,
+    });
+    let archive = fs::File::open(zip_path).map_err(|e| e.to_string()).and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()));
+    let mut archive = match archive {
+        Ok(archive) => archive,
+        Err(reason) => {
+            scan.problems.push((unit, zip_display, Finding::error(Check::Unreadable { reason })));
+            return;
+        }
+    };
+    for index in 0..archive.len() {
+        let entry = match archive.by_index_raw(index) {
+            Ok(entry) => entry,
+            Err(e) => {
+                scan.problems.push((unit.clone(), format!("{zip_display}#{index}"), Finding::error(Check::Unreadable { reason: e.to_string() })));
+                continue;
+            }
+        };
+        if entry.is_dir() {
+            continue;
+        }
+        let name = decode_zip_name(entry.name_raw());
+        let unsafe_name = is_unsafe_zip_name(&name);
+        let clean = name.replace('\\', "/");
+        let mut parts: Vec<String> = clean.split('/').filter(|p| !p.is_empty() && *p != "." && *p != "..").map(str::to_string).collect();
+        let file_name = parts.pop().unwrap_or_default();
+        if parts.first() == Some(&unit) {
+            parts.remove(0);
+        }
+        let role = if unsafe_name {
+            Role::Refused(Finding::error(Check::UnsafeZipName))
+        } else if entry.encrypted() {
+            Role::Refused(Finding::error(Check::EncryptedZipEntry))
+        } else if entry.is_symlink() {
+            Role::Refused(Finding::error(Check::Symlink {
+                target: String::new(),
+                dangling: false,
+            }))
+        } else if clean.starts_with("__MACOSX/") {
+            Role::Side("system file".into())
+        } else {
+            role_for_name(&file_name)
+        };
+        scan.entries.push(Entry {
+            source: Source {
+                unit: unit.clone(),
+                path: format!("{zip_display}/{clean}"),
+                folders: parts,
+                file_name,
+                location: Location::ZipEntry {
+                    zip: zip_path.to_path_buf(),
+                    index,
+                    name,
+                },
+                size: entry.size(),
+            },
+            role,
+        });
+    }
+}
+
+/// Reads a source's bytes, at most `limit` bytes (a larger file is an error, not a truncation).
+///
+/// # Errors
+/// The reason, as text for a finding: I/O errors, a file larger than the limit, a zip entry
+/// that fails its CRC or is larger than declared.
+pub fn read(source: &Source, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    match &source.location {
+        Location::File { path } => {
+            let file = fs::File::open(path).map_err(|e| e.to_string())?;
+            let mut bytes = Vec::with_capacity(source.size.min(limit) as usize);
+            file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+            if bytes.len() as u64 > limit {
+                return Err(format!("larger than {limit} bytes"));
+            }
+            Ok(bytes)
+        }
+        Location::ZipEntry { zip, index, .. } => {
+            let file = fs::File::open(zip).map_err(|e| e.to_string())?;
+            let mut archive = zip::ZipArchive::new(file).map_err(|e| e.to_string())?;
+            let entry = archive.by_index(*index).map_err(|e| e.to_string())?;
+            let declared = entry.size();
+            let mut bytes = Vec::with_capacity(declared.min(limit) as usize);
+            entry.take(limit + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+            if bytes.len() as u64 > limit {
+                return Err(format!("larger than {limit} bytes"));
+            }
+            if bytes.len() as u64 != declared {
+                return Err(format!("zip entry holds {} bytes, declares {declared}", bytes.len()));
+            }
+            Ok(bytes)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_gbk_zip_names() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("和田地区科协/2019+和田地区+科普日.jpg");
+        assert_eq!(decode_zip_name(&gbk), "和田地区科协/2019+和田地区+科普日.jpg");
+        assert_eq!(decode_zip_name("喀什/a.jpg".as_bytes()), "喀什/a.jpg");
+    }
+
+    #[test]
+    fn refuses_escaping_zip_names() {
+        for name in ["../x.jpg", "a/../../x", "/etc/x", "C:\\x.jpg", "c:/x", "a\\..\\x"] {
+            assert!(is_unsafe_zip_name(name), "{name}");
+        }
+        for name in ["a/b.jpg", "..a.jpg", "a..b/c.jpg"] {
+            assert!(!is_unsafe_zip_name(name), "{name}");
+        }
+    }
+}

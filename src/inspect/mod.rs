@@ -1,0 +1,205 @@
+//! Inspect: read each photo once, hash it, read its metadata, decode it once at the smallest
+//! useful scale, and write its thumbnail and preview.
+//!
+//! In: `Source`s to inspect, the profile, the folder for derived images. Out: one `Inspection`
+//! per source, in input order (rayon's indexed collect), plus `derived/thumbs/<hash>.jpg` and
+//! `derived/previews/<hash>.jpg`. Invariants: a source is read once and never written; a bad
+//! file becomes findings, never a panic or an error; derived files are content-addressed, so a
+//! rerun finds them in place and two units' copies of one photo share them.
+
+pub mod decode;
+pub mod metadata;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::output::write_atomic;
+use crate::photo::{Check, ContentHash, Finding, Photo, Source};
+use crate::profile::Profile;
+use crate::progress::Progress;
+use decode::{DecodeError, Sniffed};
+
+/// JPEG quality of the derived images: small files that still show detail on a sheet.
+const DERIVED_QUALITY: u8 = 82;
+
+/// Where derived images go.
+#[derive(Clone, Debug)]
+pub struct DerivedDirs {
+    /// Thumbnails, `<hash>.jpg`.
+    pub thumbs: PathBuf,
+    /// Previews, `<hash>.jpg`.
+    pub previews: PathBuf,
+}
+
+impl DerivedDirs {
+    /// The layout inside a work folder.
+    pub fn in_work(work: &Path) -> DerivedDirs {
+        DerivedDirs {
+            thumbs: work.join("derived").join("thumbs"),
+            previews: work.join("derived").join("previews"),
+        }
+    }
+
+    /// Creates the folders.
+    ///
+    /// # Errors
+    /// When they cannot be created.
+    pub fn create(&self) -> std::io::Result<()> {
+        fs::create_dir_all(&self.thumbs)?;
+        fs::create_dir_all(&self.previews)
+    }
+
+    /// The thumbnail path of a content hash.
+    pub fn thumbnail(&self, content: &ContentHash) -> PathBuf {
+        self.thumbs.join(format!("{}.jpg", content.to_hex()))
+    }
+
+    /// The preview path of a content hash.
+    pub fn preview(&self, content: &ContentHash) -> PathBuf {
+        self.previews.join(format!("{}.jpg", content.to_hex()))
+    }
+}
+
+/// What inspecting one source gave.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Inspection {
+    /// The photo's facts, when the file is an image.
+    pub photo: Option<Photo>,
+    /// What is wrong with the file itself.
+    pub findings: Vec<Finding>,
+}
+
+impl Inspection {
+    fn failed(check: Check) -> Inspection {
+        Inspection {
+            photo: None,
+            findings: vec![Finding::error(check)],
+        }
+    }
+}
+
+/// Inspects every source in parallel on the current rayon pool, in input order.
+pub fn photos(sources: &[&Source], profile: &Profile, dirs: &DerivedDirs, progress: &dyn Progress) -> Vec<Inspection> {
+    sources
+        .par_iter()
+        .map(|source| {
+            let inspection = photo(source, profile, dirs);
+            progress.advance(1);
+            inspection
+        })
+        .collect()
+}
+
+/// Inspects one source.
+pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspection {
+    let files = &profile.files;
+    if source.size > files.max_bytes {
+        return Inspection::failed(Check::FileTooLarge {
+            bytes: source.size,
+            max: files.max_bytes,
+        });
+    }
+    let bytes = match crate::ingest::read(source, files.max_bytes) {
+        Ok(bytes) => bytes,
+        Err(reason) => return Inspection::failed(Check::Unreadable { reason }),
+    };
+    if bytes.is_empty() {
+        return Inspection::failed(Check::EmptyFile);
+    }
+    let content = ContentHash::of(&bytes);
+    let format = match decode::sniff(&bytes) {
+        Sniffed::Image(format) => format,
+        Sniffed::Other(detected) => {
+            return Inspection::failed(Check::NotAnImage {
+                detected: detected.to_string(),
+            });
+        }
+    };
+    let exif = metadata::exif(&bytes).unwrap_or_default();
+    let mut photo = Photo {
+        content,
+        bytes: bytes.len() as u64,
+        format,
+        width: 0,
+        height: 0,
+        cmyk: false,
+        exif,
+        decoded: false,
+    };
+    let mut findings = Vec::new();
+    match decode::decode(&bytes, format, photo.exif.orientation, profile.derived.preview, files.max_pixels) {
+        Ok(decoded) => {
+            photo.width = decoded.width;
+            photo.height = decoded.height;
+            photo.cmyk = decoded.cmyk;
+            if decoded.truncated {
+                findings.push(Finding::error(Check::Truncated));
+            }
+            match write_derived(&decoded.pixels, &content, profile, dirs) {
+                Ok(()) => photo.decoded = true,
+                Err(e) => findings.push(Finding::error(Check::Unreadable {
+                    reason: format!("derived image not written: {e}"),
+                })),
+            }
+        }
+        Err(DecodeError::TooManyPixels { width, height }) => {
+            photo.width = width;
+            photo.height = height;
+            findings.push(Finding::error(Check::TooManyPixels {
+                width,
+                height,
+                limit: files.max_pixels,
+            }));
+        }
+        Err(DecodeError::Failed(reason)) => {
+            let check = match format {
+                crate::photo::Format::Heic | crate::photo::Format::Jxl => Check::UnsupportedFormat {
+                    format: format.name().to_string(),
+                },
+                _ if reason == "truncated" => Check::Truncated,
+                _ => Check::DecodeFailed { reason },
+            };
+            findings.push(Finding::error(check));
+        }
+    }
+    Inspection {
+        photo: Some(photo),
+        findings,
+    }
+}
+
+/// Writes the preview and the thumbnail (made from the preview) unless they exist already.
+fn write_derived(preview: &image::RgbImage, content: &ContentHash, profile: &Profile, dirs: &DerivedDirs) -> std::io::Result<()> {
+    let preview_path = dirs.preview(content);
+    if !preview_path.exists() {
+        write_jpeg_atomic(preview, &preview_path)?;
+    }
+    let thumb_path = dirs.thumbnail(content);
+    if !thumb_path.exists() {
+        let thumb = decode::fit(preview, profile.derived.thumbnail);
+        write_jpeg_atomic(&thumb, &thumb_path)?;
+    }
+    Ok(())
+}
+
+/// Encodes a JPEG and writes it atomically.
+///
+/// # Errors
+/// When encoding or writing fails.
+pub fn write_jpeg_atomic(image: &image::RgbImage, path: &Path) -> std::io::Result<()> {
+    write_atomic(path, &encode_jpeg(image, DERIVED_QUALITY)?)
+}
+
+/// Encodes RGB pixels as a baseline JPEG.
+///
+/// # Errors
+/// When the encoder fails (an empty image).
+pub fn encode_jpeg(image: &image::RgbImage, quality: u8) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality)
+        .encode_image(image)
+        .map_err(std::io::Error::other)?;
+    Ok(bytes)
+}

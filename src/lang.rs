@@ -1,0 +1,17 @@
+//! The language of messages staff read: findings, reports, sheets, fix-lists.
+//!
+//! In: the `--lang` choice. Out: labels chosen per language. Machine-readable names (check codes,
+//! JSON keys) never change with the language.
+
+use serde::{Deserialize, Serialize};
+
+/// Chinese or English.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// 中文 (the default: staff and units read Chinese).
+    #[default]
+    Zh,
+    /// English.
+    En,
+}

@@ -1,0 +1,20 @@
+//! lightbox: a photo intake pipeline for collections that many units send in as folders and
+//! zip files. Ingest, inspect and check, tags, dedupe, review, package.
+//!
+//! In: drop folders and zips. Out: a work folder (report, findings, derived images, contact
+//! sheets) and a package. Start reading at `pipeline`, which runs the stages in order.
+
+pub mod dedupe;
+pub mod ingest;
+pub mod inspect;
+pub mod lang;
+pub mod output;
+pub mod package;
+pub mod photo;
+pub mod pipeline;
+pub mod profile;
+pub mod progress;
+pub mod render;
+pub mod report;
+pub mod tags;
+pub mod validate;

@@ -1,0 +1,120 @@
+//! The binary: parse the command line, set up the worker pool and progress bars, run a
+//! command, print its result, exit with its code.
+//!
+//! In: `argv`. Out: stdout (summaries), stderr (progress, errors), the exit code: 0 clean,
+//! 1 findings that block packaging, 2 a broken run. Invariant: the only place that prints.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod cli;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use cli::{Cli, Command, LangArg};
+use lightbox::lang::Lang;
+use lightbox::pipeline::{self, RunConfig};
+use lightbox::profile::Profile;
+use lightbox::progress::{Progress, Silent};
+
+/// Progress bars on stderr, one per stage.
+struct Bars {
+    current: Mutex<Option<ProgressBar>>,
+}
+
+impl Progress for Bars {
+    fn stage(&self, name: &str, total: u64) {
+        let bar = if total == 0 { ProgressBar::new_spinner() } else { ProgressBar::new(total) };
+        let style = ProgressStyle::with_template("{prefix:>8} [{bar:40}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style.progress_chars("=> "));
+        bar.set_prefix(name.to_string());
+        *self.current.lock().expect("progress lock") = Some(bar);
+    }
+
+    fn advance(&self, steps: u64) {
+        if let Some(bar) = self.current.lock().expect("progress lock").as_ref() {
+            bar.inc(steps);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.current.lock().expect("progress lock").take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("lightbox: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> anyhow::Result<u8> {
+    let lang = match cli.lang {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+    };
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(jobs) = cli.jobs {
+        pool = pool.num_threads(jobs.max(1));
+    }
+    let pool = pool.build()?;
+    let bars = Bars { current: Mutex::new(None) };
+    let progress: &dyn Progress = if !cli.quiet && std::io::stderr().is_terminal() { &bars } else { &Silent };
+    match &cli.command {
+        Command::Run { drops, out, profile, json } => {
+            let profile = match profile {
+                Some(path) => Profile::load(path)?,
+                None => Profile::embedded(),
+            };
+            let config = RunConfig {
+                drops: drops.clone(),
+                work: out.clone(),
+                profile,
+                lang,
+                date: pipeline::today(),
+            };
+            let outcome = pool.install(|| pipeline::run(&config, progress))?;
+            if *json {
+                println!("{}", serde_json::to_string_pretty(&outcome.report.summary)?);
+            } else if !cli.quiet {
+                print!("{}", lightbox::report::summary_text(&outcome.report, lang));
+                println!("{}: {}", if lang == Lang::Zh { "报告" } else { "report" }, pipeline::report_path(out).display());
+            }
+            Ok(if outcome.report.has_blocking_findings() { 1 } else { 0 })
+        }
+        Command::Package { work, to } => {
+            let summary = pool.install(|| lightbox::package::package(work, to, lang))?;
+            if !cli.quiet {
+                match lang {
+                    Lang::Zh => println!("已打包 {} 张照片到 {}", summary.entries.len(), to.display()),
+                    Lang::En => println!("packaged {} photos into {}", summary.entries.len(), to.display()),
+                }
+                for s in &summary.skipped {
+                    println!("  {}: {}", s.original, s.reason);
+                }
+            }
+            Ok(if summary.skipped.is_empty() { 0 } else { 1 })
+        }
+        Command::Profile { check } => {
+            match check {
+                Some(path) => {
+                    let profile = Profile::load(path)?;
+                    println!("{}: ok ({})", path.display(), profile.name);
+                }
+                None => print!("{}", lightbox::profile::DEFAULT_TOML),
+            }
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,664 @@
+//! The nouns every stage shares: where a file came from (`Source`), what inspection learned about
+//! it (`Photo`), and what is wrong with it (`Finding`, `Check`, `Severity`).
+//!
+//! In: nothing (plain data). Out: serialisable values. Invariant: every value here is data, never
+//! a handle; stages pass them by value or reference and never print.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::lang::Lang;
+use crate::tags::Tags;
+
+/// The blake3 hash of a file's bytes: the content id of a photo inside lightbox.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContentHash(pub [u8; 32]);
+
+impl ContentHash {
+    /// Hashes a buffer.
+    pub fn of(bytes: &[u8]) -> Self {
+        ContentHash(*blake3::hash(bytes).as_bytes())
+    }
+
+    /// The lowercase hex form used in file names and reports.
+    pub fn to_hex(&self) -> String {
+        blake3::Hash::from_bytes(self.0).to_hex().to_string()
+    }
+
+    /// Parses the hex form.
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        blake3::Hash::from_hex(hex).ok().map(|h| ContentHash(*h.as_bytes()))
+    }
+}
+
+impl fmt::Debug for ContentHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ContentHash({})", self.to_hex())
+    }
+}
+
+impl Serialize for ContentHash {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+impl<'de> Deserialize<'de> for ContentHash {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let hex = String::deserialize(d)?;
+        ContentHash::from_hex(&hex).ok_or_else(|| serde::de::Error::custom("bad content hash"))
+    }
+}
+
+/// Where a file lives: a plain file inside a drop folder, or an entry of a drop zip.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Location {
+    /// A file on disk.
+    File {
+        /// Absolute path of the file.
+        path: PathBuf,
+    },
+    /// An entry inside a zip file.
+    ZipEntry {
+        /// Absolute path of the zip file.
+        zip: PathBuf,
+        /// Index of the entry in the zip's central directory.
+        index: usize,
+        /// The entry name as decoded (GBK when the UTF-8 flag is absent).
+        name: String,
+    },
+}
+
+/// One file a drop holds, as ingest found it. No contents have been read yet.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// The submitting unit (the drop's folder or zip name), e.g. `克拉玛依市科协`.
+    pub unit: String,
+    /// Path shown to people: relative to the collection folder, zip entries below the zip's
+    /// name, always with `/` separators, e.g. `和田地区科协.zip/和田地区科协/2019+和田地区.jpg`.
+    pub path: String,
+    /// The folders between the unit and the file (inside a zip too), outermost first.
+    pub folders: Vec<String>,
+    /// The file name, without folders.
+    pub file_name: String,
+    /// Where to read the bytes.
+    pub location: Location,
+    /// Size in bytes as listed (file metadata or the zip's declared size).
+    pub size: u64,
+}
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Worth knowing; changes nothing.
+    Info,
+    /// A curator should look; the photo can still be packaged.
+    Warn,
+    /// The photo cannot be packaged until this is fixed.
+    Error,
+}
+
+impl Severity {
+    /// Localised label.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Severity::Info, Lang::Zh) => "提示",
+            (Severity::Warn, Lang::Zh) => "警告",
+            (Severity::Error, Lang::Zh) => "错误",
+            (Severity::Info, Lang::En) => "info",
+            (Severity::Warn, Lang::En) => "warning",
+            (Severity::Error, Lang::En) => "error",
+        }
+    }
+}
+
+/// A required or optional per-photo field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// 年份.
+    Year,
+    /// 地州市.
+    Place,
+    /// 活动名称.
+    Event,
+    /// 图片说明.
+    Caption,
+    /// 摄影者.
+    Photographer,
+    /// 报送单位.
+    Unit,
+}
+
+impl Field {
+    /// Every field, in sheet order.
+    pub const ALL: [Field; 6] = [
+        Field::Year,
+        Field::Place,
+        Field::Event,
+        Field::Caption,
+        Field::Photographer,
+        Field::Unit,
+    ];
+
+    /// Localised column name.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Field::Year, Lang::Zh) => "年份",
+            (Field::Place, Lang::Zh) => "地州市",
+            (Field::Event, Lang::Zh) => "活动名称",
+            (Field::Caption, Lang::Zh) => "图片说明",
+            (Field::Photographer, Lang::Zh) => "摄影者",
+            (Field::Unit, Lang::Zh) => "报送单位",
+            (Field::Year, Lang::En) => "year",
+            (Field::Place, Lang::En) => "place",
+            (Field::Event, Lang::En) => "event",
+            (Field::Caption, Lang::En) => "caption",
+            (Field::Photographer, Lang::En) => "photographer",
+            (Field::Unit, Lang::En) => "unit",
+        }
+    }
+}
+
+/// What a finding is about, with the values that explain it. The serialised `check` name is
+/// stable: scripts and fix-lists count findings by it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "check", rename_all = "snake_case")]
+pub enum Check {
+    /// The file could not be read at all.
+    Unreadable {
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// A folder could not be listed.
+    FolderUnreadable {
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// Zero bytes.
+    EmptyFile,
+    /// A symbolic link: never followed, so a drop cannot reach outside itself.
+    Symlink {
+        /// Where it points.
+        target: String,
+        /// Whether the target exists.
+        dangling: bool,
+    },
+    /// A device, pipe or socket: reading it could block forever.
+    NotRegularFile,
+    /// The content is not an image, whatever the extension says.
+    NotAnImage {
+        /// What the content looks like (pdf, html, zip, text, unknown).
+        detected: String,
+    },
+    /// An image format lightbox cannot decode yet (HEIC, JPEG XL).
+    UnsupportedFormat {
+        /// The detected format.
+        format: String,
+    },
+    /// An image, but not a JPEG: the package converts it.
+    NotJpeg {
+        /// The detected format.
+        format: String,
+    },
+    /// The image data ends before the image does.
+    Truncated,
+    /// The decoder refused the image data.
+    DecodeFailed {
+        /// The decoder's reason.
+        reason: String,
+    },
+    /// More pixels than the profile allows: refused before decoding (a decompression bomb).
+    TooManyPixels {
+        /// Declared width.
+        width: u32,
+        /// Declared height.
+        height: u32,
+        /// The profile's limit in pixels.
+        limit: u64,
+    },
+    /// Long edge below the profile's minimum.
+    LongEdgeTooSmall {
+        /// Long edge in pixels.
+        long_edge: u32,
+        /// The minimum.
+        min: u32,
+    },
+    /// Long edge or pixel count below what the profile recommends.
+    ResolutionLow {
+        /// Long edge in pixels.
+        long_edge: u32,
+        /// Megapixels, rounded to one decimal.
+        megapixels: String,
+        /// Recommended long edge.
+        recommended: u32,
+    },
+    /// File smaller than the profile's minimum.
+    FileTooSmall {
+        /// Size in bytes.
+        bytes: u64,
+        /// The minimum.
+        min: u64,
+    },
+    /// File small enough that it is probably not the original (原图).
+    FileSmall {
+        /// Size in bytes.
+        bytes: u64,
+        /// The recommended minimum.
+        recommended: u64,
+    },
+    /// File larger than the profile's maximum.
+    FileTooLarge {
+        /// Size in bytes.
+        bytes: u64,
+        /// The maximum.
+        max: u64,
+    },
+    /// File larger than the profile recommends.
+    FileLarge {
+        /// Size in bytes.
+        bytes: u64,
+        /// The recommended maximum.
+        recommended: u64,
+    },
+    /// CMYK colour: meant for print, shows wrong on screens.
+    Cmyk,
+    /// A required field has no value from any source.
+    MissingField {
+        /// Which field.
+        field: Field,
+    },
+    /// The year is outside the collection's range.
+    YearOutOfRange {
+        /// The year found.
+        year: i32,
+        /// First valid year.
+        first: i32,
+        /// Last valid year.
+        last: i32,
+    },
+    /// A year the profile accepts with a warning (a precursor event).
+    YearPrecursor {
+        /// The year found.
+        year: i32,
+    },
+    /// The tagged year and the camera's date disagree.
+    YearConflict {
+        /// The year used.
+        tagged: i32,
+        /// Where it came from.
+        tagged_source: String,
+        /// The camera's year.
+        camera: i32,
+    },
+    /// The place does not resolve in the gazetteer.
+    PlaceUnknown {
+        /// The value as given.
+        value: String,
+    },
+    /// The place is outside the region (e.g. the national venue in Beijing).
+    PlaceOutsideRegion {
+        /// The value as given.
+        value: String,
+    },
+    /// The place is on a separate reporting line (兵团 cities).
+    PlaceSeparateLine {
+        /// The value as given.
+        value: String,
+    },
+    /// The caption is shorter or longer than the profile allows.
+    CaptionLength {
+        /// Length in characters.
+        chars: usize,
+        /// Minimum.
+        min: usize,
+        /// Maximum.
+        max: usize,
+    },
+    /// The event name is longer than the profile allows.
+    EventTooLong {
+        /// Length in characters.
+        chars: usize,
+        /// Maximum.
+        max: usize,
+    },
+    /// The same bytes were already seen in this run: this copy is not packaged.
+    ExactDuplicate {
+        /// The copy that is kept.
+        keeper: String,
+        /// Why that copy was kept.
+        reason: String,
+    },
+    /// A sheet row names a file the drop does not hold.
+    SheetRowUnmatched {
+        /// The sheet's path.
+        sheet: String,
+        /// 1-based row number in the sheet.
+        row: usize,
+        /// The file name the row gives.
+        file_name: String,
+    },
+    /// A sheet could not be read, or has no recognisable header.
+    SheetUnreadable {
+        /// Why.
+        reason: String,
+    },
+    /// A zip entry with a name that would escape its folder (`../x`, `/x`, `C:\x`).
+    UnsafeZipName,
+    /// An encrypted zip entry.
+    EncryptedZipEntry,
+    /// A zip inside a drop: not opened.
+    NestedZip,
+    /// A file the drop holds that is not a photo and is not read (a sheet, a note, desktop.ini).
+    NotAPhoto {
+        /// What it was taken for.
+        role: String,
+    },
+}
+
+impl Check {
+    /// The stable name of the check, as serialised.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Check::Unreadable { .. } => "unreadable",
+            Check::FolderUnreadable { .. } => "folder_unreadable",
+            Check::EmptyFile => "empty_file",
+            Check::Symlink { .. } => "symlink",
+            Check::NotRegularFile => "not_regular_file",
+            Check::NotAnImage { .. } => "not_an_image",
+            Check::UnsupportedFormat { .. } => "unsupported_format",
+            Check::NotJpeg { .. } => "not_jpeg",
+            Check::Truncated => "truncated",
+            Check::DecodeFailed { .. } => "decode_failed",
+            Check::TooManyPixels { .. } => "too_many_pixels",
+            Check::LongEdgeTooSmall { .. } => "long_edge_too_small",
+            Check::ResolutionLow { .. } => "resolution_low",
+            Check::FileTooSmall { .. } => "file_too_small",
+            Check::FileSmall { .. } => "file_small",
+            Check::FileTooLarge { .. } => "file_too_large",
+            Check::FileLarge { .. } => "file_large",
+            Check::Cmyk => "cmyk",
+            Check::MissingField { .. } => "missing_field",
+            Check::YearOutOfRange { .. } => "year_out_of_range",
+            Check::YearPrecursor { .. } => "year_precursor",
+            Check::YearConflict { .. } => "year_conflict",
+            Check::PlaceUnknown { .. } => "place_unknown",
+            Check::PlaceOutsideRegion { .. } => "place_outside_region",
+            Check::PlaceSeparateLine { .. } => "place_separate_line",
+            Check::CaptionLength { .. } => "caption_length",
+            Check::EventTooLong { .. } => "event_too_long",
+            Check::ExactDuplicate { .. } => "exact_duplicate",
+            Check::SheetRowUnmatched { .. } => "sheet_row_unmatched",
+            Check::SheetUnreadable { .. } => "sheet_unreadable",
+            Check::UnsafeZipName => "unsafe_zip_name",
+            Check::EncryptedZipEntry => "encrypted_zip_entry",
+            Check::NestedZip => "nested_zip",
+            Check::NotAPhoto { .. } => "not_a_photo",
+        }
+    }
+
+    /// True when the finding means the file itself is unusable (as opposed to tags the unit can
+    /// still send): these photos are "rejected", the others "needs info".
+    pub fn is_file_problem(&self) -> bool {
+        !matches!(
+            self,
+            Check::MissingField { .. }
+                | Check::YearOutOfRange { .. }
+                | Check::YearPrecursor { .. }
+                | Check::YearConflict { .. }
+                | Check::PlaceUnknown { .. }
+                | Check::PlaceOutsideRegion { .. }
+                | Check::PlaceSeparateLine { .. }
+                | Check::CaptionLength { .. }
+                | Check::EventTooLong { .. }
+        )
+    }
+
+    /// A sentence a member of staff can act on, in the chosen language.
+    pub fn message(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            Check::Unreadable { reason } => pick(zh, format!("无法读取：{reason}"), format!("cannot be read: {reason}")),
+            Check::FolderUnreadable { reason } => pick(zh, format!("文件夹无法读取：{reason}"), format!("folder cannot be listed: {reason}")),
+            Check::EmptyFile => pick(zh, "空文件（0 字节），请重新发送".into(), "empty file (0 bytes): ask for it again".into()),
+            Check::Symlink { target, dangling: true } => pick(zh, format!("符号链接指向不存在的文件 {target}，未读取"), format!("symbolic link to missing {target}: not read")),
+            Check::Symlink { target, dangling: false } => pick(zh, format!("符号链接（指向 {target}），未跟随读取"), format!("symbolic link to {target}: not followed")),
+            Check::NotRegularFile => pick(zh, "不是普通文件（管道或设备），未读取".into(), "not a regular file (pipe or device): not read".into()),
+            Check::NotAnImage { detected } => pick(zh, format!("不是图片：内容为 {detected}（与扩展名不符）"), format!("not an image: the content is {detected}, whatever the extension says")),
+            Check::UnsupportedFormat { format } => pick(zh, format!("{format} 格式暂不能处理，请转为 JPEG 后重新发送"), format!("{format} cannot be decoded yet: ask for a JPEG")),
+            Check::NotJpeg { format } => pick(zh, format!("{format} 格式，打包时转为 JPEG"), format!("{format}, not JPEG: converted to JPEG in the package")),
+            Check::Truncated => pick(zh, "文件不完整（图像数据被截断），请重新发送原图".into(), "truncated: the image data ends early; ask for the original again".into()),
+            Check::DecodeFailed { reason } => pick(zh, format!("图像数据损坏，无法解码：{reason}"), format!("corrupt image data, cannot be decoded: {reason}")),
+            Check::TooManyPixels { width, height, limit } => pick(zh, format!("声明尺寸 {width}×{height} 超过像素上限 {limit}，拒绝解码"), format!("declares {width}×{height}, over the {limit}-pixel limit: refused before decoding")),
+            Check::LongEdgeTooSmall { long_edge, min } => pick(zh, format!("长边 {long_edge} 像素，低于最低要求 {min} 像素"), format!("long edge {long_edge} px, below the minimum {min} px")),
+            Check::ResolutionLow { long_edge, megapixels, recommended } => pick(zh, format!("分辨率偏低：长边 {long_edge} 像素，{megapixels} 百万像素（建议长边 ≥ {recommended}）"), format!("low resolution: long edge {long_edge} px, {megapixels} MP (recommended ≥ {recommended} px)")),
+            Check::FileTooSmall { bytes, min } => pick(zh, format!("文件仅 {} KB，低于最低 {} KB", bytes / 1000, min / 1000), format!("only {} KB, below the minimum {} KB", bytes / 1000, min / 1000)),
+            Check::FileSmall { bytes, recommended } => pick(zh, format!("文件 {} KB，小于 {} KB，可能经过压缩，请索取原图", bytes / 1000, recommended / 1000), format!("{} KB, under {} KB: probably recompressed, ask for the original", bytes / 1000, recommended / 1000)),
+            Check::FileTooLarge { bytes, max } => pick(zh, format!("文件 {} MB，超过上限 {} MB", bytes / 1_000_000, max / 1_000_000), format!("{} MB, over the {} MB maximum", bytes / 1_000_000, max / 1_000_000)),
+            Check::FileLarge { bytes, recommended } => pick(zh, format!("文件 {} MB，超过建议的 {} MB", bytes / 1_000_000, recommended / 1_000_000), format!("{} MB, over the recommended {} MB", bytes / 1_000_000, recommended / 1_000_000)),
+            Check::Cmyk => pick(zh, "CMYK 色彩（印刷用），屏幕显示会偏色".into(), "CMYK colour (for print): shows wrong on screens".into()),
+            Check::MissingField { field } => pick(zh, format!("缺少{}", field.label(Lang::Zh)), format!("no {}", field.label(Lang::En))),
+            Check::YearOutOfRange { year, first, last } => pick(zh, format!("年份 {year} 不在 {first}–{last} 之间"), format!("year {year} is outside {first}–{last}")),
+            Check::YearPrecursor { year } => pick(zh, format!("年份 {year} 早于首届全国科普日，请确认"), format!("year {year} predates the first event: please confirm")),
+            Check::YearConflict { tagged, tagged_source, camera } => pick(zh, format!("年份不一致：{tagged_source} 为 {tagged}，相机拍摄日期为 {camera}（采用 {tagged}）"), format!("years disagree: {tagged_source} says {tagged}, the camera date says {camera} ({tagged} used)")),
+            Check::PlaceUnknown { value } => pick(zh, format!("地点“{value}”无法对应到地州市"), format!("place \"{value}\" matches no prefecture")),
+            Check::PlaceOutsideRegion { value } => pick(zh, format!("地点“{value}”不在本区"), format!("place \"{value}\" is outside the region")),
+            Check::PlaceSeparateLine { value } => pick(zh, format!("地点“{value}”属兵团，单独报送"), format!("place \"{value}\" belongs to the XPCC, a separate reporting line")),
+            Check::CaptionLength { chars, min, max } => pick(zh, format!("图片说明 {chars} 字，应为 {min}–{max} 字"), format!("caption has {chars} characters, should have {min}–{max}")),
+            Check::EventTooLong { chars, max } => pick(zh, format!("活动名称 {chars} 字，超过 {max} 字"), format!("event name has {chars} characters, more than {max}")),
+            Check::ExactDuplicate { keeper, reason } => {
+                let why = crate::dedupe::KeepReason::describe(reason, lang);
+                pick(zh, format!("与 {keeper} 完全相同，保留该份（{why}）"), format!("identical to {keeper}, which is kept ({why})"))
+            }
+            Check::SheetRowUnmatched { sheet, row, file_name } => pick(zh, format!("{sheet} 第 {row} 行的文件“{file_name}”不在报送内容中"), format!("{sheet} row {row} names \"{file_name}\", which the drop does not hold")),
+            Check::SheetUnreadable { reason } => pick(zh, format!("汇总表无法读取：{reason}"), format!("sheet cannot be read: {reason}")),
+            Check::UnsafeZipName => pick(zh, "压缩包条目名称指向包外路径，已拒绝".into(), "zip entry name points outside its folder: refused".into()),
+            Check::EncryptedZipEntry => pick(zh, "压缩包条目已加密，无法读取，请发送未加密的文件".into(), "encrypted zip entry: ask for an unencrypted copy".into()),
+            Check::NestedZip => pick(zh, "压缩包内的压缩包，未打开，请解压后发送".into(), "zip inside a zip: not opened, ask for it unpacked".into()),
+            Check::NotAPhoto { role } => pick(zh, format!("非照片文件（{role}），未作为照片处理"), format!("not a photo ({role}): not processed as one")),
+        }
+    }
+}
+
+fn pick(zh: bool, zh_text: String, en_text: String) -> String {
+    if zh { zh_text } else { en_text }
+}
+
+/// Something lightbox found about a file, a sheet or a folder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// How bad it is.
+    pub severity: Severity,
+    /// What it is, with its values.
+    #[serde(flatten)]
+    pub check: Check,
+}
+
+impl Finding {
+    /// An error finding.
+    pub fn error(check: Check) -> Self {
+        Finding { severity: Severity::Error, check }
+    }
+
+    /// A warning finding.
+    pub fn warn(check: Check) -> Self {
+        Finding { severity: Severity::Warn, check }
+    }
+
+    /// An information finding.
+    pub fn info(check: Check) -> Self {
+        Finding { severity: Severity::Info, check }
+    }
+}
+
+/// An image container format, detected from the content's first bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// JPEG (JFIF or EXIF).
+    Jpeg,
+    /// PNG.
+    Png,
+    /// TIFF.
+    Tiff,
+    /// WebP.
+    Webp,
+    /// GIF.
+    Gif,
+    /// Windows bitmap.
+    Bmp,
+    /// HEIC / HEIF (phones).
+    Heic,
+    /// JPEG XL.
+    Jxl,
+}
+
+impl Format {
+    /// Upper-case name for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Jpeg => "JPEG",
+            Format::Png => "PNG",
+            Format::Tiff => "TIFF",
+            Format::Webp => "WebP",
+            Format::Gif => "GIF",
+            Format::Bmp => "BMP",
+            Format::Heic => "HEIC",
+            Format::Jxl => "JPEG XL",
+        }
+    }
+}
+
+/// Facts read from the embedded EXIF block.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Exif {
+    /// DateTimeOriginal (or DateTime), as `YYYY-MM-DD HH:MM:SS`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_taken: Option<String>,
+    /// Orientation tag, 1–8.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orientation: Option<u16>,
+    /// Camera make.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub make: Option<String>,
+    /// Camera model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// GPS latitude and longitude in decimal degrees.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gps: Option<(f64, f64)>,
+    /// ImageDescription.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Artist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub artist: Option<String>,
+    /// Windows Explorer "Title" (XPTitle).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xp_title: Option<String>,
+    /// Windows Explorer "Comments" (XPComment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xp_comment: Option<String>,
+    /// Windows Explorer "Authors" (XPAuthor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xp_author: Option<String>,
+    /// Windows Explorer "Subject" (XPSubject).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xp_subject: Option<String>,
+    /// Windows Explorer "Tags" (XPKeywords).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xp_keywords: Option<String>,
+}
+
+impl Exif {
+    /// The year of the date taken, when there is one.
+    pub fn year_taken(&self) -> Option<i32> {
+        self.date_taken.as_deref().and_then(|d| d.get(..4)).and_then(|y| y.parse().ok())
+    }
+}
+
+/// Everything inspection learned about one file that is an image, without pixels.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Photo {
+    /// Content id.
+    pub content: ContentHash,
+    /// Bytes actually read.
+    pub bytes: u64,
+    /// Container format.
+    pub format: Format,
+    /// Width as stored (before orientation).
+    pub width: u32,
+    /// Height as stored.
+    pub height: u32,
+    /// CMYK colour.
+    pub cmyk: bool,
+    /// Embedded EXIF facts.
+    pub exif: Exif,
+    /// Whether the pixels decoded (thumbnail and preview exist).
+    pub decoded: bool,
+}
+
+impl Photo {
+    /// The longer edge in pixels.
+    pub fn long_edge(&self) -> u32 {
+        self.width.max(self.height)
+    }
+
+    /// Pixel count.
+    pub fn pixels(&self) -> u64 {
+        u64::from(self.width) * u64::from(self.height)
+    }
+}
+
+/// One file of a drop after every stage: what it is, its tags, what is wrong, what happens to it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// 1-based number, stable for the same input: the index printed on contact sheets.
+    pub index: usize,
+    /// Where it came from.
+    pub source: Source,
+    /// Inspection facts, when the file is an image lightbox could read.
+    pub photo: Option<Photo>,
+    /// Tags with their sources.
+    pub tags: Tags,
+    /// Everything found, most severe first.
+    pub findings: Vec<Finding>,
+    /// What happens to it.
+    pub status: Status,
+}
+
+/// What happens to an item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// No errors: goes into the package.
+    Accepted,
+    /// The file is fine but required tags are missing or wrong: the unit must send them.
+    NeedsInfo,
+    /// The file itself is unusable.
+    Rejected,
+    /// Another copy of the same photo is kept instead.
+    Duplicate,
+}
+
+impl Status {
+    /// Every status, in report order.
+    pub const ALL: [Status; 4] = [Status::Accepted, Status::NeedsInfo, Status::Rejected, Status::Duplicate];
+
+    /// Localised label.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Status::Accepted, Lang::Zh) => "通过",
+            (Status::NeedsInfo, Lang::Zh) => "待补信息",
+            (Status::Rejected, Lang::Zh) => "不可用",
+            (Status::Duplicate, Lang::Zh) => "重复",
+            (Status::Accepted, Lang::En) => "accepted",
+            (Status::NeedsInfo, Lang::En) => "needs info",
+            (Status::Rejected, Lang::En) => "rejected",
+            (Status::Duplicate, Lang::En) => "duplicate",
+        }
+    }
+}

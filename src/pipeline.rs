@@ -1,0 +1,297 @@
+//! The intake, stage by stage: the file a newcomer reads first.
+//!
+//! In: a `RunConfig` (drops, work folder, profile, language). Out: the `Report` and the files in
+//! the work folder: `report.json`, `findings.csv`, `derived/`, `sheets/`. Invariants: a bad
+//! photo never stops the run (it becomes findings); only a broken run (work folder not writable)
+//! is an `Err`; every output appears atomically; the same input gives a byte-identical report.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::dedupe;
+use crate::ingest::{self, Entry, Role, Scan};
+use crate::inspect::{self, DerivedDirs, Inspection};
+use crate::lang::Lang;
+use crate::output;
+use crate::photo::{Check, Finding, Item, Severity, Source, Status};
+use crate::profile::Profile;
+use crate::progress::Progress;
+use crate::render::{self, SheetHeader};
+use crate::report::{self, ItemReport, Problem, Report, ReportedFinding, SideFile};
+use crate::tags::{self, Tags, sheet};
+
+/// What `lightbox run` needs.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// Collection folders or drop zips.
+    pub drops: Vec<PathBuf>,
+    /// The work folder.
+    pub work: PathBuf,
+    /// The collection profile.
+    pub profile: Profile,
+    /// Language of messages and sheets.
+    pub lang: Lang,
+    /// Date printed on contact sheets (`YYYY-MM-DD`).
+    pub date: String,
+}
+
+/// What a run produced.
+#[derive(Clone, Debug)]
+pub struct RunOutcome {
+    /// The report, as written to `report.json`.
+    pub report: Report,
+    /// Contact sheet pages written, relative to the work folder.
+    pub sheets: Vec<String>,
+}
+
+/// Runs the whole intake on the current rayon pool.
+///
+/// # Errors
+/// Only for a broken run: the drops folder is missing or the work folder cannot be written.
+pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOutcome> {
+    let work = &config.work;
+    fs::create_dir_all(work).with_context(|| format!("creating the work folder {} (is it writable?)", work.display()))?;
+    let dirs = DerivedDirs::in_work(work);
+    dirs.create().with_context(|| format!("creating {}", work.join("derived").display()))?;
+
+    // 1. Ingest: list every file of every drop; nothing is read yet.
+    progress.stage("scan", 0);
+    let scan = ingest::scan(&config.drops)?;
+    progress.finish();
+
+    // 2. Sheets: each unit's 汇总表 rows, keyed by file name.
+    let (rows, mut problems) = read_sheets(&scan, config.lang);
+
+    // 3. Inspect: read, hash, EXIF, decode once, thumbnail and preview; in parallel.
+    let photo_sources: Vec<&Source> = scan.entries.iter().filter(|e| e.role == Role::Photo).map(|e| &e.source).collect();
+    progress.stage("inspect", photo_sources.len() as u64);
+    let inspections = inspect::photos(&photo_sources, &config.profile, &dirs, progress);
+    progress.finish();
+
+    // 4. Tags, from the sheet row, embedded metadata, file and folder names.
+    let (mut items, used_rows, side_files) = build_items(&scan, inspections, &rows, &config.profile);
+    problems.extend(unmatched_rows(&rows, &used_rows, config.lang));
+
+    // 5. Dedupe: identical copies across units; the keeper takes the others' tags.
+    let groups = dedupe::exact(&mut items);
+
+    // 6. Validate: the profile's rules, then each item's status.
+    for item in &mut items {
+        settle(item, &config.profile);
+    }
+
+    // 7. Report: report.json, findings.csv.
+    let problem_count = problems.len();
+    let summary = report::summarise(&scan.drops, &items, &groups, problem_count);
+    let report = Report {
+        format: report::FORMAT_VERSION,
+        tool: format!("lightbox {}", env!("CARGO_PKG_VERSION")),
+        profile: config.profile.name.clone(),
+        lang: config.lang,
+        inputs: config.drops.iter().map(|d| fs::canonicalize(d).unwrap_or_else(|_| d.clone()).display().to_string()).collect(),
+        summary,
+        items: items.iter().map(|i| ItemReport::new(i, config.lang)).collect(),
+        duplicate_groups: groups,
+        problems,
+        side_files,
+    };
+    output::write_atomic(&work.join("report.json"), &report.to_json())?;
+    output::write_atomic(&work.join("findings.csv"), &report::findings_csv(&report, config.lang))?;
+
+    // 8. Review: one set of contact sheet pages per unit.
+    let sheets = write_sheets(&report, config, &dirs, progress)?;
+    Ok(RunOutcome { report, sheets })
+}
+
+/// Reads every sheet of every unit. Rows are keyed by unit, then by `sheet::match_key`.
+type SheetRows = BTreeMap<String, BTreeMap<String, sheet::SheetRow>>;
+
+fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
+    let mut rows: SheetRows = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut problem = |source: &Source, check: Check| {
+        problems.push(Problem {
+            unit: source.unit.clone(),
+            path: source.path.clone(),
+            finding: ReportedFinding::new(&Finding::error(check), lang),
+        });
+    };
+    for entry in scan.entries.iter().filter(|e| e.role == Role::Sheet) {
+        let source = &entry.source;
+        if !source.file_name.to_ascii_lowercase().ends_with(".csv") {
+            problem(source, Check::SheetUnreadable {
+                reason: "only CSV sheets are read so far: save it as CSV (UTF-8)".into(),
+            });
+            continue;
+        }
+        let parsed = ingest::read(source, 50 << 20).and_then(|bytes| sheet::read_csv(&bytes, &source.path));
+        match parsed {
+            Ok(sheet_rows) => {
+                let unit_rows = rows.entry(source.unit.clone()).or_default();
+                for row in sheet_rows {
+                    unit_rows.entry(sheet::match_key(&row.file_name)).or_insert(row);
+                }
+            }
+            Err(reason) => problem(source, Check::SheetUnreadable { reason }),
+        }
+    }
+    (rows, problems)
+}
+
+/// Turns entries into items (photos and refused files) and side files, resolving tags.
+fn build_items(scan: &Scan, inspections: Vec<Inspection>, rows: &SheetRows, profile: &Profile) -> (Vec<Item>, Vec<(String, String)>, Vec<SideFile>) {
+    let mut inspections = inspections.into_iter();
+    let mut items = Vec::new();
+    let mut used_rows = Vec::new();
+    let mut side_files = Vec::new();
+    for Entry { source, role } in &scan.entries {
+        let (photo, findings) = match role {
+            Role::Photo => {
+                let inspection = inspections.next().expect("one inspection per photo entry");
+                (inspection.photo, inspection.findings)
+            }
+            Role::Refused(finding) => (None, vec![finding.clone()]),
+            Role::Sheet | Role::Side(_) => {
+                let role = match role {
+                    Role::Side(role) => role.clone(),
+                    _ => "sheet".to_string(),
+                };
+                side_files.push(SideFile {
+                    unit: source.unit.clone(),
+                    path: source.path.clone(),
+                    role,
+                });
+                continue;
+            }
+        };
+        let key = sheet::match_key(&source.file_name);
+        let row = rows.get(&source.unit).and_then(|r| r.get(&key));
+        if row.is_some() {
+            used_rows.push((source.unit.clone(), key));
+        }
+        let tags = match &photo {
+            Some(photo) => tags::resolve(source, Some(&photo.exif), row, &profile.gazetteer),
+            None => Tags::default(),
+        };
+        items.push(Item {
+            index: items.len() + 1,
+            source: source.clone(),
+            photo,
+            tags,
+            findings,
+            status: Status::Accepted,
+        });
+    }
+    (items, used_rows, side_files)
+}
+
+fn unmatched_rows(rows: &SheetRows, used: &[(String, String)], lang: Lang) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (unit, unit_rows) in rows {
+        for (key, row) in unit_rows {
+            if !used.iter().any(|(u, k)| u == unit && k == key) {
+                problems.push(Problem {
+                    unit: unit.clone(),
+                    path: row.sheet.clone(),
+                    finding: ReportedFinding::new(
+                        &Finding::warn(Check::SheetRowUnmatched {
+                            sheet: row.sheet.clone(),
+                            row: row.row,
+                            file_name: row.file_name.clone(),
+                        }),
+                        lang,
+                    ),
+                });
+            }
+        }
+    }
+    problems
+}
+
+/// Adds the policy findings of an item and decides its status.
+fn settle(item: &mut Item, profile: &Profile) {
+    if item.status == Status::Duplicate {
+        return;
+    }
+    if let Some(photo) = &item.photo {
+        item.findings.extend(crate::validate::file(photo, profile));
+        if photo.decoded {
+            item.findings.extend(crate::validate::tags(&item.tags, Some(photo), profile));
+        }
+    }
+    item.findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    let errors: Vec<&Finding> = item.findings.iter().filter(|f| f.severity == Severity::Error).collect();
+    item.status = if item.photo.is_none() || errors.iter().any(|f| f.check.is_file_problem()) {
+        Status::Rejected
+    } else if !errors.is_empty() {
+        Status::NeedsInfo
+    } else {
+        Status::Accepted
+    };
+}
+
+/// Writes every unit's contact sheet pages into a staging folder, then swaps it into place.
+fn write_sheets(report: &Report, config: &RunConfig, dirs: &DerivedDirs, progress: &dyn Progress) -> anyhow::Result<Vec<String>> {
+    let target = config.work.join("sheets");
+    let staging = output::staging_dir(&target).with_context(|| format!("creating a staging folder beside {}", target.display()))?;
+    let units: Vec<&report::UnitSummary> = report.summary.units.iter().filter(|u| u.files > 0).collect();
+    progress.stage("sheets", units.len() as u64);
+    let mut written = Vec::new();
+    for unit in units {
+        let items: Vec<&ItemReport> = report.items.iter().filter(|i| i.unit == unit.unit).collect();
+        let header = SheetHeader {
+            title: unit.unit.clone(),
+            date: config.date.clone(),
+            counts: unit_counts(unit, config.lang),
+        };
+        let pages = render::sheet_pages(&items, &header, &config.profile.sheets, dirs, config.lang);
+        let folder = safe_folder_name(&unit.unit);
+        fs::create_dir_all(staging.path().join(&folder))?;
+        for (n, page) in pages.iter().enumerate() {
+            let name = format!("{folder}/{folder}-{:02}.jpg", n + 1);
+            let bytes = inspect::encode_jpeg(page, 90)?;
+            fs::write(staging.path().join(&name), bytes).with_context(|| format!("writing sheet {name}"))?;
+            written.push(format!("sheets/{name}"));
+        }
+        progress.advance(1);
+    }
+    output::replace_dir(staging, &target).with_context(|| format!("moving sheets into place at {}", target.display()))?;
+    progress.finish();
+    Ok(written)
+}
+
+fn unit_counts(unit: &report::UnitSummary, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("共 {} 个文件 · 通过 {} · 待补信息 {} · 不可用 {} · 重复 {}", unit.files, unit.accepted, unit.needs_info, unit.rejected, unit.duplicates),
+        Lang::En => format!("{} files · {} accepted · {} need info · {} rejected · {} duplicates", unit.files, unit.accepted, unit.needs_info, unit.rejected, unit.duplicates),
+    }
+}
+
+fn safe_folder_name(name: &str) -> String {
+    let cleaned: String = name.chars().map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c }).collect();
+    if cleaned.trim().is_empty() { "_".to_string() } else { cleaned }
+}
+
+/// Today's date as `YYYY-MM-DD` (UTC), for sheet headers.
+pub fn today() -> String {
+    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86_400).unwrap_or(0) as i64;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The path of the report inside a work folder.
+pub fn report_path(work: &Path) -> PathBuf {
+    work.join("report.json")
+}

@@ -1,0 +1,332 @@
+//! The collection profile: what a collection asks for (years, sizes, fields, places) as data.
+//!
+//! In: TOML text (the embedded `profiles/cast-2023.toml`, or a file from `--profile`). Out: a
+//! validated `Profile`, and place resolution through its gazetteer. Invariant: every threshold a
+//! check uses lives here, never in the checks' code, so another collection brings its own file.
+
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The embedded default profile's TOML text.
+pub const DEFAULT_TOML: &str = include_str!("../profiles/cast-2023.toml");
+
+/// Why a profile could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// The file could not be read.
+    #[error("reading profile {path}: {source}")]
+    Read {
+        /// The profile's path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML does not parse or lacks a field.
+    #[error("profile {origin} is not valid: {message}")]
+    Invalid {
+        /// The profile's path or name.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// A collection profile.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    /// Short name, e.g. `cast-2023`.
+    pub name: String,
+    /// Human title.
+    pub title: String,
+    /// Year rules.
+    pub years: Years,
+    /// File rules.
+    pub files: Files,
+    /// Field rules.
+    pub fields: Fields,
+    /// Sizes of derived images.
+    pub derived: Derived,
+    /// Contact sheet layout.
+    pub sheets: Sheets,
+    /// Places.
+    pub gazetteer: Gazetteer,
+}
+
+/// Which years a photo may have.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Years {
+    /// First valid year.
+    pub first: i32,
+    /// Last valid year.
+    pub last: i32,
+    /// Years accepted with a warning.
+    #[serde(default)]
+    pub warn: Vec<i32>,
+}
+
+/// File size and resolution rules.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Files {
+    /// Long edge below this is an error.
+    pub min_long_edge: u32,
+    /// Long edge below this is a warning.
+    pub warn_long_edge: u32,
+    /// Fewer megapixels than this is a warning.
+    pub warn_megapixels: f64,
+    /// Fewer bytes is an error.
+    pub min_bytes: u64,
+    /// Fewer bytes is a warning (probably not the original).
+    pub warn_min_bytes: u64,
+    /// More bytes is a warning.
+    pub warn_max_bytes: u64,
+    /// More bytes is an error.
+    pub max_bytes: u64,
+    /// Images declaring more pixels are refused before decoding.
+    pub max_pixels: u64,
+}
+
+/// Field rules.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fields {
+    /// Minimum caption length in characters.
+    pub caption_min_chars: usize,
+    /// Maximum caption length in characters.
+    pub caption_max_chars: usize,
+    /// Maximum event name length in characters.
+    pub event_max_chars: usize,
+    /// Fields a photo must have.
+    pub required: Vec<crate::photo::Field>,
+}
+
+/// Sizes of the derived images, long edge in pixels.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Derived {
+    /// Thumbnail long edge.
+    pub thumbnail: u32,
+    /// Preview long edge.
+    pub preview: u32,
+}
+
+/// Contact sheet page layout.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sheets {
+    /// Page width in pixels.
+    pub page_width: u32,
+    /// Page height in pixels.
+    pub page_height: u32,
+    /// Cells across.
+    pub columns: u32,
+    /// Cells down.
+    pub rows: u32,
+}
+
+/// The places of the region.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gazetteer {
+    /// The region's name.
+    pub region: String,
+    /// Its prefecture-level divisions.
+    pub prefectures: Vec<Prefecture>,
+    /// Places reported on a separate line (a warning).
+    #[serde(default)]
+    pub separate_line: Vec<String>,
+    /// Places outside the region that are still legitimate (a warning).
+    #[serde(default)]
+    pub outside: Vec<String>,
+}
+
+/// A prefecture-level division.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Prefecture {
+    /// Administrative code, e.g. `6502`.
+    pub code: String,
+    /// Full name, e.g. `克拉玛依市`.
+    pub name: String,
+    /// Short and old names.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Counties and districts inside it.
+    #[serde(default)]
+    pub counties: Vec<String>,
+}
+
+/// What a place name resolved to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PlaceMatch {
+    /// A prefecture of the region.
+    Prefecture {
+        /// Its code.
+        code: String,
+        /// Its full name.
+        name: String,
+        /// The county the value named, if it named one.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        county: Option<String>,
+    },
+    /// A place on a separate reporting line.
+    SeparateLine,
+    /// A place outside the region.
+    Outside,
+}
+
+impl Profile {
+    /// The embedded default profile.
+    pub fn embedded() -> Profile {
+        Profile::parse(DEFAULT_TOML, "cast-2023 (embedded)").expect("the embedded profile is valid")
+    }
+
+    /// Reads a profile file.
+    ///
+    /// # Errors
+    /// When the file cannot be read or is not a valid profile.
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Profile::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and validates profile text.
+    ///
+    /// # Errors
+    /// When the TOML is malformed, a field is missing, or values contradict each other.
+    pub fn parse(text: &str, origin: &str) -> Result<Profile, ProfileError> {
+        let invalid = |message: String| ProfileError::Invalid {
+            origin: origin.to_string(),
+            message,
+        };
+        let profile: Profile = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        if profile.years.first > profile.years.last {
+            return Err(invalid("years.first is after years.last".into()));
+        }
+        let f = &profile.files;
+        if f.min_long_edge > f.warn_long_edge || f.min_bytes > f.warn_min_bytes || f.warn_max_bytes > f.max_bytes {
+            return Err(invalid("files: an error threshold is looser than its warning threshold".into()));
+        }
+        if profile.derived.thumbnail == 0 || profile.derived.preview < profile.derived.thumbnail {
+            return Err(invalid("derived: preview must be at least as large as thumbnail, both > 0".into()));
+        }
+        if profile.sheets.columns == 0 || profile.sheets.rows == 0 {
+            return Err(invalid("sheets: columns and rows must be > 0".into()));
+        }
+        if profile.gazetteer.prefectures.is_empty() {
+            return Err(invalid("gazetteer: no prefectures".into()));
+        }
+        Ok(profile)
+    }
+}
+
+impl Gazetteer {
+    /// Resolves a place value: a prefecture's full name, alias or county, a separate-line or an
+    /// outside place. Surrounding whitespace and a trailing `科协` are ignored.
+    pub fn resolve(&self, value: &str) -> Option<PlaceMatch> {
+        let value = value.trim();
+        let value = value.strip_suffix("科协").unwrap_or(value).trim();
+        if value.is_empty() {
+            return None;
+        }
+        for p in &self.prefectures {
+            if p.name == value || p.aliases.iter().any(|a| a == value) {
+                return Some(PlaceMatch::Prefecture {
+                    code: p.code.clone(),
+                    name: p.name.clone(),
+                    county: None,
+                });
+            }
+        }
+        for p in &self.prefectures {
+            if let Some(county) = p.counties.iter().find(|c| *c == value) {
+                return Some(PlaceMatch::Prefecture {
+                    code: p.code.clone(),
+                    name: p.name.clone(),
+                    county: Some(county.clone()),
+                });
+            }
+        }
+        if self.separate_line.iter().any(|s| s == value) {
+            return Some(PlaceMatch::SeparateLine);
+        }
+        if self.outside.iter().any(|s| s == value) {
+            return Some(PlaceMatch::Outside);
+        }
+        None
+    }
+
+    /// Finds the first place named inside free text (a caption, a unit name): the longest
+    /// name that occurs, earliest first. Used for inferred places.
+    pub fn find_in(&self, text: &str) -> Option<(String, PlaceMatch)> {
+        let mut best: Option<(usize, usize, &str)> = None;
+        let names = self
+            .prefectures
+            .iter()
+            .flat_map(|p| std::iter::once(&p.name).chain(&p.aliases).chain(&p.counties))
+            .chain(&self.separate_line);
+        for name in names {
+            if let Some(at) = text.find(name.as_str()) {
+                let better = match best {
+                    None => true,
+                    Some((b_at, b_len, _)) => at < b_at || (at == b_at && name.len() > b_len),
+                };
+                if better {
+                    best = Some((at, name.len(), name));
+                }
+            }
+        }
+        best.and_then(|(_, _, name)| self.resolve(name).map(|m| (name.to_string(), m)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_profile_parses() {
+        let p = Profile::embedded();
+        assert_eq!(p.name, "cast-2023");
+        assert_eq!(p.gazetteer.prefectures.len(), 14);
+        assert_eq!((p.years.first, p.years.last), (2004, 2023));
+    }
+
+    #[test]
+    fn resolves_full_names_aliases_and_counties() {
+        let g = Profile::embedded().gazetteer;
+        let name = |v: &str| match g.resolve(v) {
+            Some(PlaceMatch::Prefecture { name, .. }) => Some(name),
+            _ => None,
+        };
+        assert_eq!(name("克拉玛依市").as_deref(), Some("克拉玛依市"));
+        assert_eq!(name("克市").as_deref(), Some("克拉玛依市"));
+        assert_eq!(name("独山子区").as_deref(), Some("克拉玛依市"));
+        assert_eq!(name("吐鲁番地区").as_deref(), Some("吐鲁番市"));
+        assert_eq!(name("莎车县").as_deref(), Some("喀什地区"));
+        assert_eq!(name("喀什地区科协").as_deref(), Some("喀什地区"));
+        assert_eq!(g.resolve("石河子市"), Some(PlaceMatch::SeparateLine));
+        assert_eq!(g.resolve("北京市"), Some(PlaceMatch::Outside));
+        assert_eq!(g.resolve("火星"), None);
+    }
+
+    #[test]
+    fn finds_place_inside_caption() {
+        let g = Profile::embedded().gazetteer;
+        let (name, m) = g.find_in("2018年9月，于田县科协在乡村小学开展科普活动").unwrap();
+        assert_eq!(name, "于田县");
+        assert!(matches!(m, PlaceMatch::Prefecture { name, .. } if name == "和田地区"));
+    }
+
+    #[test]
+    fn rejects_contradicting_thresholds() {
+        let text = DEFAULT_TOML.replace("min_long_edge = 1024", "min_long_edge = 5000");
+        assert!(matches!(Profile::parse(&text, "t"), Err(ProfileError::Invalid { .. })));
+    }
+}

@@ -1,0 +1,316 @@
+//! Report: what a run found, as `report.json` (every file with its facts, tags, sources and
+//! findings), `findings.csv` (for Excel: UTF-8 with a BOM), and a printable summary.
+//!
+//! In: the items, groups and problems of a run. Out: bytes and text; nothing is written or
+//! printed here. Invariant: the same input gives byte-identical bytes (sorted maps, no clock,
+//! no thread-dependent order).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::dedupe::Group;
+use crate::ingest::{Drop, DropKind};
+use crate::lang::Lang;
+use crate::photo::{Finding, Item, Location, Photo, Severity, Status};
+use crate::tags::Tags;
+
+/// The version of the report format; bumped when a field changes meaning.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A finding with its message in the run's language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportedFinding {
+    /// The finding.
+    #[serde(flatten)]
+    pub finding: Finding,
+    /// What it means, for people.
+    pub message: String,
+}
+
+impl ReportedFinding {
+    /// Attaches the localised message.
+    pub fn new(finding: &Finding, lang: Lang) -> Self {
+        ReportedFinding {
+            message: finding.check.message(lang),
+            finding: finding.clone(),
+        }
+    }
+}
+
+/// One file of a drop, as reported.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemReport {
+    /// 1-based index, printed on contact sheets.
+    pub index: usize,
+    /// The submitting unit.
+    pub unit: String,
+    /// Display path.
+    pub path: String,
+    /// Where the bytes are.
+    pub location: Location,
+    /// Listed size in bytes.
+    pub size: u64,
+    /// What happens to it.
+    pub status: Status,
+    /// Inspection facts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photo: Option<Photo>,
+    /// Tags with sources.
+    pub tags: Tags,
+    /// Findings, most severe first.
+    pub findings: Vec<ReportedFinding>,
+}
+
+impl ItemReport {
+    /// Builds the reported form of an item.
+    pub fn new(item: &Item, lang: Lang) -> Self {
+        ItemReport {
+            index: item.index,
+            unit: item.source.unit.clone(),
+            path: item.source.path.clone(),
+            location: item.source.location.clone(),
+            size: item.source.size,
+            status: item.status,
+            photo: item.photo.clone(),
+            tags: item.tags.clone(),
+            findings: item.findings.iter().map(|f| ReportedFinding::new(f, lang)).collect(),
+        }
+    }
+
+    /// True when derived images exist for it.
+    pub fn has_preview(&self) -> bool {
+        self.photo.as_ref().is_some_and(|p| p.decoded)
+    }
+}
+
+/// A finding about a folder, zip or sheet rather than a photo.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// The unit concerned.
+    pub unit: String,
+    /// The display path.
+    pub path: String,
+    /// The finding and its message.
+    #[serde(flatten)]
+    pub finding: ReportedFinding,
+}
+
+/// A file that is not a photo (a sheet, a note, a system file).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SideFile {
+    /// The unit.
+    pub unit: String,
+    /// The display path.
+    pub path: String,
+    /// What it was taken for.
+    pub role: String,
+}
+
+/// Counts for one unit.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitSummary {
+    /// The unit.
+    pub unit: String,
+    /// Its drop's display path.
+    pub path: String,
+    /// Folder or zip.
+    pub kind: Option<DropKind>,
+    /// Files inspected as photos or refused.
+    pub files: usize,
+    /// Accepted.
+    pub accepted: usize,
+    /// Needs information from the unit.
+    pub needs_info: usize,
+    /// Rejected.
+    pub rejected: usize,
+    /// Duplicates of a kept copy.
+    pub duplicates: usize,
+}
+
+/// Counts for the whole run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Files inspected as photos or refused.
+    pub files: usize,
+    /// Accepted.
+    pub accepted: usize,
+    /// Needs information.
+    pub needs_info: usize,
+    /// Rejected.
+    pub rejected: usize,
+    /// Duplicates.
+    pub duplicates: usize,
+    /// Duplicate groups.
+    pub duplicate_groups: usize,
+    /// Error findings by check code (a photo with two errors counts under both).
+    pub errors_by_check: BTreeMap<String, usize>,
+    /// Warning findings by check code.
+    pub warnings_by_check: BTreeMap<String, usize>,
+    /// Findings about folders, zips and sheets.
+    pub problems: usize,
+    /// Per unit, sorted by unit.
+    pub units: Vec<UnitSummary>,
+}
+
+/// The whole report of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Report format version.
+    pub format: u32,
+    /// The tool and its version.
+    pub tool: String,
+    /// The profile's name.
+    pub profile: String,
+    /// Language of the messages.
+    pub lang: Lang,
+    /// The DROPS folders, as absolute paths.
+    pub inputs: Vec<String>,
+    /// Counts.
+    pub summary: Summary,
+    /// Every file, in index order.
+    pub items: Vec<ItemReport>,
+    /// Groups of identical copies.
+    pub duplicate_groups: Vec<Group>,
+    /// Findings about folders, zips and sheets.
+    pub problems: Vec<Problem>,
+    /// Files that are not photos.
+    pub side_files: Vec<SideFile>,
+}
+
+impl Report {
+    /// Serialises as pretty JSON with a final newline.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("a report always serialises");
+        bytes.push(b'\n');
+        bytes
+    }
+
+    /// Parses `report.json`.
+    ///
+    /// # Errors
+    /// When the JSON is not a report of this format.
+    pub fn from_json(bytes: &[u8]) -> anyhow::Result<Report> {
+        let report: Report = serde_json::from_slice(bytes)?;
+        anyhow::ensure!(report.format == FORMAT_VERSION, "report format {} is not {FORMAT_VERSION}: rerun `lightbox run`", report.format);
+        Ok(report)
+    }
+
+    /// True when some photo has an error finding (exit code 1).
+    pub fn has_blocking_findings(&self) -> bool {
+        self.summary.rejected + self.summary.needs_info > 0 || self.problems.iter().any(|p| p.finding.finding.severity == Severity::Error)
+    }
+}
+
+/// Counts items by status, unit and finding.
+pub fn summarise(drops: &[Drop], items: &[Item], groups: &[Group], problems: usize) -> Summary {
+    let mut summary = Summary {
+        files: items.len(),
+        duplicate_groups: groups.len(),
+        problems,
+        ..Summary::default()
+    };
+    let mut units: BTreeMap<String, UnitSummary> = drops
+        .iter()
+        .map(|d| {
+            (
+                d.unit.clone(),
+                UnitSummary {
+                    unit: d.unit.clone(),
+                    path: d.path.clone(),
+                    kind: Some(d.kind),
+                    ..UnitSummary::default()
+                },
+            )
+        })
+        .collect();
+    for item in items {
+        let unit = units.entry(item.source.unit.clone()).or_insert_with(|| UnitSummary {
+            unit: item.source.unit.clone(),
+            ..UnitSummary::default()
+        });
+        unit.files += 1;
+        let (total, per_unit) = match item.status {
+            Status::Accepted => (&mut summary.accepted, &mut unit.accepted),
+            Status::NeedsInfo => (&mut summary.needs_info, &mut unit.needs_info),
+            Status::Rejected => (&mut summary.rejected, &mut unit.rejected),
+            Status::Duplicate => (&mut summary.duplicates, &mut unit.duplicates),
+        };
+        *total += 1;
+        *per_unit += 1;
+        for finding in &item.findings {
+            let map = match finding.severity {
+                Severity::Error => &mut summary.errors_by_check,
+                Severity::Warn => &mut summary.warnings_by_check,
+                Severity::Info => continue,
+            };
+            *map.entry(finding.check.code().to_string()).or_default() += 1;
+        }
+    }
+    summary.units = units.into_values().collect();
+    summary
+}
+
+/// `findings.csv`: one row per finding, UTF-8 with a BOM so Excel shows Chinese.
+pub fn findings_csv(report: &Report, lang: Lang) -> Vec<u8> {
+    let header: [&str; 6] = match lang {
+        Lang::Zh => ["序号", "级别", "报送单位", "文件", "检查项", "说明"],
+        Lang::En => ["index", "severity", "unit", "file", "check", "message"],
+    };
+    let mut out = vec![0xEF, 0xBB, 0xBF];
+    {
+        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        writer.write_record(header).expect("writing to memory");
+        for item in &report.items {
+            for f in &item.findings {
+                let index = item.index.to_string();
+                let row = [index.as_str(), f.finding.severity.label(lang), &item.unit, &item.path, f.finding.check.code(), &f.message];
+                writer.write_record(row).expect("writing to memory");
+            }
+        }
+        for p in &report.problems {
+            let row = ["", p.finding.finding.severity.label(lang), &p.unit, &p.path, p.finding.finding.check.code(), &p.finding.message];
+            writer.write_record(row).expect("writing to memory");
+        }
+        writer.flush().expect("writing to memory");
+    }
+    out
+}
+
+/// The summary printed at the end of a run.
+pub fn summary_text(report: &Report, lang: Lang) -> String {
+    let s = &report.summary;
+    let zh = lang == Lang::Zh;
+    let mut out = String::new();
+    let line = |out: &mut String, text: String| {
+        out.push_str(&text);
+        out.push('\n');
+    };
+    if zh {
+        line(&mut out, format!("共 {} 个文件：通过 {}，待补信息 {}，不可用 {}，重复 {}（{} 组）", s.files, s.accepted, s.needs_info, s.rejected, s.duplicates, s.duplicate_groups));
+    } else {
+        line(&mut out, format!("{} files: {} accepted, {} need info, {} rejected, {} duplicates ({} groups)", s.files, s.accepted, s.needs_info, s.rejected, s.duplicates, s.duplicate_groups));
+    }
+    let width = s.units.iter().map(|u| display_width(&u.unit)).max().unwrap_or(0);
+    let head = if zh { ["单位", "文件", "通过", "待补", "不可用", "重复"] } else { ["unit", "files", "accepted", "needs info", "rejected", "duplicates"] };
+    line(&mut out, format!("  {}{}  {}", head[0], " ".repeat(width.saturating_sub(display_width(head[0]))), head[1..].join("  ")));
+    for u in &s.units {
+        let pad = " ".repeat(width.saturating_sub(display_width(&u.unit)));
+        line(&mut out, format!("  {}{pad}  {:>5}  {:>5}  {:>5}  {:>5}  {:>5}", u.unit, u.files, u.accepted, u.needs_info, u.rejected, u.duplicates));
+    }
+    if !s.errors_by_check.is_empty() {
+        line(&mut out, if zh { "错误（按原因）：".into() } else { "errors by reason:".into() });
+        for (code, n) in &s.errors_by_check {
+            line(&mut out, format!("  {code}: {n}"));
+        }
+    }
+    if s.problems > 0 {
+        line(&mut out, if zh { format!("文件夹、压缩包或汇总表问题：{}", s.problems) } else { format!("folder, zip or sheet problems: {}", s.problems) });
+    }
+    out
+}
+
+/// Terminal columns of a string: CJK characters take two.
+fn display_width(text: &str) -> usize {
+    text.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+}
