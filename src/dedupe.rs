@@ -75,7 +75,13 @@ pub fn exact(items: &mut [Item]) -> Vec<Group> {
         let best = positions
             .iter()
             .copied()
-            .max_by(|&a, &b| items[a].tags.completeness().cmp(&items[b].tags.completeness()).then(b.cmp(&a)))
+            .max_by(|&a, &b| {
+                items[a]
+                    .tags
+                    .completeness()
+                    .cmp(&items[b].tags.completeness())
+                    .then(b.cmp(&a))
+            })
             .expect("a group has members");
         let first = positions[0];
         let reason = if items[best].tags.completeness() > items[first].tags.completeness() {
@@ -97,7 +103,10 @@ pub fn exact(items: &mut [Item]) -> Vec<Group> {
                 reason: reason.code().to_string(),
             }));
         }
-        let mut units: Vec<String> = positions.iter().map(|&p| items[p].source.unit.clone()).collect();
+        let mut units: Vec<String> = positions
+            .iter()
+            .map(|&p| items[p].source.unit.clone())
+            .collect();
         units.sort();
         units.dedup();
         groups.push(Group {

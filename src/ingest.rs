@@ -81,8 +81,10 @@ const SYSTEM_FILES: [&str; 4] = ["thumbs.db", ".ds_store", "desktop.ini", "ehthu
 pub fn scan(roots: &[PathBuf]) -> anyhow::Result<Scan> {
     let mut scan = Scan::default();
     for root in roots {
-        let meta = fs::metadata(root).map_err(|e| anyhow::anyhow!("cannot open drops folder {}: {e}", root.display()))?;
-        let root = fs::canonicalize(root).map_err(|e| anyhow::anyhow!("cannot resolve {}: {e}", root.display()))?;
+        let meta = fs::metadata(root)
+            .map_err(|e| anyhow::anyhow!("cannot open drops folder {}: {e}", root.display()))?;
+        let root = fs::canonicalize(root)
+            .map_err(|e| anyhow::anyhow!("cannot resolve {}: {e}", root.display()))?;
         if meta.is_file() && is_zip_name(&root) {
             let parent = root.parent().unwrap_or(Path::new("/")).to_path_buf();
             scan_zip(&parent, &root, &mut scan);
@@ -94,18 +96,23 @@ pub fn scan(roots: &[PathBuf]) -> anyhow::Result<Scan> {
     }
     scan.drops.sort_by(|a, b| a.path.cmp(&b.path));
     scan.drops.dedup();
-    scan.entries.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    scan.entries
+        .sort_by(|a, b| a.source.path.cmp(&b.source.path));
     scan.entries.dedup_by(|a, b| a.source.path == b.source.path);
     scan.problems.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(scan)
 }
 
 fn is_zip_name(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
 }
 
 fn display_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
 }
 
 fn scan_collection(root: &Path, scan: &mut Scan) {
@@ -113,7 +120,13 @@ fn scan_collection(root: &Path, scan: &mut Scan) {
         Ok(listing) => listing,
         Err(e) => {
             let name = display_name(root);
-            scan.problems.push((name.clone(), name, Finding::error(Check::FolderUnreadable { reason: e.to_string() })));
+            scan.problems.push((
+                name.clone(),
+                name,
+                Finding::error(Check::FolderUnreadable {
+                    reason: e.to_string(),
+                }),
+            ));
             return;
         }
     };
@@ -122,7 +135,9 @@ fn scan_collection(root: &Path, scan: &mut Scan) {
     let loose_unit = display_name(root);
     let mut has_loose = false;
     for child in children {
-        let Ok(meta) = fs::symlink_metadata(&child) else { continue };
+        let Ok(meta) = fs::symlink_metadata(&child) else {
+            continue;
+        };
         if meta.is_dir() {
             let unit = display_name(&child);
             scan.drops.push(Drop {
@@ -135,7 +150,8 @@ fn scan_collection(root: &Path, scan: &mut Scan) {
             scan_zip(root, &child, scan);
         } else {
             has_loose = true;
-            scan.entries.push(file_entry(root, &child, &loose_unit, &meta));
+            scan.entries
+                .push(file_entry(root, &child, &loose_unit, &meta));
         }
     }
     if has_loose {
@@ -149,11 +165,17 @@ fn scan_collection(root: &Path, scan: &mut Scan) {
 
 fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn walk_folder(root: &Path, folder: &Path, unit: &str, scan: &mut Scan) {
-    let walker = walkdir::WalkDir::new(folder).follow_links(false).sort_by_file_name().min_depth(1);
+    let walker = walkdir::WalkDir::new(folder)
+        .follow_links(false)
+        .sort_by_file_name()
+        .min_depth(1);
     for item in walker {
         match item {
             Ok(item) => {
@@ -161,14 +183,32 @@ fn walk_folder(root: &Path, folder: &Path, unit: &str, scan: &mut Scan) {
                     continue;
                 }
                 match item.path().symlink_metadata() {
-                    Ok(meta) => scan.entries.push(file_entry(root, item.path(), unit, &meta)),
-                    Err(e) => scan.problems.push((unit.to_string(), relative(root, item.path()), Finding::error(Check::Unreadable { reason: e.to_string() }))),
+                    Ok(meta) => scan
+                        .entries
+                        .push(file_entry(root, item.path(), unit, &meta)),
+                    Err(e) => scan.problems.push((
+                        unit.to_string(),
+                        relative(root, item.path()),
+                        Finding::error(Check::Unreadable {
+                            reason: e.to_string(),
+                        }),
+                    )),
                 }
             }
             Err(e) => {
-                let path = e.path().map(|p| relative(root, p)).unwrap_or_else(|| relative(root, folder));
-                let reason = e.io_error().map(ToString::to_string).unwrap_or_else(|| e.to_string());
-                scan.problems.push((unit.to_string(), path, Finding::error(Check::FolderUnreadable { reason })));
+                let path = e
+                    .path()
+                    .map(|p| relative(root, p))
+                    .unwrap_or_else(|| relative(root, folder));
+                let reason = e
+                    .io_error()
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|| e.to_string());
+                scan.problems.push((
+                    unit.to_string(),
+                    path,
+                    Finding::error(Check::FolderUnreadable { reason }),
+                ));
             }
         }
     }
@@ -195,10 +235,16 @@ fn file_entry(root: &Path, path: &Path, unit: &str, meta: &fs::Metadata) -> Entr
     let mut parts: Vec<String> = display.split('/').map(str::to_string).collect();
     let file_name = parts.pop().unwrap_or_default();
     // The first part is the unit's own folder; loose files have none.
-    let folders = if parts.first().map(String::as_str) == Some(unit) { parts[1..].to_vec() } else { parts };
+    let folders = if parts.first().map(String::as_str) == Some(unit) {
+        parts[1..].to_vec()
+    } else {
+        parts
+    };
     let file_type = meta.file_type();
     let role = if file_type.is_symlink() {
-        let target = fs::read_link(path).map(|t| t.display().to_string()).unwrap_or_default();
+        let target = fs::read_link(path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
         let dangling = fs::metadata(path).is_err();
         Role::Refused(Finding::error(Check::Symlink { target, dangling }))
     } else if !file_type.is_file() {
@@ -212,7 +258,9 @@ fn file_entry(root: &Path, path: &Path, unit: &str, meta: &fs::Metadata) -> Entr
             path: display,
             folders,
             file_name,
-            location: Location::File { path: path.to_path_buf() },
+            location: Location::File {
+                path: path.to_path_buf(),
+            },
             size: meta.len(),
         },
         role,
@@ -224,7 +272,10 @@ fn file_entry(root: &Path, path: &Path, unit: &str, meta: &fs::Metadata) -> Entr
 pub fn decode_zip_name(raw: &[u8]) -> String {
     match std::str::from_utf8(raw) {
         Ok(name) => name.to_string(),
-        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(raw).0.into_owned(),
+        Err(_) => encoding_rs::GB18030
+            .decode_without_bom_handling(raw)
+            .0
+            .into_owned(),
     }
 }
 
@@ -232,22 +283,33 @@ pub fn decode_zip_name(raw: &[u8]) -> String {
 pub fn is_unsafe_zip_name(name: &str) -> bool {
     let name = name.replace('\\', "/");
     let bytes = name.as_bytes();
-    name.starts_with('/') || (bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic()) || name.split('/').any(|part| part == "..")
+    name.starts_with('/')
+        || (bytes.len() >= 2 && bytes[1] == b':' && bytes[0].is_ascii_alphabetic())
+        || name.split('/').any(|part| part == "..")
 }
 
 fn scan_zip(root: &Path, zip_path: &Path, scan: &mut Scan) {
     let zip_display = relative(root, zip_path);
-    let unit = zip_path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let unit = zip_path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     scan.drops.push(Drop {
         unit: unit.clone(),
         path: zip_display.clone(),
         kind: DropKind::Zip,
     });
-    let archive = fs::File::open(zip_path).map_err(|e| e.to_string()).and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()));
+    let archive = fs::File::open(zip_path)
+        .map_err(|e| e.to_string())
+        .and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()));
     let mut archive = match archive {
         Ok(archive) => archive,
         Err(reason) => {
-            scan.problems.push((unit, zip_display, Finding::error(Check::Unreadable { reason })));
+            scan.problems.push((
+                unit,
+                zip_display,
+                Finding::error(Check::Unreadable { reason }),
+            ));
             return;
         }
     };
@@ -255,7 +317,13 @@ fn scan_zip(root: &Path, zip_path: &Path, scan: &mut Scan) {
         let entry = match archive.by_index_raw(index) {
             Ok(entry) => entry,
             Err(e) => {
-                scan.problems.push((unit.clone(), format!("{zip_display}#{index}"), Finding::error(Check::Unreadable { reason: e.to_string() })));
+                scan.problems.push((
+                    unit.clone(),
+                    format!("{zip_display}#{index}"),
+                    Finding::error(Check::Unreadable {
+                        reason: e.to_string(),
+                    }),
+                ));
                 continue;
             }
         };
@@ -265,7 +333,11 @@ fn scan_zip(root: &Path, zip_path: &Path, scan: &mut Scan) {
         let name = decode_zip_name(entry.name_raw());
         let unsafe_name = is_unsafe_zip_name(&name);
         let clean = name.replace('\\', "/");
-        let mut parts: Vec<String> = clean.split('/').filter(|p| !p.is_empty() && *p != "." && *p != "..").map(str::to_string).collect();
+        let mut parts: Vec<String> = clean
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != "." && *p != "..")
+            .map(str::to_string)
+            .collect();
         let file_name = parts.pop().unwrap_or_default();
         if parts.first() == Some(&unit) {
             parts.remove(0);
@@ -313,7 +385,9 @@ pub fn read(source: &Source, limit: u64) -> Result<Vec<u8>, String> {
         Location::File { path } => {
             let file = fs::File::open(path).map_err(|e| e.to_string())?;
             let mut bytes = Vec::with_capacity(source.size.min(limit) as usize);
-            file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+            file.take(limit + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| e.to_string())?;
             if bytes.len() as u64 > limit {
                 return Err(format!("larger than {limit} bytes"));
             }
@@ -325,12 +399,18 @@ pub fn read(source: &Source, limit: u64) -> Result<Vec<u8>, String> {
             let entry = archive.by_index(*index).map_err(|e| e.to_string())?;
             let declared = entry.size();
             let mut bytes = Vec::with_capacity(declared.min(limit) as usize);
-            entry.take(limit + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+            entry
+                .take(limit + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| e.to_string())?;
             if bytes.len() as u64 > limit {
                 return Err(format!("larger than {limit} bytes"));
             }
             if bytes.len() as u64 != declared {
-                return Err(format!("zip entry holds {} bytes, declares {declared}", bytes.len()));
+                return Err(format!(
+                    "zip entry holds {} bytes, declares {declared}",
+                    bytes.len()
+                ));
             }
             Ok(bytes)
         }
@@ -344,13 +424,23 @@ mod tests {
     #[test]
     fn decodes_gbk_zip_names() {
         let (gbk, _, _) = encoding_rs::GBK.encode("和田地区科协/2019+和田地区+科普日.jpg");
-        assert_eq!(decode_zip_name(&gbk), "和田地区科协/2019+和田地区+科普日.jpg");
+        assert_eq!(
+            decode_zip_name(&gbk),
+            "和田地区科协/2019+和田地区+科普日.jpg"
+        );
         assert_eq!(decode_zip_name("喀什/a.jpg".as_bytes()), "喀什/a.jpg");
     }
 
     #[test]
     fn refuses_escaping_zip_names() {
-        for name in ["../x.jpg", "a/../../x", "/etc/x", "C:\\x.jpg", "c:/x", "a\\..\\x"] {
+        for name in [
+            "../x.jpg",
+            "a/../../x",
+            "/etc/x",
+            "C:\\x.jpg",
+            "c:/x",
+            "a\\..\\x",
+        ] {
             assert!(is_unsafe_zip_name(name), "{name}");
         }
         for name in ["a/b.jpg", "..a.jpg", "a..b/c.jpg"] {

@@ -28,8 +28,13 @@ struct Bars {
 
 impl Progress for Bars {
     fn stage(&self, name: &str, total: u64) {
-        let bar = if total == 0 { ProgressBar::new_spinner() } else { ProgressBar::new(total) };
-        let style = ProgressStyle::with_template("{prefix:>8} [{bar:40}] {pos}/{len} {elapsed}").unwrap_or_else(|_| ProgressStyle::default_bar());
+        let bar = if total == 0 {
+            ProgressBar::new_spinner()
+        } else {
+            ProgressBar::new(total)
+        };
+        let style = ProgressStyle::with_template("{prefix:>8} [{bar:40}] {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style.progress_chars("=> "));
         bar.set_prefix(name.to_string());
         *self.current.lock().expect("progress lock") = Some(bar);
@@ -69,10 +74,21 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         pool = pool.num_threads(jobs.max(1));
     }
     let pool = pool.build()?;
-    let bars = Bars { current: Mutex::new(None) };
-    let progress: &dyn Progress = if !cli.quiet && std::io::stderr().is_terminal() { &bars } else { &Silent };
+    let bars = Bars {
+        current: Mutex::new(None),
+    };
+    let progress: &dyn Progress = if !cli.quiet && std::io::stderr().is_terminal() {
+        &bars
+    } else {
+        &Silent
+    };
     match &cli.command {
-        Command::Run { drops, out, profile, json } => {
+        Command::Run {
+            drops,
+            out,
+            profile,
+            json,
+        } => {
             let profile = match profile {
                 Some(path) => Profile::load(path)?,
                 None => Profile::embedded(),
@@ -89,16 +105,30 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 println!("{}", serde_json::to_string_pretty(&outcome.report.summary)?);
             } else if !cli.quiet {
                 print!("{}", lightbox::report::summary_text(&outcome.report, lang));
-                println!("{}: {}", if lang == Lang::Zh { "报告" } else { "report" }, pipeline::report_path(out).display());
+                println!(
+                    "{}: {}",
+                    if lang == Lang::Zh { "报告" } else { "report" },
+                    pipeline::report_path(out).display()
+                );
             }
-            Ok(if outcome.report.has_blocking_findings() { 1 } else { 0 })
+            Ok(if outcome.report.has_blocking_findings() {
+                1
+            } else {
+                0
+            })
         }
         Command::Package { work, to } => {
             let summary = pool.install(|| lightbox::package::package(work, to, lang))?;
             if !cli.quiet {
                 match lang {
-                    Lang::Zh => println!("已打包 {} 张照片到 {}", summary.entries.len(), to.display()),
-                    Lang::En => println!("packaged {} photos into {}", summary.entries.len(), to.display()),
+                    Lang::Zh => {
+                        println!("已打包 {} 张照片到 {}", summary.entries.len(), to.display())
+                    }
+                    Lang::En => println!(
+                        "packaged {} photos into {}",
+                        summary.entries.len(),
+                        to.display()
+                    ),
                 }
                 for s in &summary.skipped {
                     println!("  {}: {}", s.original, s.reason);

@@ -14,9 +14,17 @@ use std::path::{Path, PathBuf};
 /// # Errors
 /// When the folder is not writable or the disk is full; the error names the path.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let with_path = |e: std::io::Error| std::io::Error::new(e.kind(), format!("writing {}: {e}", path.display()));
-    let mut tmp = tempfile::Builder::new().prefix(".lightbox-").tempfile_in(dir).map_err(with_path)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let with_path = |e: std::io::Error| {
+        std::io::Error::new(e.kind(), format!("writing {}: {e}", path.display()))
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".lightbox-")
+        .tempfile_in(dir)
+        .map_err(with_path)?;
     tmp.write_all(bytes).map_err(with_path)?;
     tmp.persist(path).map_err(|e| with_path(e.error))?;
     Ok(())
@@ -27,10 +35,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// # Errors
 /// When the parent folder is not writable.
 pub fn staging_dir(target: &Path) -> std::io::Result<tempfile::TempDir> {
-    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(parent)?;
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    tempfile::Builder::new().prefix(&format!(".{name}.staging-")).tempdir_in(parent)
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}.staging-"))
+        .tempdir_in(parent)
 }
 
 /// Moves a finished staging folder to `target`, replacing what was there. The old content is
@@ -41,8 +57,13 @@ pub fn staging_dir(target: &Path) -> std::io::Result<tempfile::TempDir> {
 pub fn replace_dir(staging: tempfile::TempDir, target: &Path) -> std::io::Result<()> {
     let staged: PathBuf = staging.keep();
     if target.exists() {
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        let old = tempfile::Builder::new().prefix(".lightbox-old-").tempdir_in(parent)?;
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let old = tempfile::Builder::new()
+            .prefix(".lightbox-old-")
+            .tempdir_in(parent)?;
         let aside = old.path().join("old");
         fs::rename(target, &aside)?;
         fs::rename(&staged, target)?;

@@ -84,7 +84,13 @@ pub struct PackageSummary {
 fn safe_name_part(text: &str) -> String {
     let cleaned: String = text
         .chars()
-        .map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c })
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     cleaned.trim().trim_matches('.').chars().take(50).collect()
 }
@@ -100,23 +106,38 @@ fn hex(bytes: &[u8]) -> String {
 /// nothing is left half-written at `to`.
 pub fn package(work: &Path, to: &Path, lang: Lang) -> anyhow::Result<PackageSummary> {
     let report_path = work.join("report.json");
-    let bytes = fs::read(&report_path).with_context(|| format!("reading {} (run `lightbox run` first)", report_path.display()))?;
-    let report = Report::from_json(&bytes).with_context(|| format!("reading {}", report_path.display()))?;
-    let staging = output::staging_dir(to).with_context(|| format!("creating a staging folder beside {}", to.display()))?;
+    let bytes = fs::read(&report_path).with_context(|| {
+        format!(
+            "reading {} (run `lightbox run` first)",
+            report_path.display()
+        )
+    })?;
+    let report =
+        Report::from_json(&bytes).with_context(|| format!("reading {}", report_path.display()))?;
+    let staging = output::staging_dir(to)
+        .with_context(|| format!("creating a staging folder beside {}", to.display()))?;
     let summary = build(&report, staging.path(), lang)?;
-    output::replace_dir(staging, to).with_context(|| format!("moving the package into place at {}", to.display()))?;
+    output::replace_dir(staging, to)
+        .with_context(|| format!("moving the package into place at {}", to.display()))?;
     Ok(summary)
 }
 
 /// Orders accepted items and gives each its package name.
 fn plan(report: &Report) -> Vec<(&ItemReport, String)> {
-    let mut accepted: Vec<&ItemReport> = report.items.iter().filter(|i| i.status == Status::Accepted).collect();
+    let mut accepted: Vec<&ItemReport> = report
+        .items
+        .iter()
+        .filter(|i| i.status == Status::Accepted)
+        .collect();
     let key = |i: &ItemReport| {
         let t = &i.tags;
         (
             t.year.as_ref().map(|y| y.value).unwrap_or_default(),
             place_name(i),
-            t.event.as_ref().map(|e| safe_name_part(&e.value)).unwrap_or_default(),
+            t.event
+                .as_ref()
+                .map(|e| safe_name_part(&e.value))
+                .unwrap_or_default(),
             i.index,
         )
     };
@@ -126,7 +147,9 @@ fn plan(report: &Report) -> Vec<(&ItemReport, String)> {
         .into_iter()
         .map(|item| {
             let (year, place, event, _) = key(item);
-            let n = counters.entry((year, place.clone(), event.clone())).or_default();
+            let n = counters
+                .entry((year, place.clone(), event.clone()))
+                .or_default();
             *n += 1;
             (item, format!("{year}/{year}+{place}+{event}+{n:02}.jpg"))
         })
@@ -185,15 +208,26 @@ fn build(report: &Report, dir: &Path, lang: Lang) -> anyhow::Result<PackageSumma
             }
         };
         let target: PathBuf = dir.join(&name);
-        fs::create_dir_all(target.parent().expect("package names have a year folder")).with_context(|| format!("creating {}", target.display()))?;
+        fs::create_dir_all(target.parent().expect("package names have a year folder"))
+            .with_context(|| format!("creating {}", target.display()))?;
         fs::write(&target, &bytes).with_context(|| format!("writing {}", target.display()))?;
-        summary.entries.push(entry(item, &name, &bytes, converted_from));
+        summary
+            .entries
+            .push(entry(item, &name, &bytes, converted_from));
     }
-    fs::write(dir.join("manifest.csv"), manifest_csv(&summary.entries, lang)).context("writing manifest.csv")?;
+    fs::write(
+        dir.join("manifest.csv"),
+        manifest_csv(&summary.entries, lang),
+    )
+    .context("writing manifest.csv")?;
     let mut json = serde_json::to_vec_pretty(&summary).expect("manifests serialise");
     json.push(b'\n');
     fs::write(dir.join("manifest.json"), json).context("writing manifest.json")?;
-    let sums: String = summary.entries.iter().map(|e| format!("{}  {}\n", e.sha256, e.file)).collect();
+    let sums: String = summary
+        .entries
+        .iter()
+        .map(|e| format!("{}  {}\n", e.sha256, e.file))
+        .collect();
     fs::write(dir.join("sha256sums.txt"), sums).context("writing sha256sums.txt")?;
     Ok(summary)
 }
@@ -212,9 +246,13 @@ fn convert_to_jpeg(bytes: &[u8]) -> Result<Vec<u8>, String> {
 
 fn entry(item: &ItemReport, file: &str, bytes: &[u8], converted_from: String) -> ManifestEntry {
     let t = &item.tags;
-    let text = |v: &Option<crate::tags::Tagged<String>>| v.as_ref().map(|t| t.value.clone()).unwrap_or_default();
+    let text = |v: &Option<crate::tags::Tagged<String>>| {
+        v.as_ref().map(|t| t.value.clone()).unwrap_or_default()
+    };
     let county = match t.place.as_ref().and_then(|p| p.value.resolved.clone()) {
-        Some(crate::profile::PlaceMatch::Prefecture { county: Some(c), .. }) => c,
+        Some(crate::profile::PlaceMatch::Prefecture {
+            county: Some(c), ..
+        }) => c,
         _ => String::new(),
     };
     let mut sources = Vec::new();
@@ -224,7 +262,12 @@ fn entry(item: &ItemReport, file: &str, bytes: &[u8], converted_from: String) ->
     if let Some(v) = &t.place {
         sources.push(format!("place={}", v.source.label()));
     }
-    for (name, v) in [("event", &t.event), ("caption", &t.caption), ("photographer", &t.photographer), ("unit", &t.unit)] {
+    for (name, v) in [
+        ("event", &t.event),
+        ("caption", &t.caption),
+        ("photographer", &t.photographer),
+        ("unit", &t.unit),
+    ] {
         if let Some(v) = v {
             sources.push(format!("{name}={}", v.source.label()));
         }
@@ -253,12 +296,48 @@ fn entry(item: &ItemReport, file: &str, bytes: &[u8], converted_from: String) ->
 /// `manifest.csv`: UTF-8 with a BOM, CRLF, one row per packaged photo.
 pub fn manifest_csv(entries: &[ManifestEntry], lang: Lang) -> Vec<u8> {
     let header: [&str; 16] = match lang {
-        Lang::Zh => ["文件名", "年份", "地州市", "区县", "活动名称", "图片说明", "摄影者", "报送单位", "原文件名", "宽", "高", "字节", "格式转换", "SHA-256", "内容哈希(BLAKE3)", "信息来源"],
-        Lang::En => ["file", "year", "place", "county", "event", "caption", "photographer", "unit", "original", "width", "height", "bytes", "converted_from", "sha256", "content_blake3", "sources"],
+        Lang::Zh => [
+            "文件名",
+            "年份",
+            "地州市",
+            "区县",
+            "活动名称",
+            "图片说明",
+            "摄影者",
+            "报送单位",
+            "原文件名",
+            "宽",
+            "高",
+            "字节",
+            "格式转换",
+            "SHA-256",
+            "内容哈希(BLAKE3)",
+            "信息来源",
+        ],
+        Lang::En => [
+            "file",
+            "year",
+            "place",
+            "county",
+            "event",
+            "caption",
+            "photographer",
+            "unit",
+            "original",
+            "width",
+            "height",
+            "bytes",
+            "converted_from",
+            "sha256",
+            "content_blake3",
+            "sources",
+        ],
     };
     let mut out = vec![0xEF, 0xBB, 0xBF];
     {
-        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
         writer.write_record(header).expect("writing to memory");
         for e in entries {
             writer

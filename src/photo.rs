@@ -28,7 +28,9 @@ impl ContentHash {
 
     /// Parses the hex form.
     pub fn from_hex(hex: &str) -> Option<Self> {
-        blake3::Hash::from_hex(hex).ok().map(|h| ContentHash(*h.as_bytes()))
+        blake3::Hash::from_hex(hex)
+            .ok()
+            .map(|h| ContentHash(*h.as_bytes()))
     }
 }
 
@@ -421,44 +423,244 @@ impl Check {
     pub fn message(&self, lang: Lang) -> String {
         let zh = lang == Lang::Zh;
         match self {
-            Check::Unreadable { reason } => pick(zh, format!("无法读取：{reason}"), format!("cannot be read: {reason}")),
-            Check::FolderUnreadable { reason } => pick(zh, format!("文件夹无法读取：{reason}"), format!("folder cannot be listed: {reason}")),
-            Check::EmptyFile => pick(zh, "空文件（0 字节），请重新发送".into(), "empty file (0 bytes): ask for it again".into()),
-            Check::Symlink { target, dangling: true } => pick(zh, format!("符号链接指向不存在的文件 {target}，未读取"), format!("symbolic link to missing {target}: not read")),
-            Check::Symlink { target, dangling: false } => pick(zh, format!("符号链接（指向 {target}），未跟随读取"), format!("symbolic link to {target}: not followed")),
-            Check::NotRegularFile => pick(zh, "不是普通文件（管道或设备），未读取".into(), "not a regular file (pipe or device): not read".into()),
-            Check::NotAnImage { detected } => pick(zh, format!("不是图片：内容为 {detected}（与扩展名不符）"), format!("not an image: the content is {detected}, whatever the extension says")),
-            Check::UnsupportedFormat { format } => pick(zh, format!("{format} 格式暂不能处理，请转为 JPEG 后重新发送"), format!("{format} cannot be decoded yet: ask for a JPEG")),
-            Check::NotJpeg { format } => pick(zh, format!("{format} 格式，打包时转为 JPEG"), format!("{format}, not JPEG: converted to JPEG in the package")),
-            Check::Truncated => pick(zh, "文件不完整（图像数据被截断），请重新发送原图".into(), "truncated: the image data ends early; ask for the original again".into()),
-            Check::DecodeFailed { reason } => pick(zh, format!("图像数据损坏，无法解码：{reason}"), format!("corrupt image data, cannot be decoded: {reason}")),
-            Check::TooManyPixels { width, height, limit } => pick(zh, format!("声明尺寸 {width}×{height} 超过像素上限 {limit}，拒绝解码"), format!("declares {width}×{height}, over the {limit}-pixel limit: refused before decoding")),
-            Check::LongEdgeTooSmall { long_edge, min } => pick(zh, format!("长边 {long_edge} 像素，低于最低要求 {min} 像素"), format!("long edge {long_edge} px, below the minimum {min} px")),
-            Check::ResolutionLow { long_edge, megapixels, recommended } => pick(zh, format!("分辨率偏低：长边 {long_edge} 像素，{megapixels} 百万像素（建议长边 ≥ {recommended}）"), format!("low resolution: long edge {long_edge} px, {megapixels} MP (recommended ≥ {recommended} px)")),
-            Check::FileTooSmall { bytes, min } => pick(zh, format!("文件仅 {} KB，低于最低 {} KB", bytes / 1000, min / 1000), format!("only {} KB, below the minimum {} KB", bytes / 1000, min / 1000)),
-            Check::FileSmall { bytes, recommended } => pick(zh, format!("文件 {} KB，小于 {} KB，可能经过压缩，请索取原图", bytes / 1000, recommended / 1000), format!("{} KB, under {} KB: probably recompressed, ask for the original", bytes / 1000, recommended / 1000)),
-            Check::FileTooLarge { bytes, max } => pick(zh, format!("文件 {} MB，超过上限 {} MB", bytes / 1_000_000, max / 1_000_000), format!("{} MB, over the {} MB maximum", bytes / 1_000_000, max / 1_000_000)),
-            Check::FileLarge { bytes, recommended } => pick(zh, format!("文件 {} MB，超过建议的 {} MB", bytes / 1_000_000, recommended / 1_000_000), format!("{} MB, over the recommended {} MB", bytes / 1_000_000, recommended / 1_000_000)),
-            Check::Cmyk => pick(zh, "CMYK 色彩（印刷用），屏幕显示会偏色".into(), "CMYK colour (for print): shows wrong on screens".into()),
-            Check::MissingField { field } => pick(zh, format!("缺少{}", field.label(Lang::Zh)), format!("no {}", field.label(Lang::En))),
-            Check::YearOutOfRange { year, first, last } => pick(zh, format!("年份 {year} 不在 {first}–{last} 之间"), format!("year {year} is outside {first}–{last}")),
-            Check::YearPrecursor { year } => pick(zh, format!("年份 {year} 早于首届全国科普日，请确认"), format!("year {year} predates the first event: please confirm")),
-            Check::YearConflict { tagged, tagged_source, camera } => pick(zh, format!("年份不一致：{tagged_source} 为 {tagged}，相机拍摄日期为 {camera}（采用 {tagged}）"), format!("years disagree: {tagged_source} says {tagged}, the camera date says {camera} ({tagged} used)")),
-            Check::PlaceUnknown { value } => pick(zh, format!("地点“{value}”无法对应到地州市"), format!("place \"{value}\" matches no prefecture")),
-            Check::PlaceOutsideRegion { value } => pick(zh, format!("地点“{value}”不在本区"), format!("place \"{value}\" is outside the region")),
-            Check::PlaceSeparateLine { value } => pick(zh, format!("地点“{value}”属兵团，单独报送"), format!("place \"{value}\" belongs to the XPCC, a separate reporting line")),
-            Check::CaptionLength { chars, min, max } => pick(zh, format!("图片说明 {chars} 字，应为 {min}–{max} 字"), format!("caption has {chars} characters, should have {min}–{max}")),
-            Check::EventTooLong { chars, max } => pick(zh, format!("活动名称 {chars} 字，超过 {max} 字"), format!("event name has {chars} characters, more than {max}")),
+            Check::Unreadable { reason } => pick(
+                zh,
+                format!("无法读取：{reason}"),
+                format!("cannot be read: {reason}"),
+            ),
+            Check::FolderUnreadable { reason } => pick(
+                zh,
+                format!("文件夹无法读取：{reason}"),
+                format!("folder cannot be listed: {reason}"),
+            ),
+            Check::EmptyFile => pick(
+                zh,
+                "空文件（0 字节），请重新发送".into(),
+                "empty file (0 bytes): ask for it again".into(),
+            ),
+            Check::Symlink {
+                target,
+                dangling: true,
+            } => pick(
+                zh,
+                format!("符号链接指向不存在的文件 {target}，未读取"),
+                format!("symbolic link to missing {target}: not read"),
+            ),
+            Check::Symlink {
+                target,
+                dangling: false,
+            } => pick(
+                zh,
+                format!("符号链接（指向 {target}），未跟随读取"),
+                format!("symbolic link to {target}: not followed"),
+            ),
+            Check::NotRegularFile => pick(
+                zh,
+                "不是普通文件（管道或设备），未读取".into(),
+                "not a regular file (pipe or device): not read".into(),
+            ),
+            Check::NotAnImage { detected } => pick(
+                zh,
+                format!("不是图片：内容为 {detected}（与扩展名不符）"),
+                format!("not an image: the content is {detected}, whatever the extension says"),
+            ),
+            Check::UnsupportedFormat { format } => pick(
+                zh,
+                format!("{format} 格式暂不能处理，请转为 JPEG 后重新发送"),
+                format!("{format} cannot be decoded yet: ask for a JPEG"),
+            ),
+            Check::NotJpeg { format } => pick(
+                zh,
+                format!("{format} 格式，打包时转为 JPEG"),
+                format!("{format}, not JPEG: converted to JPEG in the package"),
+            ),
+            Check::Truncated => pick(
+                zh,
+                "文件不完整（图像数据被截断），请重新发送原图".into(),
+                "truncated: the image data ends early; ask for the original again".into(),
+            ),
+            Check::DecodeFailed { reason } => pick(
+                zh,
+                format!("图像数据损坏，无法解码：{reason}"),
+                format!("corrupt image data, cannot be decoded: {reason}"),
+            ),
+            Check::TooManyPixels {
+                width,
+                height,
+                limit,
+            } => pick(
+                zh,
+                format!("声明尺寸 {width}×{height} 超过像素上限 {limit}，拒绝解码"),
+                format!(
+                    "declares {width}×{height}, over the {limit}-pixel limit: refused before decoding"
+                ),
+            ),
+            Check::LongEdgeTooSmall { long_edge, min } => pick(
+                zh,
+                format!("长边 {long_edge} 像素，低于最低要求 {min} 像素"),
+                format!("long edge {long_edge} px, below the minimum {min} px"),
+            ),
+            Check::ResolutionLow {
+                long_edge,
+                megapixels,
+                recommended,
+            } => pick(
+                zh,
+                format!(
+                    "分辨率偏低：长边 {long_edge} 像素，{megapixels} 百万像素（建议长边 ≥ {recommended}）"
+                ),
+                format!(
+                    "low resolution: long edge {long_edge} px, {megapixels} MP (recommended ≥ {recommended} px)"
+                ),
+            ),
+            Check::FileTooSmall { bytes, min } => pick(
+                zh,
+                format!("文件仅 {} KB，低于最低 {} KB", bytes / 1000, min / 1000),
+                format!(
+                    "only {} KB, below the minimum {} KB",
+                    bytes / 1000,
+                    min / 1000
+                ),
+            ),
+            Check::FileSmall { bytes, recommended } => pick(
+                zh,
+                format!(
+                    "文件 {} KB，小于 {} KB，可能经过压缩，请索取原图",
+                    bytes / 1000,
+                    recommended / 1000
+                ),
+                format!(
+                    "{} KB, under {} KB: probably recompressed, ask for the original",
+                    bytes / 1000,
+                    recommended / 1000
+                ),
+            ),
+            Check::FileTooLarge { bytes, max } => pick(
+                zh,
+                format!(
+                    "文件 {} MB，超过上限 {} MB",
+                    bytes / 1_000_000,
+                    max / 1_000_000
+                ),
+                format!(
+                    "{} MB, over the {} MB maximum",
+                    bytes / 1_000_000,
+                    max / 1_000_000
+                ),
+            ),
+            Check::FileLarge { bytes, recommended } => pick(
+                zh,
+                format!(
+                    "文件 {} MB，超过建议的 {} MB",
+                    bytes / 1_000_000,
+                    recommended / 1_000_000
+                ),
+                format!(
+                    "{} MB, over the recommended {} MB",
+                    bytes / 1_000_000,
+                    recommended / 1_000_000
+                ),
+            ),
+            Check::Cmyk => pick(
+                zh,
+                "CMYK 色彩（印刷用），屏幕显示会偏色".into(),
+                "CMYK colour (for print): shows wrong on screens".into(),
+            ),
+            Check::MissingField { field } => pick(
+                zh,
+                format!("缺少{}", field.label(Lang::Zh)),
+                format!("no {}", field.label(Lang::En)),
+            ),
+            Check::YearOutOfRange { year, first, last } => pick(
+                zh,
+                format!("年份 {year} 不在 {first}–{last} 之间"),
+                format!("year {year} is outside {first}–{last}"),
+            ),
+            Check::YearPrecursor { year } => pick(
+                zh,
+                format!("年份 {year} 早于首届全国科普日，请确认"),
+                format!("year {year} predates the first event: please confirm"),
+            ),
+            Check::YearConflict {
+                tagged,
+                tagged_source,
+                camera,
+            } => pick(
+                zh,
+                format!(
+                    "年份不一致：{tagged_source} 为 {tagged}，相机拍摄日期为 {camera}（采用 {tagged}）"
+                ),
+                format!(
+                    "years disagree: {tagged_source} says {tagged}, the camera date says {camera} ({tagged} used)"
+                ),
+            ),
+            Check::PlaceUnknown { value } => pick(
+                zh,
+                format!("地点“{value}”无法对应到地州市"),
+                format!("place \"{value}\" matches no prefecture"),
+            ),
+            Check::PlaceOutsideRegion { value } => pick(
+                zh,
+                format!("地点“{value}”不在本区"),
+                format!("place \"{value}\" is outside the region"),
+            ),
+            Check::PlaceSeparateLine { value } => pick(
+                zh,
+                format!("地点“{value}”属兵团，单独报送"),
+                format!("place \"{value}\" belongs to the XPCC, a separate reporting line"),
+            ),
+            Check::CaptionLength { chars, min, max } => pick(
+                zh,
+                format!("图片说明 {chars} 字，应为 {min}–{max} 字"),
+                format!("caption has {chars} characters, should have {min}–{max}"),
+            ),
+            Check::EventTooLong { chars, max } => pick(
+                zh,
+                format!("活动名称 {chars} 字，超过 {max} 字"),
+                format!("event name has {chars} characters, more than {max}"),
+            ),
             Check::ExactDuplicate { keeper, reason } => {
                 let why = crate::dedupe::KeepReason::describe(reason, lang);
-                pick(zh, format!("与 {keeper} 完全相同，保留该份（{why}）"), format!("identical to {keeper}, which is kept ({why})"))
+                pick(
+                    zh,
+                    format!("与 {keeper} 完全相同，保留该份（{why}）"),
+                    format!("identical to {keeper}, which is kept ({why})"),
+                )
             }
-            Check::SheetRowUnmatched { sheet, row, file_name } => pick(zh, format!("{sheet} 第 {row} 行的文件“{file_name}”不在报送内容中"), format!("{sheet} row {row} names \"{file_name}\", which the drop does not hold")),
-            Check::SheetUnreadable { reason } => pick(zh, format!("汇总表无法读取：{reason}"), format!("sheet cannot be read: {reason}")),
-            Check::UnsafeZipName => pick(zh, "压缩包条目名称指向包外路径，已拒绝".into(), "zip entry name points outside its folder: refused".into()),
-            Check::EncryptedZipEntry => pick(zh, "压缩包条目已加密，无法读取，请发送未加密的文件".into(), "encrypted zip entry: ask for an unencrypted copy".into()),
-            Check::NestedZip => pick(zh, "压缩包内的压缩包，未打开，请解压后发送".into(), "zip inside a zip: not opened, ask for it unpacked".into()),
-            Check::NotAPhoto { role } => pick(zh, format!("非照片文件（{role}），未作为照片处理"), format!("not a photo ({role}): not processed as one")),
+            Check::SheetRowUnmatched {
+                sheet,
+                row,
+                file_name,
+            } => pick(
+                zh,
+                format!("{sheet} 第 {row} 行的文件“{file_name}”不在报送内容中"),
+                format!("{sheet} row {row} names \"{file_name}\", which the drop does not hold"),
+            ),
+            Check::SheetUnreadable { reason } => pick(
+                zh,
+                format!("汇总表无法读取：{reason}"),
+                format!("sheet cannot be read: {reason}"),
+            ),
+            Check::UnsafeZipName => pick(
+                zh,
+                "压缩包条目名称指向包外路径，已拒绝".into(),
+                "zip entry name points outside its folder: refused".into(),
+            ),
+            Check::EncryptedZipEntry => pick(
+                zh,
+                "压缩包条目已加密，无法读取，请发送未加密的文件".into(),
+                "encrypted zip entry: ask for an unencrypted copy".into(),
+            ),
+            Check::NestedZip => pick(
+                zh,
+                "压缩包内的压缩包，未打开，请解压后发送".into(),
+                "zip inside a zip: not opened, ask for it unpacked".into(),
+            ),
+            Check::NotAPhoto { role } => pick(
+                zh,
+                format!("非照片文件（{role}），未作为照片处理"),
+                format!("not a photo ({role}): not processed as one"),
+            ),
         }
     }
 }
@@ -480,17 +682,26 @@ pub struct Finding {
 impl Finding {
     /// An error finding.
     pub fn error(check: Check) -> Self {
-        Finding { severity: Severity::Error, check }
+        Finding {
+            severity: Severity::Error,
+            check,
+        }
     }
 
     /// A warning finding.
     pub fn warn(check: Check) -> Self {
-        Finding { severity: Severity::Warn, check }
+        Finding {
+            severity: Severity::Warn,
+            check,
+        }
     }
 
     /// An information finding.
     pub fn info(check: Check) -> Self {
-        Finding { severity: Severity::Info, check }
+        Finding {
+            severity: Severity::Info,
+            check,
+        }
     }
 }
 
@@ -576,7 +787,10 @@ pub struct Exif {
 impl Exif {
     /// The year of the date taken, when there is one.
     pub fn year_taken(&self) -> Option<i32> {
-        self.date_taken.as_deref().and_then(|d| d.get(..4)).and_then(|y| y.parse().ok())
+        self.date_taken
+            .as_deref()
+            .and_then(|d| d.get(..4))
+            .and_then(|y| y.parse().ok())
     }
 }
 
@@ -646,7 +860,12 @@ pub enum Status {
 
 impl Status {
     /// Every status, in report order.
-    pub const ALL: [Status; 4] = [Status::Accepted, Status::NeedsInfo, Status::Rejected, Status::Duplicate];
+    pub const ALL: [Status; 4] = [
+        Status::Accepted,
+        Status::NeedsInfo,
+        Status::Rejected,
+        Status::Duplicate,
+    ];
 
     /// Localised label.
     pub fn label(self, lang: Lang) -> &'static str {

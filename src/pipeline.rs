@@ -53,9 +53,15 @@ pub struct RunOutcome {
 /// Only for a broken run: the drops folder is missing or the work folder cannot be written.
 pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOutcome> {
     let work = &config.work;
-    fs::create_dir_all(work).with_context(|| format!("creating the work folder {} (is it writable?)", work.display()))?;
+    fs::create_dir_all(work).with_context(|| {
+        format!(
+            "creating the work folder {} (is it writable?)",
+            work.display()
+        )
+    })?;
     let dirs = DerivedDirs::in_work(work);
-    dirs.create().with_context(|| format!("creating {}", work.join("derived").display()))?;
+    dirs.create()
+        .with_context(|| format!("creating {}", work.join("derived").display()))?;
 
     // 1. Ingest: list every file of every drop; nothing is read yet.
     progress.stage("scan", 0);
@@ -63,16 +69,32 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     progress.finish();
 
     // 2. Sheets: each unit's 汇总表 rows, keyed by file name.
-    let (rows, mut problems) = read_sheets(&scan, config.lang);
+    let (rows, sheet_problems) = read_sheets(&scan, config.lang);
+    let mut problems: Vec<Problem> = scan
+        .problems
+        .iter()
+        .map(|(unit, path, finding)| Problem {
+            unit: unit.clone(),
+            path: path.clone(),
+            finding: ReportedFinding::new(finding, config.lang),
+        })
+        .collect();
+    problems.extend(sheet_problems);
 
     // 3. Inspect: read, hash, EXIF, decode once, thumbnail and preview; in parallel.
-    let photo_sources: Vec<&Source> = scan.entries.iter().filter(|e| e.role == Role::Photo).map(|e| &e.source).collect();
+    let photo_sources: Vec<&Source> = scan
+        .entries
+        .iter()
+        .filter(|e| e.role == Role::Photo)
+        .map(|e| &e.source)
+        .collect();
     progress.stage("inspect", photo_sources.len() as u64);
     let inspections = inspect::photos(&photo_sources, &config.profile, &dirs, progress);
     progress.finish();
 
     // 4. Tags, from the sheet row, embedded metadata, file and folder names.
-    let (mut items, used_rows, side_files) = build_items(&scan, inspections, &rows, &config.profile);
+    let (mut items, used_rows, side_files) =
+        build_items(&scan, inspections, &rows, &config.profile);
     problems.extend(unmatched_rows(&rows, &used_rows, config.lang));
 
     // 5. Dedupe: identical copies across units; the keeper takes the others' tags.
@@ -91,15 +113,30 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         tool: format!("lightbox {}", env!("CARGO_PKG_VERSION")),
         profile: config.profile.name.clone(),
         lang: config.lang,
-        inputs: config.drops.iter().map(|d| fs::canonicalize(d).unwrap_or_else(|_| d.clone()).display().to_string()).collect(),
+        inputs: config
+            .drops
+            .iter()
+            .map(|d| {
+                fs::canonicalize(d)
+                    .unwrap_or_else(|_| d.clone())
+                    .display()
+                    .to_string()
+            })
+            .collect(),
         summary,
-        items: items.iter().map(|i| ItemReport::new(i, config.lang)).collect(),
+        items: items
+            .iter()
+            .map(|i| ItemReport::new(i, config.lang))
+            .collect(),
         duplicate_groups: groups,
         problems,
         side_files,
     };
     output::write_atomic(&work.join("report.json"), &report.to_json())?;
-    output::write_atomic(&work.join("findings.csv"), &report::findings_csv(&report, config.lang))?;
+    output::write_atomic(
+        &work.join("findings.csv"),
+        &report::findings_csv(&report, config.lang),
+    )?;
 
     // 8. Review: one set of contact sheet pages per unit.
     let sheets = write_sheets(&report, config, &dirs, progress)?;
@@ -122,17 +159,23 @@ fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
     for entry in scan.entries.iter().filter(|e| e.role == Role::Sheet) {
         let source = &entry.source;
         if !source.file_name.to_ascii_lowercase().ends_with(".csv") {
-            problem(source, Check::SheetUnreadable {
-                reason: "only CSV sheets are read so far: save it as CSV (UTF-8)".into(),
-            });
+            problem(
+                source,
+                Check::SheetUnreadable {
+                    reason: "only CSV sheets are read so far: save it as CSV (UTF-8)".into(),
+                },
+            );
             continue;
         }
-        let parsed = ingest::read(source, 50 << 20).and_then(|bytes| sheet::read_csv(&bytes, &source.path));
+        let parsed =
+            ingest::read(source, 50 << 20).and_then(|bytes| sheet::read_csv(&bytes, &source.path));
         match parsed {
             Ok(sheet_rows) => {
                 let unit_rows = rows.entry(source.unit.clone()).or_default();
                 for row in sheet_rows {
-                    unit_rows.entry(sheet::match_key(&row.file_name)).or_insert(row);
+                    unit_rows
+                        .entry(sheet::match_key(&row.file_name))
+                        .or_insert(row);
                 }
             }
             Err(reason) => problem(source, Check::SheetUnreadable { reason }),
@@ -142,7 +185,12 @@ fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
 }
 
 /// Turns entries into items (photos and refused files) and side files, resolving tags.
-fn build_items(scan: &Scan, inspections: Vec<Inspection>, rows: &SheetRows, profile: &Profile) -> (Vec<Item>, Vec<(String, String)>, Vec<SideFile>) {
+fn build_items(
+    scan: &Scan,
+    inspections: Vec<Inspection>,
+    rows: &SheetRows,
+    profile: &Profile,
+) -> (Vec<Item>, Vec<(String, String)>, Vec<SideFile>) {
     let mut inspections = inspections.into_iter();
     let mut items = Vec::new();
     let mut used_rows = Vec::new();
@@ -219,11 +267,16 @@ fn settle(item: &mut Item, profile: &Profile) {
     if let Some(photo) = &item.photo {
         item.findings.extend(crate::validate::file(photo, profile));
         if photo.decoded {
-            item.findings.extend(crate::validate::tags(&item.tags, Some(photo), profile));
+            item.findings
+                .extend(crate::validate::tags(&item.tags, Some(photo), profile));
         }
     }
-    item.findings.sort_by(|a, b| b.severity.cmp(&a.severity));
-    let errors: Vec<&Finding> = item.findings.iter().filter(|f| f.severity == Severity::Error).collect();
+    item.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    let errors: Vec<&Finding> = item
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
     item.status = if item.photo.is_none() || errors.iter().any(|f| f.check.is_file_problem()) {
         Status::Rejected
     } else if !errors.is_empty() {
@@ -234,14 +287,29 @@ fn settle(item: &mut Item, profile: &Profile) {
 }
 
 /// Writes every unit's contact sheet pages into a staging folder, then swaps it into place.
-fn write_sheets(report: &Report, config: &RunConfig, dirs: &DerivedDirs, progress: &dyn Progress) -> anyhow::Result<Vec<String>> {
+fn write_sheets(
+    report: &Report,
+    config: &RunConfig,
+    dirs: &DerivedDirs,
+    progress: &dyn Progress,
+) -> anyhow::Result<Vec<String>> {
     let target = config.work.join("sheets");
-    let staging = output::staging_dir(&target).with_context(|| format!("creating a staging folder beside {}", target.display()))?;
-    let units: Vec<&report::UnitSummary> = report.summary.units.iter().filter(|u| u.files > 0).collect();
+    let staging = output::staging_dir(&target)
+        .with_context(|| format!("creating a staging folder beside {}", target.display()))?;
+    let units: Vec<&report::UnitSummary> = report
+        .summary
+        .units
+        .iter()
+        .filter(|u| u.files > 0)
+        .collect();
     progress.stage("sheets", units.len() as u64);
     let mut written = Vec::new();
     for unit in units {
-        let items: Vec<&ItemReport> = report.items.iter().filter(|i| i.unit == unit.unit).collect();
+        let items: Vec<&ItemReport> = report
+            .items
+            .iter()
+            .filter(|i| i.unit == unit.unit)
+            .collect();
         let header = SheetHeader {
             title: unit.unit.clone(),
             date: config.date.clone(),
@@ -253,31 +321,55 @@ fn write_sheets(report: &Report, config: &RunConfig, dirs: &DerivedDirs, progres
         for (n, page) in pages.iter().enumerate() {
             let name = format!("{folder}/{folder}-{:02}.jpg", n + 1);
             let bytes = inspect::encode_jpeg(page, 90)?;
-            fs::write(staging.path().join(&name), bytes).with_context(|| format!("writing sheet {name}"))?;
+            fs::write(staging.path().join(&name), bytes)
+                .with_context(|| format!("writing sheet {name}"))?;
             written.push(format!("sheets/{name}"));
         }
         progress.advance(1);
     }
-    output::replace_dir(staging, &target).with_context(|| format!("moving sheets into place at {}", target.display()))?;
+    output::replace_dir(staging, &target)
+        .with_context(|| format!("moving sheets into place at {}", target.display()))?;
     progress.finish();
     Ok(written)
 }
 
 fn unit_counts(unit: &report::UnitSummary, lang: Lang) -> String {
     match lang {
-        Lang::Zh => format!("共 {} 个文件 · 通过 {} · 待补信息 {} · 不可用 {} · 重复 {}", unit.files, unit.accepted, unit.needs_info, unit.rejected, unit.duplicates),
-        Lang::En => format!("{} files · {} accepted · {} need info · {} rejected · {} duplicates", unit.files, unit.accepted, unit.needs_info, unit.rejected, unit.duplicates),
+        Lang::Zh => format!(
+            "共 {} 个文件 · 通过 {} · 待补信息 {} · 不可用 {} · 重复 {}",
+            unit.files, unit.accepted, unit.needs_info, unit.rejected, unit.duplicates
+        ),
+        Lang::En => format!(
+            "{} files · {} accepted · {} need info · {} rejected · {} duplicates",
+            unit.files, unit.accepted, unit.needs_info, unit.rejected, unit.duplicates
+        ),
     }
 }
 
 fn safe_folder_name(name: &str) -> String {
-    let cleaned: String = name.chars().map(|c| if c.is_control() || "/\\:*?\"<>|".contains(c) { '_' } else { c }).collect();
-    if cleaned.trim().is_empty() { "_".to_string() } else { cleaned }
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_control() || "/\\:*?\"<>|".contains(c) {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if cleaned.trim().is_empty() {
+        "_".to_string()
+    } else {
+        cleaned
+    }
 }
 
 /// Today's date as `YYYY-MM-DD` (UTC), for sheet headers.
 pub fn today() -> String {
-    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() / 86_400).unwrap_or(0) as i64;
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0) as i64;
     // Civil-from-days (Howard Hinnant's algorithm).
     let z = days + 719_468;
     let era = z.div_euclid(146_097);

@@ -210,11 +210,18 @@ impl Profile {
             return Err(invalid("years.first is after years.last".into()));
         }
         let f = &profile.files;
-        if f.min_long_edge > f.warn_long_edge || f.min_bytes > f.warn_min_bytes || f.warn_max_bytes > f.max_bytes {
-            return Err(invalid("files: an error threshold is looser than its warning threshold".into()));
+        if f.min_long_edge > f.warn_long_edge
+            || f.min_bytes > f.warn_min_bytes
+            || f.warn_max_bytes > f.max_bytes
+        {
+            return Err(invalid(
+                "files: an error threshold is looser than its warning threshold".into(),
+            ));
         }
         if profile.derived.thumbnail == 0 || profile.derived.preview < profile.derived.thumbnail {
-            return Err(invalid("derived: preview must be at least as large as thumbnail, both > 0".into()));
+            return Err(invalid(
+                "derived: preview must be at least as large as thumbnail, both > 0".into(),
+            ));
         }
         if profile.sheets.columns == 0 || profile.sheets.rows == 0 {
             return Err(invalid("sheets: columns and rows must be > 0".into()));
@@ -269,7 +276,11 @@ impl Gazetteer {
         let names = self
             .prefectures
             .iter()
-            .flat_map(|p| std::iter::once(&p.name).chain(&p.aliases).chain(&p.counties))
+            .flat_map(|p| {
+                std::iter::once(&p.name)
+                    .chain(&p.aliases)
+                    .chain(&p.counties)
+            })
             .chain(&self.separate_line);
         for name in names {
             if let Some(at) = text.find(name.as_str()) {
@@ -319,7 +330,9 @@ mod tests {
     #[test]
     fn finds_place_inside_caption() {
         let g = Profile::embedded().gazetteer;
-        let (name, m) = g.find_in("2018年9月，于田县科协在乡村小学开展科普活动").unwrap();
+        let (name, m) = g
+            .find_in("2018年9月，于田县科协在乡村小学开展科普活动")
+            .unwrap();
         assert_eq!(name, "于田县");
         assert!(matches!(m, PlaceMatch::Prefecture { name, .. } if name == "和田地区"));
     }
@@ -327,6 +340,9 @@ mod tests {
     #[test]
     fn rejects_contradicting_thresholds() {
         let text = DEFAULT_TOML.replace("min_long_edge = 1024", "min_long_edge = 5000");
-        assert!(matches!(Profile::parse(&text, "t"), Err(ProfileError::Invalid { .. })));
+        assert!(matches!(
+            Profile::parse(&text, "t"),
+            Err(ProfileError::Invalid { .. })
+        ));
     }
 }

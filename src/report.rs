@@ -74,7 +74,11 @@ impl ItemReport {
             status: item.status,
             photo: item.photo.clone(),
             tags: item.tags.clone(),
-            findings: item.findings.iter().map(|f| ReportedFinding::new(f, lang)).collect(),
+            findings: item
+                .findings
+                .iter()
+                .map(|f| ReportedFinding::new(f, lang))
+                .collect(),
         }
     }
 
@@ -192,13 +196,21 @@ impl Report {
     /// When the JSON is not a report of this format.
     pub fn from_json(bytes: &[u8]) -> anyhow::Result<Report> {
         let report: Report = serde_json::from_slice(bytes)?;
-        anyhow::ensure!(report.format == FORMAT_VERSION, "report format {} is not {FORMAT_VERSION}: rerun `lightbox run`", report.format);
+        anyhow::ensure!(
+            report.format == FORMAT_VERSION,
+            "report format {} is not {FORMAT_VERSION}: rerun `lightbox run`",
+            report.format
+        );
         Ok(report)
     }
 
     /// True when some photo has an error finding (exit code 1).
     pub fn has_blocking_findings(&self) -> bool {
-        self.summary.rejected + self.summary.needs_info > 0 || self.problems.iter().any(|p| p.finding.finding.severity == Severity::Error)
+        self.summary.rejected + self.summary.needs_info > 0
+            || self
+                .problems
+                .iter()
+                .any(|p| p.finding.finding.severity == Severity::Error)
     }
 }
 
@@ -225,10 +237,12 @@ pub fn summarise(drops: &[Drop], items: &[Item], groups: &[Group], problems: usi
         })
         .collect();
     for item in items {
-        let unit = units.entry(item.source.unit.clone()).or_insert_with(|| UnitSummary {
-            unit: item.source.unit.clone(),
-            ..UnitSummary::default()
-        });
+        let unit = units
+            .entry(item.source.unit.clone())
+            .or_insert_with(|| UnitSummary {
+                unit: item.source.unit.clone(),
+                ..UnitSummary::default()
+            });
         unit.files += 1;
         let (total, per_unit) = match item.status {
             Status::Accepted => (&mut summary.accepted, &mut unit.accepted),
@@ -259,17 +273,33 @@ pub fn findings_csv(report: &Report, lang: Lang) -> Vec<u8> {
     };
     let mut out = vec![0xEF, 0xBB, 0xBF];
     {
-        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
         writer.write_record(header).expect("writing to memory");
         for item in &report.items {
             for f in &item.findings {
                 let index = item.index.to_string();
-                let row = [index.as_str(), f.finding.severity.label(lang), &item.unit, &item.path, f.finding.check.code(), &f.message];
+                let row = [
+                    index.as_str(),
+                    f.finding.severity.label(lang),
+                    &item.unit,
+                    &item.path,
+                    f.finding.check.code(),
+                    &f.message,
+                ];
                 writer.write_record(row).expect("writing to memory");
             }
         }
         for p in &report.problems {
-            let row = ["", p.finding.finding.severity.label(lang), &p.unit, &p.path, p.finding.finding.check.code(), &p.finding.message];
+            let row = [
+                "",
+                p.finding.finding.severity.label(lang),
+                &p.unit,
+                &p.path,
+                p.finding.finding.check.code(),
+                &p.finding.message,
+            ];
             writer.write_record(row).expect("writing to memory");
         }
         writer.flush().expect("writing to memory");
@@ -287,30 +317,88 @@ pub fn summary_text(report: &Report, lang: Lang) -> String {
         out.push('\n');
     };
     if zh {
-        line(&mut out, format!("共 {} 个文件：通过 {}，待补信息 {}，不可用 {}，重复 {}（{} 组）", s.files, s.accepted, s.needs_info, s.rejected, s.duplicates, s.duplicate_groups));
+        line(
+            &mut out,
+            format!(
+                "共 {} 个文件：通过 {}，待补信息 {}，不可用 {}，重复 {}（{} 组）",
+                s.files, s.accepted, s.needs_info, s.rejected, s.duplicates, s.duplicate_groups
+            ),
+        );
     } else {
-        line(&mut out, format!("{} files: {} accepted, {} need info, {} rejected, {} duplicates ({} groups)", s.files, s.accepted, s.needs_info, s.rejected, s.duplicates, s.duplicate_groups));
+        line(
+            &mut out,
+            format!(
+                "{} files: {} accepted, {} need info, {} rejected, {} duplicates ({} groups)",
+                s.files, s.accepted, s.needs_info, s.rejected, s.duplicates, s.duplicate_groups
+            ),
+        );
     }
-    let width = s.units.iter().map(|u| display_width(&u.unit)).max().unwrap_or(0);
-    let head = if zh { ["单位", "文件", "通过", "待补", "不可用", "重复"] } else { ["unit", "files", "accepted", "needs info", "rejected", "duplicates"] };
-    line(&mut out, format!("  {}{}  {}", head[0], " ".repeat(width.saturating_sub(display_width(head[0]))), head[1..].join("  ")));
+    let width = s
+        .units
+        .iter()
+        .map(|u| display_width(&u.unit))
+        .max()
+        .unwrap_or(0);
+    let head = if zh {
+        ["单位", "文件", "通过", "待补", "不可用", "重复"]
+    } else {
+        [
+            "unit",
+            "files",
+            "accepted",
+            "needs info",
+            "rejected",
+            "duplicates",
+        ]
+    };
+    line(
+        &mut out,
+        format!(
+            "  {}{}  {}",
+            head[0],
+            " ".repeat(width.saturating_sub(display_width(head[0]))),
+            head[1..].join("  ")
+        ),
+    );
     for u in &s.units {
         let pad = " ".repeat(width.saturating_sub(display_width(&u.unit)));
-        line(&mut out, format!("  {}{pad}  {:>5}  {:>5}  {:>5}  {:>5}  {:>5}", u.unit, u.files, u.accepted, u.needs_info, u.rejected, u.duplicates));
+        line(
+            &mut out,
+            format!(
+                "  {}{pad}  {:>5}  {:>5}  {:>5}  {:>5}  {:>5}",
+                u.unit, u.files, u.accepted, u.needs_info, u.rejected, u.duplicates
+            ),
+        );
     }
     if !s.errors_by_check.is_empty() {
-        line(&mut out, if zh { "错误（按原因）：".into() } else { "errors by reason:".into() });
+        line(
+            &mut out,
+            if zh {
+                "错误（按原因）：".into()
+            } else {
+                "errors by reason:".into()
+            },
+        );
         for (code, n) in &s.errors_by_check {
             line(&mut out, format!("  {code}: {n}"));
         }
     }
     if s.problems > 0 {
-        line(&mut out, if zh { format!("文件夹、压缩包或汇总表问题：{}", s.problems) } else { format!("folder, zip or sheet problems: {}", s.problems) });
+        line(
+            &mut out,
+            if zh {
+                format!("文件夹、压缩包或汇总表问题：{}", s.problems)
+            } else {
+                format!("folder, zip or sheet problems: {}", s.problems)
+            },
+        );
     }
     out
 }
 
 /// Terminal columns of a string: CJK characters take two.
 fn display_width(text: &str) -> usize {
-    text.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+    text.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
 }

@@ -35,7 +35,10 @@ pub fn file(photo: &Photo, profile: &Profile) -> Vec<Finding> {
     }
     let bytes = photo.bytes;
     if bytes < f.min_bytes {
-        findings.push(Finding::error(Check::FileTooSmall { bytes, min: f.min_bytes }));
+        findings.push(Finding::error(Check::FileTooSmall {
+            bytes,
+            min: f.min_bytes,
+        }));
     } else if bytes < f.warn_min_bytes {
         findings.push(Finding::warn(Check::FileSmall {
             bytes,
@@ -96,8 +99,12 @@ pub fn tags(tags: &Tags, photo: Option<&Photo>, profile: &Profile) -> Vec<Findin
         let value = place.value.value.clone();
         match &place.value.resolved {
             Some(PlaceMatch::Prefecture { .. }) => {}
-            Some(PlaceMatch::SeparateLine) => findings.push(Finding::warn(Check::PlaceSeparateLine { value })),
-            Some(PlaceMatch::Outside) => findings.push(Finding::warn(Check::PlaceOutsideRegion { value })),
+            Some(PlaceMatch::SeparateLine) => {
+                findings.push(Finding::warn(Check::PlaceSeparateLine { value }))
+            }
+            Some(PlaceMatch::Outside) => {
+                findings.push(Finding::warn(Check::PlaceOutsideRegion { value }))
+            }
             None => findings.push(Finding::error(Check::PlaceUnknown { value })),
         }
     }
@@ -144,23 +151,41 @@ mod tests {
     }
 
     fn codes(findings: &[Finding]) -> Vec<(&'static str, Severity)> {
-        findings.iter().map(|f| (f.check.code(), f.severity)).collect()
+        findings
+            .iter()
+            .map(|f| (f.check.code(), f.severity))
+            .collect()
     }
 
     #[test]
     fn rejects_long_edge_below_1024() {
         let p = Profile::embedded();
-        assert_eq!(codes(&file(&photo(800, 600, 2_000_000), &p)), [("long_edge_too_small", Severity::Error)]);
-        assert_eq!(codes(&file(&photo(1600, 1200, 2_000_000), &p)), [("resolution_low", Severity::Warn)]);
+        assert_eq!(
+            codes(&file(&photo(800, 600, 2_000_000), &p)),
+            [("long_edge_too_small", Severity::Error)]
+        );
+        assert_eq!(
+            codes(&file(&photo(1600, 1200, 2_000_000), &p)),
+            [("resolution_low", Severity::Warn)]
+        );
         assert!(file(&photo(4000, 3000, 2_000_000), &p).is_empty());
     }
 
     #[test]
     fn file_size_bands() {
         let p = Profile::embedded();
-        assert_eq!(codes(&file(&photo(4000, 3000, 50_000), &p)), [("file_too_small", Severity::Error)]);
-        assert_eq!(codes(&file(&photo(4000, 3000, 500_000), &p)), [("file_small", Severity::Warn)]);
-        assert_eq!(codes(&file(&photo(4000, 3000, 25_000_000), &p)), [("file_large", Severity::Warn)]);
+        assert_eq!(
+            codes(&file(&photo(4000, 3000, 50_000), &p)),
+            [("file_too_small", Severity::Error)]
+        );
+        assert_eq!(
+            codes(&file(&photo(4000, 3000, 500_000), &p)),
+            [("file_small", Severity::Warn)]
+        );
+        assert_eq!(
+            codes(&file(&photo(4000, 3000, 25_000_000), &p)),
+            [("file_large", Severity::Warn)]
+        );
     }
 
     #[test]
@@ -173,7 +198,12 @@ mod tests {
             }),
             ..Tags::default()
         };
-        let year_codes = |year| codes(&tags(&with_year(year), None, &p)).into_iter().filter(|(c, _)| c.starts_with("year")).collect::<Vec<_>>();
+        let year_codes = |year| {
+            codes(&tags(&with_year(year), None, &p))
+                .into_iter()
+                .filter(|(c, _)| c.starts_with("year"))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(year_codes(2001), [("year_out_of_range", Severity::Error)]);
         assert_eq!(year_codes(2003), [("year_precursor", Severity::Warn)]);
         assert!(year_codes(2015).is_empty());
@@ -195,6 +225,9 @@ mod tests {
         };
         let found = codes(&tags(&t, None, &p));
         assert!(found.contains(&("place_outside_region", Severity::Warn)));
-        assert_eq!(found.iter().filter(|(c, _)| *c == "missing_field").count(), 5);
+        assert_eq!(
+            found.iter().filter(|(c, _)| *c == "missing_field").count(),
+            5
+        );
     }
 }

@@ -39,7 +39,20 @@ pub fn sniff(bytes: &[u8]) -> Sniffed {
         Sniffed::Image(Format::Gif)
     } else if starts(b"BM") && bytes.len() > 26 {
         Sniffed::Image(Format::Bmp)
-    } else if at(4, b"ftyp") && [&b"heic"[..], b"heix", b"hevc", b"mif1", b"msf1", b"heim", b"heis", b"avif"].iter().any(|b| at(8, b)) {
+    } else if at(4, b"ftyp")
+        && [
+            &b"heic"[..],
+            b"heix",
+            b"hevc",
+            b"mif1",
+            b"msf1",
+            b"heim",
+            b"heis",
+            b"avif",
+        ]
+        .iter()
+        .any(|b| at(8, b))
+    {
         Sniffed::Image(Format::Heic)
     } else if starts(&[0xFF, 0x0A]) || starts(b"\0\0\0\x0cJXL \r\n\x87\n") {
         Sniffed::Image(Format::Jxl)
@@ -97,14 +110,23 @@ pub struct Decoded {
 ///
 /// # Errors
 /// `TooManyPixels` from the header alone; `Failed` when no decoder can read the data.
-pub fn decode(bytes: &[u8], format: Format, orientation: Option<u16>, min_long_edge: u32, max_pixels: u64) -> Result<Decoded, DecodeError> {
+pub fn decode(
+    bytes: &[u8],
+    format: Format,
+    orientation: Option<u16>,
+    min_long_edge: u32,
+    max_pixels: u64,
+) -> Result<Decoded, DecodeError> {
     let mut decoded = match format {
         Format::Jpeg => decode_jpeg(bytes, min_long_edge, max_pixels)?,
         _ => decode_with_image(bytes, format, max_pixels)?,
     };
     let resized = fit(&decoded.pixels, min_long_edge);
     let mut image = DynamicImage::ImageRgb8(resized);
-    if let Some(o) = orientation.and_then(|o| u8::try_from(o).ok()).and_then(Orientation::from_exif) {
+    if let Some(o) = orientation
+        .and_then(|o| u8::try_from(o).ok())
+        .and_then(Orientation::from_exif)
+    {
         image.apply_orientation(o);
     }
     decoded.pixels = image.into_rgb8();
@@ -134,7 +156,8 @@ fn decode_jpeg(bytes: &[u8], min_long_edge: u32, max_pixels: u64) -> Result<Deco
         Ok(ok) => ok,
         Err(jpeg_decoder::Error::Io(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
             // A truncated stream: take what the permissive decoder can show, and say so.
-            let mut partial = decode_with_image(bytes, Format::Jpeg, max_pixels).map_err(|_| DecodeError::Failed("truncated".into()))?;
+            let mut partial = decode_with_image(bytes, Format::Jpeg, max_pixels)
+                .map_err(|_| DecodeError::Failed("truncated".into()))?;
             partial.truncated = true;
             return Ok(partial);
         }
@@ -143,7 +166,9 @@ fn decode_jpeg(bytes: &[u8], min_long_edge: u32, max_pixels: u64) -> Result<Deco
     let (w, h) = (u32::from(w), u32::from(h));
     let pixels = match info.pixel_format {
         jpeg_decoder::PixelFormat::RGB24 => RgbImage::from_raw(w, h, raw),
-        jpeg_decoder::PixelFormat::L8 => image::GrayImage::from_raw(w, h, raw).map(|g| DynamicImage::ImageLuma8(g).into_rgb8()),
+        jpeg_decoder::PixelFormat::L8 => {
+            image::GrayImage::from_raw(w, h, raw).map(|g| DynamicImage::ImageLuma8(g).into_rgb8())
+        }
         // CMYK and 16-bit greyscale are rare: the general decoder handles their colour.
         _ => None,
     };
@@ -176,8 +201,13 @@ fn image_format(format: Format) -> Option<ImageFormat> {
 }
 
 /// Full decode through `image`, for every format but the JPEG fast path, with limits.
-fn decode_with_image(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Decoded, DecodeError> {
-    let image_format = image_format(format).ok_or_else(|| DecodeError::Failed(format!("{} is not supported", format.name())))?;
+fn decode_with_image(
+    bytes: &[u8],
+    format: Format,
+    max_pixels: u64,
+) -> Result<Decoded, DecodeError> {
+    let image_format = image_format(format)
+        .ok_or_else(|| DecodeError::Failed(format!("{} is not supported", format.name())))?;
     let reader = || {
         let mut reader = image::ImageReader::with_format(Cursor::new(bytes), image_format);
         let mut limits = image::Limits::default();
@@ -186,9 +216,13 @@ fn decode_with_image(bytes: &[u8], format: Format, max_pixels: u64) -> Result<De
         reader.limits(limits);
         reader
     };
-    let (width, height) = reader().into_dimensions().map_err(|e| DecodeError::Failed(e.to_string()))?;
+    let (width, height) = reader()
+        .into_dimensions()
+        .map_err(|e| DecodeError::Failed(e.to_string()))?;
     check_pixels(width, height, max_pixels)?;
-    let image = reader().decode().map_err(|e| DecodeError::Failed(e.to_string()))?;
+    let image = reader()
+        .decode()
+        .map_err(|e| DecodeError::Failed(e.to_string()))?;
     Ok(Decoded {
         width,
         height,
@@ -221,10 +255,19 @@ pub fn resize(image: &RgbImage, width: u32, height: u32) -> RgbImage {
     if (width, height) == image.dimensions() {
         return image.clone();
     }
-    let src = fr::images::ImageRef::new(image.width(), image.height(), image.as_raw(), fr::PixelType::U8x3).expect("an RgbImage buffer matches its size");
+    let src = fr::images::ImageRef::new(
+        image.width(),
+        image.height(),
+        image.as_raw(),
+        fr::PixelType::U8x3,
+    )
+    .expect("an RgbImage buffer matches its size");
     let mut dst = fr::images::Image::new(width, height, fr::PixelType::U8x3);
-    let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
-    fr::Resizer::new().resize(&src, &mut dst, &options).expect("same pixel type on both sides");
+    let options =
+        fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
+    fr::Resizer::new()
+        .resize(&src, &mut dst, &options)
+        .expect("same pixel type on both sides");
     RgbImage::from_raw(width, height, dst.into_vec()).expect("the resizer fills the buffer")
 }
 
@@ -236,8 +279,14 @@ mod tests {
     fn sniffs_by_content() {
         assert_eq!(sniff(b"%PDF-1.4 ..."), Sniffed::Other("PDF"));
         assert_eq!(sniff(b"<!DOCTYPE html><html>"), Sniffed::Other("HTML"));
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Sniffed::Image(Format::Jpeg));
-        assert_eq!(sniff(b"\0\0\0\x18ftypheic\0\0"), Sniffed::Image(Format::Heic));
+        assert_eq!(
+            sniff(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Sniffed::Image(Format::Jpeg)
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypheic\0\0"),
+            Sniffed::Image(Format::Heic)
+        );
     }
 
     #[test]
@@ -256,8 +305,19 @@ mod tests {
         png.extend([8, 2, 0, 0, 0]);
         let crc = crc32(&png[12..]);
         png.extend(crc.to_be_bytes());
+        for chunk in [&b"IDAT"[..], b"IEND"] {
+            png.extend(0u32.to_be_bytes());
+            png.extend(chunk);
+            png.extend(crc32(chunk).to_be_bytes());
+        }
         let err = decode(&png, Format::Png, None, 1000, 200_000_000).unwrap_err();
-        assert_eq!(err, DecodeError::TooManyPixels { width: 60000, height: 60000 });
+        assert_eq!(
+            err,
+            DecodeError::TooManyPixels {
+                width: 60000,
+                height: 60000
+            }
+        );
     }
 
     fn crc32(data: &[u8]) -> u32 {
@@ -265,7 +325,11 @@ mod tests {
         for &byte in data {
             crc ^= u32::from(byte);
             for _ in 0..8 {
-                crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 != 0 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc

@@ -24,9 +24,19 @@ pub fn exif(bytes: &[u8]) -> Option<Exif> {
         .read_from_container(&mut Cursor::new(bytes))
         .or_else(|e| e.distill_partial_result(|_| {}))
         .ok()?;
-    let text = |tag: Tag| parsed.get_field(tag, In::PRIMARY).and_then(|f| ascii(&f.value));
-    let xp = |tag: Tag| parsed.get_field(tag, In::PRIMARY).and_then(|f| utf16(&f.value));
-    let date_taken = text(Tag::DateTimeOriginal).or_else(|| text(Tag::DateTime)).and_then(|d| normalise_date(&d));
+    let text = |tag: Tag| {
+        parsed
+            .get_field(tag, In::PRIMARY)
+            .and_then(|f| ascii(&f.value))
+    };
+    let xp = |tag: Tag| {
+        parsed
+            .get_field(tag, In::PRIMARY)
+            .and_then(|f| utf16(&f.value))
+    };
+    let date_taken = text(Tag::DateTimeOriginal)
+        .or_else(|| text(Tag::DateTime))
+        .and_then(|d| normalise_date(&d));
     let orientation = parsed
         .get_field(Tag::Orientation, In::PRIMARY)
         .and_then(|f| f.value.get_uint(0))
@@ -67,7 +77,11 @@ fn utf16(value: &Value) -> Option<String> {
         Value::Byte(bytes) | Value::Undefined(bytes, _) => bytes,
         _ => return None,
     };
-    let units: Vec<u16> = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).take_while(|&u| u != 0).collect();
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .take_while(|&u| u != 0)
+        .collect();
     let text = String::from_utf16_lossy(&units);
     let text = text.trim();
     (!text.is_empty()).then(|| text.to_string())
@@ -95,7 +109,9 @@ fn normalise_date(raw: &str) -> Option<String> {
 fn gps(parsed: &exif::Exif) -> Option<(f64, f64)> {
     let coordinate = |tag: Tag, reference: Tag, negative: &str| -> Option<f64> {
         let field = parsed.get_field(tag, In::PRIMARY)?;
-        let Value::Rational(parts) = &field.value else { return None };
+        let Value::Rational(parts) = &field.value else {
+            return None;
+        };
         if parts.len() < 3 || parts.iter().any(|r| r.denom == 0) {
             return None;
         }
@@ -119,14 +135,20 @@ mod tests {
 
     #[test]
     fn normalises_dates() {
-        assert_eq!(normalise_date("2018:09:15 10:20:00").as_deref(), Some("2018-09-15 10:20:00"));
+        assert_eq!(
+            normalise_date("2018:09:15 10:20:00").as_deref(),
+            Some("2018-09-15 10:20:00")
+        );
         assert_eq!(normalise_date("0000:00:00 00:00:00"), None);
         assert_eq!(normalise_date("    "), None);
     }
 
     #[test]
     fn decodes_xp_utf16() {
-        let mut bytes: Vec<u8> = "科普开放日".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mut bytes: Vec<u8> = "科普开放日"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
         bytes.extend([0, 0]);
         assert_eq!(utf16(&Value::Byte(bytes)).as_deref(), Some("科普开放日"));
     }

@@ -81,7 +81,12 @@ impl Inspection {
 }
 
 /// Inspects every source in parallel on the current rayon pool, in input order.
-pub fn photos(sources: &[&Source], profile: &Profile, dirs: &DerivedDirs, progress: &dyn Progress) -> Vec<Inspection> {
+pub fn photos(
+    sources: &[&Source],
+    profile: &Profile,
+    dirs: &DerivedDirs,
+    progress: &dyn Progress,
+) -> Vec<Inspection> {
     sources
         .par_iter()
         .map(|source| {
@@ -129,7 +134,13 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
         decoded: false,
     };
     let mut findings = Vec::new();
-    match decode::decode(&bytes, format, photo.exif.orientation, profile.derived.preview, files.max_pixels) {
+    match decode::decode(
+        &bytes,
+        format,
+        photo.exif.orientation,
+        profile.derived.preview,
+        files.max_pixels,
+    ) {
         Ok(decoded) => {
             photo.width = decoded.width;
             photo.height = decoded.height;
@@ -155,9 +166,11 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
         }
         Err(DecodeError::Failed(reason)) => {
             let check = match format {
-                crate::photo::Format::Heic | crate::photo::Format::Jxl => Check::UnsupportedFormat {
-                    format: format.name().to_string(),
-                },
+                crate::photo::Format::Heic | crate::photo::Format::Jxl => {
+                    Check::UnsupportedFormat {
+                        format: format.name().to_string(),
+                    }
+                }
                 _ if reason == "truncated" => Check::Truncated,
                 _ => Check::DecodeFailed { reason },
             };
@@ -171,7 +184,12 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
 }
 
 /// Writes the preview and the thumbnail (made from the preview) unless they exist already.
-fn write_derived(preview: &image::RgbImage, content: &ContentHash, profile: &Profile, dirs: &DerivedDirs) -> std::io::Result<()> {
+fn write_derived(
+    preview: &image::RgbImage,
+    content: &ContentHash,
+    profile: &Profile,
+    dirs: &DerivedDirs,
+) -> std::io::Result<()> {
     let preview_path = dirs.preview(content);
     if !preview_path.exists() {
         write_jpeg_atomic(preview, &preview_path)?;

@@ -57,13 +57,20 @@ pub fn fold_width(text: &str) -> String {
 }
 
 fn has_cjk(text: &str) -> bool {
-    text.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c))
+    text.chars()
+        .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c))
 }
 
 /// Strips a known image or document extension.
 pub fn stem(name: &str) -> &str {
     match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() && ext.len() <= 5 && ext.chars().all(|c| c.is_ascii_alphanumeric()) => stem,
+        Some((stem, ext))
+            if !stem.is_empty()
+                && ext.len() <= 5
+                && ext.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            stem
+        }
         _ => name,
     }
 }
@@ -83,11 +90,13 @@ pub fn parse(name: &str, gazetteer: &Gazetteer) -> NameParts {
     let mut event = Vec::new();
     let last = tokens.len().saturating_sub(1);
     for (i, token) in tokens.iter().enumerate() {
-        if parts.year.is_none() && event.is_empty() && parts.place.is_none() {
-            if let Some(year) = super::parse_year(token).filter(|_| token.len() <= 7) {
-                parts.year = Some(year);
-                continue;
-            }
+        if parts.year.is_none()
+            && event.is_empty()
+            && parts.place.is_none()
+            && let Some(year) = super::parse_year(token).filter(|_| token.len() <= 7)
+        {
+            parts.year = Some(year);
+            continue;
         }
         if parts.place.is_none() && gazetteer.resolve(token).is_some() {
             parts.place = Some((*token).to_string());
@@ -125,7 +134,13 @@ mod tests {
 
     #[test]
     fn reads_every_separator() {
-        for name in ["2020_喀什_科普日主场活动_01.jpg", "2020-喀什-科普日主场活动-01.jpg", "2020＋喀什＋科普日主场活动＋01.jpg", "2020 喀什 科普日主场活动 01.jpg", "2020·喀什·科普日主场活动·01.JPG"] {
+        for name in [
+            "2020_喀什_科普日主场活动_01.jpg",
+            "2020-喀什-科普日主场活动-01.jpg",
+            "2020＋喀什＋科普日主场活动＋01.jpg",
+            "2020 喀什 科普日主场活动 01.jpg",
+            "2020·喀什·科普日主场活动·01.JPG",
+        ] {
             let parts = p(name);
             assert_eq!(parts.year, Some(2020), "{name}");
             assert_eq!(parts.place.as_deref(), Some("喀什"), "{name}");
@@ -136,7 +151,13 @@ mod tests {
 
     #[test]
     fn camera_names_are_not_tags() {
-        for name in ["IMG_2041.JPG", "DSC_0032.JPG", "微信图片_20230816.jpg", "IMG_20190918_103512.jpg", "P1010001.JPG"] {
+        for name in [
+            "IMG_2041.JPG",
+            "DSC_0032.JPG",
+            "微信图片_20230816.jpg",
+            "IMG_20190918_103512.jpg",
+            "P1010001.JPG",
+        ] {
             assert_eq!(p(name), NameParts::default(), "{name}");
         }
     }

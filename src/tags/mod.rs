@@ -161,7 +161,12 @@ impl Tags {
 }
 
 /// Resolves the tags of one photo from every source, highest precedence first.
-pub fn resolve(source: &Source, exif: Option<&Exif>, row: Option<&SheetRow>, gazetteer: &Gazetteer) -> Tags {
+pub fn resolve(
+    source: &Source,
+    exif: Option<&Exif>,
+    row: Option<&SheetRow>,
+    gazetteer: &Gazetteer,
+) -> Tags {
     let mut tags = Tags::default();
     if let Some(row) = row {
         tags.fill_from(&row.tags(gazetteer));
@@ -169,9 +174,13 @@ pub fn resolve(source: &Source, exif: Option<&Exif>, row: Option<&SheetRow>, gaz
     if let Some(exif) = exif {
         tags.fill_from(&embedded(exif, gazetteer));
     }
-    tags.fill_from(&filename::parse(&source.file_name, gazetteer).into_tags(TagSource::FileName, gazetteer));
+    tags.fill_from(
+        &filename::parse(&source.file_name, gazetteer).into_tags(TagSource::FileName, gazetteer),
+    );
     for folder in source.folders.iter().rev() {
-        let source = TagSource::Folder { name: folder.clone() };
+        let source = TagSource::Folder {
+            name: folder.clone(),
+        };
         tags.fill_from(&filename::parse(folder, gazetteer).into_tags(source, gazetteer));
     }
     if tags.year.is_none()
@@ -222,10 +231,14 @@ fn embedded(exif: &Exif, gazetteer: &Gazetteer) -> Tags {
             })
     };
     let mut tags = Tags {
-        caption: tagged(&exif.xp_comment, TagSource::XpComment)
-            .or_else(|| tagged(&exif.description, TagSource::ExifDescription).filter(|t| !is_camera_boilerplate(&t.value))),
-        event: tagged(&exif.xp_title, TagSource::XpTitle).or_else(|| tagged(&exif.xp_subject, TagSource::XpSubject)),
-        photographer: tagged(&exif.xp_author, TagSource::XpAuthor).or_else(|| tagged(&exif.artist, TagSource::ExifArtist)),
+        caption: tagged(&exif.xp_comment, TagSource::XpComment).or_else(|| {
+            tagged(&exif.description, TagSource::ExifDescription)
+                .filter(|t| !is_camera_boilerplate(&t.value))
+        }),
+        event: tagged(&exif.xp_title, TagSource::XpTitle)
+            .or_else(|| tagged(&exif.xp_subject, TagSource::XpSubject)),
+        photographer: tagged(&exif.xp_author, TagSource::XpAuthor)
+            .or_else(|| tagged(&exif.artist, TagSource::ExifArtist)),
         ..Tags::default()
     };
     // A Windows title often reads like a file name ("2018+乌鲁木齐市+…"): take its parts.
@@ -289,7 +302,14 @@ mod tests {
 
     #[test]
     fn parses_years_as_written() {
-        for (text, year) in [("2015", 2015), ("2015年", 2015), ("2015.9", 2015), ("2015-09-19", 2015), ("２０１５年９月", 2015), ("2015/9/19", 2015)] {
+        for (text, year) in [
+            ("2015", 2015),
+            ("2015年", 2015),
+            ("2015.9", 2015),
+            ("2015-09-19", 2015),
+            ("２０１５年９月", 2015),
+            ("2015/9/19", 2015),
+        ] {
             assert_eq!(parse_year(text), Some(year), "{text}");
         }
         for text in ["15年", "201", "20150", "abc", "", "3015"] {

@@ -32,12 +32,63 @@ pub enum Column {
 
 /// Header names units use for each column, compared after removing spaces.
 const COLUMN_NAMES: [(Column, &[&str]); 7] = [
-    (Column::FileName, &["文件名", "文件名称", "照片名称", "图片名称", "照片文件名", "图片文件名", "照片名", "filename", "file", "photo"]),
-    (Column::Year, &["年份", "年度", "时间", "拍摄时间", "拍摄年份", "拍摄日期", "year", "date"]),
-    (Column::Place, &["地州市", "地点", "地区", "所在地州市", "地州", "place"]),
+    (
+        Column::FileName,
+        &[
+            "文件名",
+            "文件名称",
+            "照片名称",
+            "图片名称",
+            "照片文件名",
+            "图片文件名",
+            "照片名",
+            "filename",
+            "file",
+            "photo",
+        ],
+    ),
+    (
+        Column::Year,
+        &[
+            "年份",
+            "年度",
+            "时间",
+            "拍摄时间",
+            "拍摄年份",
+            "拍摄日期",
+            "year",
+            "date",
+        ],
+    ),
+    (
+        Column::Place,
+        &["地州市", "地点", "地区", "所在地州市", "地州", "place"],
+    ),
     (Column::Event, &["活动名称", "活动", "活动主题", "event"]),
-    (Column::Caption, &["图片说明", "照片说明", "说明", "文字说明", "图片简介", "caption", "description"]),
-    (Column::Photographer, &["摄影者", "作者", "拍摄者", "摄影", "摄影师", "photographer", "author"]),
+    (
+        Column::Caption,
+        &[
+            "图片说明",
+            "照片说明",
+            "说明",
+            "文字说明",
+            "图片简介",
+            "caption",
+            "description",
+        ],
+    ),
+    (
+        Column::Photographer,
+        &[
+            "摄影者",
+            "作者",
+            "拍摄者",
+            "摄影",
+            "摄影师",
+            "photographer",
+            "author",
+        ],
+    ),
     (Column::Unit, &["报送单位", "单位", "供稿单位", "unit"]),
 ];
 
@@ -68,10 +119,14 @@ impl SheetRow {
             })
         };
         Tags {
-            year: self.cells.get(&Column::Year).and_then(|v| super::parse_year(v)).map(|value| Tagged {
-                value,
-                source: source.clone(),
-            }),
+            year: self
+                .cells
+                .get(&Column::Year)
+                .and_then(|v| super::parse_year(v))
+                .map(|value| Tagged {
+                    value,
+                    source: source.clone(),
+                }),
             place: self.cells.get(&Column::Place).map(|v| Tagged {
                 value: Place::new(v, gazetteer),
                 source: source.clone(),
@@ -100,10 +155,15 @@ pub fn decode_text(bytes: &[u8]) -> String {
     match std::str::from_utf8(bytes) {
         Ok(text) => text.to_string(),
         Err(_) => {
-            let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            let mut detector =
+                chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
             detector.feed(bytes, true);
             let encoding = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
-            let encoding = if encoding == encoding_rs::GBK { encoding_rs::GB18030 } else { encoding };
+            let encoding = if encoding == encoding_rs::GBK {
+                encoding_rs::GB18030
+            } else {
+                encoding
+            };
             encoding.decode_without_bom_handling(bytes).0.into_owned()
         }
     }
@@ -115,11 +175,19 @@ pub fn decode_text(bytes: &[u8]) -> String {
 /// A reason, when the sheet has no row naming at least a file column and one tag column.
 pub fn read_csv(bytes: &[u8], sheet: &str) -> Result<Vec<SheetRow>, String> {
     let text = decode_text(bytes);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut records = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| e.to_string())?;
-        records.push(record.iter().map(|c| c.trim().to_string()).collect::<Vec<_>>());
+        records.push(
+            record
+                .iter()
+                .map(|c| c.trim().to_string())
+                .collect::<Vec<_>>(),
+        );
     }
     rows_from_table(&records, sheet)
 }
@@ -132,7 +200,9 @@ fn rows_from_table(table: &[Vec<String>], sheet: &str) -> Result<Vec<SheetRow>, 
         .enumerate()
         .map(|(i, row)| (i, header_columns(row)))
         .find(|(_, cols)| cols.iter().any(|c| c.1 == Column::FileName) && cols.len() >= 2)
-        .ok_or_else(|| "no header row with a file-name column (文件名) and a tag column".to_string())?;
+        .ok_or_else(|| {
+            "no header row with a file-name column (文件名) and a tag column".to_string()
+        })?;
     let mut rows = Vec::new();
     for (i, record) in table.iter().enumerate().skip(header_idx + 1) {
         let mut cells = BTreeMap::new();
@@ -157,8 +227,14 @@ fn rows_from_table(table: &[Vec<String>], sheet: &str) -> Result<Vec<SheetRow>, 
 fn header_columns(row: &[String]) -> Vec<(usize, Column)> {
     let mut found: Vec<(usize, Column)> = Vec::new();
     for (idx, cell) in row.iter().enumerate() {
-        let name: String = cell.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
-        if let Some((column, _)) = COLUMN_NAMES.iter().find(|(_, names)| names.contains(&name.as_str()))
+        let name: String = cell
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_lowercase();
+        if let Some((column, _)) = COLUMN_NAMES
+            .iter()
+            .find(|(_, names)| names.contains(&name.as_str()))
             && !found.iter().any(|(_, c)| c == column)
         {
             found.push((idx, *column));
@@ -170,7 +246,10 @@ fn header_columns(row: &[String]) -> Vec<(usize, Column)> {
 /// True for file names that are sheets (汇总表) rather than photos.
 pub fn is_sheet_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower.ends_with(".csv") || lower.ends_with(".xlsx") || lower.ends_with(".xls") || lower.ends_with(".ods")
+    lower.ends_with(".csv")
+        || lower.ends_with(".xlsx")
+        || lower.ends_with(".xls")
+        || lower.ends_with(".ods")
 }
 
 #[cfg(test)]
@@ -211,6 +290,9 @@ mod tests {
     #[test]
     fn match_key_folds_extension_width_and_case() {
         assert_eq!(match_key("IMG_2041.JPG"), match_key("img_2041"));
-        assert_eq!(match_key("２０１５＋克拉玛依市.jpg"), match_key("2015+克拉玛依市"));
+        assert_eq!(
+            match_key("２０１５＋克拉玛依市.jpg"),
+            match_key("2015+克拉玛依市")
+        );
     }
 }

@@ -1,0 +1,114 @@
+//! The test environment: paths to fixtures, running the binary, reading what it wrote.
+//!
+//! In: arguments for `lightbox`. Out: its output, the parsed report, hashes of trees.
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use lightbox::report::Report;
+
+/// The repository's `fixtures/` folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// The sample drops.
+pub fn drops() -> PathBuf {
+    fixtures().join("drops")
+}
+
+/// Runs the binary with `args`, stdin closed, output captured (so stderr is not a terminal).
+pub fn lightbox<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_lightbox"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+/// A finished `lightbox run` in a temporary work folder.
+pub struct Run {
+    /// Keeps the temporary folder alive.
+    pub dir: tempfile::TempDir,
+    /// The work folder.
+    pub work: PathBuf,
+    /// What the binary printed and returned.
+    pub output: Output,
+}
+
+impl Run {
+    /// Runs `lightbox run DROPS --out <tmp>/work` plus `extra` arguments.
+    pub fn new(drops: &Path, extra: &[&str]) -> Run {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let work = dir.path().join("work");
+        let mut args: Vec<&OsStr> = vec![
+            OsStr::new("run"),
+            drops.as_os_str(),
+            OsStr::new("--out"),
+            work.as_os_str(),
+        ];
+        args.extend(extra.iter().map(OsStr::new));
+        let output = lightbox(&args);
+        Run { dir, work, output }
+    }
+
+    /// The parsed report.json.
+    pub fn report(&self) -> Report {
+        let bytes = std::fs::read(self.work.join("report.json"))
+            .unwrap_or_else(|e| panic!("no report.json ({e}); stderr: {}", self.stderr()));
+        Report::from_json(&bytes).expect("report.json parses")
+    }
+
+    /// stdout as text.
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    /// stderr as text.
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    /// The exit code.
+    pub fn code(&self) -> i32 {
+        self.output.status.code().expect("exited normally")
+    }
+}
+
+/// blake3 and mtime of every regular file below `root`, by relative path (symlinks by target).
+pub fn tree_state(root: &Path) -> BTreeMap<String, String> {
+    let mut state = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+    {
+        let entry = entry.expect("walk");
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap()
+            .display()
+            .to_string();
+        let meta = entry.path().symlink_metadata().unwrap();
+        let value = if meta.file_type().is_symlink() {
+            format!("-> {}", std::fs::read_link(entry.path()).unwrap().display())
+        } else if meta.is_file() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            format!(
+                "{} {:?}",
+                blake3::hash(&bytes).to_hex(),
+                meta.modified().unwrap()
+            )
+        } else {
+            "dir".to_string()
+        };
+        state.insert(rel, value);
+    }
+    state
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the `lightbox` binary run on the sample drops in `fixtures/` and on drops
+//! generated into temporary folders. One test binary with a module per topic, so the image and
+//! rayon tree links once.
+//!
+//! In: `fixtures/` (never written) and generated files. Out: assertions on what the binary wrote
+//! (report, findings, thumbnails, package, manifests) and its exit codes.
+
+mod env;
+mod fixture_run;
+mod package;
+mod robustness;

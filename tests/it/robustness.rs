@@ -1,0 +1,204 @@
+//! Bad input never stops a run: generated drops with a named pipe, a decompression bomb, hostile
+//! zip entry names; broken runs exit 2 with a message naming the path.
+//!
+//! In: drops generated into temporary folders. Out: assertions on findings and exit codes.
+
+use std::fs;
+use std::path::Path;
+
+use lightbox::photo::{Check, Status};
+
+use crate::env::{Run, lightbox};
+
+/// A small real JPEG made in memory.
+fn small_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
+    lightbox::inspect::encode_jpeg(&image, 85).unwrap()
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Writes a zip of stored entries with raw name bytes and no UTF-8 flag, the way old Windows
+/// tools write them (and the way hostile zips carry `../` names).
+fn write_raw_zip(path: &Path, entries: &[(&[u8], &[u8])]) {
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    for (name, data) in entries {
+        let offset = out.len() as u32;
+        let crc = crc32(data);
+        let fields = |sig: u32, central: bool| {
+            let mut h = Vec::new();
+            h.extend(sig.to_le_bytes());
+            if central {
+                h.extend(20u16.to_le_bytes());
+            }
+            h.extend(20u16.to_le_bytes()); // version needed
+            h.extend(0u16.to_le_bytes()); // flags: no UTF-8 bit
+            h.extend(0u16.to_le_bytes()); // stored
+            h.extend([0, 0, 0x21, 0]); // time, date
+            h.extend(crc.to_le_bytes());
+            h.extend((data.len() as u32).to_le_bytes());
+            h.extend((data.len() as u32).to_le_bytes());
+            h.extend((name.len() as u16).to_le_bytes());
+            h.extend(0u16.to_le_bytes()); // extra
+            if central {
+                h.extend([0u8; 6]); // comment length, disk, internal attributes
+                h.extend(0u32.to_le_bytes()); // external attributes
+                h.extend(offset.to_le_bytes());
+            }
+            h.extend(*name);
+            h
+        };
+        out.extend(fields(0x0403_4b50, false));
+        out.extend(*data);
+        central.extend(fields(0x0201_4b50, true));
+    }
+    let cd_offset = out.len() as u32;
+    out.extend(&central);
+    out.extend(0x0605_4b50u32.to_le_bytes());
+    out.extend([0u8; 4]);
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend((entries.len() as u16).to_le_bytes());
+    out.extend((central.len() as u32).to_le_bytes());
+    out.extend(cd_offset.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    fs::write(path, out).unwrap();
+}
+
+#[test]
+fn named_pipe_bomb_and_hostile_zip_become_findings() {
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    let unit = drops.join("测试单位");
+    fs::create_dir_all(&unit).unwrap();
+    // A named pipe called photo.jpg: reading it would block forever.
+    let status = std::process::Command::new("mkfifo")
+        .arg(unit.join("photo.jpg"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // A JPEG whose header declares 60000 x 60000 pixels.
+    let mut bomb = small_jpeg(16, 16);
+    let sof = bomb.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+    bomb[sof + 5..sof + 9].copy_from_slice(&[0xEA, 0x60, 0xEA, 0x60]);
+    fs::write(unit.join("2015+克拉玛依市+炸弹.jpg"), &bomb).unwrap();
+    // A zip with a GBK name (no UTF-8 flag) and names that escape the folder.
+    let photo = small_jpeg(1200, 900);
+    let (gbk, _, _) = encoding_rs::GBK.encode("2016+喀什地区+科普活动.jpg");
+    write_raw_zip(
+        &drops.join("压缩包单位.zip"),
+        &[
+            (&gbk, &photo),
+            (b"../../evil.jpg", &photo),
+            (b"/etc/evil.jpg", &photo),
+            (b"C:\\evil.jpg", &photo),
+        ],
+    );
+
+    let run = Run::new(&drops, &[]);
+    assert_eq!(run.code(), 1, "stderr: {}", run.stderr());
+    let report = run.report();
+    let find = |end: &str| {
+        report
+            .items
+            .iter()
+            .find(|i| i.path.ends_with(end))
+            .unwrap_or_else(|| panic!("no {end}"))
+    };
+    assert_eq!(
+        find("测试单位/photo.jpg").findings[0].finding.check,
+        Check::NotRegularFile
+    );
+    let bomb_item = find("炸弹.jpg");
+    assert_eq!(
+        bomb_item.findings[0].finding.check,
+        Check::TooManyPixels {
+            width: 60000,
+            height: 60000,
+            limit: 200_000_000
+        }
+    );
+    assert_eq!(bomb_item.status, Status::Rejected);
+    let good = find("压缩包单位.zip/2016+喀什地区+科普活动.jpg");
+    assert_eq!(
+        good.tags.place.as_ref().unwrap().value.prefecture(),
+        Some("喀什地区")
+    );
+    assert!(good.photo.as_ref().unwrap().decoded);
+    for evil in ["../../evil.jpg", "/etc/evil.jpg", "C:/evil.jpg"] {
+        let item = find(&format!("压缩包单位.zip/{evil}"));
+        assert_eq!(
+            item.findings[0].finding.check,
+            Check::UnsafeZipName,
+            "{evil}"
+        );
+    }
+    // Nothing was written outside the work folder.
+    assert!(!root.path().join("evil.jpg").exists() && !drops.join("evil.jpg").exists());
+}
+
+#[test]
+fn broken_runs_exit_2_naming_the_path() {
+    let root = tempfile::tempdir().unwrap();
+    let missing = root.path().join("no-such-drops");
+    let out = lightbox([
+        "run".as_ref(),
+        missing.as_os_str(),
+        "--out".as_ref(),
+        root.path().join("w").as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-drops"));
+
+    let file = root.path().join("a-file");
+    fs::write(&file, b"x").unwrap();
+    let drops = root.path().join("drops");
+    fs::create_dir_all(drops.join("单位")).unwrap();
+    let out = lightbox([
+        "run".as_ref(),
+        drops.as_os_str(),
+        "--out".as_ref(),
+        file.join("work").as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("a-file/work"), "{stderr}");
+}
+
+#[test]
+fn a_clean_drop_exits_0() {
+    let root = tempfile::tempdir().unwrap();
+    let unit = root.path().join("drops").join("克拉玛依市科协");
+    fs::create_dir_all(&unit).unwrap();
+    // Big enough to pass every file check: 2400 x 1800 of noise compresses to over 1 MB.
+    let mut seed = 1u32;
+    let image = image::RgbImage::from_fn(2400, 1800, |_, _| {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        let [a, b, c, _] = seed.to_le_bytes();
+        image::Rgb([a, b, c])
+    });
+    let jpeg = lightbox::inspect::encode_jpeg(&image, 90).unwrap();
+    assert!(jpeg.len() > 1_000_000);
+    fs::write(unit.join("2015+克拉玛依市+科普进校园+01.jpg"), &jpeg).unwrap();
+    let sheet = "文件名,图片说明,摄影者\r\n2015+克拉玛依市+科普进校园+01.jpg,2015年9月19日，克拉玛依市科协在第一中学开展科普进校园活动。,王建国\r\n";
+    fs::write(unit.join("汇总表.csv"), encoding_rs::GBK.encode(sheet).0).unwrap();
+    let run = Run::new(&root.path().join("drops"), &[]);
+    let report = run.report();
+    assert_eq!(report.summary.accepted, 1, "{:?}", report.items[0].findings);
+    assert_eq!(run.code(), 0);
+}
