@@ -51,6 +51,9 @@ pub enum Command {
         /// Print the summary as JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// The catalog database (default: WORK/catalog.sqlite).
+        #[arg(long)]
+        catalog: Option<PathBuf>,
     },
     /// Build the package for CAST from a work folder.
     Package {
@@ -59,6 +62,9 @@ pub enum Command {
         /// Package folder to create (replaced atomically if it exists).
         #[arg(long)]
         to: PathBuf,
+        /// Curators' decisions exported from the review page (kept in the catalog afterwards).
+        #[arg(long)]
+        decisions: Option<PathBuf>,
     },
     /// Show the embedded profile, or check a profile file.
     Profile {

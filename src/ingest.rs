@@ -262,9 +262,20 @@ fn file_entry(root: &Path, path: &Path, unit: &str, meta: &fs::Metadata) -> Entr
                 path: path.to_path_buf(),
             },
             size: meta.len(),
+            modified: modified_ns(meta),
         },
         role,
     }
+}
+
+/// A file's modification time in nanoseconds since the epoch.
+fn modified_ns(meta: &fs::Metadata) -> Option<i64> {
+    let since = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?;
+    i64::try_from(since.as_nanos()).ok()
 }
 
 /// Decodes a zip entry's raw name: UTF-8 when it is valid UTF-8 (flagged or not), otherwise
@@ -299,6 +310,7 @@ fn scan_zip(root: &Path, zip_path: &Path, scan: &mut Scan) {
         path: zip_display.clone(),
         kind: DropKind::Zip,
     });
+    let zip_modified = fs::metadata(zip_path).ok().and_then(|m| modified_ns(&m));
     let archive = fs::File::open(zip_path)
         .map_err(|e| e.to_string())
         .and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()));
@@ -368,6 +380,7 @@ fn scan_zip(root: &Path, zip_path: &Path, scan: &mut Scan) {
                     name,
                 },
                 size: entry.size(),
+                modified: zip_modified,
             },
             role,
         });

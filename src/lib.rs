@@ -4,10 +4,13 @@
 //! In: drop folders and zips. Out: a work folder (report, findings, derived images, contact
 //! sheets) and a package. Start reading at `pipeline`, which runs the stages in order.
 
+pub mod catalog;
 pub mod dedupe;
+pub mod fingerprint;
 pub mod ingest;
 pub mod inspect;
 pub mod lang;
+pub mod near;
 pub mod output;
 pub mod package;
 pub mod photo;
@@ -16,5 +19,6 @@ pub mod profile;
 pub mod progress;
 pub mod render;
 pub mod report;
+pub mod review;
 pub mod tags;
 pub mod validate;

@@ -88,6 +88,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             out,
             profile,
             json,
+            catalog,
         } => {
             let profile = match profile {
                 Some(path) => Profile::load(path)?,
@@ -99,12 +100,25 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 profile,
                 lang,
                 date: pipeline::today(),
+                catalog: catalog
+                    .clone()
+                    .unwrap_or_else(|| out.join("catalog.sqlite")),
             };
             let outcome = pool.install(|| pipeline::run(&config, progress))?;
             if *json {
                 println!("{}", serde_json::to_string_pretty(&outcome.report.summary)?);
             } else if !cli.quiet {
                 print!("{}", lightbox::report::summary_text(&outcome.report, lang));
+                match lang {
+                    Lang::Zh => println!(
+                        "本次读取 {} 个文件，{} 个未改变（未重读）",
+                        outcome.read, outcome.reused
+                    ),
+                    Lang::En => println!(
+                        "read {} files, {} unchanged (not read again)",
+                        outcome.read, outcome.reused
+                    ),
+                }
                 println!(
                     "{}: {}",
                     if lang == Lang::Zh { "报告" } else { "report" },
@@ -117,8 +131,13 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 0
             })
         }
-        Command::Package { work, to } => {
-            let summary = pool.install(|| lightbox::package::package(work, to, lang))?;
+        Command::Package {
+            work,
+            to,
+            decisions,
+        } => {
+            let summary =
+                pool.install(|| lightbox::package::package(work, to, decisions.as_deref(), lang))?;
             if !cli.quiet {
                 match lang {
                     Lang::Zh => {

@@ -16,11 +16,13 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::catalog::{Catalog, Packaged};
 use crate::ingest;
 use crate::lang::Lang;
 use crate::output;
-use crate::photo::{ContentHash, Format, Source, Status};
+use crate::photo::{Check, ContentHash, Format, Source, Status};
 use crate::report::{ItemReport, Report};
+use crate::review::{self, Decisions, Verdict};
 
 /// JPEG quality for photos converted from other formats: visually lossless.
 const CONVERT_QUALITY: u8 = 92;
@@ -104,7 +106,12 @@ fn hex(bytes: &[u8]) -> String {
 /// # Errors
 /// When the report cannot be read, or the package cannot be written (the error names the path);
 /// nothing is left half-written at `to`.
-pub fn package(work: &Path, to: &Path, lang: Lang) -> anyhow::Result<PackageSummary> {
+pub fn package(
+    work: &Path,
+    to: &Path,
+    decisions: Option<&Path>,
+    lang: Lang,
+) -> anyhow::Result<PackageSummary> {
     let report_path = work.join("report.json");
     let bytes = fs::read(&report_path).with_context(|| {
         format!(
@@ -114,21 +121,156 @@ pub fn package(work: &Path, to: &Path, lang: Lang) -> anyhow::Result<PackageSumm
     })?;
     let report =
         Report::from_json(&bytes).with_context(|| format!("reading {}", report_path.display()))?;
+    let package_id = std::path::absolute(to)
+        .with_context(|| format!("resolving {}", to.display()))?
+        .display()
+        .to_string();
+    let mut catalog = Catalog::open(&crate::report::catalog_path(work, &report.catalog))?;
+    // Decisions from the review page are kept in the catalog: a later package (or a package
+    // after a rerun) honours them without the file.
+    if let Some(path) = decisions {
+        catalog.record_decisions(&Decisions::load(path)?)?;
+    }
+    let decisions = catalog.decisions()?;
+    // Photos another package already holds are never packaged twice.
+    let mut elsewhere = BTreeMap::new();
+    for item in &report.items {
+        let Some(photo) = &item.photo else { continue };
+        if let Some(held) = catalog
+            .packaged(&photo.content)?
+            .into_iter()
+            .find(|p| p.package != package_id)
+        {
+            elsewhere.insert(item.index, held);
+        }
+    }
+    let (selected, skipped) = select(&report, &decisions, &elsewhere, lang);
     let staging = output::staging_dir(to)
         .with_context(|| format!("creating a staging folder beside {}", to.display()))?;
-    let summary = build(&report, staging.path(), lang)?;
+    let mut summary = build(&selected, staging.path(), lang)?;
+    summary.skipped.splice(0..0, skipped);
     output::replace_dir(staging, to)
         .with_context(|| format!("moving the package into place at {}", to.display()))?;
+    let held: Vec<(ContentHash, String, String, String)> = summary
+        .entries
+        .iter()
+        .filter_map(|e| {
+            ContentHash::from_hex(&e.content)
+                .map(|c| (c, e.file.clone(), e.unit.clone(), e.original.clone()))
+        })
+        .collect();
+    catalog.record_package(&package_id, &held)?;
     Ok(summary)
 }
 
-/// Orders accepted items and gives each its package name.
-fn plan(report: &Report) -> Vec<(&ItemReport, String)> {
-    let mut accepted: Vec<&ItemReport> = report
-        .items
-        .iter()
-        .filter(|i| i.status == Status::Accepted)
-        .collect();
+/// Decides what goes in: accepted photos, less those a curator rejected and those another
+/// package holds; a curator's keeper replaces the automatic one of its group (taking the
+/// automatic keeper's tags where it lacks its own). Everything left out that was a candidate is
+/// returned with its reason.
+fn select(
+    report: &Report,
+    decisions: &Decisions,
+    elsewhere: &BTreeMap<usize, Packaged>,
+    lang: Lang,
+) -> (Vec<ItemReport>, Vec<Skipped>) {
+    let zh = lang == Lang::Zh;
+    let mut skipped = Vec::new();
+    let mut skip = |item: &ItemReport, reason: String| {
+        skipped.push(Skipped {
+            original: item.path.clone(),
+            reason,
+        });
+    };
+    let by_index = |index: usize| report.items.iter().find(|i| i.index == index);
+    // Keeper overrides: (curator's keeper, automatic keeper).
+    let keepers = decisions.keeper_keys();
+    let mut overrides: BTreeMap<usize, usize> = BTreeMap::new();
+    let groups = serde_json::to_value(&report.duplicate_groups).unwrap_or_default();
+    for group in groups.as_array().into_iter().flatten() {
+        let auto = group
+            .get("keeper")
+            .and_then(serde_json::Value::as_u64)
+            .map(|k| k as usize);
+        let members = group.get("members").and_then(serde_json::Value::as_array);
+        let (Some(auto), Some(members)) = (auto, members) else {
+            continue;
+        };
+        let chosen = members
+            .iter()
+            .filter_map(|m| m.as_u64().map(|m| m as usize))
+            .filter(|&m| m != auto)
+            .find(|&m| {
+                by_index(m).is_some_and(|i| keepers.contains(review::content_key(i).as_str()))
+            });
+        if let Some(chosen) = chosen {
+            overrides.insert(auto, chosen);
+        }
+    }
+    let mut selected = Vec::new();
+    for item in &report.items {
+        let verdict = decisions.verdict(&review::content_key(item));
+        let candidate = item.status == Status::Accepted;
+        if let Some(chosen) = overrides.get(&item.index) {
+            let mut replacement = by_index(*chosen).expect("group members are items").clone();
+            let errors = replacement
+                .findings
+                .iter()
+                .any(|f| f.finding.severity == crate::photo::Severity::Error);
+            if candidate && !errors && verdict != Some(Verdict::Reject) {
+                replacement.tags.fill_from(&item.tags);
+                skip(
+                    item,
+                    if zh {
+                        format!("审核人改选 #{} 为保留", chosen)
+                    } else {
+                        format!("the curator kept #{chosen} instead")
+                    },
+                );
+                selected.push(replacement);
+                continue;
+            }
+        }
+        if !candidate {
+            if verdict == Some(Verdict::Accept) && item.status != Status::Duplicate {
+                skip(
+                    item,
+                    if zh {
+                        "审核人采用，但仍有错误未解决".into()
+                    } else {
+                        "accepted by the curator, but errors remain".into()
+                    },
+                );
+            }
+            continue;
+        }
+        if verdict == Some(Verdict::Reject) {
+            skip(
+                item,
+                if zh {
+                    "审核人不采用".into()
+                } else {
+                    "rejected by the curator".into()
+                },
+            );
+            continue;
+        }
+        if let Some(held) = elsewhere.get(&item.index) {
+            let check = Check::AlreadyPackaged {
+                file: held.file.clone(),
+                package: held.package.clone(),
+                unit: held.unit.clone(),
+            };
+            skip(item, check.message(lang));
+            continue;
+        }
+        selected.push(item.clone());
+    }
+    (selected, skipped)
+}
+
+/// Orders the selected items and gives each its package name.
+fn plan(selected: &[ItemReport]) -> Vec<(&ItemReport, String)> {
+    let mut accepted: Vec<&ItemReport> = selected.iter().collect();
     let key = |i: &ItemReport| {
         let t = &i.tags;
         (
@@ -164,9 +306,9 @@ fn place_name(item: &ItemReport) -> String {
         .unwrap_or_default()
 }
 
-fn build(report: &Report, dir: &Path, lang: Lang) -> anyhow::Result<PackageSummary> {
+fn build(selected: &[ItemReport], dir: &Path, lang: Lang) -> anyhow::Result<PackageSummary> {
     let mut summary = PackageSummary::default();
-    for (item, name) in plan(report) {
+    for (item, name) in plan(selected) {
         let Some(photo) = &item.photo else { continue };
         let source = Source {
             unit: item.unit.clone(),
@@ -175,6 +317,7 @@ fn build(report: &Report, dir: &Path, lang: Lang) -> anyhow::Result<PackageSumma
             file_name: String::new(),
             location: item.location.clone(),
             size: item.size,
+            modified: None,
         };
         let original = match ingest::read(&source, u64::MAX / 2) {
             Ok(bytes) if ContentHash::of(&bytes) == photo.content => bytes,

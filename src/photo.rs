@@ -89,6 +89,10 @@ pub struct Source {
     pub location: Location,
     /// Size in bytes as listed (file metadata or the zip's declared size).
     pub size: u64,
+    /// Modification time in nanoseconds since the epoch (the zip's, for zip entries): with the
+    /// location and size, what tells an unchanged file on a rerun. Not reported.
+    #[serde(skip)]
+    pub modified: Option<i64>,
 }
 
 /// How bad a finding is.
@@ -334,6 +338,24 @@ pub enum Check {
         /// Why that copy was kept.
         reason: String,
     },
+    /// Another copy of the same shot (resized, recompressed, cropped, turned or mirrored) is
+    /// kept instead: this copy is not packaged.
+    NearDuplicate {
+        /// The copy that is kept.
+        keeper: String,
+        /// DCT hash distance to the keeper (differing bits of 64), once turned to match.
+        distance: u32,
+        /// How the keeper must be turned or mirrored to look like this copy.
+        transform: crate::fingerprint::Dihedral,
+        /// Why that copy was kept (a `KeepReason` code).
+        reason: String,
+    },
+    /// A similar shot of the same moment (a burst or a reframed shot): the curator chooses,
+    /// nothing is dropped.
+    Burst {
+        /// The other shots of the group, by path.
+        others: Vec<String>,
+    },
     /// A sheet row names a file the drop does not hold.
     SheetRowUnmatched {
         /// The sheet's path.
@@ -358,6 +380,22 @@ pub enum Check {
     NotAPhoto {
         /// What it was taken for.
         role: String,
+    },
+    /// The same bytes were accepted in an earlier run from another place: not packaged again.
+    SeenBefore {
+        /// The earlier copy's path.
+        path: String,
+        /// The unit that sent it.
+        unit: String,
+    },
+    /// A package already holds these bytes.
+    AlreadyPackaged {
+        /// The file name in that package.
+        file: String,
+        /// The package folder.
+        package: String,
+        /// The unit that sent the packaged copy.
+        unit: String,
     },
 }
 
@@ -393,12 +431,16 @@ impl Check {
             Check::CaptionLength { .. } => "caption_length",
             Check::EventTooLong { .. } => "event_too_long",
             Check::ExactDuplicate { .. } => "exact_duplicate",
+            Check::NearDuplicate { .. } => "near_duplicate",
+            Check::Burst { .. } => "burst",
             Check::SheetRowUnmatched { .. } => "sheet_row_unmatched",
             Check::SheetUnreadable { .. } => "sheet_unreadable",
             Check::UnsafeZipName => "unsafe_zip_name",
             Check::EncryptedZipEntry => "encrypted_zip_entry",
             Check::NestedZip => "nested_zip",
             Check::NotAPhoto { .. } => "not_a_photo",
+            Check::SeenBefore { .. } => "seen_before",
+            Check::AlreadyPackaged { .. } => "already_packaged",
         }
     }
 
@@ -627,6 +669,35 @@ impl Check {
                     format!("identical to {keeper}, which is kept ({why})"),
                 )
             }
+            Check::NearDuplicate {
+                keeper,
+                distance,
+                transform,
+                reason,
+            } => {
+                let why = crate::dedupe::KeepReason::describe(reason, lang);
+                let how = transform.label(lang);
+                pick(
+                    zh,
+                    format!(
+                        "与 {keeper} 为同一张照片（{how}，差异 {distance}/64），保留该份（{why}）"
+                    ),
+                    format!(
+                        "another copy of {keeper} ({how}, distance {distance}/64), which is kept ({why})"
+                    ),
+                )
+            }
+            Check::Burst { others } => pick(
+                zh,
+                format!(
+                    "与 {} 为同一时刻的相似照片（连拍），请选定保留哪张，均未剔除",
+                    others.join("、")
+                ),
+                format!(
+                    "similar shot of the same moment as {} (burst): choose which to keep, none was dropped",
+                    others.join(", ")
+                ),
+            ),
             Check::SheetRowUnmatched {
                 sheet,
                 row,
@@ -660,6 +731,20 @@ impl Check {
                 zh,
                 format!("非照片文件（{role}），未作为照片处理"),
                 format!("not a photo ({role}): not processed as one"),
+            ),
+            Check::SeenBefore { path, unit } => pick(
+                zh,
+                format!("已在之前的运行中收到（{unit}：{path}），不再重复打包"),
+                format!("already received in an earlier run ({unit}: {path}): not packaged again"),
+            ),
+            Check::AlreadyPackaged {
+                file,
+                package,
+                unit,
+            } => pick(
+                zh,
+                format!("已在包 {package} 中，文件名 {file}，由{unit}报送"),
+                format!("already in the package {package} as {file}, sent by {unit}"),
             ),
         }
     }
@@ -749,6 +834,10 @@ pub struct Exif {
     /// DateTimeOriginal (or DateTime), as `YYYY-MM-DD HH:MM:SS`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub date_taken: Option<String>,
+    /// The UTC offset of `date_taken` (OffsetTimeOriginal, or OffsetTime with DateTime), as
+    /// `+08:00`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<String>,
     /// Orientation tag, 1–8.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub orientation: Option<u16>,
@@ -767,6 +856,9 @@ pub struct Exif {
     /// Artist.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artist: Option<String>,
+    /// UserComment, decoded by its 8-byte charset prefix (ASCII, UNICODE, JIS, undefined).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_comment: Option<String>,
     /// Windows Explorer "Title" (XPTitle).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub xp_title: Option<String>,
@@ -811,6 +903,18 @@ pub struct Photo {
     pub cmyk: bool,
     /// Embedded EXIF facts.
     pub exif: Exif,
+    /// The embedded XMP packet's descriptive fields, when the file has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xmp: Option<crate::inspect::xmp::Xmp>,
+    /// The embedded IPTC IIM record's descriptive fields, when the file has any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iptc: Option<crate::inspect::iptc::Iptc>,
+    /// What the upright picture looks like (perceptual hashes, grey thumbnail), when it decoded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub perceptual: Option<crate::fingerprint::Fingerprint>,
+    /// JPEG quality (1–100) estimated from the quantisation tables, for JPEGs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jpeg_quality: Option<u8>,
     /// Whether the pixels decoded (thumbnail and preview exist).
     pub decoded: bool,
 }
@@ -834,6 +938,8 @@ pub struct Item {
     pub index: usize,
     /// Where it came from.
     pub source: Source,
+    /// blake3 of its bytes, when they could be read.
+    pub content: Option<ContentHash>,
     /// Inspection facts, when the file is an image lightbox could read.
     pub photo: Option<Photo>,
     /// Tags with their sources.

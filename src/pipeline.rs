@@ -11,12 +11,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use crate::catalog::Catalog;
 use crate::dedupe;
 use crate::ingest::{self, Entry, Role, Scan};
 use crate::inspect::{self, DerivedDirs, Inspection};
 use crate::lang::Lang;
 use crate::output;
-use crate::photo::{Check, Finding, Item, Severity, Source, Status};
+use crate::photo::{Check, ContentHash, Finding, Item, Severity, Source, Status};
 use crate::profile::Profile;
 use crate::progress::Progress;
 use crate::render::{self, SheetHeader};
@@ -36,6 +37,8 @@ pub struct RunConfig {
     pub lang: Lang,
     /// Date printed on contact sheets (`YYYY-MM-DD`).
     pub date: String,
+    /// The catalog database (default: `catalog.sqlite` in the work folder).
+    pub catalog: PathBuf,
 }
 
 /// What a run produced.
@@ -45,6 +48,10 @@ pub struct RunOutcome {
     pub report: Report,
     /// Contact sheet pages written, relative to the work folder.
     pub sheets: Vec<String>,
+    /// Files read and inspected in this run.
+    pub read: usize,
+    /// Files unchanged since an earlier run, taken from the catalog without reading them.
+    pub reused: usize,
 }
 
 /// Runs the whole intake on the current rayon pool.
@@ -62,6 +69,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     let dirs = DerivedDirs::in_work(work);
     dirs.create()
         .with_context(|| format!("creating {}", work.join("derived").display()))?;
+    let mut catalog = Catalog::open(&config.catalog)?;
 
     // 1. Ingest: list every file of every drop; nothing is read yet.
     progress.stage("scan", 0);
@@ -88,22 +96,26 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         .filter(|e| e.role == Role::Photo)
         .map(|e| &e.source)
         .collect();
-    progress.stage("inspect", photo_sources.len() as u64);
-    let inspections = inspect::photos(&photo_sources, &config.profile, &dirs, progress);
-    progress.finish();
+    // Unchanged files (same place, size and time) are not read again: the catalog has them.
+    let settings = inspect_settings(&config.profile);
+    let (inspections, fresh, read) =
+        inspect_incrementally(&photo_sources, config, &dirs, &catalog, &settings, progress);
 
     // 4. Tags, from the sheet row, embedded metadata, file and folder names.
     let (mut items, used_rows, side_files) =
         build_items(&scan, inspections, &rows, &config.profile);
     problems.extend(unmatched_rows(&rows, &used_rows, config.lang));
 
-    // 5. Dedupe: identical copies across units; the keeper takes the others' tags.
-    let groups = dedupe::exact(&mut items);
+    // 5. Dedupe: identical copies and other copies of one shot (resized, recompressed, cropped,
+    //    turned) across units, resolved: the keeper takes the others' tags; bursts reported.
+    let groups = dedupe::group(&mut items, &dedupe::NearParams::default());
 
-    // 6. Validate: the profile's rules, then each item's status.
+    // 6. Validate: the profile's rules, then each item's status; then what earlier runs and
+    //    packages already hold.
     for item in &mut items {
         settle(item, &config.profile);
     }
+    remember_history(&mut items, &catalog)?;
 
     // 7. Report: report.json, findings.csv.
     let problem_count = problems.len();
@@ -131,6 +143,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         duplicate_groups: groups,
         problems,
         side_files,
+        catalog: report::catalog_reference(&config.work, &config.catalog),
     };
     output::write_atomic(&work.join("report.json"), &report.to_json())?;
     output::write_atomic(
@@ -138,9 +151,145 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         &report::findings_csv(&report, config.lang),
     )?;
 
-    // 8. Review: one set of contact sheet pages per unit.
-    let sheets = write_sheets(&report, config, &dirs, progress)?;
-    Ok(RunOutcome { report, sheets })
+    // 8. Review: one set of contact sheet pages per unit (redrawn only when its items changed),
+    //    and the offline review page.
+    let (sheets, sheet_inputs) = write_sheets(&report, config, &dirs, &catalog, progress)?;
+    let review = work.join("review");
+    fs::create_dir_all(&review).with_context(|| format!("creating {}", review.display()))?;
+    output::write_atomic(
+        &review.join("index.html"),
+        crate::review::page(
+            &report,
+            &report::catalog_path(&config.work, &report.catalog)
+                .display()
+                .to_string(),
+            &catalog.decisions()?,
+            config.lang,
+        )
+        .as_bytes(),
+    )?;
+
+    // 9. Catalog: the run, its files, inspections and results, in one transaction.
+    let inputs = serde_json::to_string(&report.inputs)?;
+    let summary = serde_json::to_string(&report.summary)?;
+    catalog.record_run(&inputs, &summary, &items, &fresh, &settings, &sheet_inputs)?;
+    Ok(RunOutcome {
+        report,
+        sheets,
+        read,
+        reused: photo_sources.len() - read,
+    })
+}
+
+/// What inspection results depend on besides the bytes: a cached inspection made with other
+/// settings, or by another version, is not reused.
+fn inspect_settings(profile: &Profile) -> String {
+    format!(
+        "lightbox {}; preview {}; thumbnail {}; max_pixels {}; max_bytes {}",
+        env!("CARGO_PKG_VERSION"),
+        profile.derived.preview,
+        profile.derived.thumbnail,
+        profile.files.max_pixels,
+        profile.files.max_bytes
+    )
+}
+
+/// Inspects the sources the catalog does not know unchanged (in parallel), takes the others'
+/// inspections from the catalog, and returns all in input order with the new ones to record.
+fn inspect_incrementally(
+    sources: &[&Source],
+    config: &RunConfig,
+    dirs: &DerivedDirs,
+    catalog: &Catalog,
+    settings: &str,
+    progress: &dyn Progress,
+) -> (Vec<Inspection>, Vec<(ContentHash, String)>, usize) {
+    let cached: Vec<Option<Inspection>> = sources
+        .iter()
+        .map(|source| {
+            catalog
+                .cached_inspection(source, settings)
+                .filter(|i| derived_in_place(i, dirs))
+        })
+        .collect();
+    let to_read: Vec<&Source> = sources
+        .iter()
+        .zip(&cached)
+        .filter(|(_, c)| c.is_none())
+        .map(|(s, _)| *s)
+        .collect();
+    let n_read = to_read.len();
+    progress.stage("inspect", n_read as u64);
+    let mut read = inspect::photos(&to_read, &config.profile, dirs, progress).into_iter();
+    progress.finish();
+    let mut fresh = Vec::new();
+    let inspections = cached
+        .into_iter()
+        .map(|c| match c {
+            Some(inspection) => inspection,
+            None => {
+                let inspection = read.next().expect("one inspection per source read");
+                if let (Some(content), Ok(json)) =
+                    (inspection.content, serde_json::to_string(&inspection))
+                {
+                    fresh.push((content, json));
+                }
+                inspection
+            }
+        })
+        .collect();
+    (inspections, fresh, n_read)
+}
+
+/// A cached inspection is only as good as the derived images it promises.
+fn derived_in_place(inspection: &Inspection, dirs: &DerivedDirs) -> bool {
+    match &inspection.photo {
+        Some(photo) if photo.decoded => {
+            dirs.preview(&photo.content).exists() && dirs.thumbnail(&photo.content).exists()
+        }
+        _ => true,
+    }
+}
+
+/// Marks what the catalog already holds: bytes accepted in an earlier run from another place
+/// become duplicates of that copy (never packaged twice); bytes a package holds say where.
+fn remember_history(items: &mut [Item], catalog: &Catalog) -> anyhow::Result<()> {
+    let here: Vec<String> = items
+        .iter()
+        .map(|i| crate::catalog::location_key(&i.source.location))
+        .collect();
+    for item in items.iter_mut() {
+        let Some(content) = item.content else {
+            continue;
+        };
+        if item.photo.is_none() {
+            continue;
+        }
+        for packaged in catalog.packaged(&content)? {
+            item.findings.push(Finding::info(Check::AlreadyPackaged {
+                file: packaged.file,
+                package: packaged.package,
+                unit: packaged.unit,
+            }));
+        }
+        if item.status == Status::Duplicate {
+            continue;
+        }
+        let earlier = catalog.seen_elsewhere(&content, &here)?;
+        // A copy the same unit had at a place that is gone was moved or renamed, not resent.
+        let resent = |s: &&crate::catalog::Seen| {
+            s.status == Status::Accepted
+                && (s.unit != item.source.unit || crate::catalog::location_exists(&s.location))
+        };
+        if let Some(seen) = earlier.iter().find(resent) {
+            item.findings.push(Finding::info(Check::SeenBefore {
+                path: seen.path.clone(),
+                unit: seen.unit.clone(),
+            }));
+            item.status = Status::Duplicate;
+        }
+    }
+    Ok(())
 }
 
 /// Reads every sheet of every unit. Rows are keyed by unit, then by `sheet::match_key`.
@@ -196,12 +345,12 @@ fn build_items(
     let mut used_rows = Vec::new();
     let mut side_files = Vec::new();
     for Entry { source, role } in &scan.entries {
-        let (photo, findings) = match role {
+        let (content, photo, findings) = match role {
             Role::Photo => {
                 let inspection = inspections.next().expect("one inspection per photo entry");
-                (inspection.photo, inspection.findings)
+                (inspection.content, inspection.photo, inspection.findings)
             }
-            Role::Refused(finding) => (None, vec![finding.clone()]),
+            Role::Refused(finding) => (None, None, vec![finding.clone()]),
             Role::Sheet | Role::Side(_) => {
                 let role = match role {
                     Role::Side(role) => role.clone(),
@@ -221,12 +370,13 @@ fn build_items(
             used_rows.push((source.unit.clone(), key));
         }
         let tags = match &photo {
-            Some(photo) => tags::resolve(source, Some(&photo.exif), row, &profile.gazetteer),
+            Some(photo) => tags::resolve(source, photo, row, &profile.gazetteer),
             None => Tags::default(),
         };
         items.push(Item {
             index: items.len() + 1,
             source: source.clone(),
+            content,
             photo,
             tags,
             findings,
@@ -286,13 +436,19 @@ fn settle(item: &mut Item, profile: &Profile) {
     };
 }
 
-/// Writes every unit's contact sheet pages into a staging folder, then swaps it into place.
+/// The sheet pages written and each unit's sheet input fingerprint.
+type SheetsWritten = (Vec<String>, Vec<(String, String)>);
+
+/// Writes every unit's contact sheet pages into a staging folder, then swaps it into place. A
+/// unit whose sheet inputs (its items, header and layout) are unchanged since the last run keeps
+/// its pages: they are copied, not redrawn. Returns the pages and each unit's input fingerprint.
 fn write_sheets(
     report: &Report,
     config: &RunConfig,
     dirs: &DerivedDirs,
+    catalog: &Catalog,
     progress: &dyn Progress,
-) -> anyhow::Result<Vec<String>> {
+) -> anyhow::Result<SheetsWritten> {
     let target = config.work.join("sheets");
     let staging = output::staging_dir(&target)
         .with_context(|| format!("creating a staging folder beside {}", target.display()))?;
@@ -304,6 +460,7 @@ fn write_sheets(
         .collect();
     progress.stage("sheets", units.len() as u64);
     let mut written = Vec::new();
+    let mut inputs = Vec::new();
     for unit in units {
         let items: Vec<&ItemReport> = report
             .items
@@ -315,22 +472,74 @@ fn write_sheets(
             date: config.date.clone(),
             counts: unit_counts(unit, config.lang),
         };
-        let pages = render::sheet_pages(&items, &header, &config.profile.sheets, dirs, config.lang);
         let folder = safe_folder_name(&unit.unit);
         fs::create_dir_all(staging.path().join(&folder))?;
-        for (n, page) in pages.iter().enumerate() {
-            let name = format!("{folder}/{folder}-{:02}.jpg", n + 1);
-            let bytes = inspect::encode_jpeg(page, 90)?;
-            fs::write(staging.path().join(&name), bytes)
-                .with_context(|| format!("writing sheet {name}"))?;
-            written.push(format!("sheets/{name}"));
-        }
+        let input = sheet_input(&items, &header, config);
+        let kept = if catalog.sheet_input(&unit.unit).as_deref() == Some(input.as_str()) {
+            keep_pages(&target.join(&folder), &staging.path().join(&folder))
+        } else {
+            None
+        };
+        let names = match kept {
+            Some(names) => names,
+            None => {
+                let pages =
+                    render::sheet_pages(&items, &header, &config.profile.sheets, dirs, config.lang);
+                let mut names = Vec::new();
+                for (n, page) in pages.iter().enumerate() {
+                    let name = format!("{folder}-{:02}.jpg", n + 1);
+                    let bytes = inspect::encode_jpeg(page, 90)?;
+                    fs::write(staging.path().join(&folder).join(&name), bytes)
+                        .with_context(|| format!("writing sheet {folder}/{name}"))?;
+                    names.push(name);
+                }
+                names
+            }
+        };
+        written.extend(names.iter().map(|n| format!("sheets/{folder}/{n}")));
+        inputs.push((unit.unit.clone(), input));
         progress.advance(1);
     }
     output::replace_dir(staging, &target)
         .with_context(|| format!("moving sheets into place at {}", target.display()))?;
     progress.finish();
-    Ok(written)
+    Ok((written, inputs))
+}
+
+/// The fingerprint of everything a unit's pages are drawn from.
+fn sheet_input(items: &[&ItemReport], header: &SheetHeader, config: &RunConfig) -> String {
+    let mut hasher = blake3::Hasher::new();
+    for item in items {
+        hasher.update(&serde_json::to_vec(item).unwrap_or_default());
+    }
+    let layout = serde_json::to_vec(&config.profile.sheets).unwrap_or_default();
+    hasher.update(&layout);
+    for part in [&header.title, &header.date, &header.counts] {
+        hasher.update(part.as_bytes());
+        hasher.update(&[0]);
+    }
+    hasher.update(format!("{:?} {}", config.lang, env!("CARGO_PKG_VERSION")).as_bytes());
+    hasher.finalize().to_hex().to_string()
+}
+
+/// Copies a unit's existing pages into the staging folder; `None` when there are none.
+fn keep_pages(old: &Path, new: &Path) -> Option<Vec<String>> {
+    let mut names: Vec<String> = fs::read_dir(old)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".jpg"))
+        .collect();
+    names.sort();
+    if names.is_empty() {
+        return None;
+    }
+    for name in &names {
+        if fs::hard_link(old.join(name), new.join(name)).is_err() {
+            fs::copy(old.join(name), new.join(name)).ok()?;
+        }
+    }
+    Some(names)
 }
 
 fn unit_counts(unit: &report::UnitSummary, lang: Lang) -> String {

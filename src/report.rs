@@ -6,6 +6,7 @@
 //! no thread-dependent order).
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -180,6 +181,9 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// Files that are not photos.
     pub side_files: Vec<SideFile>,
+    /// The catalog database this run recorded into: relative to the work folder when inside it
+    /// (so the report does not depend on where the work folder is), absolute otherwise.
+    pub catalog: String,
 }
 
 impl Report {
@@ -401,4 +405,29 @@ fn display_width(text: &str) -> usize {
     text.chars()
         .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
         .sum()
+}
+
+/// How a report names its catalog: the path relative to `work` when the catalog is inside it
+/// (`catalog.sqlite` by default), otherwise the absolute path.
+pub fn catalog_reference(work: &Path, catalog: &Path) -> String {
+    let absolute = |p: &Path| {
+        std::fs::canonicalize(p)
+            .or_else(|_| std::path::absolute(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    let (work, catalog) = (absolute(work), absolute(catalog));
+    match catalog.strip_prefix(&work) {
+        Ok(inside) => inside.to_string_lossy().replace('\\', "/"),
+        Err(_) => catalog.display().to_string(),
+    }
+}
+
+/// The catalog a report names, resolved against the work folder the report is in.
+pub fn catalog_path(work: &Path, reference: &str) -> PathBuf {
+    let path = Path::new(reference);
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::path::absolute(work.join(path)).unwrap_or_else(|_| work.join(path))
+    }
 }

@@ -146,6 +146,10 @@ mod tests {
             height,
             cmyk: false,
             exif: Exif::default(),
+            xmp: None,
+            iptc: None,
+            perceptual: None,
+            jpeg_quality: None,
             decoded: true,
         }
     }

@@ -8,7 +8,9 @@
 //! rerun finds them in place and two units' copies of one photo share them.
 
 pub mod decode;
+pub mod iptc;
 pub mod metadata;
+pub mod xmp;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -63,8 +65,10 @@ impl DerivedDirs {
 }
 
 /// What inspecting one source gave.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Inspection {
+    /// blake3 of the bytes, when they could be read.
+    pub content: Option<ContentHash>,
     /// The photo's facts, when the file is an image.
     pub photo: Option<Photo>,
     /// What is wrong with the file itself.
@@ -74,6 +78,7 @@ pub struct Inspection {
 impl Inspection {
     fn failed(check: Check) -> Inspection {
         Inspection {
+            content: None,
             photo: None,
             findings: vec![Finding::error(check)],
         }
@@ -111,15 +116,22 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
         Err(reason) => return Inspection::failed(Check::Unreadable { reason }),
     };
     if bytes.is_empty() {
-        return Inspection::failed(Check::EmptyFile);
+        // Empty bytes have a content hash too: the catalog remembers the file like any other.
+        return Inspection {
+            content: Some(ContentHash::of(&bytes)),
+            ..Inspection::failed(Check::EmptyFile)
+        };
     }
     let content = ContentHash::of(&bytes);
     let format = match decode::sniff(&bytes) {
         Sniffed::Image(format) => format,
         Sniffed::Other(detected) => {
-            return Inspection::failed(Check::NotAnImage {
-                detected: detected.to_string(),
-            });
+            return Inspection {
+                content: Some(content),
+                ..Inspection::failed(Check::NotAnImage {
+                    detected: detected.to_string(),
+                })
+            };
         }
     };
     let exif = metadata::exif(&bytes).unwrap_or_default();
@@ -131,6 +143,12 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
         height: 0,
         cmyk: false,
         exif,
+        xmp: xmp::read(&bytes),
+        iptc: iptc::read(&bytes),
+        perceptual: None,
+        jpeg_quality: (format == crate::photo::Format::Jpeg)
+            .then(|| crate::dedupe::jpeg_quality(&bytes))
+            .flatten(),
         decoded: false,
     };
     let mut findings = Vec::new();
@@ -148,6 +166,8 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
             if decoded.truncated {
                 findings.push(Finding::error(Check::Truncated));
             }
+            // The fingerprint comes from the same upright preview: no second decode.
+            photo.perceptual = Some(crate::fingerprint::Fingerprint::of(&decoded.pixels));
             match write_derived(&decoded.pixels, &content, profile, dirs) {
                 Ok(()) => photo.decoded = true,
                 Err(e) => findings.push(Finding::error(Check::Unreadable {
@@ -178,6 +198,7 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
         }
     }
     Inspection {
+        content: Some(content),
         photo: Some(photo),
         findings,
     }

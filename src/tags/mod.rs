@@ -1,18 +1,31 @@
 //! Tags: year, place, event, caption, photographer and unit of each photo, each value with the
 //! source it came from.
 //!
-//! In: a `Source`, its EXIF facts, the unit's sheet rows, the profile's gazetteer. Out: `Tags`.
-//! Invariant: a value is never invented; every value names its source, and inferred values (a
-//! place read out of a caption) say so. Precedence, highest first: the unit's sheet, Windows
-//! properties and other embedded text, the file name, the folder names, the camera date, values
-//! inferred from the caption.
+//! In: a `Source`, its embedded metadata (EXIF, XMP, IPTC), the unit's sheet rows, the profile's
+//! gazetteer. Out: `Tags`. Invariant: a value is never invented; every value names its source
+//! (down to the XMP property or IPTC dataset), and inferred values (a place read out of a
+//! caption) say so.
+//!
+//! Precedence, highest first: the unit's sheet; embedded text (below); the file name; the folder
+//! names; the embedded creation date (XMP photoshop:DateCreated, then IPTC DateCreated); the
+//! camera date (EXIF DateTimeOriginal); values inferred from the caption. Within embedded text,
+//! Windows properties (what a unit types in Explorer) come first, then XMP, then IPTC, then EXIF:
+//! - caption: XPComment > XMP dc:description > IPTC Caption-Abstract > EXIF ImageDescription >
+//!   EXIF UserComment (camera boilerplate such as `OLYMPUS DIGITAL CAMERA` is skipped);
+//! - event: XPTitle > XPSubject > XMP dc:title > XMP photoshop:Headline > IPTC ObjectName > IPTC
+//!   Headline (a title written like a file name, `2018+乌鲁木齐市+…`, gives its parts instead);
+//! - place: XMP photoshop:City > XMP Iptc4xmpCore:Location > IPTC City > IPTC Sub-location, the
+//!   first the gazetteer knows (cameras and agencies fill these with places of no collection);
+//! - photographer: XPAuthor > XMP dc:creator > IPTC By-line > EXIF Artist.
 
 pub mod filename;
 pub mod sheet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::photo::{Exif, Source};
+use crate::inspect::iptc::Iptc;
+use crate::inspect::xmp::Xmp;
+use crate::photo::{Exif, Photo, Source};
 use crate::profile::{Gazetteer, PlaceMatch};
 use sheet::SheetRow;
 
@@ -48,6 +61,18 @@ pub enum TagSource {
     ExifArtist,
     /// EXIF DateTimeOriginal.
     ExifDate,
+    /// EXIF UserComment.
+    ExifUserComment,
+    /// A property of the XMP packet.
+    Xmp {
+        /// The property, prefixed as usual: `dc:description`, `photoshop:City`.
+        field: String,
+    },
+    /// A dataset of the IPTC IIM record.
+    Iptc {
+        /// The dataset's IPTC name: `Caption-Abstract`, `By-line`, `City`.
+        field: String,
+    },
     /// The drop's folder or zip name.
     Drop,
     /// Read out of the caption text (inferred, not stated).
@@ -68,6 +93,9 @@ impl TagSource {
             TagSource::ExifDescription => "EXIF ImageDescription".into(),
             TagSource::ExifArtist => "EXIF Artist".into(),
             TagSource::ExifDate => "EXIF DateTimeOriginal".into(),
+            TagSource::ExifUserComment => "EXIF UserComment".into(),
+            TagSource::Xmp { field } => format!("XMP {field}"),
+            TagSource::Iptc { field } => format!("IPTC {field}"),
             TagSource::Drop => "drop name".into(),
             TagSource::Caption => "caption (inferred)".into(),
         }
@@ -160,20 +188,57 @@ impl Tags {
     }
 }
 
-/// Resolves the tags of one photo from every source, highest precedence first.
-pub fn resolve(
+/// The embedded metadata of one photo that tags are read from.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Embedded<'a> {
+    /// EXIF facts.
+    pub exif: Option<&'a Exif>,
+    /// The XMP packet's fields.
+    pub xmp: Option<&'a Xmp>,
+    /// The IPTC record's fields.
+    pub iptc: Option<&'a Iptc>,
+}
+
+impl<'a> From<&'a Photo> for Embedded<'a> {
+    fn from(photo: &'a Photo) -> Self {
+        Embedded {
+            exif: Some(&photo.exif),
+            xmp: photo.xmp.as_ref(),
+            iptc: photo.iptc.as_ref(),
+        }
+    }
+}
+
+impl<'a> From<Option<&'a Photo>> for Embedded<'a> {
+    fn from(photo: Option<&'a Photo>) -> Self {
+        photo.map(Embedded::from).unwrap_or_default()
+    }
+}
+
+impl<'a> From<Option<&'a Exif>> for Embedded<'a> {
+    fn from(exif: Option<&'a Exif>) -> Self {
+        Embedded {
+            exif,
+            ..Embedded::default()
+        }
+    }
+}
+
+/// Resolves the tags of one photo from every source, highest precedence first (see the module
+/// documentation). `embedded` is the photo (`&Photo`) or only its EXIF facts.
+pub fn resolve<'a>(
     source: &Source,
-    exif: Option<&Exif>,
+    embedded: impl Into<Embedded<'a>>,
     row: Option<&SheetRow>,
     gazetteer: &Gazetteer,
 ) -> Tags {
+    let meta: Embedded<'a> = embedded.into();
+    let exif = meta.exif;
     let mut tags = Tags::default();
     if let Some(row) = row {
         tags.fill_from(&row.tags(gazetteer));
     }
-    if let Some(exif) = exif {
-        tags.fill_from(&embedded(exif, gazetteer));
-    }
+    tags.fill_from(&self::embedded(&meta, gazetteer));
     tags.fill_from(
         &filename::parse(&source.file_name, gazetteer).into_tags(TagSource::FileName, gazetteer),
     );
@@ -182,6 +247,9 @@ pub fn resolve(
             name: folder.clone(),
         };
         tags.fill_from(&filename::parse(folder, gazetteer).into_tags(source, gazetteer));
+    }
+    if tags.year.is_none() {
+        tags.year = embedded_year(&meta);
     }
     if tags.year.is_none()
         && let Some(year) = exif.and_then(Exif::year_taken)
@@ -218,30 +286,82 @@ pub fn resolve(
     tags
 }
 
-/// Tags from the embedded metadata: Windows properties first, then EXIF text fields.
-fn embedded(exif: &Exif, gazetteer: &Gazetteer) -> Tags {
-    let tagged = |value: &Option<String>, source: TagSource| {
-        value
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(|v| Tagged {
-                value: v.to_string(),
-                source,
-            })
+/// A trimmed, non-blank value with its source.
+fn tagged(value: Option<&str>, source: TagSource) -> Option<Tagged<String>> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| Tagged {
+            value: v.to_string(),
+            source,
+        })
+}
+
+fn xmp_source(field: &str) -> TagSource {
+    TagSource::Xmp {
+        field: field.to_string(),
+    }
+}
+
+fn iptc_source(field: &str) -> TagSource {
+    TagSource::Iptc {
+        field: field.to_string(),
+    }
+}
+
+/// Tags from the embedded text, in the precedence the module documentation gives.
+fn embedded(meta: &Embedded<'_>, gazetteer: &Gazetteer) -> Tags {
+    let exif = meta.exif.cloned().unwrap_or_default();
+    let xmp = meta.xmp.cloned().unwrap_or_default();
+    let iptc = meta.iptc.cloned().unwrap_or_default();
+    let not_boilerplate = |t: &Tagged<String>| {
+        !is_camera_boilerplate(&t.value)
+            && Some(t.value.as_str()) != exif.make.as_deref()
+            && Some(t.value.as_str()) != exif.model.as_deref()
     };
+    let caption = [
+        tagged(exif.xp_comment.as_deref(), TagSource::XpComment),
+        tagged(xmp.description.as_deref(), xmp_source("dc:description")),
+        tagged(iptc.caption.as_deref(), iptc_source("Caption-Abstract")),
+        tagged(exif.description.as_deref(), TagSource::ExifDescription).filter(not_boilerplate),
+        tagged(exif.user_comment.as_deref(), TagSource::ExifUserComment).filter(not_boilerplate),
+    ];
+    let event = [
+        tagged(exif.xp_title.as_deref(), TagSource::XpTitle),
+        tagged(exif.xp_subject.as_deref(), TagSource::XpSubject),
+        tagged(xmp.title.as_deref(), xmp_source("dc:title")),
+        tagged(xmp.headline.as_deref(), xmp_source("photoshop:Headline")),
+        tagged(iptc.object_name.as_deref(), iptc_source("ObjectName")),
+        tagged(iptc.headline.as_deref(), iptc_source("Headline")),
+    ];
+    let photographer = [
+        tagged(exif.xp_author.as_deref(), TagSource::XpAuthor),
+        tagged(Some(&xmp.creator.join("; ")), xmp_source("dc:creator")),
+        tagged(Some(&iptc.by_line.join("; ")), iptc_source("By-line")),
+        tagged(exif.artist.as_deref(), TagSource::ExifArtist),
+    ];
+    let place = [
+        tagged(xmp.city.as_deref(), xmp_source("photoshop:City")),
+        tagged(xmp.location.as_deref(), xmp_source("Iptc4xmpCore:Location")),
+        tagged(iptc.city.as_deref(), iptc_source("City")),
+        tagged(iptc.sub_location.as_deref(), iptc_source("Sub-location")),
+    ];
     let mut tags = Tags {
-        caption: tagged(&exif.xp_comment, TagSource::XpComment).or_else(|| {
-            tagged(&exif.description, TagSource::ExifDescription)
-                .filter(|t| !is_camera_boilerplate(&t.value))
-        }),
-        event: tagged(&exif.xp_title, TagSource::XpTitle)
-            .or_else(|| tagged(&exif.xp_subject, TagSource::XpSubject)),
-        photographer: tagged(&exif.xp_author, TagSource::XpAuthor)
-            .or_else(|| tagged(&exif.artist, TagSource::ExifArtist)),
+        caption: caption.into_iter().flatten().next(),
+        event: event.into_iter().flatten().next(),
+        photographer: photographer.into_iter().flatten().next(),
+        place: place
+            .into_iter()
+            .flatten()
+            .map(|t| Tagged {
+                value: Place::new(&t.value, gazetteer),
+                source: t.source,
+            })
+            .find(|t| t.value.resolved.is_some()),
         ..Tags::default()
     };
-    // A Windows title often reads like a file name ("2018+乌鲁木齐市+…"): take its parts.
+    // A title (Windows, XMP or IPTC) often reads like a file name ("2018+乌鲁木齐市+…"): take
+    // its parts.
     if let Some(title) = &tags.event {
         let parsed = filename::parse(&title.value, gazetteer);
         if parsed.year.is_some() || parsed.place.is_some() {
@@ -255,7 +375,25 @@ fn embedded(exif: &Exif, gazetteer: &Gazetteer) -> Tags {
     tags
 }
 
-/// Cameras write their own name or placeholders into ImageDescription.
+/// The year of the embedded creation date (XMP photoshop:DateCreated, then IPTC DateCreated):
+/// when the photo was taken as the person describing it states it, unlike the camera's clock.
+fn embedded_year(meta: &Embedded<'_>) -> Option<Tagged<i32>> {
+    let xmp = meta.xmp.and_then(|x| x.date_created.as_deref());
+    let iptc = meta.iptc.and_then(|i| i.date_created.as_deref());
+    [
+        (xmp, xmp_source("photoshop:DateCreated")),
+        (iptc, iptc_source("DateCreated")),
+    ]
+    .into_iter()
+    .find_map(|(date, source)| {
+        Some(Tagged {
+            value: parse_year(date?)?,
+            source,
+        })
+    })
+}
+
+/// Cameras write their own name or placeholders into ImageDescription and UserComment.
 fn is_camera_boilerplate(text: &str) -> bool {
     let t = text.trim().to_ascii_uppercase();
     t.is_empty()
@@ -299,6 +437,219 @@ pub fn parse_year(text: &str) -> Option<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Profile;
+
+    fn gazetteer() -> Gazetteer {
+        Profile::embedded().gazetteer
+    }
+
+    /// A photo file with no tags in its name, in a unit's folder.
+    fn source() -> Source {
+        serde_json::from_value(serde_json::json!({
+            "unit": "新疆大学",
+            "path": "新疆大学/IMG_0001.jpg",
+            "folders": [],
+            "file_name": "IMG_0001.jpg",
+            "location": {"kind": "file", "path": "/drops/新疆大学/IMG_0001.jpg"},
+            "size": 1
+        }))
+        .expect("a source")
+    }
+
+    fn xmp_source_of(field: &str) -> TagSource {
+        TagSource::Xmp {
+            field: field.into(),
+        }
+    }
+
+    fn iptc_source_of(field: &str) -> TagSource {
+        TagSource::Iptc {
+            field: field.into(),
+        }
+    }
+
+    #[test]
+    fn embedded_precedence_xp_then_xmp_then_iptc_then_exif() {
+        let g = gazetteer();
+        let exif = Exif {
+            description: Some("EXIF 说明".into()),
+            user_comment: Some("UserComment 说明".into()),
+            artist: Some("EXIF 作者".into()),
+            ..Exif::default()
+        };
+        let xmp = Xmp {
+            description: Some("XMP 说明".into()),
+            title: Some("XMP 活动".into()),
+            creator: vec!["甲".into(), "乙".into()],
+            city: Some("Paris".into()),
+            location: Some("莎车县".into()),
+            date_created: Some("2019-09-15".into()),
+            ..Xmp::default()
+        };
+        let iptc = Iptc {
+            caption: Some("IPTC 说明".into()),
+            object_name: Some("IPTC 活动".into()),
+            by_line: vec!["丙".into()],
+            city: Some("和田地区".into()),
+            date_created: Some("2018-09-15".into()),
+            ..Iptc::default()
+        };
+        let mut meta = Embedded {
+            exif: Some(&exif),
+            xmp: Some(&xmp),
+            iptc: Some(&iptc),
+        };
+        let tags = resolve(&source(), meta, None, &g);
+        let caption = tags.caption.unwrap();
+        assert_eq!(
+            (caption.value.as_str(), caption.source),
+            ("XMP 说明", xmp_source_of("dc:description"))
+        );
+        let event = tags.event.unwrap();
+        assert_eq!(
+            (event.value.as_str(), event.source),
+            ("XMP 活动", xmp_source_of("dc:title"))
+        );
+        let photographer = tags.photographer.unwrap();
+        assert_eq!(
+            (photographer.value.as_str(), photographer.source),
+            ("甲; 乙", xmp_source_of("dc:creator"))
+        );
+        // photoshop:City is not in the gazetteer: the next candidate that is wins.
+        let place = tags.place.unwrap();
+        assert_eq!(place.value.prefecture(), Some("喀什地区"));
+        assert_eq!(place.source, xmp_source_of("Iptc4xmpCore:Location"));
+        let year = tags.year.unwrap();
+        assert_eq!(
+            (year.value, year.source),
+            (2019, xmp_source_of("photoshop:DateCreated"))
+        );
+
+        // Without XMP, IPTC is next.
+        meta.xmp = None;
+        let tags = resolve(&source(), meta, None, &g);
+        assert_eq!(
+            tags.caption.unwrap().source,
+            iptc_source_of("Caption-Abstract")
+        );
+        assert_eq!(tags.event.unwrap().source, iptc_source_of("ObjectName"));
+        assert_eq!(tags.photographer.unwrap().source, iptc_source_of("By-line"));
+        assert_eq!(tags.place.unwrap().source, iptc_source_of("City"));
+        assert_eq!(tags.year.unwrap().value, 2018);
+
+        // Then EXIF: ImageDescription before UserComment, Artist.
+        meta.iptc = None;
+        let tags = resolve(&source(), meta, None, &g);
+        assert_eq!(tags.caption.unwrap().source, TagSource::ExifDescription);
+        assert_eq!(tags.photographer.unwrap().source, TagSource::ExifArtist);
+        assert_eq!((tags.event, tags.place, tags.year), (None, None, None));
+    }
+
+    #[test]
+    fn windows_properties_come_first_and_boilerplate_is_skipped() {
+        let g = gazetteer();
+        let exif = Exif {
+            xp_comment: Some("XP 说明".into()),
+            xp_author: Some("张伟".into()),
+            ..Exif::default()
+        };
+        let xmp = Xmp {
+            description: Some("XMP 说明".into()),
+            creator: vec!["甲".into()],
+            headline: Some("科普讲座".into()),
+            ..Xmp::default()
+        };
+        let meta = Embedded {
+            exif: Some(&exif),
+            xmp: Some(&xmp),
+            iptc: None,
+        };
+        let tags = resolve(&source(), meta, None, &g);
+        assert_eq!(tags.caption.unwrap().source, TagSource::XpComment);
+        assert_eq!(tags.photographer.unwrap().source, TagSource::XpAuthor);
+        assert_eq!(
+            tags.event.unwrap().source,
+            xmp_source_of("photoshop:Headline")
+        );
+
+        let camera = Exif {
+            make: Some("NIKON".into()),
+            description: Some("OLYMPUS DIGITAL CAMERA".into()),
+            user_comment: Some("NIKON".into()),
+            ..Exif::default()
+        };
+        assert_eq!(resolve(&source(), Some(&camera), None, &g).caption, None);
+        let comment = Exif {
+            user_comment: Some("2019年9月15日，和田地区科普日活动".into()),
+            ..camera
+        };
+        let tags = resolve(&source(), Some(&comment), None, &g);
+        assert_eq!(tags.caption.unwrap().source, TagSource::ExifUserComment);
+        // The caption still lends its year and place, marked as inferred.
+        assert_eq!(tags.year.unwrap().source, TagSource::Caption);
+        assert_eq!(tags.place.unwrap().source, TagSource::Caption);
+    }
+
+    #[test]
+    fn an_xmp_title_written_like_a_file_name_gives_its_parts() {
+        let g = gazetteer();
+        let xmp = Xmp {
+            title: Some("2018+乌鲁木齐市+科普讲座".into()),
+            ..Xmp::default()
+        };
+        let meta = Embedded {
+            xmp: Some(&xmp),
+            ..Embedded::default()
+        };
+        let tags = resolve(&source(), meta, None, &g);
+        assert_eq!(tags.year.clone().unwrap().value, 2018);
+        assert_eq!(tags.year.unwrap().source, xmp_source_of("dc:title"));
+        assert_eq!(tags.event.unwrap().value, "科普讲座");
+        assert_eq!(tags.place.unwrap().value.prefecture(), Some("乌鲁木齐市"));
+    }
+
+    #[test]
+    fn the_embedded_date_comes_after_names_and_before_the_camera() {
+        let g = gazetteer();
+        let exif = Exif {
+            date_taken: Some("2012-06-09 21:23:38".into()),
+            ..Exif::default()
+        };
+        let iptc = Iptc {
+            date_created: Some("2019".into()),
+            ..Iptc::default()
+        };
+        let meta = Embedded {
+            exif: Some(&exif),
+            xmp: None,
+            iptc: Some(&iptc),
+        };
+        let year = resolve(&source(), meta, None, &g).year.unwrap();
+        assert_eq!(
+            (year.value, year.source),
+            (2019, iptc_source_of("DateCreated"))
+        );
+        let mut named = source();
+        named.file_name = "2017+喀什地区+科普讲座.jpg".into();
+        assert_eq!(
+            resolve(&named, meta, None, &g).year.unwrap().source,
+            TagSource::FileName
+        );
+        assert_eq!(
+            resolve(&source(), Some(&exif), None, &g)
+                .year
+                .unwrap()
+                .source,
+            TagSource::ExifDate
+        );
+    }
+
+    #[test]
+    fn labels_name_the_field() {
+        assert_eq!(xmp_source_of("dc:title").label(), "XMP dc:title");
+        assert_eq!(iptc_source_of("By-line").label(), "IPTC By-line");
+        assert_eq!(TagSource::ExifUserComment.label(), "EXIF UserComment");
+    }
 
     #[test]
     fn parses_years_as_written() {

@@ -5,7 +5,11 @@
 //! In: `fixtures/` (never written) and generated files. Out: assertions on what the binary wrote
 //! (report, findings, thumbnails, package, manifests) and its exit codes.
 
+mod catalog;
 mod env;
+mod exiftool;
 mod fixture_run;
+mod near;
 mod package;
+mod review;
 mod robustness;

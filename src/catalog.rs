@@ -1,0 +1,533 @@
+//! The catalog: a SQLite database that remembers every file lightbox has seen, what inspection
+//! found, each run's results, and which package took which photo.
+//!
+//! In: sources (for cache look-ups), a run's items (to record), a package's entries. Out:
+//! cached inspections for unchanged files, history of earlier runs and packages. Invariants:
+//! one writer: a lock file next to the database refuses a second concurrent run with a clear
+//! message; each run's results are written in one transaction from one thread; a cache entry is
+//! used only when the file's location, size and modification time all match and it was made
+//! by the same lightbox version with the same inspection settings.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::inspect::Inspection;
+use crate::photo::{ContentHash, Item, Location, Source, Status};
+use crate::review::{Decision, Decisions, Keeper, Verdict};
+
+/// Schema version; a catalog with another version is refused rather than misread.
+const SCHEMA_VERSION: i64 = 1;
+
+/// Why the catalog cannot be used: each message names the path and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// Another run holds the lock.
+    #[error(
+        "the catalog {path} is in use by another lightbox run; wait for it to finish (or remove {lock} if no run is going on)"
+    )]
+    Locked {
+        /// The database.
+        path: String,
+        /// The lock file.
+        lock: String,
+    },
+    /// The database could not be opened or written.
+    #[error("catalog {path}: {source}")]
+    Database {
+        /// The database.
+        path: String,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// The lock file could not be created.
+    #[error("catalog lock {path}: {source}")]
+    Io {
+        /// The lock file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A catalog made by an incompatible version.
+    #[error(
+        "catalog {path} has schema {found}, this lightbox reads {SCHEMA_VERSION}: use a new --catalog file"
+    )]
+    Schema {
+        /// The database.
+        path: String,
+        /// Its schema version.
+        found: i64,
+    },
+}
+
+/// An open catalog, locked for this process.
+pub struct Catalog {
+    connection: Connection,
+    path: PathBuf,
+    _lock: File,
+}
+
+/// What the catalog remembers of a content hash from earlier runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    /// The location key it had.
+    pub location: String,
+    /// The unit that sent it.
+    pub unit: String,
+    /// Its display path then.
+    pub path: String,
+    /// Its status then.
+    pub status: Status,
+}
+
+/// A photo some package already holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Packaged {
+    /// The package folder.
+    pub package: String,
+    /// The file name inside it.
+    pub file: String,
+    /// The unit that sent it.
+    pub unit: String,
+}
+
+/// True when the file behind a location key still exists.
+pub fn location_exists(key: &str) -> bool {
+    Path::new(key.split('\u{0}').next().unwrap_or(key)).exists()
+}
+
+/// The identity of a file's location, stable across runs: the absolute path, or the zip's
+/// absolute path and the entry's name.
+pub fn location_key(location: &Location) -> String {
+    match location {
+        Location::File { path } => path.display().to_string(),
+        Location::ZipEntry { zip, name, .. } => format!("{}\u{0}{name}", zip.display()),
+    }
+}
+
+impl Catalog {
+    /// Opens (creating if needed) the catalog at `path` and takes its lock.
+    ///
+    /// # Errors
+    /// `Locked` when another run holds it; `Database`/`Io` naming the path otherwise.
+    pub fn open(path: &Path) -> Result<Catalog, CatalogError> {
+        let lock_path = PathBuf::from(format!("{}.lock", path.display()));
+        let io = |source| CatalogError::Io {
+            path: lock_path.display().to_string(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(CatalogError::Locked {
+                    path: path.display().to_string(),
+                    lock: lock_path.display().to_string(),
+                });
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+        let db = |source| CatalogError::Database {
+            path: path.display().to_string(),
+            source,
+        };
+        let connection = Connection::open(path).map_err(db)?;
+        connection
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 PRAGMA synchronous = NORMAL;
+                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                 CREATE TABLE IF NOT EXISTS runs (
+                     id INTEGER PRIMARY KEY, inputs TEXT NOT NULL, summary TEXT NOT NULL);
+                 CREATE TABLE IF NOT EXISTS files (
+                     location TEXT PRIMARY KEY, size INTEGER NOT NULL, modified INTEGER NOT NULL,
+                     content TEXT, unit TEXT NOT NULL, path TEXT NOT NULL,
+                     first_run INTEGER NOT NULL, last_run INTEGER NOT NULL);
+                 CREATE INDEX IF NOT EXISTS files_content ON files (content);
+                 CREATE TABLE IF NOT EXISTS inspections (
+                     content TEXT NOT NULL, settings TEXT NOT NULL, inspection TEXT NOT NULL,
+                     PRIMARY KEY (content, settings));
+                 CREATE TABLE IF NOT EXISTS items (
+                     location TEXT PRIMARY KEY, run INTEGER NOT NULL, unit TEXT NOT NULL,
+                     path TEXT NOT NULL, content TEXT, status TEXT NOT NULL,
+                     perceptual TEXT, tags TEXT NOT NULL, findings TEXT NOT NULL);
+                 CREATE INDEX IF NOT EXISTS items_content ON items (content);
+                 CREATE TABLE IF NOT EXISTS packaged (
+                     content TEXT NOT NULL, package TEXT NOT NULL, file TEXT NOT NULL,
+                     unit TEXT NOT NULL, original TEXT NOT NULL, PRIMARY KEY (content, package));
+                 CREATE TABLE IF NOT EXISTS decisions (
+                     content TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
+                     path TEXT NOT NULL, PRIMARY KEY (content, kind));
+                 CREATE TABLE IF NOT EXISTS sheets (unit TEXT PRIMARY KEY, input TEXT NOT NULL);",
+            )
+            .map_err(db)?;
+        let version: Option<i64> = connection
+            .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()
+            .map_err(db)?
+            .and_then(|v| v.parse().ok());
+        match version {
+            None => {
+                connection
+                    .execute(
+                        "INSERT INTO meta (key, value) VALUES ('schema', ?1)",
+                        params![SCHEMA_VERSION.to_string()],
+                    )
+                    .map_err(db)?;
+            }
+            Some(v) if v != SCHEMA_VERSION => {
+                return Err(CatalogError::Schema {
+                    path: path.display().to_string(),
+                    found: v,
+                });
+            }
+            Some(_) => {}
+        }
+        Ok(Catalog {
+            connection,
+            path: path.to_path_buf(),
+            _lock: lock,
+        })
+    }
+
+    fn db(&self, source: rusqlite::Error) -> CatalogError {
+        CatalogError::Database {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// The cached inspection of an unchanged file: same location, size and modification time,
+    /// inspected with the same `settings`. `None` means "read it".
+    pub fn cached_inspection(&self, source: &Source, settings: &str) -> Option<Inspection> {
+        let modified = source.modified?;
+        let row: Option<String> = self
+            .connection
+            .prepare_cached(
+                "SELECT i.inspection FROM files f JOIN inspections i ON i.content = f.content
+                 WHERE f.location = ?1 AND f.size = ?2 AND f.modified = ?3 AND i.settings = ?4",
+            )
+            .ok()?
+            .query_row(
+                params![
+                    location_key(&source.location),
+                    source.size as i64,
+                    modified,
+                    settings
+                ],
+                |r| r.get(0),
+            )
+            .optional()
+            .ok()?;
+        row.and_then(|json| serde_json::from_str(&json).ok())
+    }
+
+    /// Where else a content hash was seen in earlier runs (other locations), newest first.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn seen_elsewhere(
+        &self,
+        content: &ContentHash,
+        except: &[String],
+    ) -> Result<Vec<Seen>, CatalogError> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT location, unit, path, status FROM items WHERE content = ?1 ORDER BY run DESC, path")
+            .map_err(|e| self.db(e))?;
+        let rows = statement
+            .query_map(params![content.to_hex()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(|e| self.db(e))?;
+        let mut seen = Vec::new();
+        for row in rows {
+            let (location, unit, path, status) = row.map_err(|e| self.db(e))?;
+            if except.contains(&location) {
+                continue;
+            }
+            if let Ok(status) = serde_json::from_value(serde_json::Value::String(status)) {
+                seen.push(Seen {
+                    location,
+                    unit,
+                    path,
+                    status,
+                });
+            }
+        }
+        Ok(seen)
+    }
+
+    /// The packages that already hold a content hash.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn packaged(&self, content: &ContentHash) -> Result<Vec<Packaged>, CatalogError> {
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT package, file, unit FROM packaged WHERE content = ?1 ORDER BY package",
+            )
+            .map_err(|e| self.db(e))?;
+        let rows = statement
+            .query_map(params![content.to_hex()], |r| {
+                Ok(Packaged {
+                    package: r.get(0)?,
+                    file: r.get(1)?,
+                    unit: r.get(2)?,
+                })
+            })
+            .map_err(|e| self.db(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.db(e))
+    }
+
+    /// The fingerprint of the inputs a unit's contact sheets were last drawn from.
+    pub fn sheet_input(&self, unit: &str) -> Option<String> {
+        self.connection
+            .query_row(
+                "SELECT input FROM sheets WHERE unit = ?1",
+                params![unit],
+                |r| r.get(0),
+            )
+            .optional()
+            .ok()
+            .flatten()
+    }
+
+    /// Records a run in one transaction: the run, every file (location, size, mtime, content),
+    /// every inspection by content, every item's result, and the sheets' input fingerprints.
+    ///
+    /// # Errors
+    /// When the database cannot be written; nothing of the run is recorded then.
+    pub fn record_run(
+        &mut self,
+        inputs: &str,
+        summary: &str,
+        items: &[Item],
+        inspections: &[(ContentHash, String)],
+        settings: &str,
+        sheets: &[(String, String)],
+    ) -> Result<i64, CatalogError> {
+        let path = self.path.display().to_string();
+        let db = |source| CatalogError::Database {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.connection.transaction().map_err(db)?;
+        tx.execute(
+            "INSERT INTO runs (inputs, summary) VALUES (?1, ?2)",
+            params![inputs, summary],
+        )
+        .map_err(db)?;
+        let run = tx.last_insert_rowid();
+        {
+            let mut file = tx
+                .prepare_cached(
+                    "INSERT INTO files (location, size, modified, content, unit, path, first_run, last_run)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+                     ON CONFLICT (location) DO UPDATE SET size = ?2, modified = ?3, content = ?4,
+                         unit = ?5, path = ?6, last_run = ?7",
+                )
+                .map_err(db)?;
+            let mut item_row = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO items (location, run, unit, path, content, status, perceptual, tags, findings)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8)",
+                )
+                .map_err(db)?;
+            for item in items {
+                let location = location_key(&item.source.location);
+                let content = item.content.map(|c| c.to_hex());
+                let status = serde_json::to_value(item.status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                if let Some(modified) = item.source.modified {
+                    file.execute(params![
+                        location,
+                        item.source.size as i64,
+                        modified,
+                        content,
+                        item.source.unit,
+                        item.source.path,
+                        run
+                    ])
+                    .map_err(db)?;
+                }
+                let tags = serde_json::to_string(&item.tags).unwrap_or_default();
+                let findings = serde_json::to_string(&item.findings).unwrap_or_default();
+                item_row
+                    .execute(params![
+                        location,
+                        run,
+                        item.source.unit,
+                        item.source.path,
+                        content,
+                        status,
+                        tags,
+                        findings
+                    ])
+                    .map_err(db)?;
+            }
+            let mut inspection = tx
+                .prepare_cached("INSERT OR REPLACE INTO inspections (content, settings, inspection) VALUES (?1, ?2, ?3)")
+                .map_err(db)?;
+            for (content, json) in inspections {
+                inspection
+                    .execute(params![content.to_hex(), settings, json])
+                    .map_err(db)?;
+            }
+            let mut sheet = tx
+                .prepare_cached("INSERT OR REPLACE INTO sheets (unit, input) VALUES (?1, ?2)")
+                .map_err(db)?;
+            for (unit, input) in sheets {
+                sheet.execute(params![unit, input]).map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)?;
+        Ok(run)
+    }
+
+    /// Records what a package holds, replacing what that package held before.
+    ///
+    /// # Errors
+    /// When the database cannot be written.
+    pub fn record_package(
+        &mut self,
+        package: &str,
+        entries: &[(ContentHash, String, String, String)],
+    ) -> Result<(), CatalogError> {
+        let path = self.path.display().to_string();
+        let db = |source| CatalogError::Database {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.connection.transaction().map_err(db)?;
+        tx.execute("DELETE FROM packaged WHERE package = ?1", params![package])
+            .map_err(db)?;
+        {
+            let mut insert = tx
+                .prepare_cached("INSERT OR REPLACE INTO packaged (content, package, file, unit, original) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .map_err(db)?;
+            for (content, file, unit, original) in entries {
+                insert
+                    .execute(params![content.to_hex(), package, file, unit, original])
+                    .map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
+    }
+
+    /// Records curators' decisions (a later file's verdict on a photo replaces an earlier one).
+    ///
+    /// # Errors
+    /// When the database cannot be written.
+    pub fn record_decisions(&mut self, decisions: &Decisions) -> Result<(), CatalogError> {
+        let path = self.path.display().to_string();
+        let db = |source| CatalogError::Database {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.connection.transaction().map_err(db)?;
+        {
+            let mut insert = tx
+                .prepare_cached("INSERT OR REPLACE INTO decisions (content, kind, value, path) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(db)?;
+            for d in &decisions.decisions {
+                let value = match d.decision {
+                    Verdict::Accept => "accept",
+                    Verdict::Reject => "reject",
+                };
+                insert
+                    .execute(params![d.content, "verdict", value, d.path])
+                    .map_err(db)?;
+            }
+            for k in &decisions.keepers {
+                insert
+                    .execute(params![k.content, "keeper", "keeper", k.path])
+                    .map_err(db)?;
+            }
+        }
+        tx.commit().map_err(db)
+    }
+
+    /// Every decision the catalog holds.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn decisions(&self) -> Result<Decisions, CatalogError> {
+        let mut statement = self
+            .connection
+            .prepare_cached(
+                "SELECT content, kind, value, path FROM decisions ORDER BY path, content, kind",
+            )
+            .map_err(|e| self.db(e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(|e| self.db(e))?;
+        let mut out = Decisions {
+            format: 1,
+            report: self.path.display().to_string(),
+            ..Decisions::default()
+        };
+        for row in rows {
+            let (content, kind, value, path) = row.map_err(|e| self.db(e))?;
+            match (kind.as_str(), value.as_str()) {
+                ("keeper", _) => out.keepers.push(Keeper { content, path }),
+                (_, "accept") => out.decisions.push(Decision {
+                    content,
+                    path,
+                    decision: Verdict::Accept,
+                }),
+                (_, "reject") => out.decisions.push(Decision {
+                    content,
+                    path,
+                    decision: Verdict::Reject,
+                }),
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_open_is_refused_while_the_first_holds_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.sqlite");
+        let first = Catalog::open(&path).unwrap();
+        let err = Catalog::open(&path).err().expect("locked");
+        assert!(matches!(err, CatalogError::Locked { .. }));
+        assert!(err.to_string().contains("catalog.sqlite"));
+        drop(first);
+        assert!(Catalog::open(&path).is_ok());
+    }
+}

@@ -1,0 +1,243 @@
+//! The catalog across runs: unchanged files are not read again, a new unit costs about itself,
+//! a photo accepted earlier is recognised and never packaged twice, a locked catalog stops a
+//! second run with a clear message.
+//!
+//! In: copies of `fixtures/drops` in temporary folders. Out: assertions on reports, stdout and
+//! packages.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::path::Path;
+
+use lightbox::photo::{Check, Status};
+
+use crate::env::{Run, drops, lightbox};
+
+/// Copies a folder tree (symlinks as symlinks).
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).follow_links(false) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        let file_type = entry.file_type();
+        if file_type.is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else if file_type.is_symlink() {
+            std::os::unix::fs::symlink(fs::read_link(entry.path()).unwrap(), &target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn run_into(drops: &Path, work: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args: Vec<&OsStr> = vec![
+        "run".as_ref(),
+        drops.as_os_str(),
+        "--out".as_ref(),
+        work.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    lightbox(&args)
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_rerun_reads_no_unchanged_file_and_writes_the_same_report() {
+    let root = tempfile::tempdir().unwrap();
+    let collection = root.path().join("drops");
+    copy_tree(&drops(), &collection);
+    let work = root.path().join("work");
+    let first = run_into(&collection, &work, &[]);
+    assert!(
+        stdout(&first).contains("本次读取 30 个文件，0 个未改变"),
+        "{}",
+        stdout(&first)
+    );
+    let report = fs::read(work.join("report.json")).unwrap();
+
+    let again = run_into(&collection, &work, &[]);
+    assert!(
+        stdout(&again).contains("本次读取 0 个文件，30 个未改变"),
+        "{}",
+        stdout(&again)
+    );
+    assert_eq!(
+        fs::read(work.join("report.json")).unwrap(),
+        report,
+        "same input, same report"
+    );
+
+    // Proof that unchanged files are not read: new bytes behind the same size and time go
+    // unnoticed; a new time makes lightbox read the file again.
+    let photo = collection.join("克拉玛依市科协/IMG_2041.JPG");
+    let modified = fs::metadata(&photo).unwrap().modified().unwrap();
+    let mut bytes = fs::read(&photo).unwrap();
+    let last = bytes.len() - 3;
+    bytes[last] ^= 0x55;
+    fs::write(&photo, &bytes).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(&photo)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    let blind = run_into(&collection, &work, &[]);
+    assert!(stdout(&blind).contains("本次读取 0 个文件"));
+    assert_eq!(fs::read(work.join("report.json")).unwrap(), report);
+    fs::File::options()
+        .write(true)
+        .open(&photo)
+        .unwrap()
+        .set_modified(modified + std::time::Duration::from_secs(60))
+        .unwrap();
+    let seen = run_into(&collection, &work, &[]);
+    assert!(
+        stdout(&seen).contains("本次读取 1 个文件，29 个未改变"),
+        "{}",
+        stdout(&seen)
+    );
+    assert_ne!(
+        fs::read(work.join("report.json")).unwrap(),
+        report,
+        "the changed bytes are seen"
+    );
+}
+
+#[test]
+fn a_new_unit_costs_about_itself() {
+    let root = tempfile::tempdir().unwrap();
+    let collection = root.path().join("drops");
+    copy_tree(&drops(), &collection);
+    let later = root.path().join("later");
+    fs::create_dir_all(&later).unwrap();
+    fs::rename(collection.join("喀什地区科协"), later.join("喀什地区科协")).unwrap();
+    let work = root.path().join("work");
+    let first = run_into(&collection, &work, &["--lang", "en"]);
+    assert!(
+        stdout(&first).contains("read 20 files, 0 unchanged"),
+        "{}",
+        stdout(&first)
+    );
+    fs::rename(later.join("喀什地区科协"), collection.join("喀什地区科协")).unwrap();
+    let second = run_into(&collection, &work, &["--lang", "en"]);
+    assert!(
+        stdout(&second).contains("read 10 files, 20 unchanged"),
+        "{}",
+        stdout(&second)
+    );
+}
+
+#[test]
+fn a_photo_accepted_earlier_is_recognised_and_never_packaged_twice() {
+    let root = tempfile::tempdir().unwrap();
+    let week1 = root.path().join("week1");
+    let week2 = root.path().join("week2");
+    fs::create_dir_all(week1.join("克拉玛依市科协")).unwrap();
+    for name in [
+        "汇总表.csv",
+        "IMG_2041.JPG",
+        "2015+克拉玛依市+科普进校园+01.jpg",
+    ] {
+        fs::copy(
+            drops().join("克拉玛依市科协").join(name),
+            week1.join("克拉玛依市科协").join(name),
+        )
+        .unwrap();
+    }
+    // A week later another unit forwards one of the same photos.
+    fs::create_dir_all(week2.join("独山子区科协")).unwrap();
+    fs::copy(
+        drops().join("克拉玛依市科协/IMG_2041.JPG"),
+        week2.join("独山子区科协/IMG_2041.JPG"),
+    )
+    .unwrap();
+    fs::copy(
+        drops().join("新疆大学/科普开放日.jpg"),
+        week2.join("独山子区科协/科普开放日.jpg"),
+    )
+    .unwrap();
+
+    let work = root.path().join("work");
+    run_into(&week1, &work, &[]);
+    let pkg1 = root.path().join("pkg1");
+    let out = lightbox([
+        OsStr::new("package"),
+        work.as_os_str(),
+        "--to".as_ref(),
+        pkg1.as_os_str(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        pkg1.join("2017/2017+克拉玛依市+全国科普日科普展览+01.jpg")
+            .exists()
+    );
+
+    run_into(&week2, &work, &[]);
+    let report =
+        lightbox::report::Report::from_json(&fs::read(work.join("report.json")).unwrap()).unwrap();
+    let copy = report
+        .items
+        .iter()
+        .find(|i| i.path == "独山子区科协/IMG_2041.JPG")
+        .unwrap();
+    assert_eq!(copy.status, Status::Duplicate);
+    let checks: Vec<&Check> = copy.findings.iter().map(|f| &f.finding.check).collect();
+    assert!(checks.iter().any(|c| matches!(c, Check::SeenBefore { unit, path } if unit == "克拉玛依市科协" && path == "克拉玛依市科协/IMG_2041.JPG")), "{checks:?}");
+    assert!(
+        checks.iter().any(|c| matches!(c, Check::AlreadyPackaged { file, unit, .. } if file == "2017/2017+克拉玛依市+全国科普日科普展览+01.jpg" && unit == "克拉玛依市科协")),
+        "{checks:?}"
+    );
+    let message = &copy
+        .findings
+        .iter()
+        .find(|f| f.finding.check.code() == "already_packaged")
+        .unwrap()
+        .message;
+    assert!(
+        message.contains("2017+克拉玛依市+全国科普日科普展览+01.jpg")
+            && message.contains("克拉玛依市科协"),
+        "{message}"
+    );
+
+    let pkg2 = root.path().join("pkg2");
+    let out = lightbox([
+        OsStr::new("package"),
+        work.as_os_str(),
+        "--to".as_ref(),
+        pkg2.as_os_str(),
+    ]);
+    assert!(out.status.success());
+    let manifest: lightbox::package::PackageSummary =
+        serde_json::from_slice(&fs::read(pkg2.join("manifest.json")).unwrap()).unwrap();
+    let originals: Vec<&str> = manifest
+        .entries
+        .iter()
+        .map(|e| e.original.as_str())
+        .collect();
+    assert_eq!(
+        originals,
+        ["独山子区科协/科普开放日.jpg"],
+        "the photo already sent is not packaged again"
+    );
+}
+
+#[test]
+fn a_second_run_on_a_locked_catalog_exits_2_with_a_clear_message() {
+    let run = Run::new(&drops(), &["--quiet"]);
+    let held = lightbox::catalog::Catalog::open(&run.work.join("catalog.sqlite")).unwrap();
+    let out = run_into(&drops(), &run.work, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("in use by another lightbox run") && stderr.contains("catalog.sqlite"),
+        "{stderr}"
+    );
+    drop(held);
+}
