@@ -153,7 +153,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                     println!("  {}: {}", s.original, s.reason);
                 }
             }
-            Ok(if summary.skipped.is_empty() { 0 } else { 1 })
+            Ok(if summary.has_problems() { 1 } else { 0 })
         }
         Command::Profile { check } => {
             match check {

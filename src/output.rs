@@ -21,8 +21,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let with_path = |e: std::io::Error| {
         std::io::Error::new(e.kind(), format!("writing {}: {e}", path.display()))
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".lightbox-")
+    let mut builder = tempfile::Builder::new();
+    let mut tmp = usual_modes(builder.prefix(".lightbox-"), 0o644)
         .tempfile_in(dir)
         .map_err(with_path)?;
     tmp.write_all(bytes).map_err(with_path)?;
@@ -44,11 +44,27 @@ pub fn staging_dir(target: &Path) -> std::io::Result<tempfile::TempDir> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    tempfile::Builder::new()
-        .prefix(&format!(".{name}.staging-"))
-        .tempdir_in(parent)
+    let prefix = format!(".{name}.staging-");
+    let mut builder = tempfile::Builder::new();
+    usual_modes(builder.prefix(&prefix), 0o755).tempdir_in(parent)
 }
 
+/// Output is for other people too (curators, the receiver of the package): files and folders
+/// get the usual modes (`mode`, less the umask's usual bits), not a temporary file's owner-only
+/// ones. Elsewhere than Unix the folder's defaults apply.
+fn usual_modes<'a, 'b>(
+    builder: &'b mut tempfile::Builder<'a, 'b>,
+    mode: u32,
+) -> &'b mut tempfile::Builder<'a, 'b> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    builder
+}
 /// Moves a finished staging folder to `target`, replacing what was there. The old content is
 /// moved aside first and removed only after the new folder is in place.
 ///

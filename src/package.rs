@@ -64,12 +64,43 @@ pub struct ManifestEntry {
     pub sources: String,
 }
 
-/// A photo that should have been packaged but was not.
+/// Why a photo that could have gone into the package did not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipCode {
+    /// A curator rejected it on the review page.
+    CuratorRejected,
+    /// A curator chose another copy of its group as the keeper.
+    CuratorKeeper,
+    /// A curator accepted it, but it still has errors the unit must fix.
+    AcceptedWithErrors,
+    /// Another package already holds it.
+    AlreadyPackaged,
+    /// Its source changed (or vanished) since the run.
+    SourceChanged,
+    /// Its source could not be read, or converted to JPEG.
+    Unreadable,
+}
+
+impl SkipCode {
+    /// Whether staff must act: the source changed or broke, or a curator's accept cannot be
+    /// honoured. A curator's own choices and photos packaged before are not problems.
+    pub fn is_problem(self) -> bool {
+        matches!(
+            self,
+            SkipCode::SourceChanged | SkipCode::Unreadable | SkipCode::AcceptedWithErrors
+        )
+    }
+}
+
+/// A photo that could have been packaged but was not.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     /// The original path.
     pub original: String,
-    /// Why.
+    /// Why, as a code.
+    pub code: SkipCode,
+    /// Why, for people.
     pub reason: String,
 }
 
@@ -78,8 +109,15 @@ pub struct Skipped {
 pub struct PackageSummary {
     /// The packaged photos, in package order.
     pub entries: Vec<ManifestEntry>,
-    /// Accepted photos left out, with reasons.
+    /// Candidates left out, with reasons: curators' choices first, then in item order.
     pub skipped: Vec<Skipped>,
+}
+
+impl PackageSummary {
+    /// Whether a left-out photo needs staff's attention (see [`SkipCode::is_problem`]).
+    pub fn has_problems(&self) -> bool {
+        self.skipped.iter().any(|s| s.code.is_problem())
+    }
 }
 
 /// Characters Windows and zip tools refuse in file names, replaced with `_`.
@@ -147,8 +185,7 @@ pub fn package(
     let (selected, skipped) = select(&report, &decisions, &elsewhere, lang);
     let staging = output::staging_dir(to)
         .with_context(|| format!("creating a staging folder beside {}", to.display()))?;
-    let mut summary = build(&selected, staging.path(), lang)?;
-    summary.skipped.splice(0..0, skipped);
+    let summary = build(&selected, skipped, staging.path(), lang)?;
     output::replace_dir(staging, to)
         .with_context(|| format!("moving the package into place at {}", to.display()))?;
     let held: Vec<(ContentHash, String, String, String)> = summary
@@ -165,8 +202,8 @@ pub fn package(
 
 /// Decides what goes in: accepted photos, less those a curator rejected and those another
 /// package holds; a curator's keeper replaces the automatic one of its group (taking the
-/// automatic keeper's tags where it lacks its own). Everything left out that was a candidate is
-/// returned with its reason.
+/// automatic keeper's tags where it lacks its own). Every candidate left out is returned with
+/// its reason.
 fn select(
     report: &Report,
     decisions: &Decisions,
@@ -175,34 +212,40 @@ fn select(
 ) -> (Vec<ItemReport>, Vec<Skipped>) {
     let zh = lang == Lang::Zh;
     let mut skipped = Vec::new();
-    let mut skip = |item: &ItemReport, reason: String| {
+    let mut skip = |item: &ItemReport, code: SkipCode, reason: String| {
         skipped.push(Skipped {
             original: item.path.clone(),
+            code,
             reason,
         });
     };
-    let by_index = |index: usize| report.items.iter().find(|i| i.index == index);
-    // Keeper overrides: (curator's keeper, automatic keeper).
-    let keepers = decisions.keeper_keys();
+    let by_index = |index: usize| report.items.get(index.wrapping_sub(1));
+    // Keeper overrides: automatic keeper → the curator's. The curator's choice is found by path
+    // first (identical copies share their content), then by content (the copy moved or was
+    // renamed since the page was made).
     let mut overrides: BTreeMap<usize, usize> = BTreeMap::new();
-    let groups = serde_json::to_value(&report.duplicate_groups).unwrap_or_default();
-    for group in groups.as_array().into_iter().flatten() {
-        let auto = group
-            .get("keeper")
-            .and_then(serde_json::Value::as_u64)
-            .map(|k| k as usize);
-        let members = group.get("members").and_then(serde_json::Value::as_array);
-        let (Some(auto), Some(members)) = (auto, members) else {
-            continue;
+    for group in &report.duplicate_groups {
+        let Some(auto) = group.keeper else { continue };
+        let others = || group.members.iter().copied().filter(|&m| m != auto);
+        let by_path = others().find(|&m| {
+            by_index(m).is_some_and(|i| decisions.keepers.iter().any(|k| k.path == i.path))
+        });
+        let auto_key = by_index(auto).map(review::content_key);
+        let by_content = || {
+            others().find(|&m| {
+                by_index(m).is_some_and(|i| {
+                    let key = review::content_key(i);
+                    Some(&key) != auto_key.as_ref()
+                        && decisions.keepers.iter().any(|k| k.content == key)
+                })
+            })
         };
-        let chosen = members
-            .iter()
-            .filter_map(|m| m.as_u64().map(|m| m as usize))
-            .filter(|&m| m != auto)
-            .find(|&m| {
-                by_index(m).is_some_and(|i| keepers.contains(review::content_key(i).as_str()))
-            });
-        if let Some(chosen) = chosen {
+        let auto_chosen =
+            by_index(auto).is_some_and(|i| decisions.keepers.iter().any(|k| k.path == i.path));
+        if auto_chosen {
+            continue;
+        }
+        if let Some(chosen) = by_path.or_else(by_content) {
             overrides.insert(auto, chosen);
         }
     }
@@ -210,20 +253,22 @@ fn select(
     for item in &report.items {
         let verdict = decisions.verdict(&review::content_key(item));
         let candidate = item.status == Status::Accepted;
-        if let Some(chosen) = overrides.get(&item.index) {
-            let mut replacement = by_index(*chosen).expect("group members are items").clone();
+        if let Some(&chosen) = overrides.get(&item.index) {
+            let mut replacement = by_index(chosen).expect("group members are items").clone();
+            let chosen_verdict = decisions.verdict(&review::content_key(&replacement));
             let errors = replacement
                 .findings
                 .iter()
                 .any(|f| f.finding.severity == crate::photo::Severity::Error);
-            if candidate && !errors && verdict != Some(Verdict::Reject) {
+            if candidate && !errors && chosen_verdict != Some(Verdict::Reject) {
                 replacement.tags.fill_from(&item.tags);
                 skip(
                     item,
+                    SkipCode::CuratorKeeper,
                     if zh {
-                        format!("审核人改选 #{} 为保留", chosen)
+                        format!("审核人改为保留 {}", replacement.path)
                     } else {
-                        format!("the curator kept #{chosen} instead")
+                        format!("the curator kept {} instead", replacement.path)
                     },
                 );
                 selected.push(replacement);
@@ -234,10 +279,11 @@ fn select(
             if verdict == Some(Verdict::Accept) && item.status != Status::Duplicate {
                 skip(
                     item,
+                    SkipCode::AcceptedWithErrors,
                     if zh {
-                        "审核人采用，但仍有错误未解决".into()
+                        "审核人采用，但仍有错误未解决，请单位补齐".into()
                     } else {
-                        "accepted by the curator, but errors remain".into()
+                        "accepted by the curator, but errors remain for the unit to fix".into()
                     },
                 );
             }
@@ -246,6 +292,7 @@ fn select(
         if verdict == Some(Verdict::Reject) {
             skip(
                 item,
+                SkipCode::CuratorRejected,
                 if zh {
                     "审核人不采用".into()
                 } else {
@@ -260,7 +307,7 @@ fn select(
                 package: held.package.clone(),
                 unit: held.unit.clone(),
             };
-            skip(item, check.message(lang));
+            skip(item, SkipCode::AlreadyPackaged, check.message(lang));
             continue;
         }
         selected.push(item.clone());
@@ -306,8 +353,16 @@ fn place_name(item: &ItemReport) -> String {
         .unwrap_or_default()
 }
 
-fn build(selected: &[ItemReport], dir: &Path, lang: Lang) -> anyhow::Result<PackageSummary> {
-    let mut summary = PackageSummary::default();
+fn build(
+    selected: &[ItemReport],
+    skipped: Vec<Skipped>,
+    dir: &Path,
+    lang: Lang,
+) -> anyhow::Result<PackageSummary> {
+    let mut summary = PackageSummary {
+        entries: Vec::new(),
+        skipped,
+    };
     for (item, name) in plan(selected) {
         let Some(photo) = &item.photo else { continue };
         let source = Source {
@@ -324,6 +379,7 @@ fn build(selected: &[ItemReport], dir: &Path, lang: Lang) -> anyhow::Result<Pack
             Ok(_) => {
                 summary.skipped.push(Skipped {
                     original: item.path.clone(),
+                    code: SkipCode::SourceChanged,
                     reason: changed_reason(lang),
                 });
                 continue;
@@ -331,6 +387,7 @@ fn build(selected: &[ItemReport], dir: &Path, lang: Lang) -> anyhow::Result<Pack
             Err(e) => {
                 summary.skipped.push(Skipped {
                     original: item.path.clone(),
+                    code: SkipCode::SourceChanged,
                     reason: e,
                 });
                 continue;
@@ -344,6 +401,7 @@ fn build(selected: &[ItemReport], dir: &Path, lang: Lang) -> anyhow::Result<Pack
                 Err(e) => {
                     summary.skipped.push(Skipped {
                         original: item.path.clone(),
+                        code: SkipCode::Unreadable,
                         reason: e,
                     });
                     continue;

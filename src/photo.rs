@@ -291,14 +291,48 @@ pub enum Check {
         /// The year found.
         year: i32,
     },
-    /// The tagged year and the camera's date disagree.
+    /// Two sources give different years (the sheet says 2015, the camera's date 2012).
     YearConflict {
         /// The year used.
-        tagged: i32,
+        used: i32,
         /// Where it came from.
-        tagged_source: String,
-        /// The camera's year.
-        camera: i32,
+        used_source: String,
+        /// The other year.
+        other: i32,
+        /// Where that came from.
+        other_source: String,
+    },
+    /// Two sources give places in different prefectures.
+    PlaceConflict {
+        /// The place used, as written.
+        used: String,
+        /// Where it came from.
+        used_source: String,
+        /// The other place, as written.
+        other: String,
+        /// Where that came from.
+        other_source: String,
+    },
+    /// A two-digit year (`15年`): probably 20xx, but the unit must confirm.
+    YearAmbiguous {
+        /// The value as written.
+        text: String,
+        /// Where it was written.
+        source: String,
+        /// The likely year.
+        likely: i32,
+    },
+    /// The unit sent a sheet, but it has no row for this photo.
+    NotInSheet {
+        /// The sheet's display path.
+        sheet: String,
+    },
+    /// A year value that is not a year.
+    YearUnreadable {
+        /// The value as written.
+        text: String,
+        /// Where it was written.
+        source: String,
     },
     /// The place does not resolve in the gazetteer.
     PlaceUnknown {
@@ -425,6 +459,10 @@ impl Check {
             Check::YearOutOfRange { .. } => "year_out_of_range",
             Check::YearPrecursor { .. } => "year_precursor",
             Check::YearConflict { .. } => "year_conflict",
+            Check::PlaceConflict { .. } => "place_conflict",
+            Check::YearAmbiguous { .. } => "year_ambiguous",
+            Check::YearUnreadable { .. } => "year_unreadable",
+            Check::NotInSheet { .. } => "not_in_sheet",
             Check::PlaceUnknown { .. } => "place_unknown",
             Check::PlaceOutsideRegion { .. } => "place_outside_region",
             Check::PlaceSeparateLine { .. } => "place_separate_line",
@@ -453,6 +491,10 @@ impl Check {
                 | Check::YearOutOfRange { .. }
                 | Check::YearPrecursor { .. }
                 | Check::YearConflict { .. }
+                | Check::PlaceConflict { .. }
+                | Check::YearAmbiguous { .. }
+                | Check::YearUnreadable { .. }
+                | Check::NotInSheet { .. }
                 | Check::PlaceUnknown { .. }
                 | Check::PlaceOutsideRegion { .. }
                 | Check::PlaceSeparateLine { .. }
@@ -624,17 +666,63 @@ impl Check {
                 format!("year {year} predates the first event: please confirm"),
             ),
             Check::YearConflict {
-                tagged,
-                tagged_source,
-                camera,
+                used,
+                used_source,
+                other,
+                other_source,
             } => pick(
                 zh,
                 format!(
-                    "年份不一致：{tagged_source} 为 {tagged}，相机拍摄日期为 {camera}（采用 {tagged}）"
+                    "年份不一致：{} 为 {used}，{} 为 {other}（采用 {used}）",
+                    source_zh(used_source),
+                    source_zh(other_source)
                 ),
                 format!(
-                    "years disagree: {tagged_source} says {tagged}, the camera date says {camera} ({tagged} used)"
+                    "years disagree: {used_source} says {used}, {other_source} says {other} ({used} used)"
                 ),
+            ),
+            Check::PlaceConflict {
+                used,
+                used_source,
+                other,
+                other_source,
+            } => pick(
+                zh,
+                format!(
+                    "地点不一致：{} 为 {used}，{} 为 {other}（采用 {used}）",
+                    source_zh(used_source),
+                    source_zh(other_source)
+                ),
+                format!(
+                    "places disagree: {used_source} says {used}, {other_source} says {other} ({used} used)"
+                ),
+            ),
+            Check::YearAmbiguous {
+                text,
+                source,
+                likely,
+            } => pick(
+                zh,
+                format!(
+                    "年份“{text}”（{}）不明确，可能是 {likely} 年，请单位写出四位年份",
+                    source_zh(source)
+                ),
+                format!(
+                    "the year \"{text}\" ({source}) is ambiguous, probably {likely}: ask the unit for all four digits"
+                ),
+            ),
+            Check::NotInSheet { sheet } => pick(
+                zh,
+                format!("{sheet} 中没有这张照片的行"),
+                format!("{sheet} has no row for this photo"),
+            ),
+            Check::YearUnreadable { text, source } => pick(
+                zh,
+                format!(
+                    "年份“{text}”（{}）无法识别，请写成如 2015 的四位年份",
+                    source_zh(source)
+                ),
+                format!("the year \"{text}\" ({source}) cannot be read: ask for a year like 2015"),
             ),
             Check::PlaceUnknown { value } => pick(
                 zh,
@@ -747,6 +835,28 @@ impl Check {
                 format!("already in the package {package} as {file}, sent by {unit}"),
             ),
         }
+    }
+}
+
+/// A tag source's label (`TagSource::label`, English) as Chinese messages say it; sheet and
+/// note paths, XMP and IPTC names stay as they are.
+fn source_zh(label: &str) -> String {
+    match label {
+        "file name" => "文件名".into(),
+        "EXIF DateTimeOriginal" => "相机拍摄日期（EXIF）".into(),
+        "drop name" => "提交文件夹名".into(),
+        "caption (inferred)" => "图片说明（推断）".into(),
+        "EXIF ImageDescription" => "EXIF 图像描述".into(),
+        "EXIF Artist" => "EXIF 作者".into(),
+        "EXIF UserComment" => "EXIF 用户注释".into(),
+        "XPTitle" => "Windows 标题".into(),
+        "XPSubject" => "Windows 主题".into(),
+        "XPComment" => "Windows 备注".into(),
+        "XPAuthor" => "Windows 作者".into(),
+        other => match other.strip_prefix("folder ") {
+            Some(name) => format!("文件夹 {name}"),
+            None => other.to_string(),
+        },
     }
 }
 

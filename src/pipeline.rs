@@ -307,17 +307,8 @@ fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
     };
     for entry in scan.entries.iter().filter(|e| e.role == Role::Sheet) {
         let source = &entry.source;
-        if !source.file_name.to_ascii_lowercase().ends_with(".csv") {
-            problem(
-                source,
-                Check::SheetUnreadable {
-                    reason: "only CSV sheets are read so far: save it as CSV (UTF-8)".into(),
-                },
-            );
-            continue;
-        }
         let parsed =
-            ingest::read(source, 50 << 20).and_then(|bytes| sheet::read_csv(&bytes, &source.path));
+            ingest::read(source, 50 << 20).and_then(|bytes| sheet::read(&bytes, &source.path));
         match parsed {
             Ok(sheet_rows) => {
                 let unit_rows = rows.entry(source.unit.clone()).or_default();
@@ -333,6 +324,35 @@ fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
     (rows, problems)
 }
 
+/// The key a photo and the note beside it share: the display path without its extension,
+/// lower-cased (`单位/a/IMG_1.JPG` and `单位/a/IMG_1.txt`).
+fn note_key(path: &str) -> String {
+    let stem = match path.rsplit_once('.') {
+        Some((stem, ext)) if !ext.contains('/') => stem,
+        _ => path,
+    };
+    stem.to_lowercase()
+}
+
+/// Reads every `.txt` note of the drops (up to 64 KB each), keyed by [`note_key`]. A note that
+/// cannot be read gives no tags; it is still listed as a side file.
+fn read_notes(scan: &Scan) -> BTreeMap<String, tags::SideText> {
+    scan.entries
+        .iter()
+        .filter(|e| matches!(&e.role, Role::Side(role) if role == "text"))
+        .filter_map(|e| {
+            let bytes = ingest::read(&e.source, 64 << 10).ok()?;
+            Some((
+                note_key(&e.source.path),
+                tags::SideText {
+                    path: e.source.path.clone(),
+                    text: sheet::decode_text(&bytes),
+                },
+            ))
+        })
+        .collect()
+}
+
 /// Turns entries into items (photos and refused files) and side files, resolving tags.
 fn build_items(
     scan: &Scan,
@@ -340,6 +360,7 @@ fn build_items(
     rows: &SheetRows,
     profile: &Profile,
 ) -> (Vec<Item>, Vec<(String, String)>, Vec<SideFile>) {
+    let notes = read_notes(scan);
     let mut inspections = inspections.into_iter();
     let mut items = Vec::new();
     let mut used_rows = Vec::new();
@@ -369,8 +390,32 @@ fn build_items(
         if row.is_some() {
             used_rows.push((source.unit.clone(), key));
         }
+        let mut findings = findings;
         let tags = match &photo {
-            Some(photo) => tags::resolve(source, photo, row, &profile.gazetteer),
+            Some(photo) => {
+                let sides = tags::Sides {
+                    row,
+                    txt: notes.get(&note_key(&source.path)),
+                };
+                let resolved = tags::resolve_with(
+                    source,
+                    photo.into(),
+                    sides,
+                    &profile.tags.precedence,
+                    &profile.gazetteer,
+                );
+                findings.extend(resolved.findings);
+                // A unit that sent a sheet but has no row for this photo.
+                if row.is_none()
+                    && let Some(sheet) = rows
+                        .get(&source.unit)
+                        .and_then(|r| r.values().next())
+                        .map(|r| r.sheet.clone())
+                {
+                    findings.push(Finding::info(Check::NotInSheet { sheet }));
+                }
+                resolved.tags
+            }
             None => Tags::default(),
         };
         items.push(Item {
@@ -418,7 +463,7 @@ fn settle(item: &mut Item, profile: &Profile) {
         item.findings.extend(crate::validate::file(photo, profile));
         if photo.decoded {
             item.findings
-                .extend(crate::validate::tags(&item.tags, Some(photo), profile));
+                .extend(crate::validate::tags(&item.tags, profile));
         }
     }
     item.findings.sort_by_key(|f| std::cmp::Reverse(f.severity));

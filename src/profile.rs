@@ -49,8 +49,28 @@ pub struct Profile {
     pub derived: Derived,
     /// Contact sheet layout.
     pub sheets: Sheets,
+    /// Where tags are read from, in which order.
+    #[serde(default)]
+    pub tags: TagRules,
     /// Places.
     pub gazetteer: Gazetteer,
+}
+
+/// Where tag values come from, highest precedence first: the first layer that has a value for
+/// a field gives it; a different value from a later layer is reported as a conflict.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TagRules {
+    /// The layers in precedence order; a layer left out is not read.
+    pub precedence: Vec<crate::tags::Layer>,
+}
+
+impl Default for TagRules {
+    fn default() -> Self {
+        TagRules {
+            precedence: crate::tags::Layer::ALL.to_vec(),
+        }
+    }
 }
 
 /// Which years a photo may have.

@@ -56,9 +56,9 @@ pub fn file(photo: &Photo, profile: &Profile) -> Vec<Finding> {
     findings
 }
 
-/// Checks the tags of a photo: required fields, year range and agreement with the camera,
-/// place, caption and event lengths.
-pub fn tags(tags: &Tags, photo: Option<&Photo>, profile: &Profile) -> Vec<Finding> {
+/// Checks the tags of a photo: required fields, year range, place, caption and event lengths.
+/// (Sources that disagree are found where tags are resolved: `tags::resolve_with`.)
+pub fn tags(tags: &Tags, profile: &Profile) -> Vec<Finding> {
     let mut findings = Vec::new();
     let present = |field: Field| match field {
         Field::Year => tags.year.is_some(),
@@ -82,16 +82,6 @@ pub fn tags(tags: &Tags, photo: Option<&Photo>, profile: &Profile) -> Vec<Findin
                 year: year.value,
                 first: y.first,
                 last: y.last,
-            }));
-        }
-        if let Some(camera) = photo.and_then(|p| p.exif.year_taken())
-            && camera != year.value
-            && year.source != crate::tags::TagSource::ExifDate
-        {
-            findings.push(Finding::warn(Check::YearConflict {
-                tagged: year.value,
-                tagged_source: year.source.label(),
-                camera,
             }));
         }
     }
@@ -203,7 +193,7 @@ mod tests {
             ..Tags::default()
         };
         let year_codes = |year| {
-            codes(&tags(&with_year(year), None, &p))
+            codes(&tags(&with_year(year), &p))
                 .into_iter()
                 .filter(|(c, _)| c.starts_with("year"))
                 .collect::<Vec<_>>()
@@ -211,10 +201,6 @@ mod tests {
         assert_eq!(year_codes(2001), [("year_out_of_range", Severity::Error)]);
         assert_eq!(year_codes(2003), [("year_precursor", Severity::Warn)]);
         assert!(year_codes(2015).is_empty());
-        let mut camera = photo(4000, 3000, 2_000_000);
-        camera.exif.date_taken = Some("2012-09-01 10:00:00".into());
-        let conflict = codes(&tags(&with_year(2017), Some(&camera), &p));
-        assert!(conflict.contains(&("year_conflict", Severity::Warn)));
     }
 
     #[test]
@@ -227,7 +213,7 @@ mod tests {
             }),
             ..Tags::default()
         };
-        let found = codes(&tags(&t, None, &p));
+        let found = codes(&tags(&t, &p));
         assert!(found.contains(&("place_outside_region", Severity::Warn)));
         assert_eq!(
             found.iter().filter(|(c, _)| *c == "missing_field").count(),

@@ -6,9 +6,12 @@
 //! (down to the XMP property or IPTC dataset), and inferred values (a place read out of a
 //! caption) say so.
 //!
-//! Precedence, highest first: the unit's sheet; embedded text (below); the file name; the folder
-//! names; the embedded creation date (XMP photoshop:DateCreated, then IPTC DateCreated); the
-//! camera date (EXIF DateTimeOriginal); values inferred from the caption. Within embedded text,
+//! Precedence, highest first, is the profile's `[tags] precedence` ([`Layer`]); the default:
+//! the unit's sheet; a same-named `.txt` beside the photo; embedded text (below); the file name;
+//! the folder names; the embedded creation date (XMP photoshop:DateCreated, then IPTC
+//! DateCreated); the camera date (EXIF DateTimeOriginal); then values inferred from the caption.
+//! A later layer's different year or place is a conflict finding showing both values and the
+//! one used. Within embedded text,
 //! Windows properties (what a unit types in Explorer) come first, then XMP, then IPTC, then EXIF:
 //! - caption: XPComment > XMP dc:description > IPTC Caption-Abstract > EXIF ImageDescription >
 //!   EXIF UserComment (camera boilerplate such as `OLYMPUS DIGITAL CAMERA` is skipped);
@@ -25,7 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::inspect::iptc::Iptc;
 use crate::inspect::xmp::Xmp;
-use crate::photo::{Exif, Photo, Source};
+use crate::photo::{Check, Exif, Finding, Photo, Source};
 use crate::profile::{Gazetteer, PlaceMatch};
 use sheet::SheetRow;
 
@@ -42,6 +45,11 @@ pub enum TagSource {
     },
     /// The file name.
     FileName,
+    /// A same-named `.txt` file beside the photo.
+    TextFile {
+        /// The text file's display path.
+        path: String,
+    },
     /// A folder name between the unit and the file.
     Folder {
         /// The folder's name.
@@ -85,6 +93,7 @@ impl TagSource {
         match self {
             TagSource::Sheet { sheet, row } => format!("{sheet}#{row}"),
             TagSource::FileName => "file name".into(),
+            TagSource::TextFile { path } => path.clone(),
             TagSource::Folder { name } => format!("folder {name}"),
             TagSource::XpTitle => "XPTitle".into(),
             TagSource::XpSubject => "XPSubject".into(),
@@ -224,7 +233,98 @@ impl<'a> From<Option<&'a Exif>> for Embedded<'a> {
     }
 }
 
-/// Resolves the tags of one photo from every source, highest precedence first (see the module
+/// A kind of source tags are read from, as the profile's `[tags] precedence` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Layer {
+    /// The unit's 汇总表 row for the photo.
+    Sheet,
+    /// A same-named `.txt` beside the photo.
+    Txt,
+    /// Embedded text: Windows properties, XMP, IPTC, EXIF text fields.
+    Embedded,
+    /// The file name.
+    FileName,
+    /// The folders between the unit and the photo, nearest first.
+    Folders,
+    /// The embedded creation date (XMP photoshop:DateCreated, IPTC DateCreated).
+    EmbeddedDate,
+    /// The camera's clock (EXIF DateTimeOriginal).
+    ExifDate,
+}
+
+impl Layer {
+    /// Every layer, in the default precedence.
+    pub const ALL: [Layer; 7] = [
+        Layer::Sheet,
+        Layer::Txt,
+        Layer::Embedded,
+        Layer::FileName,
+        Layer::Folders,
+        Layer::EmbeddedDate,
+        Layer::ExifDate,
+    ];
+}
+
+/// A same-named `.txt` beside a photo: its display path and decoded text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SideText {
+    /// Display path of the text file.
+    pub path: String,
+    /// Its text, decoded like a sheet (BOM, UTF-8, GBK).
+    pub text: String,
+}
+
+impl SideText {
+    /// The tags a note gives: lines `年份：2015`, `图片说明：…` (any column name a sheet header
+    /// may use) give their fields; a note without such lines is the caption as a whole.
+    pub fn tags(&self, gazetteer: &Gazetteer) -> Tags {
+        let source = TagSource::TextFile {
+            path: self.path.clone(),
+        };
+        let mut cells = std::collections::BTreeMap::new();
+        for line in self.text.lines() {
+            let Some((key, value)) = line.split_once(['：', ':']) else {
+                continue;
+            };
+            if let Some(column) = sheet::column_named(key)
+                && !value.trim().is_empty()
+            {
+                cells
+                    .entry(column)
+                    .or_insert_with(|| value.trim().to_string());
+            }
+        }
+        if cells.is_empty() {
+            let text = self.text.trim();
+            if text.is_empty() {
+                return Tags::default();
+            }
+            cells.insert(sheet::Column::Caption, text.to_string());
+        }
+        sheet::cells_to_tags(&cells, &source, gazetteer)
+    }
+}
+
+/// A photo's tags and what resolving them found: conflicts between sources, unclear years.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resolved {
+    /// The tags, each with its source.
+    pub tags: Tags,
+    /// Warnings about the values (`year_conflict`, `place_conflict`, `year_ambiguous`, …).
+    pub findings: Vec<Finding>,
+}
+
+/// What a photo's tags are read from besides the photo itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sides<'a> {
+    /// The unit's sheet row for the photo.
+    pub row: Option<&'a SheetRow>,
+    /// A same-named `.txt` beside it.
+    pub txt: Option<&'a SideText>,
+}
+
+/// Resolves the tags of one photo from every source in the default precedence (see the module
 /// documentation). `embedded` is the photo (`&Photo`) or only its EXIF facts.
 pub fn resolve<'a>(
     source: &Source,
@@ -232,33 +332,65 @@ pub fn resolve<'a>(
     row: Option<&SheetRow>,
     gazetteer: &Gazetteer,
 ) -> Tags {
-    let meta: Embedded<'a> = embedded.into();
-    let exif = meta.exif;
+    let sides = Sides { row, txt: None };
+    resolve_with(source, embedded.into(), sides, &Layer::ALL, gazetteer).tags
+}
+
+/// Resolves the tags of one photo, reading the layers in `precedence` order, and reports
+/// where sources disagree.
+pub fn resolve_with(
+    source: &Source,
+    meta: Embedded<'_>,
+    sides: Sides<'_>,
+    precedence: &[Layer],
+    gazetteer: &Gazetteer,
+) -> Resolved {
+    let mut layers: Vec<Tags> = Vec::new();
+    let mut findings = Vec::new();
+    let year_only = |year: Option<Tagged<i32>>| Tags {
+        year,
+        ..Tags::default()
+    };
+    for layer in precedence {
+        match layer {
+            Layer::Sheet => {
+                if let Some(row) = sides.row {
+                    layers.push(row.tags(gazetteer));
+                    findings.extend(row.findings());
+                }
+            }
+            Layer::Txt => {
+                if let Some(txt) = sides.txt {
+                    layers.push(txt.tags(gazetteer));
+                }
+            }
+            Layer::Embedded => layers.push(embedded(&meta, gazetteer)),
+            Layer::FileName => layers.push(
+                filename::parse(&source.file_name, gazetteer)
+                    .into_tags(TagSource::FileName, gazetteer),
+            ),
+            Layer::Folders => {
+                for folder in source.folders.iter().rev() {
+                    let source = TagSource::Folder {
+                        name: folder.clone(),
+                    };
+                    layers.push(filename::parse(folder, gazetteer).into_tags(source, gazetteer));
+                }
+            }
+            Layer::EmbeddedDate => layers.push(year_only(embedded_year(&meta))),
+            Layer::ExifDate => layers.push(year_only(meta.exif.and_then(Exif::year_taken).map(
+                |value| Tagged {
+                    value,
+                    source: TagSource::ExifDate,
+                },
+            ))),
+        }
+    }
     let mut tags = Tags::default();
-    if let Some(row) = row {
-        tags.fill_from(&row.tags(gazetteer));
+    for layer in &layers {
+        tags.fill_from(layer);
     }
-    tags.fill_from(&self::embedded(&meta, gazetteer));
-    tags.fill_from(
-        &filename::parse(&source.file_name, gazetteer).into_tags(TagSource::FileName, gazetteer),
-    );
-    for folder in source.folders.iter().rev() {
-        let source = TagSource::Folder {
-            name: folder.clone(),
-        };
-        tags.fill_from(&filename::parse(folder, gazetteer).into_tags(source, gazetteer));
-    }
-    if tags.year.is_none() {
-        tags.year = embedded_year(&meta);
-    }
-    if tags.year.is_none()
-        && let Some(year) = exif.and_then(Exif::year_taken)
-    {
-        tags.year = Some(Tagged {
-            value: year,
-            source: TagSource::ExifDate,
-        });
-    }
+    findings.extend(conflicts(&tags, &layers));
     if let Some(caption) = tags.caption.clone() {
         if tags.place.is_none()
             && let Some((name, _)) = gazetteer.find_in(&caption.value)
@@ -283,7 +415,47 @@ pub fn resolve<'a>(
             source: TagSource::Drop,
         });
     }
-    tags
+    Resolved { tags, findings }
+}
+
+/// Where a later layer gives another year, or a place in another prefecture, than the one used:
+/// one finding per other value, naming its first source.
+fn conflicts(used: &Tags, layers: &[Tags]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if let Some(year) = &used.year {
+        let mut seen = vec![year.value];
+        for other in layers.iter().filter_map(|l| l.year.as_ref()) {
+            if !seen.contains(&other.value) {
+                seen.push(other.value);
+                findings.push(Finding::warn(Check::YearConflict {
+                    used: year.value,
+                    used_source: year.source.label(),
+                    other: other.value,
+                    other_source: other.source.label(),
+                }));
+            }
+        }
+    }
+    if let Some(place) = &used.place
+        && let Some(prefecture) = place.value.prefecture()
+    {
+        let mut seen = vec![prefecture.to_string()];
+        for other in layers.iter().filter_map(|l| l.place.as_ref()) {
+            let Some(theirs) = other.value.prefecture() else {
+                continue;
+            };
+            if !seen.iter().any(|p| p == theirs) {
+                seen.push(theirs.to_string());
+                findings.push(Finding::warn(Check::PlaceConflict {
+                    used: place.value.value.clone(),
+                    used_source: place.source.label(),
+                    other: other.value.value.clone(),
+                    other_source: other.source.label(),
+                }));
+            }
+        }
+    }
+    findings
 }
 
 /// A trimmed, non-blank value with its source.
@@ -420,18 +592,68 @@ pub fn year_in_text(text: &str) -> Option<i32> {
     None
 }
 
-/// Parses a year from the ways people write it in sheets: `2015`, `2015年`, `2015.9`,
-/// `2015-09-19`, `2015/9/19`, `2015年9月`. Returns `None` for anything else.
-pub fn parse_year(text: &str) -> Option<i32> {
-    let text = filename::fold_width(text.trim());
-    let digits: String = text.chars().take_while(char::is_ascii_digit).collect();
-    if digits.len() != 4 {
-        return None;
-    }
-    let rest = &text[4..];
+/// What a year value says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum YearText {
+    /// A four-digit year.
+    Year(i32),
+    /// Two digits (`15年`): 2015 is likely, 1915 possible; the unit must confirm.
+    Ambiguous(i32),
+    /// No year can be read.
+    Unreadable,
+}
+
+/// Reads a year the ways people write it in sheets: `2015`, `2015年`, `2015.9`, `2015-09-19`,
+/// `2015/9/19`, `2015年9月`, full-width digits, Chinese numerals (`二〇一五年`, `二零一五`); a
+/// bare two-digit `15年` (or `一五年`) is ambiguous.
+pub fn read_year(text: &str) -> YearText {
+    let folded = chinese_digits(&filename::fold_width(text.trim()));
+    let digits: String = folded.chars().take_while(char::is_ascii_digit).collect();
+    let rest = &folded[digits.len()..];
     let ok_rest = rest.is_empty() || rest.starts_with(['年', '.', '-', '/', ' ']);
-    let year: i32 = digits.parse().ok()?;
-    (ok_rest && (1900..=2099).contains(&year)).then_some(year)
+    match (digits.len(), ok_rest) {
+        (4, true) => match digits.parse::<i32>() {
+            Ok(year) if (1900..=2099).contains(&year) => YearText::Year(year),
+            _ => YearText::Unreadable,
+        },
+        (2, true) if rest.is_empty() || rest.starts_with('年') => {
+            YearText::Ambiguous(2000 + digits.parse::<i32>().unwrap_or_default())
+        }
+        _ => YearText::Unreadable,
+    }
+}
+
+/// Parses a year (see [`read_year`]); `None` unless it is a clear four-digit year.
+pub fn parse_year(text: &str) -> Option<i32> {
+    match read_year(text) {
+        YearText::Year(year) => Some(year),
+        _ => None,
+    }
+}
+
+/// Replaces a leading run of Chinese numerals (〇零一二…九) with ASCII digits: `二〇一五年` →
+/// `2015年`. Only a run of two or four numerals counts (so `一月` stays words).
+fn chinese_digits(text: &str) -> String {
+    let digit = |c: char| match c {
+        '〇' | '零' | '○' | 'Ｏ' => Some('0'),
+        '一' => Some('1'),
+        '二' => Some('2'),
+        '三' => Some('3'),
+        '四' => Some('4'),
+        '五' => Some('5'),
+        '六' => Some('6'),
+        '七' => Some('7'),
+        '八' => Some('8'),
+        '九' => Some('9'),
+        _ => None,
+    };
+    let run: String = text.chars().map_while(digit).collect();
+    if run.chars().count() == 2 || run.chars().count() == 4 {
+        let skip: usize = text.chars().take(run.len()).map(char::len_utf8).sum();
+        format!("{run}{}", &text[skip..])
+    } else {
+        text.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -666,6 +888,189 @@ mod tests {
         for text in ["15年", "201", "20150", "abc", "", "3015"] {
             assert_eq!(parse_year(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn reads_chinese_numerals_and_flags_two_digit_years() {
+        for (text, expected) in [
+            ("二〇一五年", YearText::Year(2015)),
+            ("二零一五", YearText::Year(2015)),
+            ("二〇一五年九月", YearText::Year(2015)),
+            ("15年", YearText::Ambiguous(2015)),
+            ("１５年", YearText::Ambiguous(2015)),
+            ("一五年", YearText::Ambiguous(2015)),
+            ("15", YearText::Ambiguous(2015)),
+            ("一月", YearText::Unreadable),
+            ("不详", YearText::Unreadable),
+            ("2015年", YearText::Year(2015)),
+        ] {
+            assert_eq!(read_year(text), expected, "{text}");
+        }
+    }
+
+    fn row(cells: &[(sheet::Column, &str)]) -> SheetRow {
+        SheetRow {
+            sheet: "新疆大学/汇总表.xlsx".into(),
+            row: 3,
+            file_name: "IMG_0001".into(),
+            cells: cells.iter().map(|(c, v)| (*c, v.to_string())).collect(),
+        }
+    }
+
+    fn camera_2012() -> Exif {
+        Exif {
+            date_taken: Some("2012-09-01 10:00:00".into()),
+            ..Exif::default()
+        }
+    }
+
+    #[test]
+    fn a_conflict_shows_both_values_and_which_won() {
+        let g = gazetteer();
+        let exif = camera_2012();
+        let row = row(&[
+            (sheet::Column::Year, "2015"),
+            (sheet::Column::Place, "喀什"),
+        ]);
+        let mut named = source();
+        named.file_name = "2016+和田地区+科普日.jpg".into();
+        let sides = Sides {
+            row: Some(&row),
+            txt: None,
+        };
+        let resolved = resolve_with(&named, Some(&exif).into(), sides, &Layer::ALL, &g);
+        assert_eq!(resolved.tags.year.as_ref().unwrap().value, 2015);
+        let conflicts: Vec<&Check> = resolved.findings.iter().map(|f| &f.check).collect();
+        assert_eq!(
+            conflicts,
+            [
+                &Check::YearConflict {
+                    used: 2015,
+                    used_source: "新疆大学/汇总表.xlsx#3".into(),
+                    other: 2016,
+                    other_source: "file name".into(),
+                },
+                &Check::YearConflict {
+                    used: 2015,
+                    used_source: "新疆大学/汇总表.xlsx#3".into(),
+                    other: 2012,
+                    other_source: "EXIF DateTimeOriginal".into(),
+                },
+                &Check::PlaceConflict {
+                    used: "喀什".into(),
+                    used_source: "新疆大学/汇总表.xlsx#3".into(),
+                    other: "和田地区".into(),
+                    other_source: "file name".into(),
+                },
+            ]
+        );
+        let message = resolved.findings[1].check.message(crate::lang::Lang::Zh);
+        assert!(
+            message.contains("2015") && message.contains("2012") && message.contains("采用"),
+            "{message}"
+        );
+        // A county of the same prefecture is no conflict.
+        named.file_name = "2015+莎车县+科普日.jpg".into();
+        let calm = resolve_with(
+            &named,
+            Some(&exif).into(),
+            sides,
+            &[Layer::Sheet, Layer::FileName],
+            &g,
+        );
+        assert!(calm.findings.is_empty(), "{:?}", calm.findings);
+    }
+
+    #[test]
+    fn the_profile_orders_the_layers_and_can_leave_one_out() {
+        let g = gazetteer();
+        let exif = camera_2012();
+        let row = row(&[(sheet::Column::Year, "2015")]);
+        let mut named = source();
+        named.file_name = "2016+和田地区+科普日.jpg".into();
+        let sides = Sides {
+            row: Some(&row),
+            txt: None,
+        };
+        let names_first = [Layer::FileName, Layer::Sheet, Layer::ExifDate];
+        let year = resolve_with(&named, Some(&exif).into(), sides, &names_first, &g)
+            .tags
+            .year
+            .unwrap();
+        assert_eq!((year.value, year.source), (2016, TagSource::FileName));
+        // Without the camera layer its year is neither used nor a conflict.
+        let bare = source();
+        let no_camera = resolve_with(
+            &bare,
+            Some(&exif).into(),
+            Sides::default(),
+            &[Layer::Sheet],
+            &g,
+        );
+        assert!(no_camera.tags.year.is_none() && no_camera.findings.is_empty());
+    }
+
+    #[test]
+    fn an_ambiguous_sheet_year_is_flagged_and_a_clear_source_used() {
+        let g = gazetteer();
+        let exif = camera_2012();
+        let row = row(&[(sheet::Column::Year, "12年")]);
+        let sides = Sides {
+            row: Some(&row),
+            txt: None,
+        };
+        let resolved = resolve_with(&source(), Some(&exif).into(), sides, &Layer::ALL, &g);
+        let year = resolved.tags.year.unwrap();
+        assert_eq!((year.value, year.source), (2012, TagSource::ExifDate));
+        assert_eq!(
+            resolved.findings[0].check,
+            Check::YearAmbiguous {
+                text: "12年".into(),
+                source: "新疆大学/汇总表.xlsx#3".into(),
+                likely: 2012
+            }
+        );
+    }
+
+    #[test]
+    fn a_note_beside_the_photo_gives_fields_or_the_caption() {
+        let g = gazetteer();
+        let note = SideText {
+            path: "新疆大学/IMG_0001.txt".into(),
+            text: "年份：2019\r\n地点: 阿克苏\r\n说明：新疆大学师生走进阿克苏地区中学开展科普讲座，学生踊跃提问。\r\n".into(),
+        };
+        let sides = Sides {
+            row: None,
+            txt: Some(&note),
+        };
+        let tags = resolve_with(&source(), Embedded::default(), sides, &Layer::ALL, &g).tags;
+        let from = TagSource::TextFile {
+            path: "新疆大学/IMG_0001.txt".into(),
+        };
+        assert_eq!(
+            tags.year.as_ref().map(|y| (y.value, &y.source)),
+            Some((2019, &from))
+        );
+        assert_eq!(
+            tags.place.as_ref().unwrap().value.prefecture(),
+            Some("阿克苏地区")
+        );
+        assert!(tags.caption.unwrap().value.starts_with("新疆大学师生"));
+        let plain = SideText {
+            path: "新疆大学/IMG_0001.txt".into(),
+            text: "2019年新疆大学科普讲座现场。".into(),
+        };
+        let sides = Sides {
+            row: None,
+            txt: Some(&plain),
+        };
+        let tags = resolve_with(&source(), Embedded::default(), sides, &Layer::ALL, &g).tags;
+        assert_eq!(tags.caption.as_ref().unwrap().source, from);
+        assert_eq!(
+            tags.year.unwrap().value,
+            2019,
+            "the year read out of the caption"
+        );
     }
 
     #[test]

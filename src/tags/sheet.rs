@@ -1,14 +1,16 @@
 //! A unit's 汇总表 (summary sheet): one row per photo with its year, place, event, caption and
 //! photographer.
 //!
-//! In: the sheet's bytes (CSV in UTF-8, UTF-8 with BOM, UTF-16 or GBK/GB18030). Out: the rows,
-//! each keyed by the file name it names, or a reason the sheet cannot be used. Invariant: the
-//! header row is found by its column names, not assumed to be the first row; cells are trimmed;
-//! an unrecognised column is ignored, never guessed.
+//! In: the sheet's bytes: a workbook (xlsx, xls, ods: told by content, not by extension) or CSV
+//! (UTF-8, UTF-8 with BOM, UTF-16 or GBK/GB18030). Out: the rows, each keyed by the file name
+//! it names, or a reason the sheet cannot be used. Invariant: the header row is found by its
+//! column names, not assumed to be the first row; cells are trimmed; an unrecognised column is
+//! ignored, never guessed.
 
 use std::collections::BTreeMap;
 
-use super::{Place, TagSource, Tagged, Tags};
+use super::{Place, TagSource, Tagged, Tags, YearText};
+use crate::photo::{Check, Finding};
 use crate::profile::Gazetteer;
 
 /// A recognised column.
@@ -28,10 +30,16 @@ pub enum Column {
     Photographer,
     /// 报送单位.
     Unit,
+    /// 序号: the row's number (recognised so it is never taken for another column).
+    Number,
+    /// 联系人: who to ask at the unit.
+    Contact,
+    /// 联系电话.
+    Phone,
 }
 
 /// Header names units use for each column, compared after removing spaces.
-const COLUMN_NAMES: [(Column, &[&str]); 7] = [
+const COLUMN_NAMES: [(Column, &[&str]); 10] = [
     (
         Column::FileName,
         &[
@@ -62,9 +70,32 @@ const COLUMN_NAMES: [(Column, &[&str]); 7] = [
     ),
     (
         Column::Place,
-        &["地州市", "地点", "地区", "所在地州市", "地州", "place"],
+        &[
+            "地州市",
+            "地点",
+            "地区",
+            "所在地州市",
+            "地州",
+            "拍摄地点",
+            "所属地州市",
+            "活动地点",
+            "place",
+            "location",
+        ],
     ),
-    (Column::Event, &["活动名称", "活动", "活动主题", "event"]),
+    (
+        Column::Event,
+        &[
+            "活动名称",
+            "活动",
+            "活动主题",
+            "主题",
+            "标题",
+            "照片标题",
+            "event",
+            "title",
+        ],
+    ),
     (
         Column::Caption,
         &[
@@ -89,7 +120,23 @@ const COLUMN_NAMES: [(Column, &[&str]); 7] = [
             "author",
         ],
     ),
-    (Column::Unit, &["报送单位", "单位", "供稿单位", "unit"]),
+    (
+        Column::Unit,
+        &[
+            "报送单位",
+            "单位",
+            "供稿单位",
+            "报送单位名称",
+            "单位名称",
+            "unit",
+        ],
+    ),
+    (Column::Number, &["序号", "编号", "no", "no.", "#"]),
+    (Column::Contact, &["联系人", "报送人", "contact"]),
+    (
+        Column::Phone,
+        &["联系电话", "电话", "手机", "联系方式", "phone", "tel"],
+    ),
 ];
 
 /// One row of a sheet.
@@ -108,35 +155,80 @@ pub struct SheetRow {
 impl SheetRow {
     /// The row's values as tags, each sourced to this row.
     pub fn tags(&self, gazetteer: &Gazetteer) -> Tags {
-        let source = TagSource::Sheet {
-            sheet: self.sheet.clone(),
-            row: self.row,
+        cells_to_tags(&self.cells, &self.source(), gazetteer)
+    }
+
+    /// What is unclear in the row: a year cell that is ambiguous (`15年`) or not a year.
+    pub fn findings(&self) -> Vec<Finding> {
+        let Some(text) = self.cells.get(&Column::Year) else {
+            return Vec::new();
         };
-        let text = |column| {
-            self.cells.get(&column).map(|v| Tagged {
-                value: v.clone(),
-                source: source.clone(),
-            })
-        };
-        Tags {
-            year: self
-                .cells
-                .get(&Column::Year)
-                .and_then(|v| super::parse_year(v))
-                .map(|value| Tagged {
-                    value,
-                    source: source.clone(),
-                }),
-            place: self.cells.get(&Column::Place).map(|v| Tagged {
-                value: Place::new(v, gazetteer),
-                source: source.clone(),
-            }),
-            event: text(Column::Event),
-            caption: text(Column::Caption),
-            photographer: text(Column::Photographer),
-            unit: text(Column::Unit),
+        let source = self.source().label();
+        match super::read_year(text) {
+            YearText::Year(_) => Vec::new(),
+            YearText::Ambiguous(likely) => vec![Finding::warn(Check::YearAmbiguous {
+                text: text.clone(),
+                source,
+                likely,
+            })],
+            YearText::Unreadable => vec![Finding::warn(Check::YearUnreadable {
+                text: text.clone(),
+                source,
+            })],
         }
     }
+
+    fn source(&self) -> TagSource {
+        TagSource::Sheet {
+            sheet: self.sheet.clone(),
+            row: self.row,
+        }
+    }
+}
+
+/// Recognised cells as tags, each with `source`: the year parsed (a clear four-digit year only),
+/// the place resolved through the gazetteer, text as it stands.
+pub fn cells_to_tags(
+    cells: &BTreeMap<Column, String>,
+    source: &TagSource,
+    gazetteer: &Gazetteer,
+) -> Tags {
+    let text = |column| {
+        cells.get(&column).map(|v| Tagged {
+            value: v.clone(),
+            source: source.clone(),
+        })
+    };
+    Tags {
+        year: cells
+            .get(&Column::Year)
+            .and_then(|v| super::parse_year(v))
+            .map(|value| Tagged {
+                value,
+                source: source.clone(),
+            }),
+        place: cells.get(&Column::Place).map(|v| Tagged {
+            value: Place::new(v, gazetteer),
+            source: source.clone(),
+        }),
+        event: text(Column::Event),
+        caption: text(Column::Caption),
+        photographer: text(Column::Photographer),
+        unit: text(Column::Unit),
+    }
+}
+
+/// The column a header (or a `key：value` line) names, compared without spaces or case.
+pub fn column_named(name: &str) -> Option<Column> {
+    let name: String = super::filename::fold_width(name)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
+    COLUMN_NAMES
+        .iter()
+        .find(|(_, names)| names.contains(&name.as_str()))
+        .map(|(column, _)| *column)
 }
 
 /// The key rows and files are matched by: the name without extension, full-width forms folded,
@@ -169,6 +261,64 @@ pub fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
+/// Reads a sheet of any kind units send: a workbook (xlsx, xls, ods, told by its bytes) or CSV.
+///
+/// # Errors
+/// A reason, when the workbook cannot be opened or no sheet in it has a header row.
+pub fn read(bytes: &[u8], sheet: &str) -> Result<Vec<SheetRow>, String> {
+    const ZIP: &[u8] = b"PK\x03\x04";
+    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
+        read_workbook(bytes, sheet)
+    } else {
+        read_csv(bytes, sheet)
+    }
+}
+
+/// Reads the first worksheet of a workbook that has a header row. Row numbers are the ones the
+/// spreadsheet shows; a worksheet after the first is named in the source (`表.xlsx:Sheet2`).
+fn read_workbook(bytes: &[u8], sheet: &str) -> Result<Vec<SheetRow>, String> {
+    use calamine::Reader;
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("the workbook cannot be opened: {e}"))?;
+    let mut reason = "the workbook has no worksheet".to_string();
+    for (n, name) in book.sheet_names().into_iter().enumerate() {
+        let range = match book.worksheet_range(&name) {
+            Ok(range) => range,
+            Err(e) => {
+                reason = format!("worksheet {name} cannot be read: {e}");
+                continue;
+            }
+        };
+        let top = range.start().map_or(0, |(row, _)| row as usize);
+        let mut table: Vec<Vec<String>> = vec![Vec::new(); top.min(1000)];
+        table.extend(range.rows().map(|row| row.iter().map(cell_text).collect()));
+        let label = if n == 0 {
+            sheet.to_string()
+        } else {
+            format!("{sheet}:{name}")
+        };
+        match rows_from_table(&table, &label) {
+            Ok(rows) => return Ok(rows),
+            Err(e) => reason = e,
+        }
+    }
+    Err(reason)
+}
+
+/// A workbook cell as the text a person sees: whole numbers without `.0`, dates as
+/// `YYYY-MM-DD`.
+fn cell_text(cell: &calamine::Data) -> String {
+    match cell {
+        calamine::Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        calamine::Data::DateTime(d) if d.is_datetime() => {
+            let (y, m, day, ..) = d.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{day:02}")
+        }
+        other => other.to_string().trim().to_string(),
+    }
+}
+
 /// Reads a CSV sheet.
 ///
 /// # Errors
@@ -196,8 +346,9 @@ pub fn read_csv(bytes: &[u8], sheet: &str) -> Result<Vec<SheetRow>, String> {
 fn rows_from_table(table: &[Vec<String>], sheet: &str) -> Result<Vec<SheetRow>, String> {
     let (header_idx, columns) = table
         .iter()
-        .take(10)
         .enumerate()
+        .filter(|(_, row)| row.iter().any(|c| !c.is_empty()))
+        .take(10)
         .map(|(i, row)| (i, header_columns(row)))
         .find(|(_, cols)| cols.iter().any(|c| c.1 == Column::FileName) && cols.len() >= 2)
         .ok_or_else(|| {
@@ -227,17 +378,10 @@ fn rows_from_table(table: &[Vec<String>], sheet: &str) -> Result<Vec<SheetRow>, 
 fn header_columns(row: &[String]) -> Vec<(usize, Column)> {
     let mut found: Vec<(usize, Column)> = Vec::new();
     for (idx, cell) in row.iter().enumerate() {
-        let name: String = cell
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_lowercase();
-        if let Some((column, _)) = COLUMN_NAMES
-            .iter()
-            .find(|(_, names)| names.contains(&name.as_str()))
-            && !found.iter().any(|(_, c)| c == column)
+        if let Some(column) = column_named(cell)
+            && !found.iter().any(|(_, c)| *c == column)
         {
-            found.push((idx, *column));
+            found.push((idx, column));
         }
     }
     found
@@ -280,6 +424,90 @@ mod tests {
             assert_eq!(rows[0].file_name, "a.jpg");
             assert_eq!(rows[0].cells[&Column::Year], "2016");
         }
+    }
+
+    /// A workbook the way units fill one in: a merged title row, a blank row, the header, then
+    /// rows with a numeric year, a date-typed year, a name without extension and a phone number.
+    fn workbook() -> Vec<u8> {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet
+            .merge_range(
+                0,
+                0,
+                0,
+                5,
+                "新疆大学全国科普日历史照片汇总表",
+                &Format::new(),
+            )
+            .unwrap();
+        for (col, name) in [
+            "序号",
+            "照片名称",
+            "拍摄时间",
+            "地州市",
+            "图片说明",
+            "联系电话",
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write_string(2, col as u16, *name).unwrap();
+        }
+        sheet.write_number(3, 0, 1).unwrap();
+        sheet.write_string(3, 1, "IMG_0001").unwrap();
+        sheet.write_number(3, 2, 2016).unwrap();
+        sheet.write_string(3, 3, "乌鲁木齐").unwrap();
+        sheet.write_string(3, 4, "天文科普").unwrap();
+        sheet.write_number(3, 5, 13_912_345_678.0).unwrap();
+        sheet.write_number(4, 0, 2).unwrap();
+        sheet.write_string(4, 1, "DSC_0002.JPG").unwrap();
+        let date = ExcelDateTime::from_ymd(2018, 9, 15).unwrap();
+        sheet
+            .write_datetime_with_format(4, 2, &date, &Format::new().set_num_format("yyyy-mm-dd"))
+            .unwrap();
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn reads_xlsx_below_a_title_with_typed_cells() {
+        let rows = read(&workbook(), "新疆大学/汇总表.xlsx").unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].row, rows[0].file_name.as_str()), (4, "IMG_0001"));
+        assert_eq!(rows[0].cells[&Column::Year], "2016");
+        assert_eq!(rows[0].cells[&Column::Phone], "13912345678");
+        assert_eq!(rows[1].cells[&Column::Year], "2018-09-15");
+        assert_eq!(
+            super::super::parse_year(&rows[1].cells[&Column::Year]),
+            Some(2018)
+        );
+        // Told by content: the same bytes named `.xls` (as units do) read the same.
+        assert_eq!(read(&workbook(), "汇总表.xls").unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_broken_workbook_is_a_reason_not_a_panic() {
+        let mut bytes = workbook();
+        bytes.truncate(bytes.len() / 2);
+        assert!(read(&bytes, "汇总表.xlsx").is_err());
+        let ole = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0, 0];
+        assert!(read(&ole, "汇总表.xls").is_err());
+    }
+
+    #[test]
+    fn header_names_vary() {
+        for (name, column) in [
+            ("图片名称", Column::FileName),
+            ("拍 摄 者", Column::Photographer),
+            ("文字说明", Column::Caption),
+            ("报送单位", Column::Unit),
+            ("联系人", Column::Contact),
+            ("ＦｉｌｅＮａｍｅ", Column::FileName),
+        ] {
+            assert_eq!(column_named(name), Some(column), "{name}");
+        }
+        assert_eq!(column_named("备注"), None);
     }
 
     #[test]

@@ -329,8 +329,8 @@ fn tags_come_from_sheet_file_name_and_windows_properties_with_sources() {
     assert!(clock.findings.iter().any(|f| matches!(
         f.finding.check,
         Check::YearConflict {
-            tagged: 2017,
-            camera: 2012,
+            used: 2017,
+            other: 2012,
             ..
         }
     )));

@@ -13,3 +13,4 @@ mod near;
 mod package;
 mod review;
 mod robustness;
+mod tags;

@@ -14,7 +14,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use lightbox::package::PackageSummary;
+use lightbox::package::{PackageSummary, SkipCode};
 use lightbox::photo::Status;
 
 use crate::env::{Run, drops, lightbox};
@@ -59,7 +59,7 @@ fn node(args: &[&OsStr]) {
     );
 }
 
-/// What `lightbox package` did: the manifest, the exit code (1 when a candidate was left out)
+/// What `lightbox package` did: the manifest, the exit code (1 when a left-out photo needs staff)
 /// and what it printed (one line per photo left out, with the reason).
 struct Packaged {
     manifest: PackageSummary,
@@ -163,7 +163,18 @@ fn decisions_made_in_the_browser_are_packaged_and_survive_a_rerun() {
         );
     }
     assert_eq!(packaged.len(), accepted.len() - 1);
-    assert_eq!(first.code, 1, "a candidate was left out: {}", first.stdout);
+    assert_eq!(
+        first.code, 0,
+        "a curator's rejection is a choice, not a problem: {}",
+        first.stdout
+    );
+    let rejected: Vec<(&str, SkipCode)> = first
+        .manifest
+        .skipped
+        .iter()
+        .map(|s| (s.original.as_str(), s.code))
+        .collect();
+    assert_eq!(rejected, [(REJECTED, SkipCode::CuratorRejected)]);
     assert!(
         left_out(&first, REJECTED).is_some_and(|l| l.ends_with("审核人不采用")),
         "{}",
@@ -300,6 +311,17 @@ fn a_curators_keeper_replaces_the_automatic_one() {
         "the automatic keeper is reported left out: {}",
         after.stdout
     );
+    assert_eq!(
+        after
+            .manifest
+            .skipped
+            .iter()
+            .map(|s| (s.original.as_str(), s.code))
+            .collect::<Vec<_>>(),
+        [(auto.path.as_str(), SkipCode::CuratorKeeper)],
+        "manifest.json lists the replaced keeper"
+    );
+    assert_eq!(after.code, 0, "{}", after.stdout);
     let packaged = std::fs::read(pkg.join(&entry.file)).unwrap();
     assert_eq!(
         packaged,

@@ -1,0 +1,180 @@
+//! Tags from the places units put them beyond the fixture drops: an xlsx 汇总表 below a title
+//! row, a `.txt` note beside a photo, a two-digit year, and sources that disagree.
+//!
+//! In: photos copied from `fixtures/drops`, a workbook written here with rust_xlsxwriter, notes
+//! written here. Out: assertions on the report's tags, their sources and the findings.
+
+use lightbox::photo::{Check, Status};
+use lightbox::tags::TagSource;
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::env::{Run, drops};
+
+/// Two photos of the fixtures, renamed the way a phone names them.
+const PHOTOS: [(&str, &str); 3] = [
+    (
+        "克拉玛依市科协/2015+克拉玛依市+科普进校园+02.jpg",
+        "IMG_0101.jpg",
+    ),
+    (
+        "克拉玛依市科协/2016+克拉玛依市+科普大篷车进社区.jpg",
+        "IMG_0102.jpg",
+    ),
+    ("克拉玛依市科协/DSC_0032.JPG", "IMG_0103.jpg"),
+];
+
+fn workbook() -> Vec<u8> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet
+        .merge_range(
+            0,
+            0,
+            0,
+            6,
+            "阿克苏地区科协 全国科普日照片汇总表",
+            &Format::new(),
+        )
+        .unwrap();
+    let header = [
+        "序号",
+        "图片名称",
+        "时间",
+        "地点",
+        "活动主题",
+        "文字说明",
+        "拍摄者",
+    ];
+    for (col, name) in header.iter().enumerate() {
+        sheet.write_string(1, col as u16, *name).unwrap();
+    }
+    let rows = [
+        [
+            "1",
+            "IMG_0101",
+            "二〇一五年",
+            "库车县",
+            "科普进校园",
+            "阿克苏地区库车县第二中学学生在科普展板前认真阅读，了解防震减灾知识。",
+            "李明",
+        ],
+        [
+            "2",
+            "ｉｍｇ＿０１０２.JPG",
+            "16年",
+            "阿克苏",
+            "科普大篷车",
+            "科普大篷车开进阿克苏市社区，志愿者为居民演示科学小实验。",
+            "王芳",
+        ],
+        [
+            "3",
+            "IMG_0999",
+            "2017",
+            "阿克苏",
+            "科普讲座",
+            "一行没有对应照片的记录。",
+            "张伟",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (col, value) in row.iter().enumerate() {
+            let (r, col) = (r as u32 + 2, col as u16);
+            match value.parse::<f64>() {
+                Ok(n) => sheet.write_number(r, col, n).unwrap(),
+                Err(_) => sheet.write_string(r, col, *value).unwrap(),
+            };
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[test]
+fn xlsx_sheet_txt_note_and_unclear_years() {
+    let dir = tempfile::tempdir().unwrap();
+    let unit = dir.path().join("drops").join("阿克苏地区科协");
+    std::fs::create_dir_all(&unit).unwrap();
+    for (from, to) in PHOTOS {
+        std::fs::copy(drops().join(from), unit.join(to)).unwrap();
+    }
+    std::fs::write(unit.join("照片汇总表.xlsx"), workbook()).unwrap();
+    // The third photo has no row: its note gives the fields, in GBK as Notepad on Chinese
+    // Windows saves it.
+    let note = "年份：2019\r\n地州市：阿克苏地区\r\n活动名称：青少年科技创新大赛\r\n图片说明：阿克苏地区青少年科技创新大赛现场，学生向评委展示自己的发明作品。\r\n摄影者：赵军\r\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(note);
+    std::fs::write(unit.join("IMG_0103.txt"), gbk).unwrap();
+
+    let run = Run::new(&dir.path().join("drops"), &["--quiet"]);
+    let report = run.report();
+    let item = |name: &str| {
+        report
+            .items
+            .iter()
+            .find(|i| i.path.ends_with(name))
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    let sheet = "阿克苏地区科协/照片汇总表.xlsx";
+
+    // Row 3 (below the title): Chinese numerals; a county resolved to its prefecture.
+    let first = item("IMG_0101.jpg");
+    let year = first.tags.year.as_ref().unwrap();
+    assert_eq!(
+        (year.value, &year.source),
+        (
+            2015,
+            &TagSource::Sheet {
+                sheet: sheet.into(),
+                row: 3
+            }
+        )
+    );
+    assert_eq!(
+        first.tags.place.as_ref().unwrap().value.prefecture(),
+        Some("阿克苏地区")
+    );
+    assert_eq!(first.tags.photographer.as_ref().unwrap().value, "李明");
+
+    // Row 4: matched by a full-width name with another extension; `16年` is ambiguous, so the
+    // year comes from the next source that has one, and the finding says so.
+    let second = item("IMG_0102.jpg");
+    assert_eq!(second.tags.event.as_ref().unwrap().value, "科普大篷车");
+    assert!(
+        second.findings.iter().any(|f| matches!(
+            &f.finding.check,
+            Check::YearAmbiguous { text, likely: 2016, .. } if text == "16年"
+        )),
+        "{:?}",
+        second.findings
+    );
+    assert_ne!(
+        second.tags.year.as_ref().map(|y| &y.source),
+        Some(&TagSource::Sheet {
+            sheet: sheet.into(),
+            row: 4
+        })
+    );
+
+    // The note, decoded from GBK, gives every field; the photo is not in the sheet.
+    let third = item("IMG_0103.jpg");
+    let from_note = TagSource::TextFile {
+        path: "阿克苏地区科协/IMG_0103.txt".into(),
+    };
+    assert_eq!(third.tags.caption.as_ref().unwrap().source, from_note);
+    assert_eq!(third.tags.year.as_ref().unwrap().value, 2019);
+    assert_eq!(third.tags.photographer.as_ref().unwrap().value, "赵军");
+    assert!(third.findings.iter().any(|f| f.finding.check
+        == Check::NotInSheet {
+            sheet: sheet.into()
+        }));
+    assert_eq!(third.status, Status::Accepted, "{:?}", third.findings);
+
+    // The row without a photo is reported.
+    assert!(
+        report.problems.iter().any(|p| matches!(
+            &p.finding.finding.check,
+            Check::SheetRowUnmatched { row: 5, file_name, .. } if file_name == "IMG_0999"
+        )),
+        "{:?}",
+        report.problems
+    );
+}
