@@ -66,6 +66,19 @@ pub enum Command {
         #[arg(long)]
         decisions: Option<PathBuf>,
     },
+    /// Write a unit's fill-in 汇总表 (xlsx): one row per photo with its thumbnail, what is known
+    /// filled in, missing required cells highlighted. Send it to the unit; when it comes back
+    /// filled in, put it in the unit's drop: `lightbox run` matches its rows by content.
+    Template {
+        /// One unit's drop: a folder or a zip.
+        drop: PathBuf,
+        /// The workbook to write (default: `<unit>-汇总表.xlsx` in the current folder).
+        #[arg(long)]
+        to: Option<PathBuf>,
+        /// Collection profile (TOML); default: the embedded cast-2023.
+        #[arg(long)]
+        profile: Option<PathBuf>,
+    },
     /// Show the embedded profile, or check a profile file.
     Profile {
         /// Check this profile file instead of showing the embedded one.

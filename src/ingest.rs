@@ -103,6 +103,40 @@ pub fn scan(roots: &[PathBuf]) -> anyhow::Result<Scan> {
     Ok(scan)
 }
 
+/// Scans arguments that are each one unit's drop: a folder (the unit is its name, everything
+/// below it is the unit's) or a zip.
+///
+/// # Errors
+/// When an argument does not exist or is not a folder or zip.
+pub fn scan_units(units: &[PathBuf]) -> anyhow::Result<Scan> {
+    let mut scan = Scan::default();
+    for unit_path in units {
+        let meta = fs::metadata(unit_path)
+            .map_err(|e| anyhow::anyhow!("cannot open drop {}: {e}", unit_path.display()))?;
+        let unit_path = fs::canonicalize(unit_path)
+            .map_err(|e| anyhow::anyhow!("cannot resolve {}: {e}", unit_path.display()))?;
+        let parent = unit_path.parent().unwrap_or(Path::new("/")).to_path_buf();
+        if meta.is_file() && is_zip_name(&unit_path) {
+            scan_zip(&parent, &unit_path, &mut scan);
+        } else if meta.is_dir() {
+            let unit = display_name(&unit_path);
+            scan.drops.push(Drop {
+                unit: unit.clone(),
+                path: unit.clone(),
+                kind: DropKind::Folder,
+            });
+            walk_folder(&parent, &unit_path, &unit, &mut scan);
+        } else {
+            anyhow::bail!("{} is neither a folder nor a zip file", unit_path.display());
+        }
+    }
+    scan.drops.sort_by(|a, b| a.path.cmp(&b.path));
+    scan.entries
+        .sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    scan.entries.dedup_by(|a, b| a.source.path == b.source.path);
+    Ok(scan)
+}
+
 fn is_zip_name(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())

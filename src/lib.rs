@@ -21,4 +21,5 @@ pub mod render;
 pub mod report;
 pub mod review;
 pub mod tags;
+pub mod template;
 pub mod validate;

@@ -103,6 +103,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 catalog: catalog
                     .clone()
                     .unwrap_or_else(|| out.join("catalog.sqlite")),
+                units: false,
             };
             let outcome = pool.install(|| pipeline::run(&config, progress))?;
             if *json {
@@ -154,6 +155,54 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 }
             }
             Ok(if summary.has_problems() { 1 } else { 0 })
+        }
+        Command::Template { drop, to, profile } => {
+            let profile = match profile {
+                Some(path) => Profile::load(path)?,
+                None => Profile::embedded(),
+            };
+            let required = profile.fields.required.clone();
+            // A run over the one drop, in a work folder of its own that goes away afterwards.
+            let work = tempfile::tempdir()?;
+            let config = RunConfig {
+                drops: vec![drop.clone()],
+                work: work.path().to_path_buf(),
+                profile,
+                lang,
+                date: pipeline::today(),
+                catalog: work.path().join("catalog.sqlite"),
+                units: true,
+            };
+            let outcome = pool.install(|| pipeline::run(&config, progress))?;
+            let unit = outcome
+                .report
+                .summary
+                .units
+                .first()
+                .map(|u| u.unit.clone())
+                .unwrap_or_else(|| "drop".into());
+            let to = to
+                .clone()
+                .unwrap_or_else(|| std::path::PathBuf::from(format!("{unit}-汇总表.xlsx")));
+            let dirs = lightbox::inspect::DerivedDirs::in_work(work.path());
+            let written = lightbox::template::write(&outcome.report, &dirs, &required, lang, &to)?;
+            if !cli.quiet {
+                match lang {
+                    Lang::Zh => println!(
+                        "已写入 {}：{} 张照片，{} 个必填单元格待补（黄色）",
+                        to.display(),
+                        written.rows,
+                        written.missing
+                    ),
+                    Lang::En => println!(
+                        "wrote {}: {} photos, {} required cells to fill in (yellow)",
+                        to.display(),
+                        written.rows,
+                        written.missing
+                    ),
+                }
+            }
+            Ok(0)
         }
         Command::Profile { check } => {
             match check {

@@ -39,6 +39,8 @@ pub struct RunConfig {
     pub date: String,
     /// The catalog database (default: `catalog.sqlite` in the work folder).
     pub catalog: PathBuf,
+    /// Each of `drops` is one unit's drop (a folder or zip), not a collection of drops.
+    pub units: bool,
 }
 
 /// What a run produced.
@@ -73,7 +75,11 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
 
     // 1. Ingest: list every file of every drop; nothing is read yet.
     progress.stage("scan", 0);
-    let scan = ingest::scan(&config.drops)?;
+    let scan = if config.units {
+        ingest::scan_units(&config.drops)?
+    } else {
+        ingest::scan(&config.drops)?
+    };
     progress.finish();
 
     // 2. Sheets: each unit's 汇总表 rows, keyed by file name.
@@ -313,6 +319,13 @@ fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
             Ok(sheet_rows) => {
                 let unit_rows = rows.entry(source.unit.clone()).or_default();
                 for row in sheet_rows {
+                    // A returned `lightbox template` names each photo by content too: it still
+                    // matches after the unit renamed the file.
+                    if let Some(content) = row.cells.get(&sheet::Column::Content) {
+                        unit_rows
+                            .entry(content_key(content))
+                            .or_insert_with(|| row.clone());
+                    }
                     unit_rows
                         .entry(sheet::match_key(&row.file_name))
                         .or_insert(row);
@@ -322,6 +335,11 @@ fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
         }
     }
     (rows, problems)
+}
+
+/// The key a sheet row naming a photo by content is kept under (never a file name's key).
+fn content_key(hex: &str) -> String {
+    format!("\u{0}content:{}", hex.trim().to_ascii_lowercase())
 }
 
 /// The key a photo and the note beside it share: the display path without its extension,
@@ -359,7 +377,7 @@ fn build_items(
     inspections: Vec<Inspection>,
     rows: &SheetRows,
     profile: &Profile,
-) -> (Vec<Item>, Vec<(String, String)>, Vec<SideFile>) {
+) -> (Vec<Item>, Vec<(String, usize)>, Vec<SideFile>) {
     let notes = read_notes(scan);
     let mut inspections = inspections.into_iter();
     let mut items = Vec::new();
@@ -385,10 +403,13 @@ fn build_items(
                 continue;
             }
         };
-        let key = sheet::match_key(&source.file_name);
-        let row = rows.get(&source.unit).and_then(|r| r.get(&key));
-        if row.is_some() {
-            used_rows.push((source.unit.clone(), key));
+        let unit_rows = rows.get(&source.unit);
+        let by_content = content.map(|c| content_key(&c.to_hex()));
+        let row = by_content
+            .and_then(|k| unit_rows?.get(&k))
+            .or_else(|| unit_rows?.get(&sheet::match_key(&source.file_name)));
+        if let Some(row) = row {
+            used_rows.push((row.sheet.clone(), row.row));
         }
         let mut findings = findings;
         let tags = match &photo {
@@ -431,27 +452,32 @@ fn build_items(
     (items, used_rows, side_files)
 }
 
-fn unmatched_rows(rows: &SheetRows, used: &[(String, String)], lang: Lang) -> Vec<Problem> {
-    let mut problems = Vec::new();
+/// Sheet rows no photo matched, each once (a row may be kept under its name and its content).
+/// `used` holds (sheet, row number) of the rows photos matched.
+fn unmatched_rows(rows: &SheetRows, used: &[(String, usize)], lang: Lang) -> Vec<Problem> {
+    let mut unmatched = BTreeMap::new();
     for (unit, unit_rows) in rows {
-        for (key, row) in unit_rows {
-            if !used.iter().any(|(u, k)| u == unit && k == key) {
-                problems.push(Problem {
-                    unit: unit.clone(),
-                    path: row.sheet.clone(),
-                    finding: ReportedFinding::new(
-                        &Finding::warn(Check::SheetRowUnmatched {
-                            sheet: row.sheet.clone(),
-                            row: row.row,
-                            file_name: row.file_name.clone(),
-                        }),
-                        lang,
-                    ),
-                });
+        for row in unit_rows.values() {
+            if !used.contains(&(row.sheet.clone(), row.row)) {
+                unmatched.insert((row.sheet.clone(), row.row), (unit, row));
             }
         }
     }
-    problems
+    unmatched
+        .into_values()
+        .map(|(unit, row)| Problem {
+            unit: unit.clone(),
+            path: row.sheet.clone(),
+            finding: ReportedFinding::new(
+                &Finding::warn(Check::SheetRowUnmatched {
+                    sheet: row.sheet.clone(),
+                    row: row.row,
+                    file_name: row.file_name.clone(),
+                }),
+                lang,
+            ),
+        })
+        .collect()
 }
 
 /// Adds the policy findings of an item and decides its status.

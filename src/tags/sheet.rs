@@ -36,10 +36,13 @@ pub enum Column {
     Contact,
     /// 联系电话.
     Phone,
+    /// 内容标识: the photo's blake3 (hex), as `lightbox template` writes it; rows are matched
+    /// by it before the file name.
+    Content,
 }
 
 /// Header names units use for each column, compared after removing spaces.
-const COLUMN_NAMES: [(Column, &[&str]); 10] = [
+const COLUMN_NAMES: [(Column, &[&str]); 11] = [
     (
         Column::FileName,
         &[
@@ -132,6 +135,7 @@ const COLUMN_NAMES: [(Column, &[&str]); 10] = [
         ],
     ),
     (Column::Number, &["序号", "编号", "no", "no.", "#"]),
+    (Column::Content, &["内容标识", "content"]),
     (Column::Contact, &["联系人", "报送人", "contact"]),
     (
         Column::Phone,
