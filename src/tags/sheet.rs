@@ -235,10 +235,13 @@ pub fn column_named(name: &str) -> Option<Column> {
         .map(|(column, _)| *column)
 }
 
-/// The key rows and files are matched by: the name without extension, full-width forms folded,
-/// ASCII lower-cased, surrounding spaces removed.
+/// The key rows and files are matched by: the name in Unicode NFKC (composed, compatibility
+/// forms folded: a name typed on a Mac matches one typed on Windows), full-width forms folded,
+/// without extension, ASCII lower-cased, surrounding spaces removed.
 pub fn match_key(file_name: &str) -> String {
-    let folded = super::filename::fold_width(file_name.trim());
+    use unicode_normalization::UnicodeNormalization;
+    let normal: String = file_name.trim().nfkc().collect();
+    let folded = super::filename::fold_width(&normal);
     super::filename::stem(&folded).trim().to_ascii_lowercase()
 }
 
@@ -526,5 +529,7 @@ mod tests {
             match_key("２０１５＋克拉玛依市.jpg"),
             match_key("2015+克拉玛依市")
         );
+        // Decomposed (as macOS writes names) and composed forms match.
+        assert_eq!(match_key("Cafe\u{301} 1.JPG"), match_key("Caf\u{e9} 1"));
     }
 }
