@@ -34,6 +34,17 @@ pub enum LangArg {
     En,
 }
 
+/// What one contact sheet holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SheetsBy {
+    /// One sheet per unit.
+    Unit,
+    /// One sheet per year.
+    Year,
+    /// One sheet per event (活动名称).
+    Event,
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -54,6 +65,13 @@ pub enum Command {
         /// The catalog database (default: WORK/catalog.sqlite).
         #[arg(long)]
         catalog: Option<PathBuf>,
+        /// Font for contact sheets (TrueType/OpenType); default: the embedded Noto Sans SC
+        /// subset.
+        #[arg(long)]
+        font: Option<PathBuf>,
+        /// One contact sheet per unit, year or event (default: the profile's `group_by`).
+        #[arg(long, value_enum)]
+        sheets_by: Option<SheetsBy>,
     },
     /// Build the package for CAST from a work folder.
     Package {

@@ -15,11 +15,12 @@ use std::sync::Mutex;
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{Cli, Command, LangArg};
+use cli::{Cli, Command, LangArg, SheetsBy};
 use lightbox::lang::Lang;
 use lightbox::pipeline::{self, RunConfig};
-use lightbox::profile::Profile;
+use lightbox::profile::{Profile, SheetGroup};
 use lightbox::progress::{Progress, Silent};
+use lightbox::render::SheetFont;
 
 /// Progress bars on stderr, one per stage.
 struct Bars {
@@ -89,10 +90,23 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             profile,
             json,
             catalog,
+            font,
+            sheets_by,
         } => {
-            let profile = match profile {
+            let mut profile = match profile {
                 Some(path) => Profile::load(path)?,
                 None => Profile::embedded(),
+            };
+            if let Some(by) = sheets_by {
+                profile.sheets.group_by = match by {
+                    SheetsBy::Unit => SheetGroup::Unit,
+                    SheetsBy::Year => SheetGroup::Year,
+                    SheetsBy::Event => SheetGroup::Event,
+                };
+            }
+            let font = match font {
+                Some(path) => SheetFont::load(path).map_err(|e| anyhow::anyhow!(e))?,
+                None => SheetFont::embedded(),
             };
             let config = RunConfig {
                 drops: drops.clone(),
@@ -104,6 +118,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                     .clone()
                     .unwrap_or_else(|| out.join("catalog.sqlite")),
                 units: false,
+                font,
             };
             let outcome = pool.install(|| pipeline::run(&config, progress))?;
             if *json {
@@ -172,6 +187,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 date: pipeline::today(),
                 catalog: work.path().join("catalog.sqlite"),
                 units: true,
+                font: SheetFont::embedded(),
             };
             let outcome = pool.install(|| pipeline::run(&config, progress))?;
             let unit = outcome

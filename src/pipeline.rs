@@ -18,7 +18,7 @@ use crate::inspect::{self, DerivedDirs, Inspection};
 use crate::lang::Lang;
 use crate::output;
 use crate::photo::{Check, ContentHash, Finding, Item, Severity, Source, Status};
-use crate::profile::Profile;
+use crate::profile::{PageFormat, Profile, SheetGroup};
 use crate::progress::Progress;
 use crate::render::{self, SheetHeader};
 use crate::report::{self, ItemReport, Problem, Report, ReportedFinding, SideFile};
@@ -41,6 +41,8 @@ pub struct RunConfig {
     pub catalog: PathBuf,
     /// Each of `drops` is one unit's drop (a folder or zip), not a collection of drops.
     pub units: bool,
+    /// The font contact sheets are drawn with.
+    pub font: render::SheetFont,
 }
 
 /// What a run produced.
@@ -523,58 +525,153 @@ fn write_sheets(
     let target = config.work.join("sheets");
     let staging = output::staging_dir(&target)
         .with_context(|| format!("creating a staging folder beside {}", target.display()))?;
-    let units: Vec<&report::UnitSummary> = report
-        .summary
-        .units
-        .iter()
-        .filter(|u| u.files > 0)
-        .collect();
-    progress.stage("sheets", units.len() as u64);
+    let layout = &config.profile.sheets;
+    let sheets = sheet_groups(report, layout.group_by, config.lang);
+    progress.stage("sheets", sheets.len() as u64);
     let mut written = Vec::new();
     let mut inputs = Vec::new();
-    for unit in units {
-        let items: Vec<&ItemReport> = report
-            .items
-            .iter()
-            .filter(|i| i.unit == unit.unit)
-            .collect();
+    for (title, items) in sheets {
         let header = SheetHeader {
-            title: unit.unit.clone(),
+            counts: group_counts(&items, config.lang),
+            title: title.clone(),
             date: config.date.clone(),
-            counts: unit_counts(unit, config.lang),
+            show_unit: layout.group_by != SheetGroup::Unit,
         };
-        let folder = safe_folder_name(&unit.unit);
+        let folder = safe_folder_name(&title);
         fs::create_dir_all(staging.path().join(&folder))?;
         let input = sheet_input(&items, &header, config);
-        let kept = if catalog.sheet_input(&unit.unit).as_deref() == Some(input.as_str()) {
+        let key = format!("{:?}:{title}", layout.group_by);
+        let kept = if catalog.sheet_input(&key).as_deref() == Some(input.as_str()) {
             keep_pages(&target.join(&folder), &staging.path().join(&folder))
         } else {
             None
         };
         let names = match kept {
             Some(names) => names,
-            None => {
-                let pages =
-                    render::sheet_pages(&items, &header, &config.profile.sheets, dirs, config.lang);
-                let mut names = Vec::new();
-                for (n, page) in pages.iter().enumerate() {
-                    let name = format!("{folder}-{:02}.jpg", n + 1);
-                    let bytes = inspect::encode_jpeg(page, 90)?;
-                    fs::write(staging.path().join(&folder).join(&name), bytes)
-                        .with_context(|| format!("writing sheet {folder}/{name}"))?;
-                    names.push(name);
-                }
-                names
-            }
+            None => draw_sheet(&items, &header, config, dirs, &staging.path().join(&folder))
+                .with_context(|| format!("writing the contact sheet {folder}"))?,
         };
         written.extend(names.iter().map(|n| format!("sheets/{folder}/{n}")));
-        inputs.push((unit.unit.clone(), input));
+        inputs.push((key, input));
         progress.advance(1);
     }
     output::replace_dir(staging, &target)
         .with_context(|| format!("moving sheets into place at {}", target.display()))?;
     progress.finish();
     Ok((written, inputs))
+}
+
+/// Draws one sheet into `folder`: its pages (`<folder>-NN.jpg` or `.png`) and its PDF
+/// (`<folder>.pdf`). Returns the file names written.
+fn draw_sheet(
+    items: &[&ItemReport],
+    header: &SheetHeader,
+    config: &RunConfig,
+    dirs: &DerivedDirs,
+    folder: &Path,
+) -> anyhow::Result<Vec<String>> {
+    let layout = &config.profile.sheets;
+    let name = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let rendered = render::render_sheet(
+        items,
+        header,
+        layout,
+        dirs,
+        config.lang,
+        &config.font,
+        layout.pdf,
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
+    let mut names = Vec::new();
+    for (n, page) in rendered.pages.iter().enumerate() {
+        let (file, bytes) = match layout.format {
+            PageFormat::Jpeg => (
+                format!("{name}-{:02}.jpg", n + 1),
+                inspect::encode_jpeg(page, 90)?,
+            ),
+            PageFormat::Png => {
+                let mut bytes = Vec::new();
+                image::ImageEncoder::write_image(
+                    image::codecs::png::PngEncoder::new(&mut bytes),
+                    page.as_raw(),
+                    page.width(),
+                    page.height(),
+                    image::ExtendedColorType::Rgb8,
+                )?;
+                (format!("{name}-{:02}.png", n + 1), bytes)
+            }
+        };
+        fs::write(folder.join(&file), bytes)?;
+        names.push(file);
+    }
+    if let Some(pdf) = rendered.pdf {
+        let file = format!("{name}.pdf");
+        fs::write(folder.join(&file), pdf)?;
+        names.push(file);
+    }
+    Ok(names)
+}
+
+/// The sheets to draw, in order: each with its title and its items (in report order).
+fn sheet_groups(report: &Report, by: SheetGroup, lang: Lang) -> Vec<(String, Vec<&ItemReport>)> {
+    let unknown = |zh: &str, en: &str| match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    };
+    let mut groups: BTreeMap<(u8, String), Vec<&ItemReport>> = BTreeMap::new();
+    for item in &report.items {
+        // The first part of the key puts "unknown" last.
+        let key = match by {
+            SheetGroup::Unit => (0, item.unit.clone()),
+            SheetGroup::Year => match &item.tags.year {
+                Some(year) => (0, year.value.to_string()),
+                None => (1, unknown("年份不详", "no year")),
+            },
+            SheetGroup::Event => match &item.tags.event {
+                Some(event) => (0, event.value.clone()),
+                None => (1, unknown("活动名称不详", "no event")),
+            },
+        };
+        groups.entry(key).or_default().push(item);
+    }
+    if by == SheetGroup::Unit {
+        // Units keep the report's order (the order of their drops).
+        let order: Vec<&str> = report
+            .summary
+            .units
+            .iter()
+            .map(|u| u.unit.as_str())
+            .collect();
+        let mut units: Vec<(String, Vec<&ItemReport>)> =
+            groups.into_iter().map(|((_, k), v)| (k, v)).collect();
+        units.sort_by_key(|(unit, _)| order.iter().position(|u| u == unit));
+        return units;
+    }
+    groups.into_iter().map(|((_, k), v)| (k, v)).collect()
+}
+
+/// The counts line of a sheet's header.
+fn group_counts(items: &[&ItemReport], lang: Lang) -> String {
+    let count = |status: Status| items.iter().filter(|i| i.status == status).count();
+    let (accepted, needs_info, rejected, duplicates) = (
+        count(Status::Accepted),
+        count(Status::NeedsInfo),
+        count(Status::Rejected),
+        count(Status::Duplicate),
+    );
+    match lang {
+        Lang::Zh => format!(
+            "共 {} 个文件 · 通过 {accepted} · 待补信息 {needs_info} · 不可用 {rejected} · 重复 {duplicates}",
+            items.len()
+        ),
+        Lang::En => format!(
+            "{} files · {accepted} accepted · {needs_info} need info · {rejected} rejected · {duplicates} duplicates",
+            items.len()
+        ),
+    }
 }
 
 /// The fingerprint of everything a unit's pages are drawn from.
@@ -599,7 +696,7 @@ fn keep_pages(old: &Path, new: &Path) -> Option<Vec<String>> {
         .ok()?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".jpg"))
+        .filter(|n| [".jpg", ".png", ".pdf"].iter().any(|ext| n.ends_with(ext)))
         .collect();
     names.sort();
     if names.is_empty() {
@@ -611,19 +708,6 @@ fn keep_pages(old: &Path, new: &Path) -> Option<Vec<String>> {
         }
     }
     Some(names)
-}
-
-fn unit_counts(unit: &report::UnitSummary, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!(
-            "共 {} 个文件 · 通过 {} · 待补信息 {} · 不可用 {} · 重复 {}",
-            unit.files, unit.accepted, unit.needs_info, unit.rejected, unit.duplicates
-        ),
-        Lang::En => format!(
-            "{} files · {} accepted · {} need info · {} rejected · {} duplicates",
-            unit.files, unit.accepted, unit.needs_info, unit.rejected, unit.duplicates
-        ),
-    }
 }
 
 fn safe_folder_name(name: &str) -> String {

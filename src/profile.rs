@@ -144,6 +144,51 @@ pub struct Sheets {
     pub columns: u32,
     /// Cells down.
     pub rows: u32,
+    /// Resolution the page size is given in (A4 at 300 dpi is 2480 × 3508): sets the PDF's
+    /// page size in points.
+    #[serde(default = "default_dpi")]
+    pub dpi: u32,
+    /// Page image format.
+    #[serde(default)]
+    pub format: PageFormat,
+    /// Also write each sheet as one PDF.
+    #[serde(default = "default_true")]
+    pub pdf: bool,
+    /// What one sheet holds: a unit's photos, a year's, or an event's.
+    #[serde(default)]
+    pub group_by: SheetGroup,
+}
+
+fn default_dpi() -> u32 {
+    300
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// The image format of contact sheet pages.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageFormat {
+    /// JPEG, quality 90: small, for screens and most printers.
+    #[default]
+    Jpeg,
+    /// PNG: lossless, larger.
+    Png,
+}
+
+/// What one contact sheet holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SheetGroup {
+    /// One sheet per unit (what it sent, for the unit and for staff).
+    #[default]
+    Unit,
+    /// One sheet per year (for curators choosing across units).
+    Year,
+    /// One sheet per event (活动名称).
+    Event,
 }
 
 /// The places of the region.

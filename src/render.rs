@@ -1,10 +1,13 @@
 //! Render: contact sheets (a grid of upright previews with index number, status mark, year,
 //! place and the start of the caption), with Chinese text drawn from an embedded font.
 //!
-//! In: reported items of one unit, the derived previews, the profile's page layout, the
-//! language. Out: page images (RGB). Invariants: Chinese renders on a machine with no fonts
-//! installed (Noto Sans CJK SC, subset to GB2312 and the gazetteer, is compiled in); nothing is
-//! written here; a photo without a preview gets a labelled empty cell, never a missing one.
+//! In: reported items of one sheet (a unit, a year or an event), the derived previews, the
+//! profile's page layout, the language, the font. Out: page images (RGB) and, when asked, the
+//! same pages as one PDF whose text is real text in an embedded, subsetted font (krilla). One
+//! layout draws both, through [`Canvas`]. Invariants: Chinese renders on a machine with no fonts
+//! installed (Noto Sans CJK SC, subset to GB2312 and the gazetteer, is compiled in; `--font`
+//! picks another); nothing is written here; a photo without a preview gets a labelled empty
+//! cell, never a missing one.
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{Rgb, RgbImage};
@@ -27,6 +30,7 @@ const WHITE: Rgb<u8> = Rgb([255, 255, 255]);
 const INK: Rgb<u8> = Rgb([30, 30, 30]);
 const GREY: Rgb<u8> = Rgb([120, 120, 120]);
 const PANEL: Rgb<u8> = Rgb([225, 225, 225]);
+const BURST: Rgb<u8> = Rgb([150, 60, 170]);
 
 /// The colour and short mark of a status on a sheet.
 pub fn status_mark(status: Status, lang: Lang) -> (Rgb<u8>, &'static str) {
@@ -68,9 +72,14 @@ pub struct Pen<'f> {
 impl Pen<'_> {
     /// Draws `text` with its top-left corner at (`x`, `y`), clipped to `max_width` (an
     /// ellipsis marks the cut). Returns the width drawn.
-    pub fn draw(&self, image: &mut RgbImage, x: f32, y: f32, max_width: f32, text: &str) -> f32 {
-        let scale = PxScale::from(self.size);
-        let scaled = self.font.as_scaled(scale);
+    pub fn draw(&self, canvas: &mut dyn Canvas, x: f32, y: f32, max_width: f32, text: &str) -> f32 {
+        let fitted = self.fit(max_width, text);
+        canvas.text(self, x, y, &fitted);
+        text_width(self.font, self.size, &fitted)
+    }
+
+    /// `text` without control characters, cut to `max_width` with an ellipsis when too wide.
+    fn fit(&self, max_width: f32, text: &str) -> String {
         let ellipsis_width = text_width(self.font, self.size, "…");
         let mut chars: Vec<char> = text.chars().filter(|c| !c.is_control()).collect();
         if text_width(self.font, self.size, &chars.iter().collect::<String>()) > max_width {
@@ -83,13 +92,40 @@ impl Pen<'_> {
             }
             chars.push('…');
         }
+        chars.into_iter().collect()
+    }
+}
+
+/// Where the sheet layout draws: a page image, a PDF page, or both at once. Coordinates are
+/// page pixels at the layout's resolution (300 dpi for A4).
+pub trait Canvas {
+    /// Fills a rectangle.
+    fn fill_rect(&mut self, x: u32, y: u32, w: u32, h: u32, colour: Rgb<u8>);
+    /// Draws text (already fitted) with its top-left corner at (`x`, `y`).
+    fn text(&mut self, pen: &Pen<'_>, x: f32, y: f32, text: &str);
+    /// Places a picture, at its own size, with its top-left corner at (`x`, `y`).
+    fn picture(&mut self, picture: &RgbImage, x: u32, y: u32);
+}
+
+/// A page image.
+pub struct RasterCanvas<'a>(pub &'a mut RgbImage);
+
+impl Canvas for RasterCanvas<'_> {
+    fn fill_rect(&mut self, x: u32, y: u32, w: u32, h: u32, colour: Rgb<u8>) {
+        fill_rect(self.0, x, y, w, h, colour);
+    }
+
+    fn text(&mut self, pen: &Pen<'_>, x: f32, y: f32, text: &str) {
+        let image = &mut *self.0;
+        let scale = PxScale::from(pen.size);
+        let scaled = pen.font.as_scaled(scale);
         let baseline = y + scaled.ascent();
         let mut caret = x;
-        for c in chars {
-            let id = self.font.glyph_id(c);
+        for c in text.chars() {
+            let id = pen.font.glyph_id(c);
             let glyph = id.with_scale_and_position(scale, point(caret, baseline));
             caret += scaled.h_advance(id);
-            let Some(outlined) = self.font.outline_glyph(glyph) else {
+            let Some(outlined) = pen.font.outline_glyph(glyph) else {
                 continue;
             };
             let bounds = outlined.px_bounds();
@@ -107,12 +143,103 @@ impl Pen<'_> {
                 for ch in 0..3 {
                     let under = f32::from(pixel.0[ch]);
                     pixel.0[ch] = (under
-                        + (f32::from(self.colour.0[ch]) - under) * coverage.clamp(0.0, 1.0))
+                        + (f32::from(pen.colour.0[ch]) - under) * coverage.clamp(0.0, 1.0))
                     .round() as u8;
                 }
             });
         }
-        caret - x
+    }
+
+    fn picture(&mut self, picture: &RgbImage, x: u32, y: u32) {
+        image::imageops::replace(self.0, picture, i64::from(x), i64::from(y));
+    }
+}
+
+/// A PDF page being drawn: krilla's surface, scaled so page pixels map to points.
+struct PdfCanvas<'s, 'p> {
+    surface: &'s mut krilla::surface::Surface<'p>,
+    font: krilla::text::Font,
+}
+
+impl PdfCanvas<'_, '_> {
+    fn set_colour(&mut self, colour: Rgb<u8>) {
+        self.surface.set_fill(Some(krilla::paint::Fill {
+            paint: krilla::color::rgb::Color::new(colour.0[0], colour.0[1], colour.0[2]).into(),
+            opacity: krilla::num::NormalizedF32::ONE,
+            rule: krilla::paint::FillRule::default(),
+        }));
+    }
+}
+
+impl Canvas for PdfCanvas<'_, '_> {
+    fn fill_rect(&mut self, x: u32, y: u32, w: u32, h: u32, colour: Rgb<u8>) {
+        let Some(rect) = krilla::geom::Rect::from_xywh(x as f32, y as f32, w as f32, h as f32)
+        else {
+            return;
+        };
+        let mut path = krilla::geom::PathBuilder::new();
+        path.push_rect(rect);
+        if let Some(path) = path.finish() {
+            self.set_colour(colour);
+            self.surface.draw_path(&path);
+        }
+    }
+
+    fn text(&mut self, pen: &Pen<'_>, x: f32, y: f32, text: &str) {
+        if text.trim().is_empty() {
+            return;
+        }
+        let baseline = y + pen.font.as_scaled(PxScale::from(pen.size)).ascent();
+        // ab_glyph's pixel size is the font's ascent-to-descent height; PDF sizes are ems.
+        let em = pen.size * pen.font.units_per_em().unwrap_or(1000.0) / pen.font.height_unscaled();
+        self.set_colour(pen.colour);
+        self.surface.draw_text(
+            krilla::geom::Point::from_xy(x, baseline),
+            self.font.clone(),
+            em,
+            text,
+            false,
+            krilla::text::TextDirection::Auto,
+        );
+    }
+
+    fn picture(&mut self, picture: &RgbImage, x: u32, y: u32) {
+        let Ok(jpeg) = crate::inspect::encode_jpeg(picture, 85) else {
+            return;
+        };
+        let Ok(image) = krilla::image::Image::from_jpeg(jpeg.into(), true) else {
+            return;
+        };
+        let Some(size) =
+            krilla::geom::Size::from_wh(picture.width() as f32, picture.height() as f32)
+        else {
+            return;
+        };
+        self.surface
+            .push_transform(&krilla::geom::Transform::from_translate(x as f32, y as f32));
+        self.surface.draw_image(image, size);
+        self.surface.pop();
+    }
+}
+
+/// Draws on two canvases at once: the page image and the PDF page share one layout pass (and
+/// one preview decode per cell).
+struct Both<'a, 'b>(&'a mut dyn Canvas, &'b mut dyn Canvas);
+
+impl Canvas for Both<'_, '_> {
+    fn fill_rect(&mut self, x: u32, y: u32, w: u32, h: u32, colour: Rgb<u8>) {
+        self.0.fill_rect(x, y, w, h, colour);
+        self.1.fill_rect(x, y, w, h, colour);
+    }
+
+    fn text(&mut self, pen: &Pen<'_>, x: f32, y: f32, text: &str) {
+        self.0.text(pen, x, y, text);
+        self.1.text(pen, x, y, text);
+    }
+
+    fn picture(&mut self, picture: &RgbImage, x: u32, y: u32) {
+        self.0.picture(picture, x, y);
+        self.1.picture(picture, x, y);
     }
 }
 
@@ -125,32 +252,15 @@ fn fill_rect(image: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, colour: Rgb<u
 }
 
 fn frame_rect(
-    image: &mut RgbImage,
-    x: u32,
-    y: u32,
-    w: u32,
-    h: u32,
+    canvas: &mut dyn Canvas,
+    (x, y, w, h): (u32, u32, u32, u32),
     thickness: u32,
     colour: Rgb<u8>,
 ) {
-    fill_rect(image, x, y, w, thickness, colour);
-    fill_rect(
-        image,
-        x,
-        y + h.saturating_sub(thickness),
-        w,
-        thickness,
-        colour,
-    );
-    fill_rect(image, x, y, thickness, h, colour);
-    fill_rect(
-        image,
-        x + w.saturating_sub(thickness),
-        y,
-        thickness,
-        h,
-        colour,
-    );
+    canvas.fill_rect(x, y, w, thickness, colour);
+    canvas.fill_rect(x, y + h.saturating_sub(thickness), w, thickness, colour);
+    canvas.fill_rect(x, y, thickness, h, colour);
+    canvas.fill_rect(x + w.saturating_sub(thickness), y, thickness, h, colour);
 }
 
 /// What a page header says.
@@ -162,9 +272,63 @@ pub struct SheetHeader {
     pub date: String,
     /// Counts line.
     pub counts: String,
+    /// Cells name the unit too (a sheet by year or event mixes units).
+    pub show_unit: bool,
 }
 
-/// Renders contact-sheet pages for `items` (already in sheet order).
+/// The font sheets are drawn with: the embedded one, or a file from `--font`.
+#[derive(Clone)]
+pub struct SheetFont {
+    bytes: std::sync::Arc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for SheetFont {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SheetFont({} bytes)", self.bytes.len())
+    }
+}
+
+impl SheetFont {
+    /// The embedded Noto Sans CJK SC subset.
+    pub fn embedded() -> SheetFont {
+        SheetFont {
+            bytes: std::sync::Arc::new(FONT_BYTES.to_vec()),
+        }
+    }
+
+    /// A font file (TrueType or OpenType).
+    ///
+    /// # Errors
+    /// When the file cannot be read or is not a font; the message names the path.
+    pub fn load(path: &std::path::Path) -> Result<SheetFont, String> {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("reading font {}: {e}", path.display()))?;
+        FontRef::try_from_slice(&bytes)
+            .map_err(|e| format!("{} is not a usable font: {e}", path.display()))?;
+        Ok(SheetFont {
+            bytes: std::sync::Arc::new(bytes),
+        })
+    }
+
+    /// The font for measuring and rasterising.
+    pub fn glyphs(&self) -> FontRef<'_> {
+        FontRef::try_from_slice(&self.bytes).expect("checked when loaded")
+    }
+
+    fn pdf_font(&self) -> Option<krilla::text::Font> {
+        krilla::text::Font::new(self.bytes.clone().into(), 0)
+    }
+}
+
+/// A sheet drawn: its page images and, when asked, the same pages as one PDF.
+pub struct Rendered {
+    /// The page images, at the layout's size.
+    pub pages: Vec<RgbImage>,
+    /// The PDF, A4 (the layout's size at its dpi), text in the embedded subsetted font.
+    pub pdf: Option<Vec<u8>>,
+}
+
+/// Renders contact-sheet pages for `items` (already in sheet order) with the embedded font.
 pub fn sheet_pages(
     items: &[&ItemReport],
     header: &SheetHeader,
@@ -172,9 +336,128 @@ pub fn sheet_pages(
     dirs: &DerivedDirs,
     lang: Lang,
 ) -> Vec<RgbImage> {
-    let font = font();
+    render_sheet(
+        items,
+        header,
+        layout,
+        dirs,
+        lang,
+        &SheetFont::embedded(),
+        false,
+    )
+    .map(|r| r.pages)
+    .unwrap_or_default()
+}
+
+/// Renders a sheet's pages, and its PDF when `pdf` is set, in one layout pass.
+///
+/// # Errors
+/// When the PDF cannot be made (the font cannot be embedded); the pages are then not lost:
+/// call again without `pdf`.
+pub fn render_sheet(
+    items: &[&ItemReport],
+    header: &SheetHeader,
+    layout: &Sheets,
+    dirs: &DerivedDirs,
+    lang: Lang,
+    font: &SheetFont,
+    pdf: bool,
+) -> Result<Rendered, String> {
+    let glyphs = font.glyphs();
     let per_page = (layout.columns * layout.rows) as usize;
-    let pages = items.len().div_ceil(per_page).max(1);
+    let count = items.len().div_ceil(per_page).max(1);
+    let (pw, ph) = (layout.page_width, layout.page_height);
+    let mut pages = Vec::with_capacity(count);
+    let mut document = pdf.then(krilla::Document::new);
+    let pdf_font = match pdf {
+        true => Some(
+            font.pdf_font()
+                .ok_or_else(|| "the font cannot be embedded in a PDF".to_string())?,
+        ),
+        false => None,
+    };
+    // Page pixels to PDF points.
+    let points = 72.0 / layout.dpi as f32;
+    for page in 0..count {
+        let mut image = RgbImage::from_pixel(pw, ph, WHITE);
+        let on_page: Vec<&ItemReport> = items
+            .iter()
+            .skip(page * per_page)
+            .take(per_page)
+            .copied()
+            .collect();
+        let place = PagePlace {
+            page,
+            count,
+            header,
+        };
+        match (&mut document, &pdf_font) {
+            (Some(document), Some(pdf_font)) => {
+                let settings =
+                    krilla::page::PageSettings::from_wh(pw as f32 * points, ph as f32 * points)
+                        .ok_or_else(|| "the page size is not valid".to_string())?;
+                let mut pdf_page = document.start_page_with(settings);
+                let mut surface = pdf_page.surface();
+                surface.push_transform(&krilla::geom::Transform::from_scale(points, points));
+                {
+                    let mut raster = RasterCanvas(&mut image);
+                    let mut vector = PdfCanvas {
+                        surface: &mut surface,
+                        font: pdf_font.clone(),
+                    };
+                    let mut both = Both(&mut raster, &mut vector);
+                    draw_page(&mut both, &glyphs, &on_page, place, layout, dirs, lang);
+                }
+                surface.pop();
+                surface.finish();
+                pdf_page.finish();
+            }
+            _ => draw_page(
+                &mut RasterCanvas(&mut image),
+                &glyphs,
+                &on_page,
+                place,
+                layout,
+                dirs,
+                lang,
+            ),
+        }
+        pages.push(image);
+    }
+    let pdf = match document {
+        Some(document) => Some(
+            document
+                .finish()
+                .map_err(|e| format!("the PDF cannot be written: {e:?}"))?,
+        ),
+        None => None,
+    };
+    Ok(Rendered { pages, pdf })
+}
+
+/// Which page of how many, under which header.
+#[derive(Clone, Copy)]
+struct PagePlace<'h> {
+    page: usize,
+    count: usize,
+    header: &'h SheetHeader,
+}
+
+/// Draws one page: the header, then a cell per item.
+fn draw_page(
+    canvas: &mut dyn Canvas,
+    font: &FontRef<'_>,
+    items: &[&ItemReport],
+    place: PagePlace<'_>,
+    layout: &Sheets,
+    dirs: &DerivedDirs,
+    lang: Lang,
+) {
+    let PagePlace {
+        page,
+        count: pages,
+        header,
+    } = place;
     let (pw, ph) = (layout.page_width, layout.page_height);
     let margin = pw / 25;
     let header_h = ph / 14;
@@ -184,95 +467,85 @@ pub fn sheet_pages(
     let text_size = (cell_w as f32 / 15.0).max(12.0);
     let text_block = (text_size * 3.6) as u32;
     let image_h = cell_h.saturating_sub(text_block);
-    let mut out = Vec::with_capacity(pages);
-    for page in 0..pages {
-        let mut image = RgbImage::from_pixel(pw, ph, WHITE);
-        let title_size = header_h as f32 * 0.38;
-        Pen {
-            font: &font,
-            size: title_size,
-            colour: INK,
-        }
-        .draw(
-            &mut image,
-            margin as f32,
-            margin as f32,
-            (pw - 2 * margin) as f32 * 0.7,
-            &header.title,
-        );
-        let page_label = match lang {
-            Lang::Zh => format!("第 {}/{} 页", page + 1, pages),
-            Lang::En => format!("page {}/{}", page + 1, pages),
-        };
-        let small = header_h as f32 * 0.22;
-        let label_w = text_width(&font, small, &page_label);
-        Pen {
-            font: &font,
-            size: small,
-            colour: INK,
-        }
-        .draw(
-            &mut image,
-            pw as f32 - margin as f32 - label_w,
-            margin as f32,
-            label_w + 1.0,
-            &page_label,
-        );
-        let date_w = text_width(&font, small, &header.date);
-        Pen {
-            font: &font,
-            size: small,
-            colour: GREY,
-        }
-        .draw(
-            &mut image,
-            pw as f32 - margin as f32 - date_w,
-            margin as f32 + small * 1.4,
-            date_w + 1.0,
-            &header.date,
-        );
-        Pen {
-            font: &font,
-            size: small,
-            colour: GREY,
-        }
-        .draw(
-            &mut image,
-            margin as f32,
-            margin as f32 + title_size * 1.5,
-            (pw - 2 * margin) as f32,
-            &header.counts,
-        );
-        fill_rect(
-            &mut image,
-            margin,
-            margin + header_h - header_h / 8,
-            pw - 2 * margin,
-            3,
-            INK,
-        );
-        for (slot, item) in items
-            .iter()
-            .skip(page * per_page)
-            .take(per_page)
-            .enumerate()
-        {
-            let col = slot as u32 % layout.columns;
-            let row = slot as u32 / layout.columns;
-            let x = margin + col * (cell_w + gap);
-            let y = margin + header_h + row * (cell_h + gap);
-            let cell = CellBox {
-                x,
-                y,
-                w: cell_w,
-                image_h,
-                text_size,
-            };
-            draw_cell(&mut image, &font, item, cell, dirs, lang);
-        }
-        out.push(image);
+    canvas.fill_rect(0, 0, pw, ph, WHITE);
+    let title_size = header_h as f32 * 0.38;
+    Pen {
+        font,
+        size: title_size,
+        colour: INK,
     }
-    out
+    .draw(
+        canvas,
+        margin as f32,
+        margin as f32,
+        (pw - 2 * margin) as f32 * 0.7,
+        &header.title,
+    );
+    let page_label = match lang {
+        Lang::Zh => format!("第 {}/{} 页", page + 1, pages),
+        Lang::En => format!("page {}/{}", page + 1, pages),
+    };
+    let small = header_h as f32 * 0.22;
+    let label_w = text_width(font, small, &page_label);
+    Pen {
+        font,
+        size: small,
+        colour: INK,
+    }
+    .draw(
+        canvas,
+        pw as f32 - margin as f32 - label_w,
+        margin as f32,
+        label_w + 1.0,
+        &page_label,
+    );
+    let date_w = text_width(font, small, &header.date);
+    Pen {
+        font,
+        size: small,
+        colour: GREY,
+    }
+    .draw(
+        canvas,
+        pw as f32 - margin as f32 - date_w,
+        margin as f32 + small * 1.4,
+        date_w + 1.0,
+        &header.date,
+    );
+    Pen {
+        font,
+        size: small,
+        colour: GREY,
+    }
+    .draw(
+        canvas,
+        margin as f32,
+        margin as f32 + title_size * 1.5,
+        (pw - 2 * margin) as f32,
+        &header.counts,
+    );
+    canvas.fill_rect(
+        margin,
+        margin + header_h - header_h / 8,
+        pw - 2 * margin,
+        3,
+        INK,
+    );
+    for (slot, item) in items.iter().enumerate() {
+        let col = slot as u32 % layout.columns;
+        let row = slot as u32 / layout.columns;
+        let x = margin + col * (cell_w + gap);
+        let y = margin + header_h + row * (cell_h + gap);
+        let cell = CellBox {
+            x,
+            y,
+            w: cell_w,
+            image_h,
+            text_size,
+            show_unit: header.show_unit,
+        };
+        draw_cell(canvas, font, item, cell, dirs, lang);
+    }
 }
 
 /// Where a cell goes on the page and how large its parts are.
@@ -283,10 +556,11 @@ struct CellBox {
     w: u32,
     image_h: u32,
     text_size: f32,
+    show_unit: bool,
 }
 
 fn draw_cell(
-    image: &mut RgbImage,
+    canvas: &mut dyn Canvas,
     font: &FontRef<'_>,
     item: &ItemReport,
     cell: CellBox,
@@ -299,8 +573,9 @@ fn draw_cell(
         w,
         image_h,
         text_size,
+        show_unit,
     } = cell;
-    fill_rect(image, x, y, w, image_h, PANEL);
+    canvas.fill_rect(x, y, w, image_h, PANEL);
     let preview = item
         .photo
         .as_ref()
@@ -311,12 +586,7 @@ fn draw_cell(
         Some(preview) => {
             let (tw, th) = fit_box(preview.width(), preview.height(), w, image_h);
             let small = decode::resize(&preview, tw, th);
-            image::imageops::replace(
-                image,
-                &small,
-                i64::from(x + (w - tw) / 2),
-                i64::from(y + (image_h - th) / 2),
-            );
+            canvas.picture(&small, x + (w - tw) / 2, y + (image_h - th) / 2);
         }
         None => {
             let label = match lang {
@@ -330,7 +600,7 @@ fn draw_cell(
                 colour: GREY,
             }
             .draw(
-                image,
+                canvas,
                 x as f32 + (w as f32 - lw) / 2.0,
                 (y + image_h / 2) as f32 - text_size / 2.0,
                 w as f32,
@@ -338,36 +608,52 @@ fn draw_cell(
             );
         }
     }
-    let (colour, mark) = status_mark(item.status, lang);
-    if item.status != Status::Accepted {
-        frame_rect(image, x, y, w, image_h, 8, colour);
+    // A burst shot is accepted but waits for the curator's pick: marked as such.
+    let burst = item.status == Status::Accepted
+        && item
+            .findings
+            .iter()
+            .any(|f| matches!(f.finding.check, crate::photo::Check::Burst { .. }));
+    let (colour, mark) = if burst {
+        (
+            BURST,
+            match lang {
+                Lang::Zh => "连拍",
+                Lang::En => "burst",
+            },
+        )
+    } else {
+        status_mark(item.status, lang)
+    };
+    if item.status != Status::Accepted || burst {
+        frame_rect(canvas, (x, y, w, image_h), 8, colour);
     }
     // Index badge, top-left, and status label, top-right.
     let index = item.index.to_string();
     let badge_w = text_width(font, text_size, &index) as u32 + (text_size * 0.8) as u32;
     let badge_h = (text_size * 1.4) as u32;
-    fill_rect(image, x, y, badge_w, badge_h, INK);
+    canvas.fill_rect(x, y, badge_w, badge_h, INK);
     Pen {
         font,
         size: text_size,
         colour: WHITE,
     }
     .draw(
-        image,
+        canvas,
         x as f32 + text_size * 0.4,
         y as f32 + text_size * 0.15,
         badge_w as f32,
         &index,
     );
     let mark_w = text_width(font, text_size, mark) as u32 + (text_size * 0.8) as u32;
-    fill_rect(image, x + w - mark_w, y, mark_w, badge_h, colour);
+    canvas.fill_rect(x + w - mark_w, y, mark_w, badge_h, colour);
     Pen {
         font,
         size: text_size,
         colour: WHITE,
     }
     .draw(
-        image,
+        canvas,
         (x + w - mark_w) as f32 + text_size * 0.4,
         y as f32 + text_size * 0.15,
         mark_w as f32,
@@ -419,7 +705,7 @@ fn draw_cell(
         colour: INK,
     }
     .draw(
-        image,
+        canvas,
         x as f32,
         top,
         w as f32,
@@ -431,21 +717,25 @@ fn draw_cell(
             size: text_size * 0.9,
             colour,
         }
-        .draw(image, x as f32, top + line_h, w as f32, &reason),
+        .draw(canvas, x as f32, top + line_h, w as f32, &reason),
         None => Pen {
             font,
             size: text_size * 0.9,
             colour: INK,
         }
-        .draw(image, x as f32, top + line_h, w as f32, &caption),
+        .draw(canvas, x as f32, top + line_h, w as f32, &caption),
     };
-    let file_name = item.path.rsplit('/').next().unwrap_or(&item.path);
+    let file_name = if show_unit {
+        item.path.as_str()
+    } else {
+        item.path.rsplit('/').next().unwrap_or(&item.path)
+    };
     Pen {
         font,
         size: text_size * 0.8,
         colour: GREY,
     }
-    .draw(image, x as f32, top + 2.0 * line_h, w as f32, file_name);
+    .draw(canvas, x as f32, top + 2.0 * line_h, w as f32, file_name);
 }
 
 /// The largest size with the image's aspect ratio inside a box (upscaling allowed: previews are
@@ -489,7 +779,7 @@ mod tests {
             size: 30.0,
             colour: INK,
         }
-        .draw(&mut image, 5.0, 5.0, 190.0, "科普日");
+        .draw(&mut RasterCanvas(&mut image), 5.0, 5.0, 190.0, "科普日");
         assert!(drawn > 60.0);
         let dark = image.pixels().filter(|p| p.0[0] < 128).count();
         assert!(dark > 100, "only {dark} dark pixels");

@@ -13,4 +13,5 @@ mod near;
 mod package;
 mod review;
 mod robustness;
+mod sheets;
 mod tags;
