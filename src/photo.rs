@@ -60,17 +60,62 @@ pub enum Location {
     /// A file on disk.
     File {
         /// Absolute path of the file.
+        #[serde(with = "os_path")]
         path: PathBuf,
     },
     /// An entry inside a zip file.
     ZipEntry {
         /// Absolute path of the zip file.
+        #[serde(with = "os_path")]
         zip: PathBuf,
         /// Index of the entry in the zip's central directory.
         index: usize,
         /// The entry name as decoded (GBK when the UTF-8 flag is absent).
         name: String,
     },
+}
+
+/// A path in the report, exactly: as text when it is UTF-8, otherwise as its bytes (a name made
+/// on a GBK system and copied as-is), so the package step can still open the file.
+mod os_path {
+    use std::path::{Path, PathBuf};
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Text(String),
+        Bytes { bytes: Vec<u8> },
+    }
+
+    pub fn serialize<S: Serializer>(path: &Path, serializer: S) -> Result<S::Ok, S::Error> {
+        match path.to_str() {
+            Some(text) => Repr::Text(text.to_string()),
+            None => Repr::Bytes {
+                bytes: path.as_os_str().as_encoded_bytes().to_vec(),
+            },
+        }
+        .serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<PathBuf, D::Error> {
+        Ok(match Repr::deserialize(deserializer)? {
+            Repr::Text(text) => PathBuf::from(text),
+            Repr::Bytes { bytes } => from_bytes(bytes),
+        })
+    }
+
+    #[cfg(unix)]
+    fn from_bytes(bytes: Vec<u8>) -> PathBuf {
+        use std::os::unix::ffi::OsStringExt;
+        PathBuf::from(std::ffi::OsString::from_vec(bytes))
+    }
+
+    #[cfg(not(unix))]
+    fn from_bytes(bytes: Vec<u8>) -> PathBuf {
+        PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
+    }
 }
 
 /// One file a drop holds, as ingest found it. No contents have been read yet.
