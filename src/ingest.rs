@@ -392,6 +392,11 @@ fn scan_zip(root: &Path, zip_path: &Path, scan: &mut Scan) {
             Role::Refused(Finding::error(Check::UnsafeZipName))
         } else if entry.encrypted() {
             Role::Refused(Finding::error(Check::EncryptedZipEntry))
+        } else if is_zip_bomb(entry.size(), entry.compressed_size()) {
+            Role::Refused(Finding::error(Check::ZipBomb {
+                declared: entry.size(),
+                compressed: entry.compressed_size(),
+            }))
         } else if entry.is_symlink() {
             Role::Refused(Finding::error(Check::Symlink {
                 target: String::new(),
@@ -421,6 +426,17 @@ fn scan_zip(root: &Path, zip_path: &Path, scan: &mut Scan) {
     }
 }
 
+/// A zip entry expanding more than this many times its compressed size is a bomb (photos barely
+/// compress: a JPEG deflates by a few percent)…
+const BOMB_RATIO: u64 = 100;
+/// …once it is this large (small text files may compress that well).
+const BOMB_MIN_BYTES: u64 = 8 << 20;
+
+/// Whether a zip entry's declared sizes make it a decompression bomb: refused unread.
+fn is_zip_bomb(declared: u64, compressed: u64) -> bool {
+    declared > BOMB_MIN_BYTES && declared / compressed.max(1) > BOMB_RATIO
+}
+
 /// Reads a source's bytes, at most `limit` bytes (a larger file is an error, not a truncation).
 ///
 /// # Errors
@@ -446,8 +462,9 @@ pub fn read(source: &Source, limit: u64) -> Result<Vec<u8>, String> {
             let entry = archive.by_index(*index).map_err(|e| e.to_string())?;
             let declared = entry.size();
             let mut bytes = Vec::with_capacity(declared.min(limit) as usize);
+            // Never inflate past what the entry declares (plus one byte, to see the lie).
             entry
-                .take(limit + 1)
+                .take(declared.min(limit) + 1)
                 .read_to_end(&mut bytes)
                 .map_err(|e| e.to_string())?;
             if bytes.len() as u64 > limit {

@@ -453,6 +453,13 @@ pub enum Check {
     UnsafeZipName,
     /// An encrypted zip entry.
     EncryptedZipEntry,
+    /// A zip entry that would expand far beyond its compressed size (a decompression bomb).
+    ZipBomb {
+        /// Declared uncompressed bytes.
+        declared: u64,
+        /// Compressed bytes.
+        compressed: u64,
+    },
     /// A zip inside a drop: not opened.
     NestedZip,
     /// A file the drop holds that is not a photo and is not read (a sheet, a note, desktop.ini).
@@ -520,6 +527,7 @@ impl Check {
             Check::SheetUnreadable { .. } => "sheet_unreadable",
             Check::UnsafeZipName => "unsafe_zip_name",
             Check::EncryptedZipEntry => "encrypted_zip_entry",
+            Check::ZipBomb { .. } => "zip_bomb",
             Check::NestedZip => "nested_zip",
             Check::NotAPhoto { .. } => "not_a_photo",
             Check::SeenBefore { .. } => "seen_before",
@@ -854,6 +862,22 @@ impl Check {
                 zh,
                 "压缩包条目已加密，无法读取，请发送未加密的文件".into(),
                 "encrypted zip entry: ask for an unencrypted copy".into(),
+            ),
+            Check::ZipBomb {
+                declared,
+                compressed,
+            } => pick(
+                zh,
+                format!(
+                    "压缩包条目解压后 {} MB，压缩后仅 {} KB（疑似压缩炸弹），未解压",
+                    declared >> 20,
+                    compressed >> 10
+                ),
+                format!(
+                    "zip entry would expand to {} MB from {} KB (a decompression bomb): not opened",
+                    declared >> 20,
+                    compressed >> 10
+                ),
             ),
             Check::NestedZip => pick(
                 zh,

@@ -202,3 +202,70 @@ fn a_clean_drop_exits_0() {
     assert_eq!(report.summary.accepted, 1, "{:?}", report.items[0].findings);
     assert_eq!(run.code(), 0);
 }
+
+#[test]
+fn zip_bombs_nested_zips_and_encrypted_entries_are_refused_and_reported() {
+    use std::io::Write;
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    fs::create_dir_all(&drops).unwrap();
+    // 64 MB of zeros deflates to ~64 KB: a ratio near 1000.
+    let path = drops.join("炸弹单位.zip");
+    let mut zip = zip::ZipWriter::new(fs::File::create(&path).unwrap());
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    zip.start_file("炸弹单位/2015+喀什地区+炸弹.jpg", deflated)
+        .unwrap();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..64 {
+        zip.write_all(&zeros).unwrap();
+    }
+    zip.start_file("炸弹单位/照片.zip", deflated).unwrap();
+    zip.write_all(b"PK\x05\x06\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0")
+        .unwrap();
+    zip.start_file("炸弹单位/2016+喀什地区+好照片.jpg", deflated)
+        .unwrap();
+    zip.write_all(&small_jpeg(1200, 900)).unwrap();
+    zip.finish().unwrap();
+
+    // An entry flagged encrypted (general purpose bit 0, in its local and central headers).
+    let locked = drops.join("加密单位.zip");
+    write_raw_zip(&locked, &[(b"secret.jpg", &small_jpeg(1200, 900))]);
+    let mut bytes = fs::read(&locked).unwrap();
+    for (signature, flag_at) in [(&b"PK\x03\x04"[..], 6), (&b"PK\x01\x02"[..], 8)] {
+        let at = bytes.windows(4).position(|w| w == signature).unwrap();
+        bytes[at + flag_at] |= 1;
+    }
+    fs::write(&locked, bytes).unwrap();
+
+    let run = Run::new(&drops, &["--quiet"]);
+    assert_eq!(run.code(), 1, "stderr: {}", run.stderr());
+    let report = run.report();
+    let find = |end: &str| {
+        report
+            .items
+            .iter()
+            .find(|i| i.path.ends_with(end))
+            .unwrap_or_else(|| panic!("no {end}"))
+    };
+    assert_eq!(
+        find("加密单位.zip/secret.jpg").findings[0].finding.check,
+        Check::EncryptedZipEntry
+    );
+    let bomb = find("炸弹.jpg");
+    assert!(
+        matches!(
+            bomb.findings[0].finding.check,
+            Check::ZipBomb {
+                declared: 67_108_864,
+                ..
+            }
+        ),
+        "{:?}",
+        bomb.findings
+    );
+    assert!(bomb.findings[0].message.contains("压缩炸弹"));
+    assert_eq!(bomb.status, Status::Rejected);
+    assert_eq!(find("照片.zip").findings[0].finding.check, Check::NestedZip);
+    assert!(find("好照片.jpg").photo.as_ref().unwrap().decoded);
+}
