@@ -1,6 +1,7 @@
 //! Criterion benches for the hot pieces of a photo's path: the scaled decode and resize that
-//! make every derived image, and hashing. Inputs are generated in setup (no data files), so
-//! `cargo bench --no-run` compiles anywhere.
+//! make every derived image, hashing, and drawing a contact-sheet page (with and without its
+//! PDF page). Inputs are generated in setup (the sheet bench runs the intake over
+//! `fixtures/drops` first), so `cargo bench --no-run` compiles anywhere.
 //!
 //! In: generated photos. Out: timings (`cargo bench --bench hot`).
 
@@ -53,5 +54,58 @@ fn hashing(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, decode_and_resize, hashing);
+/// One contact-sheet page (20 cells from the previews of a run over `fixtures/drops`): the page
+/// image alone, and the page image with its PDF page.
+fn sheet_page(c: &mut Criterion) {
+    use lightbox::render::{SheetFont, SheetHeader, render_sheet};
+    let work = tempfile::tempdir().expect("a temporary folder");
+    let drops = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/drops");
+    let config = lightbox::pipeline::RunConfig {
+        drops: vec![drops],
+        work: work.path().to_path_buf(),
+        profile: lightbox::profile::Profile::embedded(),
+        lang: lightbox::lang::Lang::Zh,
+        date: "2026-01-01".into(),
+        catalog: work.path().join("catalog.sqlite"),
+        units: false,
+        font: SheetFont::embedded(),
+    };
+    let outcome =
+        lightbox::pipeline::run(&config, &lightbox::progress::Silent).expect("the sample run");
+    let items: Vec<_> = outcome.report.items.iter().take(20).collect();
+    let header = SheetHeader {
+        title: "喀什地区科协".into(),
+        date: "2026-01-01".into(),
+        counts: "共 20 个文件".into(),
+        show_unit: false,
+    };
+    let dirs = lightbox::inspect::DerivedDirs::in_work(work.path());
+    let layout = &config.profile.sheets;
+    let mut group = c.benchmark_group("sheet");
+    group.sample_size(10);
+    for pdf in [false, true] {
+        let name = if pdf {
+            "page + PDF page, 20 cells"
+        } else {
+            "page, 20 cells"
+        };
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                render_sheet(
+                    &items,
+                    &header,
+                    layout,
+                    &dirs,
+                    config.lang,
+                    &config.font,
+                    pdf,
+                )
+                .expect("renders")
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, decode_and_resize, hashing, sheet_page);
 criterion_main!(benches);
