@@ -686,7 +686,15 @@ fn sheet_input(items: &[&ItemReport], header: &SheetHeader, config: &RunConfig) 
         hasher.update(part.as_bytes());
         hasher.update(&[0]);
     }
-    hasher.update(format!("{:?} {}", config.lang, env!("CARGO_PKG_VERSION")).as_bytes());
+    hasher.update(
+        format!(
+            "{:?} {} {}",
+            config.lang,
+            env!("CARGO_PKG_VERSION"),
+            config.font.id()
+        )
+        .as_bytes(),
+    );
     hasher.finalize().to_hex().to_string()
 }
 

@@ -310,6 +310,11 @@ impl SheetFont {
         })
     }
 
+    /// A short fingerprint of the font file: sheets drawn with another font are drawn anew.
+    pub fn id(&self) -> String {
+        blake3::hash(&self.bytes).to_hex()[..16].to_string()
+    }
+
     /// The font for measuring and rasterising.
     pub fn glyphs(&self) -> FontRef<'_> {
         FontRef::try_from_slice(&self.bytes).expect("checked when loaded")
