@@ -456,6 +456,41 @@ fn same_input_gives_byte_identical_report_whatever_the_jobs() {
     assert_eq!(read(&one, "report.json"), read(&two, "report.json"));
     assert_eq!(read(&one, "findings.csv"), read(&two, "findings.csv"));
     assert!(one.stdout().is_empty(), "--quiet prints nothing");
+    // The packages too: the same manifests and the same files, byte for byte.
+    let package = |run: &Run, jobs: &str| {
+        let to = run.dir.path().join("pkg");
+        let out = crate::env::lightbox([
+            std::ffi::OsStr::new("--jobs"),
+            std::ffi::OsStr::new(jobs),
+            std::ffi::OsStr::new("package"),
+            run.work.as_os_str(),
+            std::ffi::OsStr::new("--to"),
+            to.as_os_str(),
+        ]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Contents only: the times of course differ.
+        tree_state(&to)
+            .into_iter()
+            .map(|(path, state)| {
+                (
+                    path,
+                    state.split(' ').next().unwrap_or_default().to_string(),
+                )
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    let (first, second) = (package(&one, "1"), package(&two, "2"));
+    assert!(
+        first.keys().any(|k| k.ends_with("manifest.csv")),
+        "{first:?}"
+    );
+    assert!(first.len() > 4, "photos and manifests: {first:?}");
+    assert_eq!(first, second);
 }
 
 #[test]
