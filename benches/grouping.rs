@@ -1,7 +1,8 @@
 //! Criterion benches for near-duplicate grouping: the fingerprint of one preview, comparing two
 //! fingerprints, and grouping synthetic 64-bit hashes through the multi-index, with an n-sweep
 //! (125k, 250k, 500k, 1M) beside an all-pairs scan (16k, 32k, 64k) so the growth shows: the
-//! index's time per hash stays nearly flat as n doubles (n log n), the scan's doubles (n²).
+//! index's time per hash stays nearly flat as n doubles (n log n), the scan's doubles (n²); and
+//! the same index probed query by query (125k, 500k), to show what the batched sweeps buy.
 //! Inputs are generated in setup (no data files), so `cargo bench --no-run` compiles anywhere.
 //!
 //! In: generated pictures and hashes. Out: timings (`cargo bench --bench grouping`).
@@ -11,7 +12,8 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use lightbox::fingerprint::Fingerprint;
-use lightbox::near::{components, pairs_brute_force, pairs_within};
+use lightbox::near::{Index, components, pairs_brute_force, pairs_within};
+use rayon::prelude::*;
 
 /// The radius of the sweep: the band where copies that are not crops fall (0–7 bits measured).
 const RADIUS: u32 = 8;
@@ -81,6 +83,31 @@ fn grouping(c: &mut Criterion) {
             bench.iter(|| {
                 let pairs = pairs_within(black_box(h), RADIUS);
                 components(h.len(), pairs.iter().map(|&(a, b, _)| (a, b)))
+            })
+        });
+    }
+    // The same index probed one query at a time (how batches ran before the sweeps): the
+    // reference that shows what reading the tables in order buys once they outgrow the cache.
+    for n in [125_000, 500_000] {
+        let input = hashes(n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("query by query", n), &input, |bench, h| {
+            bench.iter(|| {
+                let index = Index::new(black_box(h), RADIUS);
+                let pairs: Vec<(usize, usize)> = (0..h.len())
+                    .into_par_iter()
+                    .flat_map_iter(|i| {
+                        let mut found = Vec::new();
+                        index.for_each_within(h[i], |j, _| {
+                            if j > i {
+                                found.push((i, j));
+                            }
+                        });
+                        found.sort_unstable();
+                        found
+                    })
+                    .collect();
+                components(h.len(), pairs)
             })
         });
     }

@@ -401,29 +401,33 @@ fn classify_candidates(
     let block: Vec<u64> = reps.iter().map(|(_, fp)| fp.block.0).collect();
     let by_dct = Index::new(&dct, params.candidate_radius);
     let by_block = Index::new(&block, params.close_block_radius);
-    let mut candidates: Vec<(usize, usize)> = (0..reps.len())
-        .into_par_iter()
-        .flat_map_iter(|i| {
-            let mut found = Vec::new();
-            for t in Dihedral::ALL {
-                let d = reps[i].1.dct.transformed(HashKind::Dct, t).0;
-                let b = reps[i].1.block.transformed(HashKind::Block, t).0;
-                by_dct.for_each_within(d, |j, _| {
-                    if j > i && hamming(b, block[j]) <= params.candidate_block_radius {
-                        found.push(j);
-                    }
-                });
-                by_block.for_each_within(b, |j, _| {
-                    if j > i && hamming(d, dct[j]) <= params.wide_radius {
-                        found.push(j);
-                    }
-                });
-            }
-            found.sort_unstable();
-            found.dedup();
-            found.into_iter().map(move |j| (i, j))
+    // Every turn of every representative, as one batch of queries: query `8 i + t` is
+    // representative `i` turned by `Dihedral::ALL[t]`.
+    let turns = Dihedral::ALL.len();
+    let (turned_dct, turned_block): (Vec<u64>, Vec<u64>) = reps
+        .par_iter()
+        .flat_map_iter(|(_, fp)| {
+            Dihedral::ALL.into_iter().map(|t| {
+                (
+                    fp.dct.transformed(HashKind::Dct, t).0,
+                    fp.block.transformed(HashKind::Block, t).0,
+                )
+            })
         })
-        .collect();
+        .unzip();
+    let mut candidates: Vec<(usize, usize)> = Vec::new();
+    for (q, j, _) in by_dct.join(&turned_dct) {
+        let i = q / turns;
+        if j > i && hamming(turned_block[q], block[j]) <= params.candidate_block_radius {
+            candidates.push((i, j));
+        }
+    }
+    for (q, j, _) in by_block.join(&turned_block) {
+        let i = q / turns;
+        if j > i && hamming(turned_dct[q], dct[j]) <= params.wide_radius {
+            candidates.push((i, j));
+        }
+    }
     candidates.extend(close_in_time(items, reps, params));
     candidates.sort_unstable();
     candidates.dedup();

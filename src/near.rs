@@ -2,18 +2,25 @@
 //! union-find to turn pairs into groups.
 //!
 //! In: a slice of hashes and a radius. Out: the pairs `(i, j, distance)` with `i < j` and
-//! `hamming(hashes[i], hashes[j]) ≤ radius`, sorted; or, for one query, the indexed hashes near
+//! `hamming(hashes[i], hashes[j]) ≤ radius`, sorted; for a batch of queries, every
+//! `(query, position, distance)` within the radius; or, for one query, the indexed hashes near
 //! it. Invariants: the result is exactly what a brute-force scan gives (pigeonhole makes the
 //! index complete), in the same order whatever the thread count.
 //!
 //! How: multi-index hashing (Norouzi, Punjani & Fleet, 2012). The 64 bits are cut into `m`
 //! blocks; two hashes within radius `r` agree to within `⌊r / m⌋` bits on at least one block.
-//! Each block is a bucket table (counting sort: offsets and ids, no hashing); a query probes,
-//! in every block, each bucket within `⌊r / m⌋` bits of its own block value and checks the full
-//! distance of what it finds. A pair found through several blocks is reported only from the first
-//! block that could find it. `m` is chosen from `n` and `r` by a cost model so buckets hold about
-//! one hash (block width near `log2 n`): the work per query then stays nearly constant, and the
-//! total grows like `n log n` (the final sort), where all pairs would be `n²`.
+//! Each block is a bucket table (counting sort: offsets, ids and the hashes themselves, no
+//! hashing); a query probes, in every block, each bucket within `⌊r / m⌋` bits of its own block
+//! value and checks the full distance of what it finds. A pair found through several blocks is
+//! reported only from the first block that could find it. `m` is chosen from `n` and `r` by a
+//! cost model so buckets hold about one hash (block width near `log2 n`): the probes per query
+//! then stay nearly constant.
+//!
+//! Constant probes are not constant time: at a million hashes the bucket tables (tens of MB)
+//! no longer fit in cache, and probing them query by query makes every probe a miss. Batches
+//! (`pairs_within`, [`Index::join`]) therefore run probe pattern by probe pattern, each a sweep
+//! over the queries in block-value order, so a table is read in a few forward streams. The total
+//! grows like `n log n` (the sorts), where all pairs would be `n²`.
 
 use rayon::prelude::*;
 
@@ -22,29 +29,37 @@ use crate::fingerprint::hamming;
 /// Widest block: a bucket table of `2^22` offsets is 16 MiB.
 const MAX_BLOCK_BITS: u32 = 22;
 
-/// One block of the index: the ids of the hashes, bucketed by the block's bits.
+/// One block of the index: the hashes bucketed by the block's bits.
 #[derive(Clone, Debug)]
 struct Block {
     /// Position of the block's lowest bit in the hash.
     shift: u32,
     /// Width in bits.
     bits: u32,
-    /// `offsets[v]..offsets[v + 1]` is the range of `ids` whose block value is `v`.
+    /// `offsets[v]..offsets[v + 1]` is the range of `ids` and `keys` whose block value is `v`.
     offsets: Vec<u32>,
     /// Hash positions, bucket by bucket, ascending within a bucket.
     ids: Vec<u32>,
+    /// The hashes in the same order as `ids`, so that checking a bucket reads memory in
+    /// sequence instead of jumping through the whole hash list.
+    keys: Vec<u64>,
 }
 
 impl Block {
     fn value(&self, hash: u64) -> u32 {
         ((hash >> self.shift) & ((1u64 << self.bits) - 1)) as u32
     }
+
+    /// The bucket of block value `v`, as `(ids, keys)`.
+    fn bucket(&self, v: u32) -> (&[u32], &[u64]) {
+        let range = self.offsets[v as usize] as usize..self.offsets[v as usize + 1] as usize;
+        (&self.ids[range.clone()], &self.keys[range])
+    }
 }
 
 /// A multi-index over a set of 64-bit hashes, for one search radius.
 #[derive(Clone, Debug)]
-pub struct Index<'a> {
-    hashes: &'a [u64],
+pub struct Index {
     radius: u32,
     /// Each block's probe radius: `⌊radius / blocks⌋`.
     sub_radius: u32,
@@ -62,12 +77,12 @@ fn probes(bits: u32, radius: u32) -> f64 {
     total
 }
 
-impl<'a> Index<'a> {
+impl Index {
     /// Builds the index of `hashes` for queries within `radius` bits.
     ///
     /// # Panics
     /// When there are more than `u32::MAX` hashes.
-    pub fn new(hashes: &'a [u64], radius: u32) -> Index<'a> {
+    pub fn new(hashes: &[u64], radius: u32) -> Index {
         assert!(u32::try_from(hashes.len()).is_ok(), "at most 2^32 hashes");
         let n = hashes.len().max(1) as f64;
         // Cost per query: probe every candidate bucket, then check what it holds.
@@ -89,7 +104,6 @@ impl<'a> Index<'a> {
             shift += bits;
         }
         Index {
-            hashes,
             radius,
             sub_radius: radius / m,
             blocks,
@@ -101,25 +115,24 @@ impl<'a> Index<'a> {
         self.blocks.len()
     }
 
+    /// Whether a block before block `j` has `a` and `b` within the sub-radius: the pair is
+    /// then reported from that block, not from `j`.
+    fn earlier(&self, j: usize, a: u64, b: u64) -> bool {
+        let s = self.sub_radius;
+        self.blocks[..j]
+            .iter()
+            .any(|b2| (b2.value(a) ^ b2.value(b)).count_ones() <= s)
+    }
+
     /// Calls `found(position, distance)` once for every indexed hash within the radius of
     /// `query`, in no particular order.
     pub fn for_each_within(&self, query: u64, mut found: impl FnMut(usize, u32)) {
-        let s = self.sub_radius;
         for (j, block) in self.blocks.iter().enumerate() {
-            let q = block.value(query);
-            each_within(q, block.bits, s, |v| {
-                let v = v as usize;
-                for &id in &block.ids[block.offsets[v] as usize..block.offsets[v + 1] as usize] {
-                    let h = self.hashes[id as usize];
+            each_within(block.value(query), block.bits, self.sub_radius, |v| {
+                let (ids, keys) = block.bucket(v);
+                for (&id, &h) in ids.iter().zip(keys) {
                     let d = hamming(h, query);
-                    if d > self.radius {
-                        continue;
-                    }
-                    // Reported by the first block within the sub-radius only.
-                    let earlier = self.blocks[..j]
-                        .iter()
-                        .any(|b| hamming(u64::from(b.value(h)), u64::from(b.value(query))) <= s);
-                    if !earlier {
+                    if d <= self.radius && !self.earlier(j, h, query) {
                         found(id as usize, d);
                     }
                 }
@@ -135,6 +148,100 @@ impl<'a> Index<'a> {
         out.sort_unstable();
         out
     }
+
+    /// Every `(query, position, distance)` with `queries[query]` within the radius of the
+    /// indexed hash at `position`, sorted; in parallel on the current rayon pool, the same
+    /// result whatever the thread count.
+    ///
+    /// Many queries at once go faster than one by one: the work is done probe pattern by probe
+    /// pattern, each a sweep over the queries sorted by block value, so the bucket tables are
+    /// read in a few forward streams rather than at random. Once the tables outgrow the cache
+    /// that is what keeps the time per probe flat as the collection grows.
+    pub fn join(&self, queries: &[u64]) -> Vec<(usize, usize, u32)> {
+        assert!(u32::try_from(queries.len()).is_ok(), "at most 2^32 queries");
+        let sorted: Vec<Vec<(u32, u64, u32)>> = self
+            .blocks
+            .par_iter()
+            .map(|block| {
+                let mut q: Vec<(u32, u64, u32)> = queries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &h)| (block.value(h), h, i as u32))
+                    .collect();
+                q.sort_unstable();
+                q
+            })
+            .collect();
+        self.sweep_all(|j, mask, out| {
+            let block = &self.blocks[j];
+            for &(v, query, qi) in &sorted[j] {
+                let (ids, keys) = block.bucket(v ^ mask);
+                for (&id, &h) in ids.iter().zip(keys) {
+                    let d = hamming(h, query);
+                    if d <= self.radius && !self.earlier(j, h, query) {
+                        out.push((qi as usize, id as usize, d));
+                    }
+                }
+            }
+        })
+    }
+
+    /// Every pair `(i, j, distance)` of indexed hashes with `i < j` within the radius, sorted:
+    /// [`Index::join`] of the indexed hashes with themselves, each pair of buckets visited once.
+    pub fn self_join(&self) -> Vec<(usize, usize, u32)> {
+        self.sweep_all(|j, mask, out| {
+            let block = &self.blocks[j];
+            let top = if mask == 0 {
+                0
+            } else {
+                1 << (31 - mask.leading_zeros())
+            };
+            for (e, (&id, &h)) in block.ids.iter().zip(&block.keys).enumerate() {
+                let v = block.value(h);
+                if v & top != 0 {
+                    continue;
+                }
+                // With no bits flipped the other side is the rest of the same bucket; otherwise
+                // a bucket with the top flipped bit set, never visited from its own side.
+                let (other_ids, other_keys) = if mask == 0 {
+                    let end = block.offsets[v as usize + 1] as usize;
+                    (&block.ids[e + 1..end], &block.keys[e + 1..end])
+                } else {
+                    block.bucket(v ^ mask)
+                };
+                for (&id2, &h2) in other_ids.iter().zip(other_keys) {
+                    let d = hamming(h, h2);
+                    if d <= self.radius && !self.earlier(j, h, h2) {
+                        let (a, b) = if id < id2 { (id, id2) } else { (id2, id) };
+                        out.push((a as usize, b as usize, d));
+                    }
+                }
+            }
+        })
+    }
+
+    /// Runs `sweep(block, mask, out)` for every block and every probe pattern of the
+    /// sub-radius, in parallel, and returns everything pushed, sorted.
+    fn sweep_all(
+        &self,
+        sweep: impl Fn(usize, u32, &mut Vec<(usize, usize, u32)>) + Sync,
+    ) -> Vec<(usize, usize, u32)> {
+        let mut work = Vec::new();
+        for (j, block) in self.blocks.iter().enumerate() {
+            each_within(0, block.bits, self.sub_radius, |mask| work.push((j, mask)));
+        }
+        let mut out: Vec<(usize, usize, u32)> = work
+            .par_iter()
+            .map(|&(j, mask)| {
+                let mut out = Vec::new();
+                sweep(j, mask, &mut out);
+                out
+            })
+            .flatten_iter()
+            .collect();
+        out.par_sort_unstable();
+        out
+    }
 }
 
 impl Block {
@@ -144,6 +251,7 @@ impl Block {
             bits,
             offsets: vec![0; (1usize << bits) + 1],
             ids: vec![0; hashes.len()],
+            keys: vec![0; hashes.len()],
         };
         for &h in hashes {
             let v = block.value(h) as usize;
@@ -155,7 +263,9 @@ impl Block {
         let mut next = block.offsets.clone();
         for (id, &h) in hashes.iter().enumerate() {
             let v = block.value(h) as usize;
-            block.ids[next[v] as usize] = id as u32;
+            let at = next[v] as usize;
+            block.ids[at] = id as u32;
+            block.keys[at] = h;
             next[v] += 1;
         }
         block
@@ -182,25 +292,7 @@ fn each_within(value: u32, bits: u32, radius: u32, mut f: impl FnMut(u32)) {
 /// sorted by `(i, j)`. Sub-quadratic (multi-index hashing); in parallel on the current rayon
 /// pool; the same result as a brute-force scan, whatever the thread count.
 pub fn pairs_within(hashes: &[u64], radius: u32) -> Vec<(usize, usize, u32)> {
-    let index = Index::new(hashes, radius);
-    let chunks: Vec<Vec<(usize, usize, u32)>> = (0..hashes.len())
-        .collect::<Vec<_>>()
-        .par_chunks(4096)
-        .map(|chunk| {
-            let mut out = Vec::new();
-            for &i in chunk {
-                let start = out.len();
-                index.for_each_within(hashes[i], |j, d| {
-                    if j > i {
-                        out.push((i, j, d));
-                    }
-                });
-                out[start..].sort_unstable();
-            }
-            out
-        })
-        .collect();
-    chunks.concat()
+    Index::new(hashes, radius).self_join()
 }
 
 /// Every pair by comparing all of them: the reference `pairs_within` must equal (tests, benches).
@@ -352,6 +444,41 @@ mod tests {
                 .filter(|&(_, d)| d <= 10)
                 .collect();
             assert_eq!(index.within(q), expected);
+        }
+    }
+
+    #[test]
+    fn joins_find_exactly_what_brute_force_finds() {
+        let mut rng = Rng(11);
+        for round in 0..6 {
+            let hashes = planted(&mut rng, 100 + round * 400);
+            let queries: Vec<u64> = (0..300)
+                .map(|k| {
+                    let q = rng.next();
+                    if k % 3 == 0 {
+                        q
+                    } else {
+                        rng.flip(hashes[(q % hashes.len() as u64) as usize], (q % 17) as u32)
+                    }
+                })
+                .collect();
+            for radius in [0, 2, 8, 13] {
+                let index = Index::new(&hashes, radius);
+                let mut expected = Vec::new();
+                for (qi, &q) in queries.iter().enumerate() {
+                    for (i, &h) in hashes.iter().enumerate() {
+                        let d = hamming(h, q);
+                        if d <= radius {
+                            expected.push((qi, i, d));
+                        }
+                    }
+                }
+                assert_eq!(
+                    index.join(&queries),
+                    expected,
+                    "round {round}, radius {radius}"
+                );
+            }
         }
     }
 
