@@ -89,3 +89,64 @@ pub fn replace_dir(staging: tempfile::TempDir, target: &Path) -> std::io::Result
     }
     Ok(())
 }
+
+/// Removes what a killed run left behind in `dir` (not below it): the entries whose names start
+/// with one of `prefixes`, such as temporary files, staging folders and old folders moved aside.
+/// Returns how many were removed. Call it only while holding the lock that keeps other runs
+/// out of `dir`, or their work in progress goes too.
+///
+/// # Errors
+/// When `dir` cannot be listed (a missing `dir` has nothing to remove) or an entry cannot be
+/// removed; the error names the entry.
+pub fn remove_leftovers(dir: &Path, prefixes: &[&str]) -> std::io::Result<usize> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !prefixes.iter().any(|p| name.starts_with(p)) {
+            continue;
+        }
+        let path = entry.path();
+        let result = if entry.file_type()?.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        result.map_err(|e| {
+            std::io::Error::new(e.kind(), format!("removing {}: {e}", path.display()))
+        })?;
+        removed += 1;
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftovers_go_and_everything_else_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(d.join(".lightbox-abc123"), b"half").unwrap();
+        fs::create_dir_all(d.join(".sheets.staging-x1/unit")).unwrap();
+        fs::write(d.join(".sheets.staging-x1/unit/p1.jpg"), b"page").unwrap();
+        fs::write(d.join("report.json"), b"{}").unwrap();
+        fs::write(d.join(".hidden"), b"theirs").unwrap();
+        let removed = remove_leftovers(d, &[".lightbox-", ".sheets.staging-"]).unwrap();
+        assert_eq!(removed, 2);
+        let mut left: Vec<String> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, [".hidden", "report.json"]);
+        assert_eq!(remove_leftovers(&d.join("missing"), &[".x"]).unwrap(), 0);
+    }
+}

@@ -164,6 +164,23 @@ pub fn package(
         .display()
         .to_string();
     let mut catalog = Catalog::open(&crate::report::catalog_path(work, &report.catalog))?;
+    // A package killed before its end left its staging folder (or the old package, moved
+    // aside) beside the target; the catalog's lock keeps other packages of this work out.
+    let name = to
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let parent = to
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    output::remove_leftovers(parent, &[&format!(".{name}.staging-"), ".lightbox-old-"])
+        .with_context(|| {
+            format!(
+                "cleaning up after an interrupted package in {}",
+                parent.display()
+            )
+        })?;
     // Decisions from the review page are kept in the catalog: a later package (or a package
     // after a rerun) honours them without the file.
     if let Some(path) = decisions {

@@ -74,6 +74,18 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     dirs.create()
         .with_context(|| format!("creating {}", work.join("derived").display()))?;
     let mut catalog = Catalog::open(&config.catalog)?;
+    // A run killed before its end left temporary files and staging folders: with the catalog's
+    // lock held no other run is writing here, so they can go.
+    for dir in [
+        work.clone(),
+        dirs.thumbs.clone(),
+        dirs.previews.clone(),
+        work.join("review"),
+    ] {
+        output::remove_leftovers(&dir, &[".lightbox-", ".sheets.staging-"]).with_context(|| {
+            format!("cleaning up after an interrupted run in {}", dir.display())
+        })?;
+    }
 
     // 1. Ingest: list every file of every drop; nothing is read yet.
     progress.stage("scan", 0);

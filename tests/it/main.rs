@@ -10,6 +10,7 @@ mod catalog;
 mod env;
 mod exiftool;
 mod fixture_run;
+mod killed;
 mod near;
 mod package;
 mod review;

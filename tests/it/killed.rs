@@ -1,0 +1,229 @@
+//! A killed run loses nothing: `lightbox run` and `lightbox package` are killed with SIGKILL at
+//! several points (watched for in the output folders, not guessed from the clock), then run
+//! again. The work folder (report, findings, derived images, sheets, review page), the catalog's
+//! rows and the package must then be byte for byte what an uninterrupted run gives, with no
+//! temporary file or staging folder left behind.
+//!
+//! In: the fixture drops. Out: comparisons of file contents and catalog rows.
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::env::{drops, tree_state};
+
+/// Starts `lightbox` with `args`, output discarded.
+fn start(args: &[&OsStr]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_lightbox"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts")
+}
+
+/// Kills `child` with SIGKILL as soon as `ready()` holds. False when it ended by itself first.
+fn kill_when(child: &mut Child, ready: impl Fn() -> bool) -> bool {
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return false;
+        }
+        if ready() {
+            child.kill().expect("SIGKILL");
+            child.wait().expect("reaped");
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Runs `lightbox` to its end; returns the exit code.
+fn finish(args: &[&OsStr]) -> i32 {
+    start(args).wait().expect("wait").code().expect("exit code")
+}
+
+/// Entries of `dir` (not below) whose names start with `prefix`.
+fn count(dir: &Path, prefix: &str) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.file_name().to_string_lossy().starts_with(prefix))
+            })
+            .count()
+    })
+}
+
+/// Every file below `root` by relative path with its blake3 (times left out), less the
+/// catalog's own files, which are compared by rows.
+fn contents(root: &Path) -> BTreeMap<String, String> {
+    tree_state(root)
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with("catalog.sqlite"))
+        .map(|(path, state)| {
+            let hash = state.split(' ').next().unwrap_or_default().to_string();
+            (path, hash)
+        })
+        .collect()
+}
+
+/// Every row of every catalog table, as text, sorted.
+fn catalog_rows(path: &Path) -> Vec<String> {
+    let db =
+        rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("catalog opens");
+    let mut rows = Vec::new();
+    for table in [
+        "meta",
+        "runs",
+        "files",
+        "inspections",
+        "items",
+        "packaged",
+        "decisions",
+        "sheets",
+    ] {
+        let mut statement = db.prepare(&format!("SELECT * FROM {table}")).unwrap();
+        let columns = statement.column_count();
+        let mut result = statement.query([]).unwrap();
+        while let Some(row) = result.next().unwrap() {
+            let values: Vec<String> = (0..columns)
+                .map(|i| format!("{:?}", row.get_ref(i).unwrap()))
+                .collect();
+            rows.push(format!("{table}: {}", values.join(" | ")));
+        }
+    }
+    rows.sort();
+    rows
+}
+
+/// What a finished work folder holds: its files and its catalog's rows.
+fn snapshot(work: &Path) -> (BTreeMap<String, String>, Vec<String>) {
+    (contents(work), catalog_rows(&work.join("catalog.sqlite")))
+}
+
+#[test]
+fn a_run_killed_anywhere_then_run_again_gives_what_an_uninterrupted_run_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let drops = drops();
+    let run: Vec<&OsStr> = vec![
+        OsStr::new("--quiet"),
+        OsStr::new("run"),
+        drops.as_os_str(),
+        OsStr::new("--out"),
+        work.as_os_str(),
+    ];
+    // The same work path every time: the review page names its catalog by absolute path.
+    assert_eq!(finish(&run), 1, "the fixtures have findings");
+    let expected = snapshot(&work);
+    let thumbs = work.join("derived").join("thumbs");
+    let photos = count(&thumbs, "");
+    assert!(photos > 10, "{photos} thumbnails");
+
+    type Point<'a> = (&'a str, Box<dyn Fn() -> bool + 'a>);
+    let points: Vec<Point> = vec![
+        ("first thumbnail", Box::new(|| count(&thumbs, "") >= 1)),
+        (
+            "half the thumbnails",
+            Box::new(|| count(&thumbs, "") >= photos / 2),
+        ),
+        (
+            "report written",
+            Box::new(|| work.join("report.json").exists()),
+        ),
+        ("sheets in place", Box::new(|| work.join("sheets").exists())),
+    ];
+    let mut killed = Vec::new();
+    for (name, ready) in &points {
+        std::fs::remove_dir_all(&work).unwrap();
+        let mut child = start(&run);
+        if kill_when(&mut child, ready) {
+            killed.push(*name);
+        }
+        assert_eq!(finish(&run), 1, "rerun after a kill at {name}");
+        let got = snapshot(&work);
+        assert_eq!(got.0, expected.0, "files after a kill at {name}");
+        assert_eq!(got.1, expected.1, "catalog after a kill at {name}");
+        for leftover in [".lightbox-", ".sheets.staging-"] {
+            assert_eq!(count(&work, leftover), 0, "{leftover} after {name}");
+            assert_eq!(count(&thumbs, leftover), 0, "{leftover} after {name}");
+        }
+    }
+    // A point the run passed before it was looked at proves nothing: most must be real kills.
+    assert!(killed.len() >= 3, "killed mid-way only at {killed:?}");
+}
+
+#[test]
+fn a_package_killed_anywhere_then_made_again_is_the_same_package() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let drops = drops();
+    let run: Vec<&OsStr> = vec![
+        OsStr::new("--quiet"),
+        OsStr::new("run"),
+        drops.as_os_str(),
+        OsStr::new("--out"),
+        work.as_os_str(),
+    ];
+    assert_eq!(finish(&run), 1);
+    let to = dir.path().join("pkg");
+    let package: Vec<&OsStr> = vec![
+        OsStr::new("--quiet"),
+        OsStr::new("package"),
+        work.as_os_str(),
+        OsStr::new("--to"),
+        to.as_os_str(),
+    ];
+    assert_eq!(finish(&package), 0);
+    let expected = (contents(&to), catalog_rows(&work.join("catalog.sqlite")));
+    assert!(expected.0.len() > 4, "{:?}", expected.0);
+
+    // The staging folder beside the package, and how many files it holds so far.
+    let staged = || -> usize {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".pkg.staging-"))
+            .map(|e| walkdir::WalkDir::new(e.path()).into_iter().count())
+            .sum()
+    };
+    type Point<'a> = (&'a str, Box<dyn Fn() -> bool + 'a>);
+    let points: Vec<Point> = vec![
+        ("staging folder made", Box::new(|| staged() >= 1)),
+        ("first files staged", Box::new(|| staged() >= 3)),
+        (
+            "half the files staged",
+            Box::new(|| staged() >= expected.0.len() / 2),
+        ),
+    ];
+    let mut killed = Vec::new();
+    for (name, ready) in &points {
+        std::fs::remove_dir_all(&to).unwrap();
+        let mut child = start(&package);
+        if kill_when(&mut child, ready) {
+            killed.push(*name);
+        }
+        assert_eq!(finish(&package), 0, "package again after a kill at {name}");
+        assert_eq!(contents(&to), expected.0, "package after a kill at {name}");
+        assert_eq!(
+            catalog_rows(&work.join("catalog.sqlite")),
+            expected.1,
+            "catalog after a kill at {name}"
+        );
+        assert_eq!(
+            count(dir.path(), ".pkg.staging-"),
+            0,
+            "staging left after {name}"
+        );
+        assert_eq!(
+            count(dir.path(), ".lightbox-"),
+            0,
+            "old package left after {name}"
+        );
+    }
+    assert!(killed.len() >= 2, "killed mid-way only at {killed:?}");
+}
