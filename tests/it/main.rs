@@ -13,6 +13,7 @@ mod fixture_run;
 mod killed;
 mod near;
 mod package;
+mod properties;
 mod review;
 mod robustness;
 mod sheets;
