@@ -60,6 +60,13 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("lightbox: {e:#}");
+            let lang = match cli.lang {
+                LangArg::Zh => Lang::Zh,
+                LangArg::En => Lang::En,
+            };
+            if let Some(hint) = lightbox::output::hint(&e, lang) {
+                eprintln!("lightbox: {hint}");
+            }
             ExitCode::from(2)
         }
     }

@@ -126,6 +126,33 @@ pub fn remove_leftovers(dir: &Path, prefixes: &[&str]) -> std::io::Result<usize>
     Ok(removed)
 }
 
+/// What to do about a broken run's error, when its cause is one staff can fix: no room left on
+/// the disk (or a file size limit), or a folder that cannot be written. `None` for other errors,
+/// whose own message is all there is to say.
+pub fn hint(error: &anyhow::Error, lang: crate::lang::Lang) -> Option<&'static str> {
+    use std::io::ErrorKind;
+    let zh = lang == crate::lang::Lang::Zh;
+    let kind = error
+        .chain()
+        .find_map(|e| e.downcast_ref::<std::io::Error>())?
+        .kind();
+    match kind {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => {
+            Some(if zh {
+                "磁盘空间不足：请腾出空间，或用 --out / --to 指向空间更大的磁盘，然后重新运行。未写完的输出已丢弃，已有的文件没有改动。"
+            } else {
+                "no room left to write: free some space, or point --out / --to at a disk with more room, then run again. The unfinished output was discarded; nothing already there was changed."
+            })
+        }
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => Some(if zh {
+            "无法写入该位置：请用 --out / --to 换一个可写的文件夹，或修改其权限，然后重新运行。"
+        } else {
+            "that place cannot be written: choose a folder you can write with --out / --to, or change its permissions, then run again."
+        }),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +175,22 @@ mod tests {
         left.sort();
         assert_eq!(left, [".hidden", "report.json"]);
         assert_eq!(remove_leftovers(&d.join("missing"), &[".x"]).unwrap(), 0);
+    }
+
+    #[test]
+    fn hints_follow_the_cause_through_the_context() {
+        use crate::lang::Lang;
+        let full = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::StorageFull))
+            .context("writing the package at /x/pkg");
+        assert!(hint(&full, Lang::En).unwrap().starts_with("no room"));
+        assert!(hint(&full, Lang::Zh).unwrap().starts_with("磁盘空间不足"));
+        let denied = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::PermissionDenied))
+            .context("creating /x");
+        assert!(
+            hint(&denied, Lang::En)
+                .unwrap()
+                .contains("cannot be written")
+        );
+        assert!(hint(&anyhow::anyhow!("a bad profile"), Lang::En).is_none());
     }
 }

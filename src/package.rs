@@ -202,7 +202,8 @@ pub fn package(
     let (selected, skipped) = select(&report, &decisions, &elsewhere, lang);
     let staging = output::staging_dir(to)
         .with_context(|| format!("creating a staging folder beside {}", to.display()))?;
-    let summary = build(&selected, skipped, staging.path(), lang)?;
+    let summary = build(&selected, skipped, staging.path(), lang)
+        .with_context(|| format!("writing the package at {}", to.display()))?;
     output::replace_dir(staging, to)
         .with_context(|| format!("moving the package into place at {}", to.display()))?;
     let held: Vec<(ContentHash, String, String, String)> = summary

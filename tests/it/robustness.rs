@@ -269,3 +269,65 @@ fn zip_bombs_nested_zips_and_encrypted_entries_are_refused_and_reported() {
     assert_eq!(find("照片.zip").findings[0].finding.check, Check::NestedZip);
     assert!(find("好照片.jpg").photo.as_ref().unwrap().decoded);
 }
+
+/// `lightbox package` with the file size limit set below a photo's size, the way a full disk
+/// stops a write half-way (the kernel answers EFBIG instead of ENOSPC; the path through the
+/// code is the same).
+fn package_with_file_limit(work: &Path, to: &Path, limit: u64, lang: &str) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_lightbox"));
+    command
+        .args(["--lang", lang, "--quiet", "package"])
+        .arg(work)
+        .arg("--to")
+        .arg(to);
+    // SAFETY: only async-signal-safe calls (signal, setrlimit) between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            // Without this the kernel kills the writer with SIGXFSZ instead of failing the write.
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let rl = libc::rlimit {
+                rlim_cur: limit,
+                rlim_max: limit,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &raw const rl) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    command.output().expect("the binary runs")
+}
+
+#[test]
+fn a_package_that_runs_out_of_room_exits_2_says_what_to_do_and_leaves_nothing() {
+    let run = Run::new(&crate::env::drops(), &["--quiet"]);
+    let to = run.dir.path().join("pkg");
+    for (lang, hint) in [("en", "no room left to write"), ("zh", "磁盘空间不足")] {
+        let out = package_with_file_limit(&run.work, &to, 64 * 1024, lang);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&to.display().to_string()),
+            "names the package: {stderr}"
+        );
+        assert!(stderr.contains(hint), "says what to do: {stderr}");
+        // Nothing half-written: no package, no staging folder beside it.
+        assert!(!to.exists());
+        let beside: Vec<String> = fs::read_dir(run.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("pkg"))
+            .collect();
+        assert!(beside.is_empty(), "{beside:?}");
+    }
+    // With room, the same command makes the package.
+    let out = package_with_file_limit(&run.work, &to, 1 << 40, "en");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(to.join("manifest.csv").exists() || fs::read_dir(&to).unwrap().count() > 2);
+}
