@@ -317,6 +317,20 @@ pub enum Check {
     },
     /// CMYK colour: meant for print, shows wrong on screens.
     Cmyk,
+    /// A metadata block (EXIF, XMP, IPTC) is damaged: what could be read was read, nothing was
+    /// guessed. Never a reason to refuse the photo.
+    MetadataDamaged {
+        /// Which block: `EXIF`, `XMP` or `IPTC`.
+        block: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Bytes after the end of the JPEG image that no known format puts there (a bad copy, or a
+    /// phone's own trailer): ignored, never read as part of the picture.
+    DataAfterEnd {
+        /// How many bytes follow the end-of-image marker.
+        bytes: u64,
+    },
     /// A required field has no value from any source.
     MissingField {
         /// Which field.
@@ -507,6 +521,8 @@ impl Check {
             Check::FileTooLarge { .. } => "file_too_large",
             Check::FileLarge { .. } => "file_large",
             Check::Cmyk => "cmyk",
+            Check::MetadataDamaged { .. } => "metadata_damaged",
+            Check::DataAfterEnd { .. } => "data_after_end",
             Check::MissingField { .. } => "missing_field",
             Check::YearOutOfRange { .. } => "year_out_of_range",
             Check::YearPrecursor { .. } => "year_precursor",
@@ -702,6 +718,20 @@ impl Check {
                 zh,
                 "CMYK 色彩（印刷用），屏幕显示会偏色".into(),
                 "CMYK colour (for print): shows wrong on screens".into(),
+            ),
+            Check::MetadataDamaged { block, reason } => pick(
+                zh,
+                format!("{block} 信息块损坏（{reason}）：能读的已读出，缺的信息请由单位补充"),
+                format!(
+                    "the {block} block is damaged ({reason}): what could be read was read; ask the unit for anything missing"
+                ),
+            ),
+            Check::DataAfterEnd { bytes } => pick(
+                zh,
+                format!("图像结束标记后还有 {bytes} 字节多余数据（已忽略，画面不受影响）"),
+                format!(
+                    "{bytes} bytes of extra data after the end of the image (ignored; the picture is not affected)"
+                ),
             ),
             Check::MissingField { field } => pick(
                 zh,

@@ -91,7 +91,22 @@ impl Iptc {
 /// Reads the IPTC record of a file: `None` when it holds none, or none of the datasets lightbox
 /// reads.
 pub fn read(bytes: &[u8]) -> Option<Iptc> {
-    let record = if bytes.starts_with(&[0xFF, 0xD8]) {
+    read_checked(bytes).0
+}
+
+/// Reads the IPTC record of a file as [`read`] does, and says what is wrong with the record
+/// when it does not read to its end.
+pub fn read_checked(bytes: &[u8]) -> (Option<Iptc>, Option<String>) {
+    let Some(record) = record(bytes) else {
+        return (None, None);
+    };
+    let (iptc, fault) = parse_checked(&record);
+    ((!iptc.is_empty()).then_some(iptc), fault)
+}
+
+/// The IIM record of a file, wherever its format keeps it.
+fn record(bytes: &[u8]) -> Option<Vec<u8>> {
+    Some(if bytes.starts_with(&[0xFF, 0xD8]) {
         let resources: Vec<u8> = jpeg_segments(bytes)
             .into_iter()
             .filter(|(marker, _)| *marker == 0xED)
@@ -104,9 +119,7 @@ pub fn read(bytes: &[u8]) -> Option<Iptc> {
         png_record(bytes)?
     } else {
         tiff_ifd0_value(bytes, TIFF_IPTC_TAG)?.to_vec()
-    };
-    let iptc = parse(&record);
-    (!iptc.is_empty()).then_some(iptc)
+    })
 }
 
 /// The IIM record of a PNG: ImageMagick's `Raw profile type iptc` (or `8bim`) text chunk, which
@@ -178,10 +191,12 @@ pub fn photoshop_resource(resources: &[u8], id: u16) -> Option<&[u8]> {
 type Dataset<'a> = (u8, u8, &'a [u8]);
 
 /// The datasets of an IIM record, in order. Stops at the first byte that is not a tag marker
-/// (0x1C), or at a length running past the end.
-fn datasets(record: &[u8]) -> Vec<Dataset<'_>> {
+/// (0x1C), or at a length running past the end; says which, unless what is left is only the
+/// zero padding writers add.
+fn datasets(record: &[u8]) -> (Vec<Dataset<'_>>, Option<String>) {
     let mut out = Vec::new();
     let mut pos = 0;
+    let mut fault = None;
     while let Some(&[0x1C, rec, num, hi, lo]) = record.get(pos..pos + 5) {
         let mut start = pos + 5;
         let len = u16::from_be_bytes([hi, lo]);
@@ -189,13 +204,17 @@ fn datasets(record: &[u8]) -> Vec<Dataset<'_>> {
             // Extended dataset: the low 15 bits give how many bytes hold the length.
             let count = usize::from(len & 0x7FFF);
             let Some(bytes) = record.get(start..start + count).filter(|_| count <= 8) else {
+                fault = Some(format!("dataset {rec}:{num} has a bad extended length"));
                 break;
             };
             start += count;
             let length = bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
             match usize::try_from(length) {
                 Ok(length) => length,
-                Err(_) => break,
+                Err(_) => {
+                    fault = Some(format!("dataset {rec}:{num} has a bad extended length"));
+                    break;
+                }
             }
         } else {
             usize::from(len)
@@ -204,17 +223,34 @@ fn datasets(record: &[u8]) -> Vec<Dataset<'_>> {
             .checked_add(len)
             .and_then(|end| record.get(start..end))
         else {
+            fault = Some(format!(
+                "dataset {rec}:{num} declares {len} bytes, {} are left",
+                record.len().saturating_sub(start)
+            ));
             break;
         };
         out.push((rec, num, value));
         pos = start + len;
     }
-    out
+    if fault.is_none()
+        && record
+            .get(pos..)
+            .is_some_and(|rest| rest.iter().any(|&b| b != 0))
+    {
+        fault = Some(format!("bytes that are not a dataset at offset {pos}"));
+    }
+    (out, fault)
 }
 
 /// Parses an IIM record (the data of resource 0x0404, or TIFF tag 33723).
 pub fn parse(record: &[u8]) -> Iptc {
-    let datasets = datasets(record);
+    parse_checked(record).0
+}
+
+/// Parses an IIM record as [`parse`] does, and says what is wrong with it when it does not
+/// read to its end.
+pub fn parse_checked(record: &[u8]) -> (Iptc, Option<String>) {
+    let (datasets, fault) = datasets(record);
     let declared = datasets
         .iter()
         .find(|&&(rec, num, _)| (rec, num) == (1, 90))
@@ -272,7 +308,7 @@ pub fn parse(record: &[u8]) -> Iptc {
             };
         }
     }
-    iptc
+    (iptc, fault)
 }
 
 /// The datasets of record 2 read as text.
@@ -328,6 +364,23 @@ mod tests {
         d.extend(u16::try_from(value.len()).unwrap().to_be_bytes());
         d.extend(value);
         d
+    }
+
+    #[test]
+    fn a_record_that_does_not_read_to_its_end_says_why() {
+        let mut record = dataset(2, 120, "说明".as_bytes());
+        assert_eq!(parse_checked(&record).1, None);
+        record.extend([0, 0, 0]);
+        assert_eq!(parse_checked(&record).1, None, "zero padding is not damage");
+        let mut record = dataset(2, 120, "说明".as_bytes());
+        record.extend([0x1C, 2, 5, 0x13, 0x88, b'x']);
+        let (iptc, fault) = parse_checked(&record);
+        assert_eq!(
+            iptc.caption.as_deref(),
+            Some("说明"),
+            "what came before is kept"
+        );
+        assert!(fault.unwrap().contains("5000"));
     }
 
     /// Photoshop resources holding one IIM record.

@@ -226,6 +226,93 @@ fn webp_exif_block(bytes: &[u8]) -> Option<&[u8]> {
     None
 }
 
+/// What is wrong with the file's EXIF block, when it has one that does not read cleanly: the
+/// reader's first complaint. `None` for a clean block and for a file without EXIF. A JPEG's
+/// block is read on its own, so a file cut short elsewhere (reported as truncated) does not
+/// count against its EXIF; in other containers only a block read in part counts.
+pub fn exif_damage(bytes: &[u8]) -> Option<String> {
+    let mut reader = Reader::new();
+    reader.continue_on_error(true);
+    let (result, whole_block) = if bytes.starts_with(&[0xFF, 0xD8]) {
+        let block = jpeg_segments(bytes)
+            .into_iter()
+            .find(|(marker, payload)| *marker == 0xE1 && payload.starts_with(b"Exif\0\0"))?
+            .1;
+        (reader.read_raw(block[6..].to_vec()), true)
+    } else if let Some(patched) = tiff_with_ifd_pointers(bytes) {
+        (reader.read_raw(patched), true)
+    } else if tiff_byte_order(bytes).is_some() {
+        (reader.read_raw(bytes.to_vec()), true)
+    } else {
+        (reader.read_from_container(&mut Cursor::new(bytes)), false)
+    };
+    match result {
+        Ok(_) | Err(exif::Error::NotFound(_)) => None,
+        Err(e) => {
+            let mut first = None;
+            match e.distill_partial_result(|errors| first = errors.first().map(ToString::to_string))
+            {
+                Ok(_) => first,
+                Err(e) => whole_block.then(|| e.to_string()),
+            }
+        }
+    }
+}
+
+/// How many bytes follow a JPEG's end-of-image marker, when some do and nothing known put them
+/// there: an MPF image set (phones' depth and HDR frames), a preview JPEG, a camera's trailer,
+/// AFCP and IPTC trailers and a few stray bytes are known. `None` for other files, for a JPEG
+/// that ends at its marker, and for one whose marker is never reached (a truncated file says so
+/// elsewhere). On 343 camera and sample files, 26 have bytes after the end; 3 are not of a
+/// known kind.
+pub fn bytes_after_end(bytes: &[u8]) -> Option<u64> {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut pos = 2;
+    loop {
+        // A marker: fill bytes, then the code.
+        while bytes.get(pos) == Some(&0xFF) {
+            pos += 1;
+        }
+        let marker = *bytes.get(pos)?;
+        pos += 1;
+        match marker {
+            0xD9 => break,
+            0x01 | 0xD0..=0xD7 => continue,
+            _ => {}
+        }
+        let len = usize::from(u16::from_be_bytes([*bytes.get(pos)?, *bytes.get(pos + 1)?]));
+        if marker == 0xE2 && bytes.get(pos + 2..pos + 6) == Some(b"MPF\0") {
+            return None;
+        }
+        pos = pos.checked_add(len)?;
+        if marker == 0xDA {
+            // Entropy-coded data: up to the first 0xFF that is neither stuffing (FF 00) nor a
+            // restart marker (FF D0..D7).
+            loop {
+                pos += memchr::memchr(0xFF, bytes.get(pos..)?)?;
+                match *bytes.get(pos + 1)? {
+                    0x00 | 0xD0..=0xD7 => pos += 2,
+                    0xFF => pos += 1,
+                    _ => break,
+                }
+            }
+        } else if bytes.get(pos) != Some(&0xFF) {
+            return None;
+        }
+    }
+    let tail = &bytes[pos..];
+    // Left alone, because cameras and photo tools put them there: a few stray bytes, a camera's
+    // trailer (its card padding starts with zeros), a preview JPEG, an AFCP or IPTC trailer.
+    let harmless = tail.len() <= 16
+        || tail[0] == 0
+        || memchr::memmem::find(tail, &[0xFF, 0xD8, 0xFF]).is_some()
+        || tail.starts_with(b"AXS!")
+        || tail.starts_with(&[0x1C, 0x02]);
+    (!harmless).then_some(tail.len() as u64)
+}
+
 /// A copy of a TIFF file whose IFD0 points to its EXIF, GPS or interoperability IFD with an
 /// entry of type IFD (13) instead of LONG (4), with those types set to LONG (the EXIF reader only
 /// follows LONG pointers; drone cameras write IFD). `None` when there is nothing to patch.
@@ -395,6 +482,65 @@ fn gps(parsed: &exif::Exif) -> Option<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SOI, the given segments, a scan with stuffed and restart bytes, EOI, then `after`.
+    fn jpeg_with(segments: &[(u8, &[u8])], after: &[u8]) -> Vec<u8> {
+        let mut bytes = vec![0xFF, 0xD8];
+        for (marker, payload) in segments {
+            bytes.extend([0xFF, *marker]);
+            bytes.extend(u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
+            bytes.extend(*payload);
+        }
+        bytes.extend([0xFF, 0xDA, 0, 8, 1, 1, 0, 0, 63, 0]);
+        bytes.extend([0x12, 0xFF, 0x00, 0x34, 0xFF, 0xD0, 0x56, 0xFF, 0xFF, 0xD9]);
+        bytes.extend(after);
+        bytes
+    }
+
+    #[test]
+    fn bytes_after_the_end_are_counted_unless_expected() {
+        assert_eq!(bytes_after_end(&jpeg_with(&[], b"")), None);
+        assert_eq!(
+            bytes_after_end(&jpeg_with(&[], &[0; 64])),
+            None,
+            "zero padding"
+        );
+        let tail: Vec<u8> = (1..41u8).map(|b| b.wrapping_mul(37) | 1).collect();
+        assert_eq!(bytes_after_end(&jpeg_with(&[], &tail)), Some(40));
+        assert_eq!(
+            bytes_after_end(&jpeg_with(&[], &[1, 2, 3])),
+            None,
+            "stray bytes"
+        );
+        let mut padded = vec![0u8; 400];
+        padded[7] = 0x72;
+        assert_eq!(
+            bytes_after_end(&jpeg_with(&[], &padded)),
+            None,
+            "card padding"
+        );
+        let preview = jpeg_with(&[], b"");
+        assert_eq!(
+            bytes_after_end(&jpeg_with(&[], &preview)),
+            None,
+            "a preview JPEG"
+        );
+        // An MPF image set keeps its other images after the first one's end.
+        let mpf = jpeg_with(&[(0xE2, b"MPF\0II*\0")], &tail);
+        assert_eq!(bytes_after_end(&mpf), None);
+        // Cut inside the scan: the end is never reached, and that is reported elsewhere.
+        let cut = jpeg_with(&[], b"");
+        assert_eq!(bytes_after_end(&cut[..cut.len() - 3]), None);
+        assert_eq!(bytes_after_end(b"not a jpeg"), None);
+    }
+
+    #[test]
+    fn exif_damage_is_named_only_for_a_block_that_is_there() {
+        assert_eq!(exif_damage(&jpeg_with(&[], b"")), None);
+        // IFD0 claims 5 entries in a block that ends after the count.
+        let broken: &[u8] = b"Exif\0\0II*\0\x08\0\0\0\x05\0";
+        assert!(exif_damage(&jpeg_with(&[(0xE1, broken)], b"")).is_some());
+    }
 
     #[test]
     fn normalises_dates() {

@@ -135,6 +135,28 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
         }
     };
     let exif = metadata::exif(&bytes).unwrap_or_default();
+    let (xmp, xmp_damage) = xmp::read_checked(&bytes);
+    let (iptc, iptc_damage) = iptc::read_checked(&bytes);
+    // Damaged metadata and stray bytes after the image are worth knowing, never a reason to
+    // refuse a photo.
+    let mut findings: Vec<Finding> = [
+        ("EXIF", metadata::exif_damage(&bytes)),
+        ("XMP", xmp_damage),
+        ("IPTC", iptc_damage),
+    ]
+    .into_iter()
+    .filter_map(|(block, reason)| {
+        reason.map(|reason| {
+            Finding::info(Check::MetadataDamaged {
+                block: block.to_string(),
+                reason,
+            })
+        })
+    })
+    .collect();
+    if let Some(bytes) = metadata::bytes_after_end(&bytes) {
+        findings.push(Finding::info(Check::DataAfterEnd { bytes }));
+    }
     let mut photo = Photo {
         content,
         bytes: bytes.len() as u64,
@@ -143,15 +165,14 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
         height: 0,
         cmyk: false,
         exif,
-        xmp: xmp::read(&bytes),
-        iptc: iptc::read(&bytes),
+        xmp,
+        iptc,
         perceptual: None,
         jpeg_quality: (format == crate::photo::Format::Jpeg)
             .then(|| crate::dedupe::jpeg_quality(&bytes))
             .flatten(),
         decoded: false,
     };
-    let mut findings = Vec::new();
     match decode::decode(
         &bytes,
         format,

@@ -104,25 +104,37 @@ impl Xmp {
 /// Reads the XMP of a file: `None` when it holds no packet, or no packet with any field
 /// lightbox reads.
 pub fn read(bytes: &[u8]) -> Option<Xmp> {
+    read_checked(bytes).0
+}
+
+/// Reads the XMP of a file as [`read`] does, and says why a packet is not well-formed XML when
+/// one is not (what was read before the fault is kept).
+pub fn read_checked(bytes: &[u8]) -> (Option<Xmp>, Option<String>) {
     let mut xmp = Xmp::default();
+    let mut error = None;
     if bytes.starts_with(&[0xFF, 0xD8]) {
         let (standard, extended) = jpeg_packets(bytes);
         let mut extended_guid = None;
         if let Some(packet) = standard {
             let parsed = parse_packet(packet);
             extended_guid = parsed.extended_guid;
+            error = parsed.error;
             xmp = parsed.xmp;
         }
         // The main packet names the extended one it belongs with (xmpNote:HasExtendedXMP).
         if let Some(full) = extended_guid.and_then(|guid| reassemble(&extended, &guid)) {
-            xmp.fill_from(parse_packet(&full).xmp);
+            let parsed = parse_packet(&full);
+            error = error.or(parsed.error);
+            xmp.fill_from(parsed.xmp);
         }
     } else {
         for packet in other_packets(bytes) {
-            xmp.fill_from(parse_packet(&packet).xmp);
+            let parsed = parse_packet(&packet);
+            error = error.or(parsed.error);
+            xmp.fill_from(parsed.xmp);
         }
     }
-    (!xmp.is_empty()).then_some(xmp)
+    ((!xmp.is_empty()).then_some(xmp), error)
 }
 
 /// One chunk of an extended XMP packet.
@@ -291,6 +303,8 @@ struct Parsed {
     xmp: Xmp,
     /// xmpNote:HasExtendedXMP: the GUID of the extended packet.
     extended_guid: Option<String>,
+    /// Why the packet is not well-formed XML, when it is not.
+    error: Option<String>,
 }
 
 /// The properties lightbox reads.
@@ -454,7 +468,10 @@ fn parse_packet(packet: &[u8]) -> Parsed {
         let (namespace, event) = match reader.read_resolved_event() {
             Ok((ResolveResult::Bound(ns), event)) => (Some(ns.0.to_string()), event),
             Ok((_, event)) => (None, event),
-            Err(_) => break,
+            Err(e) => {
+                parsed.error = Some(format!("not well-formed XML: {e}"));
+                break;
+            }
         };
         let (start, empty) = match event {
             Event::Start(start) => (start, false),
@@ -485,7 +502,16 @@ fn parse_packet(packet: &[u8]) -> Parsed {
                 }
                 continue;
             }
-            Event::Eof => break,
+            Event::Eof => {
+                if let Some(open) = path.len().checked_sub(1) {
+                    parsed.error = Some(format!(
+                        "the packet ends inside {} open element{}",
+                        open + 1,
+                        if open == 0 { "" } else { "s" }
+                    ));
+                }
+                break;
+            }
             _ => continue,
         };
         let local = start.local_name().into_inner().to_string();

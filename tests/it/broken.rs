@@ -58,14 +58,15 @@ const EXPECTED: &[(&str, Status, Option<&str>)] = &[
     ("corrupt-huffman.jpg", Status::NeedsInfo, None),
 ];
 
-/// Files whose metadata blocks are broken but whose pixels are the same good picture: never
-/// rejected (metadata is never a reason), read as far as it goes, nothing invented.
-const BROKEN_METADATA: &[&str] = &[
-    "exif-offset-outside.jpg",
-    "exif-ifd-loop.jpg",
-    "xmp-not-xml.jpg",
-    "iptc-length-past-end.jpg",
-    "garbage-after-eoi.jpg",
+/// Files whose metadata blocks are broken, or with bytes after the image, whose pixels are the
+/// same good picture: never rejected (metadata is never a reason), read as far as it goes,
+/// nothing invented, and the damage named in an info finding: (file, code, what it names).
+const BROKEN_METADATA: &[(&str, &str, &str)] = &[
+    ("exif-offset-outside.jpg", "metadata_damaged", "EXIF"),
+    ("exif-ifd-loop.jpg", "metadata_damaged", "EXIF"),
+    ("xmp-not-xml.jpg", "metadata_damaged", "XMP"),
+    ("iptc-length-past-end.jpg", "metadata_damaged", "IPTC"),
+    ("garbage-after-eoi.jpg", "data_after_end", "5000"),
 ];
 
 #[test]
@@ -124,8 +125,33 @@ fn every_broken_file_gets_its_finding_and_the_run_goes_on() {
             ),
         }
     }
-    for &name in BROKEN_METADATA {
+    // Damage is named where it is, and only there: a cut file is truncated, not "damaged EXIF".
+    let damage_codes = ["metadata_damaged", "data_after_end"];
+    for &(name, _, _) in EXPECTED {
+        let codes: Vec<&str> = by_name[name]
+            .findings
+            .iter()
+            .map(|f| f.finding.check.code())
+            .collect();
+        assert!(
+            !codes.iter().any(|c| damage_codes.contains(c)),
+            "{name}: {codes:?}"
+        );
+    }
+    for &(name, code, names) in BROKEN_METADATA {
         let item = by_name[name];
+        let info: Vec<&lightbox::report::ReportedFinding> = item
+            .findings
+            .iter()
+            .filter(|f| f.finding.check.code() == code)
+            .collect();
+        assert_eq!(info.len(), 1, "{name}: {:?}", item.findings);
+        assert_eq!(info[0].finding.severity, Severity::Info, "{name}");
+        assert!(
+            info[0].message.contains(names),
+            "{name}: {}",
+            info[0].message
+        );
         assert_ne!(item.status, Status::Rejected, "{name}: {:?}", item.findings);
         let photo = item.photo.as_ref().expect("inspected");
         assert!(photo.decoded && photo.width == 1200, "{name}");
