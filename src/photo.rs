@@ -257,6 +257,12 @@ pub enum Check {
     },
     /// The image data ends before the image does.
     Truncated,
+    /// The image data is corrupt although a decoder made a picture of it (grey or garbled
+    /// blocks): found by walking the Huffman-coded data.
+    CorruptData {
+        /// What is wrong, with where.
+        reason: String,
+    },
     /// The decoder refused the image data.
     DecodeFailed {
         /// The decoder's reason.
@@ -512,6 +518,7 @@ impl Check {
             Check::UnsupportedFormat { .. } => "unsupported_format",
             Check::NotJpeg { .. } => "not_jpeg",
             Check::Truncated => "truncated",
+            Check::CorruptData { .. } => "corrupt_data",
             Check::DecodeFailed { .. } => "decode_failed",
             Check::TooManyPixels { .. } => "too_many_pixels",
             Check::LongEdgeTooSmall { .. } => "long_edge_too_small",
@@ -631,6 +638,13 @@ impl Check {
                 zh,
                 "文件不完整（图像数据被截断），请重新发送原图".into(),
                 "truncated: the image data ends early; ask for the original again".into(),
+            ),
+            Check::CorruptData { reason } => pick(
+                zh,
+                format!("图像数据损坏（{reason}），画面有缺损或错乱，请重新发送原图"),
+                format!(
+                    "the image data is corrupt ({reason}): part of the picture is missing or garbled; ask for the original again"
+                ),
             ),
             Check::DecodeFailed { reason } => pick(
                 zh,

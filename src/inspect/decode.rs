@@ -101,6 +101,8 @@ pub struct Decoded {
     pub cmyk: bool,
     /// The data ended early; the pixels below the break are grey.
     pub truncated: bool,
+    /// The image data is corrupt (see `entropy`): why, when it is.
+    pub corrupt: Option<String>,
     /// Upright pixels, long edge at most the requested size (smaller images are kept as they are).
     pub pixels: RgbImage,
 }
@@ -161,8 +163,26 @@ fn decode_jpeg(bytes: &[u8], min_long_edge: u32, max_pixels: u64) -> Result<Deco
             partial.truncated = true;
             return Ok(partial);
         }
-        Err(_) => return decode_with_image(bytes, Format::Jpeg, max_pixels),
+        Err(_) => {
+            // The other decoder may still make a picture; whether the data is whole is asked of
+            // the data itself.
+            let mut other = decode_with_image(bytes, Format::Jpeg, max_pixels)?;
+            other.corrupt = corrupt(bytes);
+            return Ok(other);
+        }
     };
+    // Where the data runs out early the decoder makes every block after it from the same
+    // made-up coefficients: the bottom right of the picture repeats one block (or MCU) over and
+    // over. A last row that ends that way is worth a walk through the data (rare, and exact).
+    let channels = match info.pixel_format {
+        jpeg_decoder::PixelFormat::L8 => 1,
+        jpeg_decoder::PixelFormat::L16 => 2,
+        jpeg_decoder::PixelFormat::RGB24 => 3,
+        jpeg_decoder::PixelFormat::CMYK32 => 4,
+    };
+    let row = w as usize * channels;
+    let flat_tail = raw.len() >= row && row > 0 && tail_repeats(&raw[raw.len() - row..], channels);
+    let damage = if flat_tail { corrupt(bytes) } else { None };
     let (w, h) = (u32::from(w), u32::from(h));
     let pixels = match info.pixel_format {
         jpeg_decoder::PixelFormat::RGB24 => RgbImage::from_raw(w, h, raw),
@@ -178,13 +198,43 @@ fn decode_jpeg(bytes: &[u8], min_long_edge: u32, max_pixels: u64) -> Result<Deco
             height,
             cmyk: false,
             truncated: false,
+            corrupt: damage,
             pixels,
         }),
         None => {
             let mut other = decode_with_image(bytes, Format::Jpeg, max_pixels)?;
             other.cmyk = info.pixel_format == jpeg_decoder::PixelFormat::CMYK32;
+            other.corrupt = damage;
             Ok(other)
         }
+    }
+}
+
+/// Whether a row of pixels ends in at least four repeats of a pattern of 1 to 32 pixels
+/// (a quarter of the row at least): what a decoder's made-up blocks look like.
+fn tail_repeats(row: &[u8], channels: usize) -> bool {
+    let width = row.len() / channels;
+    [1, 2, 4, 8, 16, 32].into_iter().any(|period| {
+        let shift = period * channels;
+        if width < period * 4 {
+            return false;
+        }
+        // Pixels from the right that equal the one a period further right.
+        let same = row[..row.len() - shift]
+            .chunks_exact(channels)
+            .rev()
+            .zip(row[shift..].chunks_exact(channels).rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+        same + period >= (period * 4).max(width / 4)
+    })
+}
+
+/// Why the JPEG's coded data is corrupt, when the walk finds it so.
+fn corrupt(bytes: &[u8]) -> Option<String> {
+    match super::entropy::check(bytes) {
+        super::entropy::Entropy::Corrupt(reason) => Some(reason),
+        _ => None,
     }
 }
 
@@ -228,6 +278,7 @@ fn decode_with_image(
         height,
         cmyk: false,
         truncated: false,
+        corrupt: None,
         pixels: image.into_rgb8(),
     })
 }
@@ -274,6 +325,23 @@ pub fn resize(image: &RgbImage, width: u32, height: u32) -> RgbImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_row_ending_in_repeated_blocks_is_told_from_a_photo() {
+        // RGB: 100 pixels of a gradient, then 60 of a repeating 8-pixel block.
+        let mut row: Vec<u8> = (0..100u8).flat_map(|x| [x, x / 2, 255 - x]).collect();
+        let block: Vec<u8> = (0..8u8).flat_map(|x| [x * 20, 7, 9]).collect();
+        for _ in 0..8 {
+            row.extend(&block);
+        }
+        assert!(tail_repeats(&row, 3));
+        let photo: Vec<u8> = (0..160u32)
+            .flat_map(|x| [(x * 7 % 251) as u8, (x % 13) as u8, 3])
+            .collect();
+        assert!(!tail_repeats(&photo, 3));
+        assert!(tail_repeats(&[0u8; 30], 3), "a flat row");
+        assert!(!tail_repeats(&[1, 2, 3], 3), "too short to tell");
+    }
 
     #[test]
     fn sniffs_by_content() {

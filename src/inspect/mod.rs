@@ -8,6 +8,7 @@
 //! rerun finds them in place and two units' copies of one photo share them.
 
 pub mod decode;
+pub mod entropy;
 pub mod iptc;
 pub mod metadata;
 pub mod xmp;
@@ -180,12 +181,15 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
         profile.derived.preview,
         files.max_pixels,
     ) {
-        Ok(decoded) => {
+        Ok(mut decoded) => {
             photo.width = decoded.width;
             photo.height = decoded.height;
             photo.cmyk = decoded.cmyk;
             if decoded.truncated {
                 findings.push(Finding::error(Check::Truncated));
+            }
+            if let Some(reason) = decoded.corrupt.take() {
+                findings.push(Finding::error(Check::CorruptData { reason }));
             }
             // The fingerprint comes from the same upright preview: no second decode.
             photo.perceptual = Some(crate::fingerprint::Fingerprint::of(&decoded.pixels));

@@ -52,10 +52,13 @@ const EXPECTED: &[(&str, Status, Option<&str>)] = &[
     ),
     // Usable photos whose only fault is missing tags.
     ("cmyk.jpg", Status::NeedsInfo, None),
-    // The entropy-coded data is garbage, but without markers inside it the decoder cannot tell
-    // it from pixels (neither can libjpeg without its warnings): the picture is damaged, not
-    // the file. The sheet shows it; no finding can.
-    ("corrupt-huffman.jpg", Status::NeedsInfo, None),
+    // The entropy-coded data is garbage without markers: both decoders make a picture of it
+    // without a word, so the walk through the Huffman-coded data tells.
+    (
+        "corrupt-huffman.jpg",
+        Status::Rejected,
+        Some("corrupt_data"),
+    ),
 ];
 
 /// Files whose metadata blocks are broken, or with bytes after the image, whose pixels are the
