@@ -1,7 +1,8 @@
 //! Makes a benchmark intake from real photos: `UNITS` unit folders of `PER_UNIT` JPEGs each,
 //! every photo a real corpus photo scaled to `WIDTH` x `HEIGHT` (4000 x 3000 by default),
 //! quality 90, with its original EXIF block kept, named the way units name files; plus a few
-//! planted exact copies across units. Deterministic: the same arguments give the same files.
+//! planted exact copies across units (`PLANTED=n` sets how many). Deterministic: the same
+//! arguments give the same files.
 //!
 //! In: a corpus folder of JPEGs (default `../shared/corpus`). Out: `OUT/<unit>/<name>.jpg`.
 //! Usage: `cargo run --release --example make_corpus -- OUT [UNITS] [PER_UNIT] [CORPUS]`.
@@ -148,21 +149,33 @@ fn main() -> anyhow::Result<()> {
             made += 1;
         }
     }
-    // Planted exact copies: the first photo of each of the first units, sent again by the next.
-    let planted = (units.min(UNITS.len()) / 2).min(24);
+    // Planted exact copies: photos of one unit sent again by the next, the first photo of
+    // each of the first units by default, or `PLANTED` of them, unit after unit.
+    let n_units = units.min(UNITS.len());
+    let planted = std::env::var("PLANTED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or((n_units / 2).min(24));
     for i in 0..planted {
-        let from = out.join(UNITS[i]);
-        let to = out.join(UNITS[(i + 1) % units.min(UNITS.len())]);
-        if let Some(first) = fs::read_dir(&from)?
+        let from = out.join(UNITS[i % n_units]);
+        let to = out.join(UNITS[(i + 1) % n_units]);
+        let mut photos: Vec<PathBuf> = fs::read_dir(&from)?
             .filter_map(Result::ok)
             .map(|e| e.path())
-            .min()
-        {
+            .filter(|p| {
+                !p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("转发_")
+            })
+            .collect();
+        photos.sort();
+        if let Some(photo) = photos.get(i / n_units) {
             fs::copy(
-                &first,
+                photo,
                 to.join(format!(
                     "转发_{}",
-                    first.file_name().unwrap().to_string_lossy()
+                    photo.file_name().unwrap().to_string_lossy()
                 )),
             )?;
             made += 1;
