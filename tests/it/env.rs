@@ -91,6 +91,15 @@ impl Run {
     }
 }
 
+/// The report's item whose path ends with `end`; panics naming it when there is none.
+pub fn item<'a>(report: &'a Report, end: &str) -> &'a lightbox::report::ItemReport {
+    report
+        .items
+        .iter()
+        .find(|i| i.path.ends_with(end))
+        .unwrap_or_else(|| panic!("no {end} in the report"))
+}
+
 /// blake3 and mtime of every regular file below `root`, by relative path (symlinks by target).
 pub fn tree_state(root: &Path) -> BTreeMap<String, String> {
     let mut state = BTreeMap::new();

@@ -100,6 +100,42 @@ fn catalog_rows(path: &Path) -> Vec<String> {
     rows
 }
 
+/// A point to kill at: its name, and the test that says the run has reached it.
+type Point<'a> = (&'a str, Box<dyn Fn() -> bool + 'a>);
+
+/// `lightbox --quiet run DROPS --out WORK`.
+fn run_args<'a>(drops: &'a Path, work: &'a Path) -> Vec<&'a OsStr> {
+    vec![
+        OsStr::new("--quiet"),
+        OsStr::new("run"),
+        drops.as_os_str(),
+        OsStr::new("--out"),
+        work.as_os_str(),
+    ]
+}
+
+/// For each point: `reset()`, start `args`, kill it there, run `args` again to its end (exit
+/// `code`) and `check(point)`. Returns the points where the kill came before the end.
+fn kill_at_each<'a>(
+    points: &[Point<'a>],
+    args: &[&OsStr],
+    code: i32,
+    reset: impl Fn(),
+    check: impl Fn(&str),
+) -> Vec<&'a str> {
+    let mut killed = Vec::new();
+    for (name, ready) in points {
+        reset();
+        let mut child = start(args);
+        if kill_when(&mut child, ready) {
+            killed.push(*name);
+        }
+        assert_eq!(finish(args), code, "run again after a kill at {name}");
+        check(name);
+    }
+    killed
+}
+
 /// What a finished work folder holds: its files and its catalog's rows.
 fn snapshot(work: &Path) -> (BTreeMap<String, String>, Vec<String>) {
     (contents(work), catalog_rows(&work.join("catalog.sqlite")))
@@ -110,13 +146,7 @@ fn a_run_killed_anywhere_then_run_again_gives_what_an_uninterrupted_run_gives() 
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
     let drops = drops();
-    let run: Vec<&OsStr> = vec![
-        OsStr::new("--quiet"),
-        OsStr::new("run"),
-        drops.as_os_str(),
-        OsStr::new("--out"),
-        work.as_os_str(),
-    ];
+    let run = run_args(&drops, &work);
     // The same work path every time: the review page names its catalog by absolute path.
     assert_eq!(finish(&run), 1, "the fixtures have findings");
     let expected = snapshot(&work);
@@ -124,7 +154,6 @@ fn a_run_killed_anywhere_then_run_again_gives_what_an_uninterrupted_run_gives() 
     let photos = count(&thumbs, "");
     assert!(photos > 10, "{photos} thumbnails");
 
-    type Point<'a> = (&'a str, Box<dyn Fn() -> bool + 'a>);
     let points: Vec<Point> = vec![
         ("first thumbnail", Box::new(|| count(&thumbs, "") >= 1)),
         (
@@ -137,14 +166,8 @@ fn a_run_killed_anywhere_then_run_again_gives_what_an_uninterrupted_run_gives() 
         ),
         ("sheets in place", Box::new(|| work.join("sheets").exists())),
     ];
-    let mut killed = Vec::new();
-    for (name, ready) in &points {
-        std::fs::remove_dir_all(&work).unwrap();
-        let mut child = start(&run);
-        if kill_when(&mut child, ready) {
-            killed.push(*name);
-        }
-        assert_eq!(finish(&run), 1, "rerun after a kill at {name}");
+    let reset = || std::fs::remove_dir_all(&work).unwrap();
+    let killed = kill_at_each(&points, &run, 1, reset, |name| {
         let got = snapshot(&work);
         assert_eq!(got.0, expected.0, "files after a kill at {name}");
         assert_eq!(got.1, expected.1, "catalog after a kill at {name}");
@@ -152,7 +175,7 @@ fn a_run_killed_anywhere_then_run_again_gives_what_an_uninterrupted_run_gives() 
             assert_eq!(count(&work, leftover), 0, "{leftover} after {name}");
             assert_eq!(count(&thumbs, leftover), 0, "{leftover} after {name}");
         }
-    }
+    });
     // A point the run passed before it was looked at proves nothing: most must be real kills.
     assert!(killed.len() >= 3, "killed mid-way only at {killed:?}");
 }
@@ -162,13 +185,7 @@ fn a_package_killed_anywhere_then_made_again_is_the_same_package() {
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
     let drops = drops();
-    let run: Vec<&OsStr> = vec![
-        OsStr::new("--quiet"),
-        OsStr::new("run"),
-        drops.as_os_str(),
-        OsStr::new("--out"),
-        work.as_os_str(),
-    ];
+    let run = run_args(&drops, &work);
     assert_eq!(finish(&run), 1);
     let to = dir.path().join("pkg");
     let package: Vec<&OsStr> = vec![
@@ -191,7 +208,6 @@ fn a_package_killed_anywhere_then_made_again_is_the_same_package() {
             .map(|e| walkdir::WalkDir::new(e.path()).into_iter().count())
             .sum()
     };
-    type Point<'a> = (&'a str, Box<dyn Fn() -> bool + 'a>);
     let points: Vec<Point> = vec![
         ("staging folder made", Box::new(|| staged() >= 1)),
         ("first files staged", Box::new(|| staged() >= 3)),
@@ -200,14 +216,8 @@ fn a_package_killed_anywhere_then_made_again_is_the_same_package() {
             Box::new(|| staged() >= expected.0.len() / 2),
         ),
     ];
-    let mut killed = Vec::new();
-    for (name, ready) in &points {
-        std::fs::remove_dir_all(&to).unwrap();
-        let mut child = start(&package);
-        if kill_when(&mut child, ready) {
-            killed.push(*name);
-        }
-        assert_eq!(finish(&package), 0, "package again after a kill at {name}");
+    let reset = || std::fs::remove_dir_all(&to).unwrap();
+    let killed = kill_at_each(&points, &package, 0, reset, |name| {
         assert_eq!(contents(&to), expected.0, "package after a kill at {name}");
         assert_eq!(
             catalog_rows(&work.join("catalog.sqlite")),
@@ -224,6 +234,6 @@ fn a_package_killed_anywhere_then_made_again_is_the_same_package() {
             0,
             "old package left after {name}"
         );
-    }
+    });
     assert!(killed.len() >= 2, "killed mid-way only at {killed:?}");
 }

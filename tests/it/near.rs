@@ -200,13 +200,7 @@ fn turned_and_mirrored_copies_are_duplicates_burst_frames_are_kept() {
 
     let run = Run::new(&collection, &["--quiet"]);
     let report = run.report();
-    let item = |end: &str| {
-        report
-            .items
-            .iter()
-            .find(|i| i.path.ends_with(end))
-            .unwrap_or_else(|| panic!("no {end}"))
-    };
+    let item = |end: &str| crate::env::item(&report, end);
     assert_eq!(
         report.duplicate_groups.len(),
         2,

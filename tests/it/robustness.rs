@@ -113,13 +113,7 @@ fn named_pipe_bomb_and_hostile_zip_become_findings() {
     let run = Run::new(&drops, &[]);
     assert_eq!(run.code(), 1, "stderr: {}", run.stderr());
     let report = run.report();
-    let find = |end: &str| {
-        report
-            .items
-            .iter()
-            .find(|i| i.path.ends_with(end))
-            .unwrap_or_else(|| panic!("no {end}"))
-    };
+    let find = |end: &str| crate::env::item(&report, end);
     assert_eq!(
         find("测试单位/photo.jpg").findings[0].finding.check,
         Check::NotRegularFile
@@ -241,13 +235,7 @@ fn zip_bombs_nested_zips_and_encrypted_entries_are_refused_and_reported() {
     let run = Run::new(&drops, &["--quiet"]);
     assert_eq!(run.code(), 1, "stderr: {}", run.stderr());
     let report = run.report();
-    let find = |end: &str| {
-        report
-            .items
-            .iter()
-            .find(|i| i.path.ends_with(end))
-            .unwrap_or_else(|| panic!("no {end}"))
-    };
+    let find = |end: &str| crate::env::item(&report, end);
     assert_eq!(
         find("加密单位.zip/secret.jpg").findings[0].finding.check,
         Check::EncryptedZipEntry
