@@ -505,24 +505,19 @@ fn draw_page(
         &page_label,
     );
     let date_w = text_width(font, small, &header.date);
-    Pen {
+    let grey = Pen {
         font,
         size: small,
         colour: GREY,
-    }
-    .draw(
+    };
+    grey.draw(
         canvas,
         pw as f32 - margin as f32 - date_w,
         margin as f32 + small * 1.4,
         date_w + 1.0,
         &header.date,
     );
-    Pen {
-        font,
-        size: small,
-        colour: GREY,
-    }
-    .draw(
+    grey.draw(
         canvas,
         margin as f32,
         margin as f32 + title_size * 1.5,

@@ -21,13 +21,50 @@ const XP_SUBJECT: Tag = Tag(Context::Tiff, 0x9C9F);
 
 /// Reads the EXIF facts of a file, or `None` when it has no readable EXIF block.
 pub fn exif(bytes: &[u8]) -> Option<Exif> {
+    exif_checked(bytes).0
+}
+
+/// Reads the EXIF facts as [`exif`] does, and says what is wrong with the EXIF block when the
+/// file has one that does not read cleanly: the reader's first complaint. A JPEG's complaints
+/// count only when it has an EXIF block (a file cut short elsewhere is reported as truncated,
+/// not as damaged EXIF); in containers other than JPEG and TIFF only a block read in part counts.
+pub fn exif_checked(bytes: &[u8]) -> (Option<Exif>, Option<String>) {
+    let whole_block = if bytes.starts_with(&[0xFF, 0xD8]) {
+        jpeg_segments(bytes)
+            .iter()
+            .any(|(marker, payload)| *marker == 0xE1 && payload.starts_with(b"Exif\0\0"))
+    } else {
+        tiff_byte_order(bytes).is_some()
+    };
+    let mut damage = None;
+    let exif = read_exif(bytes, whole_block, &mut damage);
+    (exif, damage)
+}
+
+/// The body of [`exif_checked`]: the facts, with the first complaint left in `damage`.
+fn read_exif(bytes: &[u8], whole_block: bool, damage: &mut Option<String>) -> Option<Exif> {
     let reader = || {
         let mut reader = Reader::new();
         reader.continue_on_error(true);
         reader
     };
-    let partial =
-        |r: Result<exif::Exif, exif::Error>| r.or_else(|e| e.distill_partial_result(|_| {})).ok();
+    let mut partial = |r: Result<exif::Exif, exif::Error>| match r {
+        Ok(parsed) => Some(parsed),
+        Err(exif::Error::NotFound(_)) => None,
+        Err(e) => match e.distill_partial_result(|errors| {
+            if let Some(first) = errors.first() {
+                damage.get_or_insert_with(|| first.to_string());
+            }
+        }) {
+            Ok(parsed) => Some(parsed),
+            Err(e) => {
+                if whole_block {
+                    damage.get_or_insert_with(|| e.to_string());
+                }
+                None
+            }
+        },
+    };
     let parsed = match tiff_with_ifd_pointers(bytes) {
         Some(patched) => partial(reader().read_raw(patched)),
         None => partial(reader().read_from_container(&mut Cursor::new(bytes))),
@@ -224,39 +261,6 @@ fn webp_exif_block(bytes: &[u8]) -> Option<&[u8]> {
         pos = pos + 8 + len + (len & 1);
     }
     None
-}
-
-/// What is wrong with the file's EXIF block, when it has one that does not read cleanly: the
-/// reader's first complaint. `None` for a clean block and for a file without EXIF. A JPEG's
-/// block is read on its own, so a file cut short elsewhere (reported as truncated) does not
-/// count against its EXIF; in other containers only a block read in part counts.
-pub fn exif_damage(bytes: &[u8]) -> Option<String> {
-    let mut reader = Reader::new();
-    reader.continue_on_error(true);
-    let (result, whole_block) = if bytes.starts_with(&[0xFF, 0xD8]) {
-        let block = jpeg_segments(bytes)
-            .into_iter()
-            .find(|(marker, payload)| *marker == 0xE1 && payload.starts_with(b"Exif\0\0"))?
-            .1;
-        (reader.read_raw(block[6..].to_vec()), true)
-    } else if let Some(patched) = tiff_with_ifd_pointers(bytes) {
-        (reader.read_raw(patched), true)
-    } else if tiff_byte_order(bytes).is_some() {
-        (reader.read_raw(bytes.to_vec()), true)
-    } else {
-        (reader.read_from_container(&mut Cursor::new(bytes)), false)
-    };
-    match result {
-        Ok(_) | Err(exif::Error::NotFound(_)) => None,
-        Err(e) => {
-            let mut first = None;
-            match e.distill_partial_result(|errors| first = errors.first().map(ToString::to_string))
-            {
-                Ok(_) => first,
-                Err(e) => whole_block.then(|| e.to_string()),
-            }
-        }
-    }
 }
 
 /// How many bytes follow a JPEG's end-of-image marker, when some do and nothing known put them
@@ -536,10 +540,10 @@ mod tests {
 
     #[test]
     fn exif_damage_is_named_only_for_a_block_that_is_there() {
-        assert_eq!(exif_damage(&jpeg_with(&[], b"")), None);
+        assert_eq!(exif_checked(&jpeg_with(&[], b"")).1, None);
         // IFD0 claims 5 entries in a block that ends after the count.
         let broken: &[u8] = b"Exif\0\0II*\0\x08\0\0\0\x05\0";
-        assert!(exif_damage(&jpeg_with(&[(0xE1, broken)], b"")).is_some());
+        assert!(exif_checked(&jpeg_with(&[(0xE1, broken)], b"")).1.is_some());
     }
 
     #[test]

@@ -135,13 +135,14 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
             };
         }
     };
-    let exif = metadata::exif(&bytes).unwrap_or_default();
+    let (exif, exif_damage) = metadata::exif_checked(&bytes);
+    let exif = exif.unwrap_or_default();
     let (xmp, xmp_damage) = xmp::read_checked(&bytes);
     let (iptc, iptc_damage) = iptc::read_checked(&bytes);
     // Damaged metadata and stray bytes after the image are worth knowing, never a reason to
     // refuse a photo.
     let mut findings: Vec<Finding> = [
-        ("EXIF", metadata::exif_damage(&bytes)),
+        ("EXIF", exif_damage),
         ("XMP", xmp_damage),
         ("IPTC", iptc_damage),
     ]
