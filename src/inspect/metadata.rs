@@ -24,7 +24,7 @@ pub fn exif(bytes: &[u8]) -> Option<Exif> {
     exif_checked(bytes).0
 }
 
-/// Reads the EXIF facts as [`exif`] does, and says what is wrong with the EXIF block when the
+/// Reads the EXIF facts as [`exif()`] does, and says what is wrong with the EXIF block when the
 /// file has one that does not read cleanly: the reader's first complaint. A JPEG's complaints
 /// count only when it has an EXIF block (a file cut short elsewhere is reported as truncated,
 /// not as damaged EXIF); in containers other than JPEG and TIFF only a block read in part counts.
