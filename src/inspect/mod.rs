@@ -260,11 +260,20 @@ pub fn write_jpeg_atomic(image: &image::RgbImage, path: &Path) -> std::io::Resul
 /// Encodes RGB pixels as a baseline JPEG.
 ///
 /// # Errors
-/// When the encoder fails (an empty image).
+/// When the encoder fails (an empty image, or a side over 65,535 pixels).
 pub fn encode_jpeg(image: &image::RgbImage, quality: u8) -> std::io::Result<Vec<u8>> {
+    // jpeg-encoder (AVX2 where the CPU has it) is several times faster than image's encoder,
+    // which was half of a photo's time; below quality 90 it subsamples chroma 4:2:0, at 90 and
+    // above it keeps 4:4:4.
+    let (width, height) = image.dimensions();
+    let (Ok(w), Ok(h)) = (u16::try_from(width), u16::try_from(height)) else {
+        return Err(std::io::Error::other(format!(
+            "{width}x{height} is too large for a JPEG"
+        )));
+    };
     let mut bytes = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, quality)
-        .encode_image(image)
+    jpeg_encoder::Encoder::new(&mut bytes, quality)
+        .encode(image.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
         .map_err(std::io::Error::other)?;
     Ok(bytes)
 }
