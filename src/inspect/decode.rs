@@ -107,8 +107,45 @@ pub struct Decoded {
     pub pixels: RgbImage,
 }
 
+/// A JPEG decoder this build has. Both decode at a reduced DCT scale; a JPEG the first choice
+/// cannot read goes to the next (libjpeg-turbo, then jpeg-decoder, then `image`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JpegDecoder {
+    /// jpeg-decoder, pure Rust: the default build needs nothing but cargo.
+    Rust,
+    /// libjpeg-turbo, built from source by the `turbojpeg` feature: about twice as fast.
+    #[cfg(feature = "turbojpeg")]
+    Turbo,
+}
+
+impl JpegDecoder {
+    /// The fastest decoder in this build: what `decode` uses.
+    #[cfg(feature = "turbojpeg")]
+    pub const BEST: JpegDecoder = JpegDecoder::Turbo;
+    /// The fastest decoder in this build: what `decode` uses.
+    #[cfg(not(feature = "turbojpeg"))]
+    pub const BEST: JpegDecoder = JpegDecoder::Rust;
+
+    /// Every decoder in this build, fastest first (for benchmarks and tests).
+    pub const ALL: &'static [JpegDecoder] = &[
+        #[cfg(feature = "turbojpeg")]
+        JpegDecoder::Turbo,
+        JpegDecoder::Rust,
+    ];
+
+    /// The library's name, as reports and benchmarks print it.
+    pub fn name(self) -> &'static str {
+        match self {
+            JpegDecoder::Rust => "jpeg-decoder",
+            #[cfg(feature = "turbojpeg")]
+            JpegDecoder::Turbo => "libjpeg-turbo",
+        }
+    }
+}
+
 /// Decodes an image scaled so its long edge is at least `min_long_edge` where the image is that
-/// large, applies `orientation`, and resizes it to at most `min_long_edge`.
+/// large, applies `orientation`, and resizes it to at most `min_long_edge`. JPEGs go to this
+/// build's fastest decoder ([`JpegDecoder::BEST`]).
 ///
 /// # Errors
 /// `TooManyPixels` from the header alone; `Failed` when no decoder can read the data.
@@ -119,8 +156,30 @@ pub fn decode(
     min_long_edge: u32,
     max_pixels: u64,
 ) -> Result<Decoded, DecodeError> {
+    decode_using(
+        JpegDecoder::BEST,
+        bytes,
+        format,
+        orientation,
+        min_long_edge,
+        max_pixels,
+    )
+}
+
+/// [`decode()`] with the JPEG decoder to try first named.
+///
+/// # Errors
+/// As [`decode()`].
+pub fn decode_using(
+    decoder: JpegDecoder,
+    bytes: &[u8],
+    format: Format,
+    orientation: Option<u16>,
+    min_long_edge: u32,
+    max_pixels: u64,
+) -> Result<Decoded, DecodeError> {
     let mut decoded = match format {
-        Format::Jpeg => decode_jpeg(bytes, min_long_edge, max_pixels)?,
+        Format::Jpeg => decode_jpeg(decoder, bytes, min_long_edge, max_pixels)?,
         _ => decode_with_image(bytes, format, max_pixels)?,
     };
     let resized = fit(&decoded.pixels, min_long_edge);
@@ -135,6 +194,24 @@ pub fn decode(
     Ok(decoded)
 }
 
+/// Decodes an image at the smallest DCT scale (for a JPEG) whose long edge still reaches
+/// `min_long_edge`, without orientation or resizing: for the previews this tool wrote, which are
+/// upright already. Limited to 100 megapixels.
+///
+/// # Errors
+/// As [`decode()`].
+pub fn decode_at_least(bytes: &[u8], min_long_edge: u32) -> Result<RgbImage, DecodeError> {
+    const LIMIT: u64 = 100_000_000;
+    let decoded = match sniff(bytes) {
+        Sniffed::Image(Format::Jpeg) => {
+            decode_jpeg(JpegDecoder::BEST, bytes, min_long_edge, LIMIT)?
+        }
+        Sniffed::Image(format) => decode_with_image(bytes, format, LIMIT)?,
+        Sniffed::Other(what) => return Err(DecodeError::Failed(format!("not an image: {what}"))),
+    };
+    Ok(decoded.pixels)
+}
+
 fn check_pixels(width: u32, height: u32, max_pixels: u64) -> Result<(), DecodeError> {
     if u64::from(width) * u64::from(height) > max_pixels {
         Err(DecodeError::TooManyPixels { width, height })
@@ -143,7 +220,37 @@ fn check_pixels(width: u32, height: u32, max_pixels: u64) -> Result<(), DecodeEr
     }
 }
 
-fn decode_jpeg(bytes: &[u8], min_long_edge: u32, max_pixels: u64) -> Result<Decoded, DecodeError> {
+fn decode_jpeg(
+    decoder: JpegDecoder,
+    bytes: &[u8],
+    min_long_edge: u32,
+    max_pixels: u64,
+) -> Result<Decoded, DecodeError> {
+    match decoder {
+        #[cfg(feature = "turbojpeg")]
+        JpegDecoder::Turbo => match turbo::decode(bytes, min_long_edge, max_pixels) {
+            Some(done) => done,
+            None => decode_jpeg_rust(bytes, min_long_edge, max_pixels),
+        },
+        JpegDecoder::Rust => decode_jpeg_rust(bytes, min_long_edge, max_pixels),
+    }
+}
+
+/// Where a decoder made every block after a break from the same made-up coefficients, the
+/// bottom right of the picture repeats one block (or MCU) over and over: a last row that ends
+/// that way is worth a walk through the data (rare, and exact). `raw` holds rows of `width`
+/// pixels of `channels` bytes.
+fn damage_below(raw: &[u8], width: usize, channels: usize, bytes: &[u8]) -> Option<String> {
+    let row = width * channels;
+    let flat_tail = raw.len() >= row && row > 0 && tail_repeats(&raw[raw.len() - row..], channels);
+    if flat_tail { corrupt(bytes) } else { None }
+}
+
+fn decode_jpeg_rust(
+    bytes: &[u8],
+    min_long_edge: u32,
+    max_pixels: u64,
+) -> Result<Decoded, DecodeError> {
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     let header = decoder.read_info().ok().and_then(|()| decoder.info());
     let Some(info) = header else {
@@ -171,18 +278,13 @@ fn decode_jpeg(bytes: &[u8], min_long_edge: u32, max_pixels: u64) -> Result<Deco
             return Ok(other);
         }
     };
-    // Where the data runs out early the decoder makes every block after it from the same
-    // made-up coefficients: the bottom right of the picture repeats one block (or MCU) over and
-    // over. A last row that ends that way is worth a walk through the data (rare, and exact).
     let channels = match info.pixel_format {
         jpeg_decoder::PixelFormat::L8 => 1,
         jpeg_decoder::PixelFormat::L16 => 2,
         jpeg_decoder::PixelFormat::RGB24 => 3,
         jpeg_decoder::PixelFormat::CMYK32 => 4,
     };
-    let row = w as usize * channels;
-    let flat_tail = raw.len() >= row && row > 0 && tail_repeats(&raw[raw.len() - row..], channels);
-    let damage = if flat_tail { corrupt(bytes) } else { None };
+    let damage = damage_below(&raw, usize::from(w), channels, bytes);
     let (w, h) = (u32::from(w), u32::from(h));
     let pixels = match info.pixel_format {
         jpeg_decoder::PixelFormat::RGB24 => RgbImage::from_raw(w, h, raw),
@@ -207,6 +309,103 @@ fn decode_jpeg(bytes: &[u8], min_long_edge: u32, max_pixels: u64) -> Result<Deco
             other.corrupt = damage;
             Ok(other)
         }
+    }
+}
+
+/// libjpeg-turbo, behind the `turbojpeg` feature.
+#[cfg(feature = "turbojpeg")]
+mod turbo {
+    use std::cell::RefCell;
+
+    use image::RgbImage;
+    use turbojpeg::{Colorspace, Decompressor, Error, Image, PixelFormat, ScalingFactor};
+
+    use super::{DecodeError, Decoded, check_pixels, corrupt};
+
+    thread_local! {
+        /// One decompressor per worker thread, made on first use.
+        static DECOMPRESSOR: RefCell<Option<Decompressor>> = const { RefCell::new(None) };
+    }
+
+    /// Decodes at the smallest of libjpeg-turbo's n/8 scales whose long edge still reaches
+    /// `min_long_edge`. `None` when libjpeg-turbo cannot make this picture (CMYK, lossless, a
+    /// fatal error): the next decoder tries.
+    ///
+    /// libjpeg's warnings are the data's own account of damage: "Premature end of JPEG file"
+    /// is a truncated file (the rest of the picture is grey), "Corrupt JPEG data: …" corrupt
+    /// coded data. The walk through the coded data names the damage where it can, so both
+    /// builds report it in the same words.
+    pub(super) fn decode(
+        bytes: &[u8],
+        min_long_edge: u32,
+        max_pixels: u64,
+    ) -> Option<Result<Decoded, DecodeError>> {
+        DECOMPRESSOR.with_borrow_mut(|slot| {
+            if slot.is_none() {
+                *slot = Decompressor::new().ok();
+            }
+            let decompressor = slot.as_mut()?;
+            let header = decompressor.read_header(bytes).ok()?;
+            if header.is_lossless
+                || matches!(header.colorspace, Colorspace::CMYK | Colorspace::YCCK)
+            {
+                return None;
+            }
+            let width = u32::try_from(header.width).ok()?;
+            let height = u32::try_from(header.height).ok()?;
+            if let Err(e) = check_pixels(width, height, max_pixels) {
+                return Some(Err(e));
+            }
+            // Only 1/8, 1/4 and 1/2 have SIMD inverse DCTs; 3/8 or 5/8 compute less but in
+            // plain C, and cost more.
+            let long = header.width.max(header.height);
+            let factor = [
+                ScalingFactor::ONE_EIGHTH,
+                ScalingFactor::ONE_QUARTER,
+                ScalingFactor::ONE_HALF,
+            ]
+            .into_iter()
+            .find(|f| f.scale(long) >= min_long_edge as usize)
+            .unwrap_or(ScalingFactor::ONE);
+            decompressor.set_scaling_factor(factor).ok()?;
+            let scaled = header.scaled(factor);
+            let mut pixels = vec![0u8; 3 * scaled.width * scaled.height];
+            let image = Image {
+                pixels: &mut pixels[..],
+                width: scaled.width,
+                pitch: 3 * scaled.width,
+                height: scaled.height,
+                format: PixelFormat::RGB,
+            };
+            let (truncated, warned) = match decompressor.decompress(bytes, image) {
+                Ok(()) => (false, None),
+                Err(Error::TurboJpegError(message))
+                    if message.starts_with("Premature end of JPEG file") =>
+                {
+                    (true, None)
+                }
+                Err(Error::TurboJpegError(message)) if message.starts_with("Corrupt JPEG data") => {
+                    (false, Some(message))
+                }
+                Err(_) => return None,
+            };
+            // libjpeg warns of every break the walk finds (data that runs out, bytes left
+            // over, a code no table has, a missing restart marker), so a silent decode needs
+            // no walk.
+            let corrupt = warned.map(|message| corrupt(bytes).unwrap_or(message));
+            let (w, h) = (
+                u32::try_from(scaled.width).ok()?,
+                u32::try_from(scaled.height).ok()?,
+            );
+            Some(Ok(Decoded {
+                width,
+                height,
+                cmyk: false,
+                truncated,
+                corrupt,
+                pixels: RgbImage::from_raw(w, h, pixels)?,
+            }))
+        })
     }
 }
 
@@ -341,6 +540,93 @@ mod tests {
         assert!(!tail_repeats(&photo, 3));
         assert!(tail_repeats(&[0u8; 30], 3), "a flat row");
         assert!(!tail_repeats(&[1, 2, 3], 3), "too short to tell");
+    }
+
+    /// A 1600 x 1200 photo-like picture (smooth gradients and some edges), as a JPEG.
+    fn sample_jpeg() -> (RgbImage, Vec<u8>) {
+        let image = RgbImage::from_fn(1600, 1200, |x, y| {
+            let edge = if (x / 200 + y / 150) % 2 == 0 { 40 } else { 0 };
+            image::Rgb([
+                (x * 255 / 1600) as u8,
+                (y * 255 / 1200) as u8,
+                (((x + y) / 11) % 200) as u8 + edge,
+            ])
+        });
+        let jpeg = crate::inspect::encode_jpeg_rust(&image, 92).unwrap();
+        (image, jpeg)
+    }
+
+    fn mean_difference(a: &RgbImage, b: &RgbImage) -> f64 {
+        assert_eq!(a.dimensions(), b.dimensions());
+        let sum: u64 = a
+            .as_raw()
+            .iter()
+            .zip(b.as_raw())
+            .map(|(&p, &q)| u64::from(p.abs_diff(q)))
+            .sum();
+        sum as f64 / a.as_raw().len() as f64
+    }
+
+    #[test]
+    fn every_jpeg_decoder_scales_down_and_draws_the_same_picture() {
+        let (image, jpeg) = sample_jpeg();
+        let expected = fit(&image, 400);
+        for &decoder in JpegDecoder::ALL {
+            let decoded =
+                decode_using(decoder, &jpeg, Format::Jpeg, None, 400, 100_000_000).unwrap();
+            assert_eq!((decoded.width, decoded.height), (1600, 1200), "{decoder:?}");
+            assert_eq!(decoded.pixels.dimensions(), (400, 300), "{decoder:?}");
+            assert!(
+                !decoded.truncated && decoded.corrupt.is_none(),
+                "{decoder:?}"
+            );
+            let diff = mean_difference(&decoded.pixels, &expected);
+            assert!(
+                diff < 3.0,
+                "{decoder:?} differs by {diff:.2} grey levels on average"
+            );
+        }
+        // Turned as EXIF says (6: 90 degrees clockwise): portrait.
+        for &decoder in JpegDecoder::ALL {
+            let decoded =
+                decode_using(decoder, &jpeg, Format::Jpeg, Some(6), 400, 100_000_000).unwrap();
+            assert_eq!(decoded.pixels.dimensions(), (300, 400), "{decoder:?}");
+        }
+    }
+
+    #[test]
+    fn every_jpeg_decoder_says_truncated_and_refuses_bombs_from_the_header() {
+        let (_, jpeg) = sample_jpeg();
+        let cut = &jpeg[..jpeg.len() * 2 / 3];
+        for &decoder in JpegDecoder::ALL {
+            let decoded = decode_using(decoder, cut, Format::Jpeg, None, 400, 100_000_000)
+                .expect("a truncated JPEG still gives its top");
+            assert!(decoded.truncated, "{decoder:?}");
+            let err = decode_using(decoder, &jpeg, Format::Jpeg, None, 400, 1_000_000).unwrap_err();
+            assert_eq!(
+                err,
+                DecodeError::TooManyPixels {
+                    width: 1600,
+                    height: 1200
+                },
+                "{decoder:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_preview_is_decoded_no_larger_than_needed() {
+        let (_, jpeg) = sample_jpeg();
+        // 1600 / 2 = 800 reaches 700; 1600 / 4 = 400 does not.
+        assert_eq!(
+            decode_at_least(&jpeg, 700).unwrap().dimensions(),
+            (800, 600)
+        );
+        assert_eq!(
+            decode_at_least(&jpeg, 1600).unwrap().dimensions(),
+            (1600, 1200)
+        );
+        assert!(decode_at_least(b"%PDF-1.4", 100).is_err());
     }
 
     #[test]

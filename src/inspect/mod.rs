@@ -262,9 +262,42 @@ pub fn write_jpeg_atomic(image: &image::RgbImage, path: &Path) -> std::io::Resul
 /// # Errors
 /// When the encoder fails (an empty image, or a side over 65,535 pixels).
 pub fn encode_jpeg(image: &image::RgbImage, quality: u8) -> std::io::Result<Vec<u8>> {
-    // jpeg-encoder (AVX2 where the CPU has it) is several times faster than image's encoder,
-    // which was half of a photo's time; below quality 90 it subsamples chroma 4:2:0, at 90 and
-    // above it keeps 4:4:4.
+    // Below quality 90 chroma is subsampled 4:2:0, at 90 and above it is kept 4:4:4.
+    #[cfg(feature = "turbojpeg")]
+    {
+        // libjpeg-turbo's encoder is about three times faster than jpeg-encoder's.
+        let (width, height) = image.dimensions();
+        let subsamp = match quality < 90 {
+            true => turbojpeg::Subsamp::Sub2x2,
+            false => turbojpeg::Subsamp::None,
+        };
+        let pixels = turbojpeg::Image {
+            pixels: image.as_raw().as_slice(),
+            width: width as usize,
+            pitch: 3 * width as usize,
+            height: height as usize,
+            format: turbojpeg::PixelFormat::RGB,
+        };
+        let mut compressor = turbojpeg::Compressor::new().map_err(std::io::Error::other)?;
+        compressor
+            .set_quality(i32::from(quality))
+            .and_then(|()| compressor.set_subsamp(subsamp))
+            .and_then(|()| compressor.compress_to_vec(pixels))
+            .map_err(std::io::Error::other)
+    }
+    #[cfg(not(feature = "turbojpeg"))]
+    {
+        // jpeg-encoder (AVX2 where the CPU has it) is several times faster than image's
+        // encoder, which was half of a photo's time.
+        encode_jpeg_rust(image, quality)
+    }
+}
+
+/// [`encode_jpeg()`] with jpeg-encoder, the pure-Rust encoder.
+///
+/// # Errors
+/// When the encoder fails (an empty image, or a side over 65,535 pixels).
+pub fn encode_jpeg_rust(image: &image::RgbImage, quality: u8) -> std::io::Result<Vec<u8>> {
     let (width, height) = image.dimensions();
     let (Ok(w), Ok(h)) = (u16::try_from(width), u16::try_from(height)) else {
         return Err(std::io::Error::other(format!(
