@@ -580,8 +580,8 @@ fn draw_cell(
         .photo
         .as_ref()
         .filter(|p| p.decoded)
-        .and_then(|p| image::open(dirs.preview(&p.content)).ok())
-        .map(|i| i.into_rgb8());
+        .and_then(|p| std::fs::read(dirs.preview(&p.content)).ok())
+        .and_then(|bytes| decode::decode_at_least(&bytes, w.max(image_h)).ok());
     match preview {
         Some(preview) => {
             let (tw, th) = fit_box(preview.width(), preview.height(), w, image_h);
