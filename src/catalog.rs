@@ -321,7 +321,7 @@ impl Catalog {
         inputs: &str,
         summary: &str,
         items: &[Item],
-        inspections: &[(ContentHash, String)],
+        inspections: &[crate::inspect::Inspection],
         settings: &str,
         sheets: &[(String, String)],
     ) -> Result<i64, CatalogError> {
@@ -389,7 +389,11 @@ impl Catalog {
             let mut inspection = tx
                 .prepare_cached("INSERT OR REPLACE INTO inspections (content, settings, inspection) VALUES (?1, ?2, ?3)")
                 .map_err(db)?;
-            for (content, json) in inspections {
+            for fresh in inspections {
+                let (Some(content), Ok(json)) = (fresh.content, serde_json::to_string(fresh))
+                else {
+                    continue;
+                };
                 inspection
                     .execute(params![content.to_hex(), settings, json])
                     .map_err(db)?;

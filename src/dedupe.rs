@@ -1007,7 +1007,7 @@ mod tests {
                 modified: None,
             },
             content: Some(photo.content),
-            photo: Some(photo),
+            photo: Some(std::sync::Arc::new(photo)),
             tags,
             findings: Vec::new(),
             status: Status::Accepted,

@@ -14,6 +14,19 @@ use std::path::{Path, PathBuf};
 /// # Errors
 /// When the folder is not writable or the disk is full; the error names the path.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |out| out.write_all(bytes))
+}
+
+/// [`write_atomic()`] for content made as it is written: `write` fills a buffered temporary file
+/// beside `path`, which takes its place only when `write` succeeds. A large report never exists
+/// whole in memory.
+///
+/// # Errors
+/// When the folder is not writable, or `write` fails; `path` is then untouched.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -25,7 +38,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut tmp = usual_modes(builder.prefix(".lightbox-"), 0o644)
         .tempfile_in(dir)
         .map_err(with_path)?;
-    tmp.write_all(bytes).map_err(with_path)?;
+    {
+        let mut out = std::io::BufWriter::with_capacity(256 << 10, tmp.as_file_mut());
+        write(&mut out).map_err(with_path)?;
+        out.flush().map_err(with_path)?;
+    }
     tmp.persist(path).map_err(|e| with_path(e.error))?;
     Ok(())
 }

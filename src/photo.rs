@@ -1163,8 +1163,9 @@ pub struct Item {
     pub source: Source,
     /// blake3 of its bytes, when they could be read.
     pub content: Option<ContentHash>,
-    /// Inspection facts, when the file is an image lightbox could read.
-    pub photo: Option<Photo>,
+    /// Inspection facts, when the file is an image lightbox could read (shared with the
+    /// item's reported form, not copied).
+    pub photo: Option<std::sync::Arc<Photo>>,
     /// Tags with their sources.
     pub tags: Tags,
     /// Everything found, most severe first.

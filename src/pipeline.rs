@@ -18,7 +18,7 @@ use crate::ingest::{self, Entry, Role, Scan};
 use crate::inspect::{self, DerivedDirs, Inspection};
 use crate::lang::Lang;
 use crate::output;
-use crate::photo::{Check, ContentHash, Finding, Item, Severity, Source, Status};
+use crate::photo::{Check, Finding, Item, Severity, Source, Status};
 use crate::profile::{PageFormat, Profile, SheetGroup};
 use crate::progress::Progress;
 use crate::render::{self, SheetHeader};
@@ -166,7 +166,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         side_files,
         catalog: report::catalog_reference(&config.work, &config.catalog),
     };
-    output::write_atomic(&work.join("report.json"), &report.to_json())?;
+    output::write_atomic_with(&work.join("report.json"), |out| report.write_json(out))?;
     output::write_atomic(
         &work.join("findings.csv"),
         &report::findings_csv(&report, config.lang),
@@ -177,18 +177,13 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     let (sheets, sheet_inputs) = write_sheets(&report, config, &dirs, &catalog, progress)?;
     let review = work.join("review");
     fs::create_dir_all(&review).with_context(|| format!("creating {}", review.display()))?;
-    output::write_atomic(
-        &review.join("index.html"),
-        crate::review::page(
-            &report,
-            &report::catalog_path(&config.work, &report.catalog)
-                .display()
-                .to_string(),
-            &catalog.decisions()?,
-            config.lang,
-        )
-        .as_bytes(),
-    )?;
+    let key = report::catalog_path(&config.work, &report.catalog)
+        .display()
+        .to_string();
+    let saved = catalog.decisions()?;
+    output::write_atomic_with(&review.join("index.html"), |out| {
+        crate::review::write_page(out, &report, &key, &saved, config.lang)
+    })?;
 
     // 9. Catalog: the run, its files, inspections and results, in one transaction.
     let inputs = serde_json::to_string(&report.inputs)?;
@@ -224,7 +219,7 @@ fn inspect_incrementally(
     catalog: &Catalog,
     settings: &str,
     progress: &dyn Progress,
-) -> (Vec<Inspection>, Vec<(ContentHash, String)>, usize) {
+) -> (Vec<Inspection>, Vec<Inspection>, usize) {
     let cached: Vec<Option<Inspection>> = sources
         .iter()
         .map(|source| {
@@ -250,10 +245,9 @@ fn inspect_incrementally(
             Some(inspection) => inspection,
             None => {
                 let inspection = read.next().expect("one inspection per source read");
-                if let (Some(content), Ok(json)) =
-                    (inspection.content, serde_json::to_string(&inspection))
-                {
-                    fresh.push((content, json));
+                if inspection.content.is_some() {
+                    // Shares the photo's facts: serialised only as the catalog records it.
+                    fresh.push(inspection.clone());
                 }
                 inspection
             }
@@ -395,7 +389,8 @@ fn build_items(
 ) -> (Vec<Item>, Vec<(String, usize)>, Vec<SideFile>) {
     let notes = read_notes(scan);
     let mut inspections = inspections.into_iter();
-    let mut items = Vec::new();
+    // An item is over a kilobyte: room for exactly the entries, not twice as many.
+    let mut items = Vec::with_capacity(scan.entries.len());
     let mut used_rows = Vec::new();
     let mut side_files = Vec::new();
     for Entry { source, role } in &scan.entries {
@@ -435,7 +430,7 @@ fn build_items(
                 };
                 let resolved = tags::resolve_with(
                     source,
-                    photo.into(),
+                    (&**photo).into(),
                     sides,
                     &profile.tags.precedence,
                     &profile.gazetteer,

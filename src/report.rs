@@ -54,9 +54,9 @@ pub struct ItemReport {
     pub size: u64,
     /// What happens to it.
     pub status: Status,
-    /// Inspection facts.
+    /// Inspection facts (the item's own, shared).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub photo: Option<Photo>,
+    pub photo: Option<std::sync::Arc<Photo>>,
     /// Tags with sources.
     pub tags: Tags,
     /// Findings, most severe first.
@@ -189,9 +189,19 @@ pub struct Report {
 impl Report {
     /// Serialises as pretty JSON with a final newline.
     pub fn to_json(&self) -> Vec<u8> {
-        let mut bytes = serde_json::to_vec_pretty(self).expect("a report always serialises");
-        bytes.push(b'\n');
+        let mut bytes = Vec::new();
+        self.write_json(&mut bytes)
+            .expect("a report always serialises to memory");
         bytes
+    }
+
+    /// [`Report::to_json()`], written to `out` as it is made.
+    ///
+    /// # Errors
+    /// When `out` cannot be written.
+    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        serde_json::to_writer_pretty(&mut *out, self)?;
+        out.write_all(b"\n")
     }
 
     /// Parses `report.json`.

@@ -11,11 +11,11 @@
 //! as HTML, so captions cannot inject markup; every `<` inside the embedded JSON is escaped, so
 //! no value can close the script element.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 
 use crate::dedupe::Group;
 use crate::lang::Lang;
@@ -113,16 +113,52 @@ pub fn content_key(item: &ItemReport) -> String {
     }
 }
 
-fn item_data(item: &ItemReport) -> Value {
+/// One photo as the page's script reads it. Fields in name order: the page's JSON is the same
+/// byte for byte whatever the struct's layout.
+#[derive(Serialize)]
+struct ItemData<'a> {
+    bytes: u64,
+    camera: Option<String>,
+    caption: Option<&'a str>,
+    content_key: String,
+    event: Option<&'a str>,
+    file_name: &'a str,
+    findings: Vec<FindingData<'a>>,
+    format: Option<&'static str>,
+    height: Option<u32>,
+    index: usize,
+    path: &'a str,
+    photographer: Option<&'a str>,
+    place: Option<&'a str>,
+    place_value: Option<&'a str>,
+    preview: Option<String>,
+    quality: Option<u8>,
+    sources: BTreeMap<&'static str, String>,
+    status: Status,
+    taken: Option<&'a str>,
+    thumb: Option<String>,
+    unit: &'a str,
+    width: Option<u32>,
+    year: Option<i32>,
+}
+
+#[derive(Serialize)]
+struct FindingData<'a> {
+    check: &'static str,
+    message: &'a str,
+    severity: crate::photo::Severity,
+}
+
+fn item_data(item: &ItemReport) -> ItemData<'_> {
     let t = &item.tags;
     let photo = item.photo.as_ref();
     let decoded = photo.filter(|p| p.decoded);
     let derived =
         |kind: &str| decoded.map(|p| format!("../derived/{kind}/{}.jpg", p.content.to_hex()));
-    let mut sources = serde_json::Map::new();
-    let mut source = |name: &str, label: Option<String>| {
+    let mut sources = BTreeMap::new();
+    let mut source = |name: &'static str, label: Option<String>| {
         if let Some(label) = label {
-            sources.insert(name.to_string(), Value::String(label));
+            sources.insert(name, label);
         }
     };
     source("year", t.year.as_ref().map(|v| v.source.label()));
@@ -143,86 +179,206 @@ fn item_data(item: &ItemReport) -> Value {
                 .join(" ")
         })
         .filter(|c| !c.is_empty());
-    json!({
-        "index": item.index,
-        "unit": item.unit,
-        "path": item.path,
-        "file_name": item.path.rsplit('/').next().unwrap_or(&item.path),
-        "status": item.status,
-        "content_key": content_key(item),
-        "thumb": derived("thumbs"),
-        "preview": derived("previews"),
-        "width": photo.map(|p| p.width),
-        "height": photo.map(|p| p.height),
-        "format": photo.map(|p| p.format.name()),
-        "bytes": item.size,
-        "quality": photo.and_then(|p| p.jpeg_quality),
-        "taken": photo.and_then(|p| p.exif.date_taken.clone()),
-        "camera": camera,
-        "year": t.year.as_ref().map(|v| v.value),
-        "place": t.place.as_ref().map(|p| p.value.prefecture().unwrap_or(&p.value.value).to_string()),
-        "place_value": t.place.as_ref().map(|p| p.value.value.clone()),
-        "event": t.event.as_ref().map(|v| v.value.clone()),
-        "caption": t.caption.as_ref().map(|v| v.value.clone()),
-        "photographer": t.photographer.as_ref().map(|v| v.value.clone()),
-        "sources": sources,
-        "findings": item.findings.iter().map(|f| json!({
-            "severity": f.finding.severity,
-            "check": f.finding.check.code(),
-            "message": f.message,
-        })).collect::<Vec<_>>(),
-    })
+    ItemData {
+        bytes: item.size,
+        camera,
+        caption: t.caption.as_ref().map(|v| v.value.as_str()),
+        content_key: content_key(item),
+        event: t.event.as_ref().map(|v| v.value.as_str()),
+        file_name: item.path.rsplit('/').next().unwrap_or(&item.path),
+        findings: item
+            .findings
+            .iter()
+            .map(|f| FindingData {
+                check: f.finding.check.code(),
+                message: &f.message,
+                severity: f.finding.severity,
+            })
+            .collect(),
+        format: photo.map(|p| p.format.name()),
+        height: photo.map(|p| p.height),
+        index: item.index,
+        path: &item.path,
+        photographer: t.photographer.as_ref().map(|v| v.value.as_str()),
+        place: t
+            .place
+            .as_ref()
+            .map(|p| p.value.prefecture().unwrap_or(&p.value.value)),
+        place_value: t.place.as_ref().map(|p| p.value.value.as_str()),
+        preview: derived("previews"),
+        quality: photo.and_then(|p| p.jpeg_quality),
+        sources,
+        status: item.status,
+        taken: photo.and_then(|p| p.exif.date_taken.as_deref()),
+        thumb: derived("thumbs"),
+        unit: &item.unit,
+        width: photo.map(|p| p.width),
+        year: t.year.as_ref().map(|v| v.value),
+    }
 }
 
-fn group_data(group: &Group, lang: Lang) -> Value {
-    json!({
-        "kind": group.kind,
-        "kind_label": group.kind.label(lang),
-        "keeper": group.keeper,
-        "members": group.members,
-        "units": group.units,
-        "reason_text": group.reason.as_ref().map(|r| r.explain(lang)),
-        "filled": group.filled.iter().map(|f| json!({"field": f.field, "from": f.from})).collect::<Vec<_>>(),
-    })
+/// A group of copies as the page's script reads it (fields in name order).
+#[derive(Serialize)]
+struct GroupData<'a> {
+    filled: Vec<FilledData>,
+    keeper: Option<usize>,
+    kind: crate::dedupe::GroupKind,
+    kind_label: &'static str,
+    members: &'a [usize],
+    reason_text: Option<String>,
+    units: &'a [String],
+}
+
+#[derive(Serialize)]
+struct FilledData {
+    field: crate::photo::Field,
+    from: usize,
+}
+
+fn group_data(group: &Group, lang: Lang) -> GroupData<'_> {
+    GroupData {
+        filled: group
+            .filled
+            .iter()
+            .map(|f| FilledData {
+                field: f.field,
+                from: f.from,
+            })
+            .collect(),
+        keeper: group.keeper,
+        kind: group.kind,
+        kind_label: group.kind.label(lang),
+        members: &group.members,
+        reason_text: group.reason.as_ref().map(|r| r.explain(lang)),
+        units: &group.units,
+    }
+}
+
+/// A status and its label, for the page's filters.
+#[derive(Serialize)]
+struct StatusData {
+    code: Status,
+    label: &'static str,
+}
+
+/// Serialises a sequence one element at a time, each made when it is written and dropped after:
+/// the page's data never exists whole in memory.
+struct Lazy<I>(std::cell::RefCell<Option<I>>);
+
+impl<I, T> Serialize for Lazy<I>
+where
+    I: Iterator<Item = T>,
+    T: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let items = self.0.borrow_mut().take();
+        serializer.collect_seq(items.into_iter().flatten())
+    }
+}
+
+/// Everything the page's script reads (fields in name order).
+#[derive(Serialize)]
+#[serde(bound(serialize = "G: Iterator, G::Item: Serialize, I: Iterator, I::Item: Serialize"))]
+struct PageData<'a, G, I> {
+    groups: Lazy<G>,
+    items: Lazy<I>,
+    key: &'a str,
+    lang: Lang,
+    saved: &'a Decisions,
+    statuses: Vec<StatusData>,
+    title: &'a str,
 }
 
 /// The review page for a report, starting from the decisions the catalog already holds (`saved`;
 /// the page merges the curator's browser-kept changes over them). `key` names the catalog (its
 /// absolute path): it keeps the browser-kept decisions of two work folders apart.
 pub fn page(report: &Report, key: &str, saved: &Decisions, lang: Lang) -> String {
+    let mut bytes = Vec::new();
+    write_page(&mut bytes, report, key, saved, lang).expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("the page is UTF-8")
+}
+
+/// [`page()`], written to `out` as it is made: each photo's data exists only while it is
+/// written, so the page costs no memory per photo.
+///
+/// # Errors
+/// When `out` cannot be written.
+pub fn write_page(
+    out: &mut dyn Write,
+    report: &Report,
+    key: &str,
+    saved: &Decisions,
+    lang: Lang,
+) -> std::io::Result<()> {
     let title = match lang {
         Lang::Zh => format!("照片审核 · {}", report.profile),
         Lang::En => format!("Photo review · {}", report.profile),
     };
-    let statuses: Vec<Value> = Status::ALL
-        .iter()
-        .map(|s| json!({"code": s, "label": s.label(lang)}))
-        .collect();
-    let data = json!({
-        "lang": lang,
-        "title": title,
-        "key": key,
-        "statuses": statuses,
-        "items": report.items.iter().map(item_data).collect::<Vec<_>>(),
-        "groups": report.duplicate_groups.iter().map(|g| group_data(g, lang)).collect::<Vec<_>>(),
-        "saved": saved,
-    });
-    let json = script_safe(&serde_json::to_string(&data).expect("page data serialises"));
     let lang_attr = match lang {
         Lang::Zh => "zh-CN",
         Lang::En => "en",
     };
-    // `{{DATA}}` goes last: no value inside it can be taken for another placeholder.
-    TEMPLATE
-        .replace("{{TITLE}}", &html_escape(&title))
-        .replace("{{LANG}}", lang_attr)
-        .replace("{{DATA}}", &json)
+    let data = PageData {
+        groups: Lazy(std::cell::RefCell::new(Some(
+            report.duplicate_groups.iter().map(|g| group_data(g, lang)),
+        ))),
+        items: Lazy(std::cell::RefCell::new(Some(
+            report.items.iter().map(item_data),
+        ))),
+        key,
+        lang,
+        saved,
+        statuses: Status::ALL
+            .iter()
+            .map(|&s| StatusData {
+                code: s,
+                label: s.label(lang),
+            })
+            .collect(),
+        title: &title,
+    };
+    // The template is copied piece by piece, each placeholder filled where it stands: no value
+    // is ever searched for another placeholder.
+    let mut rest = TEMPLATE;
+    while let Some(at) = rest.find("{{") {
+        out.write_all(&rest.as_bytes()[..at])?;
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix("{{TITLE}}") {
+            out.write_all(html_escape(&title).as_bytes())?;
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("{{LANG}}") {
+            out.write_all(lang_attr.as_bytes())?;
+            rest = after;
+        } else if let Some(after) = tail.strip_prefix("{{DATA}}") {
+            serde_json::to_writer(ScriptSafe(&mut *out), &data)?;
+            rest = after;
+        } else {
+            out.write_all(b"{{")?;
+            rest = &tail[2..];
+        }
+    }
+    out.write_all(rest.as_bytes())
 }
 
-/// JSON that can sit inside `<script>`: every `<` (only ever inside a string) is written
+/// Writes JSON so it can sit inside `<script>`: every `<` (only ever inside a string) is written
 /// `\u003c`, so no value can close the element (`</script>`) or open a comment (`<!--`).
-fn script_safe(json: &str) -> String {
-    json.replace('<', "\\u003c")
+struct ScriptSafe<W>(W);
+
+impl<W: Write> Write for ScriptSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut rest = buf;
+        while let Some(at) = memchr::memchr(b'<', rest) {
+            self.0.write_all(&rest[..at])?;
+            self.0.write_all(b"\\u003c")?;
+            rest = &rest[at + 1..];
+        }
+        self.0.write_all(rest)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 fn html_escape(text: &str) -> String {
@@ -235,6 +391,7 @@ fn html_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     /// The text of the page's data element.
     fn data_text(page: &str) -> &str {
@@ -286,6 +443,11 @@ mod tests {
         assert_eq!(data["items"][0]["content_key"], "path:u/a.jpg");
         assert_eq!(data["statuses"][0]["label"], "通过");
         assert!(!page.contains("{{"), "every placeholder is filled");
+        assert_eq!(
+            page.matches("path:u/a.jpg").count(),
+            1,
+            "the data is in the page once (it was also in a comment once)"
+        );
     }
 
     #[test]

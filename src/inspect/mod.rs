@@ -70,8 +70,8 @@ impl DerivedDirs {
 pub struct Inspection {
     /// blake3 of the bytes, when they could be read.
     pub content: Option<ContentHash>,
-    /// The photo's facts, when the file is an image.
-    pub photo: Option<Photo>,
+    /// The photo's facts, when the file is an image (shared by the item made from it).
+    pub photo: Option<std::sync::Arc<Photo>>,
     /// What is wrong with the file itself.
     pub findings: Vec<Finding>,
 }
@@ -225,7 +225,7 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
     }
     Inspection {
         content: Some(content),
-        photo: Some(photo),
+        photo: Some(std::sync::Arc::new(photo)),
         findings,
     }
 }
