@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole intake against the tools a user would pick instead, on the same photos, in the same
 # run, interleaved: `lightbox run` (hash, metadata, checks, thumbnails, previews, perceptual
-# hashes, dedupe, contact sheets, report) against `vipsthumbnail --size 256`, ImageMagick's
-# `convert -define jpeg:size=512x512 -thumbnail 256x256` and `djpeg -scale 1/8` (decoding only)
-# where they are installed; on 1 core (taskset -c 0) and on all cores. Prints medians, the ratios
-# lightbox / tool and 1-core / all-core scaling, and lightbox's peak memory (max RSS), also for
-# ten times the photos (hard links of the same files in ten times the units).
+# hashes, dedupe, contact sheets, report), in the default pure-Rust build and in the `turbojpeg`
+# build, against `vipsthumbnail --size 256`, ImageMagick's `convert -define jpeg:size=512x512
+# -thumbnail 256x256` and `djpeg -scale 1/8` (decoding only) where they are installed; on 1 core
+# (taskset -c 0) and on all cores. Prints medians, the ratios build / tool and 1-core / all-core
+# scaling, and each build's peak memory (max RSS), also for ten times the photos (hard links of
+# the same files in ten times the units).
 #
 #   bash benches/speed.sh [ROUNDS]       (default 3; medians of ROUNDS)
 #
@@ -19,11 +20,27 @@ corpus=${CORPUS:-../shared/corpus}
 dir=${BENCH_DIR:-/tmp/lightbox-speed}
 cores=$(nproc)
 cargo build --release --quiet --example make_corpus
+mkdir -p "$dir"
+# Both builds: the default (pure Rust) and the turbojpeg feature (needs cmake and nasm).
 cargo build --release --quiet
-bin=$PWD/target/release/lightbox
-rm -rf "$dir"
+cp target/release/lightbox "$dir/lightbox-rust"
+turbo=0
+if cargo build --release --quiet --features turbojpeg; then
+    cp target/release/lightbox "$dir/lightbox-turbo"
+    turbo=1
+else
+    echo "the turbojpeg build failed (cmake and nasm installed?): timing the default build only" >&2
+fi
+# The corpus is deterministic: made again only when its generator, its sources or its size
+# changed (making it takes minutes).
+stamp=$( (sha256sum examples/make_corpus.rs Cargo.lock; ls -l "$corpus"; echo "8 25 24") | sha256sum | cut -c1-16)
+if [ "$(cat "$dir/drops.stamp" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$dir/drops" "$dir/drops10"
+    PLANTED=24 target/release/examples/make_corpus "$dir/drops" 8 25 "$corpus" >/dev/null
+    echo "$stamp" > "$dir/drops.stamp"
+fi
+rm -rf "$dir/times" "$dir/drops10"
 mkdir -p "$dir/times"
-PLANTED=24 target/release/examples/make_corpus "$dir/drops" 8 25 "$corpus" >/dev/null
 find "$dir/drops" -name '*.jpg' | sort > "$dir/files"
 photos=$(wc -l < "$dir/files")
 
@@ -37,6 +54,8 @@ median() { cut -d' ' -f"$2" "$dir/times/$1" | sort -n | awk '{ v[NR] = $1 } END 
 has() { command -v "$1" >/dev/null; }
 
 tools=(lightbox)
+[ "$turbo" = 1 ] && tools+=(turbo)
+builds=("${tools[@]}")
 has vipsthumbnail && tools+=(vips256)
 has convert && tools+=(magick)
 has djpeg && tools+=(djpeg)
@@ -46,9 +65,11 @@ run_tool() {
     local tool=$1 n=$2 pin=()
     [ "$n" = 1 ] && pin=(taskset -c 0)
     case $tool in
-        lightbox)
+        lightbox | turbo)
+            local bin=$dir/lightbox-rust
+            [ "$tool" = turbo ] && bin=$dir/lightbox-turbo
             rm -rf "$dir/work"
-            measure "lightbox-$n" "${pin[@]}" "$bin" --quiet --jobs "$n" run "$dir/drops" --out "$dir/work" ;;
+            measure "$tool-$n" "${pin[@]}" "$bin" --quiet --jobs "$n" run "$dir/drops" --out "$dir/work" ;;
         vips256)
             rm -rf "$dir/vips" && mkdir -p "$dir/vips"
             measure "vips256-$n" env VIPS_CONCURRENCY=1 "${pin[@]}" xargs -a "$dir/files" -d '\n' -P "$n" -n 16 \
@@ -78,8 +99,12 @@ for k in $(seq 0 9); do
         cp -al "$unit" "$dir/drops10/$(basename "$unit")-$k"
     done
 done
-rm -rf "$dir/work10"
-measure "lightbox10-$cores" "$bin" --quiet --jobs "$cores" run "$dir/drops10" --out "$dir/work10"
+for build in "${builds[@]}"; do
+    bin=$dir/lightbox-rust
+    [ "$build" = turbo ] && bin=$dir/lightbox-turbo
+    rm -rf "$dir/work10"
+    measure "${build}10-$cores" "$bin" --quiet --jobs "$cores" run "$dir/drops10" --out "$dir/work10"
+done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 printf 'machine: %s cores, %s\n' "$cores" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
@@ -87,7 +112,8 @@ printf 'intake: %s photos of 4000x3000 (8 units, 24 planted copies); medians of 
 printf '%-36s %9s %9s %11s\n' "task" "1 core s" "$cores cores s" "ms/photo(1)"
 label() {
     case $1 in
-        lightbox) echo "lightbox run (whole intake)" ;;
+        lightbox) echo "lightbox run (pure Rust)" ;;
+        turbo) echo "lightbox run (turbojpeg)" ;;
         vips256) echo "vipsthumbnail --size 256" ;;
         magick) echo "convert -thumbnail 256 (jpeg:size)" ;;
         djpeg) echo "djpeg -scale 1/8 (decode only)" ;;
@@ -98,13 +124,20 @@ for tool in "${tools[@]}"; do
     all=$(median "$tool-$cores" 1)
     printf '%-36s %9.2f %9.2f %11.0f\n' "$(label "$tool")" "$one" "$all" "$(awk -v t="$one" -v n="$photos" 'BEGIN { print 1000 * t / n }')"
 done
-for tool in "${tools[@]:1}"; do
-    printf 'ratio lightbox / %-26s 1 core %5s   %s cores %5s\n' "$(label "$tool")" \
-        "$(ratio "$(median lightbox-1 1)" "$(median "$tool-1" 1)")" "$cores" \
-        "$(ratio "$(median "lightbox-$cores" 1)" "$(median "$tool-$cores" 1)")"
+for build in "${builds[@]}"; do
+    for tool in "${tools[@]:${#builds[@]}}"; do
+        printf 'ratio %-8s / %-36s 1 core %5s   %s cores %5s\n' "$build" "$(label "$tool")" \
+            "$(ratio "$(median "$build-1" 1)" "$(median "$tool-1" 1)")" "$cores" \
+            "$(ratio "$(median "$build-$cores" 1)" "$(median "$tool-$cores" 1)")"
+    done
 done
-printf 'lightbox scaling 1 -> %s cores: %sx\n' "$cores" "$(ratio "$(median lightbox-1 1)" "$(median "lightbox-$cores" 1)")"
-rss1=$(median "lightbox-$cores" 2)
-rss10=$(median "lightbox10-$cores" 2)
-printf 'lightbox peak memory: %s photos %.0f MB; %s photos %.0f MB (%sx)\n' "$photos" "$(awk -v k="$rss1" 'BEGIN { print k / 1024 }')" \
-    "$((photos * 10))" "$(awk -v k="$rss10" 'BEGIN { print k / 1024 }')" "$(ratio "$rss10" "$rss1")"
+for build in "${builds[@]}"; do
+    printf '%-8s scaling 1 -> %s cores: %sx\n' "$build" "$cores" "$(ratio "$(median "$build-1" 1)" "$(median "$build-$cores" 1)")"
+done
+for build in "${builds[@]}"; do
+    rss1=$(median "$build-$cores" 2)
+    rss10=$(median "${build}10-$cores" 2)
+    printf '%-8s peak memory (%s jobs): %s photos %.0f MB; %s photos %.0f MB (%sx)\n' "$build" "$cores" \
+        "$photos" "$(awk -v k="$rss1" 'BEGIN { print k / 1024 }')" \
+        "$((photos * 10))" "$(awk -v k="$rss10" 'BEGIN { print k / 1024 }')" "$(ratio "$rss10" "$rss1")"
+done

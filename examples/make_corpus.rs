@@ -132,7 +132,7 @@ fn main() -> anyhow::Result<()> {
             for pixel in rgb.pixels_mut() {
                 pixel.0[2] = pixel.0[2].saturating_add(shift);
             }
-            let encoded = lightbox::inspect::encode_jpeg(&rgb, 90)?;
+            let encoded = lightbox::inspect::encode_jpeg_rust(&rgb, 90)?;
             let mut jpeg = encoded[..2].to_vec();
             if let Some(exif) = exif_segment(&bytes) {
                 jpeg.extend_from_slice(exif);
