@@ -443,29 +443,41 @@ fn is_zip_bomb(declared: u64, compressed: u64) -> bool {
 /// The reason, as text for a finding: I/O errors, a file larger than the limit, a zip entry
 /// that fails its CRC or is larger than declared.
 pub fn read(source: &Source, limit: u64) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    read_into(source, limit, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// [`read()`] into `bytes` (emptied first), which keeps its capacity: a worker reading photo
+/// after photo reuses one buffer.
+///
+/// # Errors
+/// As [`read()`].
+pub fn read_into(source: &Source, limit: u64, bytes: &mut Vec<u8>) -> Result<(), String> {
     use std::io::Read;
+    bytes.clear();
     match &source.location {
         Location::File { path } => {
             let file = fs::File::open(path).map_err(|e| e.to_string())?;
-            let mut bytes = Vec::with_capacity(source.size.min(limit) as usize);
+            bytes.reserve(source.size.min(limit) as usize);
             file.take(limit + 1)
-                .read_to_end(&mut bytes)
+                .read_to_end(bytes)
                 .map_err(|e| e.to_string())?;
             if bytes.len() as u64 > limit {
                 return Err(format!("larger than {limit} bytes"));
             }
-            Ok(bytes)
+            Ok(())
         }
         Location::ZipEntry { zip, index, .. } => {
             let file = fs::File::open(zip).map_err(|e| e.to_string())?;
             let mut archive = zip::ZipArchive::new(file).map_err(|e| e.to_string())?;
             let entry = archive.by_index(*index).map_err(|e| e.to_string())?;
             let declared = entry.size();
-            let mut bytes = Vec::with_capacity(declared.min(limit) as usize);
+            bytes.reserve(declared.min(limit) as usize);
             // Never inflate past what the entry declares (plus one byte, to see the lie).
             entry
                 .take(declared.min(limit) + 1)
-                .read_to_end(&mut bytes)
+                .read_to_end(bytes)
                 .map_err(|e| e.to_string())?;
             if bytes.len() as u64 > limit {
                 return Err(format!("larger than {limit} bytes"));
@@ -476,7 +488,7 @@ pub fn read(source: &Source, limit: u64) -> Result<Vec<u8>, String> {
                     bytes.len()
                 ));
             }
-            Ok(bytes)
+            Ok(())
         }
     }
 }

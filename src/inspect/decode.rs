@@ -113,8 +113,8 @@ pub struct Decoded {
 pub enum JpegDecoder {
     /// jpeg-decoder, pure Rust: the default build needs nothing but cargo.
     Rust,
-    /// libjpeg-turbo, built from source by the `turbojpeg` feature: 1.4x as fast on a noisy 12 MP photo
-    /// (hot bench), and its warnings name truncated and corrupt data.
+    /// libjpeg-turbo, built from source by the `turbojpeg` feature: 1.4x as fast on a noisy
+    /// 12 MP photo (hot bench), and its warnings name truncated and corrupt data.
     #[cfg(feature = "turbojpeg")]
     Turbo,
 }
@@ -183,7 +183,14 @@ pub fn decode_using(
         Format::Jpeg => decode_jpeg(decoder, bytes, min_long_edge, max_pixels)?,
         _ => decode_with_image(bytes, format, max_pixels)?,
     };
-    let resized = fit(&decoded.pixels, min_long_edge);
+    let pixels = std::mem::take(&mut decoded.pixels);
+    // Most often the DCT scale gave the size asked for: no resize, and no copy.
+    let resized = if fit_size(pixels.width(), pixels.height(), min_long_edge) == pixels.dimensions()
+    {
+        pixels
+    } else {
+        fit(&pixels, min_long_edge)
+    };
     let mut image = DynamicImage::ImageRgb8(resized);
     if let Some(o) = orientation
         .and_then(|o| u8::try_from(o).ok())

@@ -103,6 +103,15 @@ pub fn photos(
         .collect()
 }
 
+thread_local! {
+    /// Each worker reads every photo into the same buffer: a photo's megabytes are not mapped,
+    /// zeroed and unmapped again for every file.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A worker keeps a read buffer this large at most between photos.
+const KEPT_BUFFER: usize = 64 << 20;
+
 /// Inspects one source.
 pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspection {
     let files = &profile.files;
@@ -112,19 +121,31 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
             max: files.max_bytes,
         });
     }
-    let bytes = match crate::ingest::read(source, files.max_bytes) {
-        Ok(bytes) => bytes,
-        Err(reason) => return Inspection::failed(Check::Unreadable { reason }),
-    };
+    READ_BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        let inspection = match crate::ingest::read_into(source, files.max_bytes, buffer) {
+            Ok(()) => inspect_bytes(buffer, profile, dirs),
+            Err(reason) => Inspection::failed(Check::Unreadable { reason }),
+        };
+        if buffer.capacity() > KEPT_BUFFER {
+            *buffer = Vec::new();
+        }
+        inspection
+    })
+}
+
+/// Inspects a source's bytes, read whole.
+fn inspect_bytes(bytes: &[u8], profile: &Profile, dirs: &DerivedDirs) -> Inspection {
+    let files = &profile.files;
     if bytes.is_empty() {
         // Empty bytes have a content hash too: the catalog remembers the file like any other.
         return Inspection {
-            content: Some(ContentHash::of(&bytes)),
+            content: Some(ContentHash::of(bytes)),
             ..Inspection::failed(Check::EmptyFile)
         };
     }
-    let content = ContentHash::of(&bytes);
-    let format = match decode::sniff(&bytes) {
+    let content = ContentHash::of(bytes);
+    let format = match decode::sniff(bytes) {
         Sniffed::Image(format) => format,
         Sniffed::Other(detected) => {
             return Inspection {
@@ -135,10 +156,10 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
             };
         }
     };
-    let (exif, exif_damage) = metadata::exif_checked(&bytes);
+    let (exif, exif_damage) = metadata::exif_checked(bytes);
     let exif = exif.unwrap_or_default();
-    let (xmp, xmp_damage) = xmp::read_checked(&bytes);
-    let (iptc, iptc_damage) = iptc::read_checked(&bytes);
+    let (xmp, xmp_damage) = xmp::read_checked(bytes);
+    let (iptc, iptc_damage) = iptc::read_checked(bytes);
     // Damaged metadata and stray bytes after the image are worth knowing, never a reason to
     // refuse a photo.
     let mut findings: Vec<Finding> = [
@@ -156,7 +177,7 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
         })
     })
     .collect();
-    if let Some(bytes) = metadata::bytes_after_end(&bytes) {
+    if let Some(bytes) = metadata::bytes_after_end(bytes) {
         findings.push(Finding::info(Check::DataAfterEnd { bytes }));
     }
     let mut photo = Photo {
@@ -171,12 +192,12 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
         iptc,
         perceptual: None,
         jpeg_quality: (format == crate::photo::Format::Jpeg)
-            .then(|| crate::dedupe::jpeg_quality(&bytes))
+            .then(|| crate::dedupe::jpeg_quality(bytes))
             .flatten(),
         decoded: false,
     };
     match decode::decode(
-        &bytes,
+        bytes,
         format,
         photo.exif.orientation,
         profile.derived.preview,
