@@ -115,23 +115,25 @@ fn run_args<'a>(drops: &'a Path, work: &'a Path) -> Vec<&'a OsStr> {
 }
 
 /// For each point: `reset()`, start `args`, kill it there, run `args` again to its end (exit
-/// `code`) and `check(point)`. Returns the points where the kill came before the end.
+/// `code`) and `check(point, killed)`, `killed` false when the first run had ended before the
+/// kill. Returns the points where the kill came before the end.
 fn kill_at_each<'a>(
     points: &[Point<'a>],
     args: &[&OsStr],
     code: i32,
     reset: impl Fn(),
-    check: impl Fn(&str),
+    check: impl Fn(&str, bool),
 ) -> Vec<&'a str> {
     let mut killed = Vec::new();
     for (name, ready) in points {
         reset();
         let mut child = start(args);
-        if kill_when(&mut child, ready) {
+        let landed = kill_when(&mut child, ready);
+        if landed {
             killed.push(*name);
         }
         assert_eq!(finish(args), code, "run again after a kill at {name}");
-        check(name);
+        check(name, landed);
     }
     killed
 }
@@ -150,6 +152,12 @@ fn a_run_killed_anywhere_then_run_again_gives_what_an_uninterrupted_run_gives() 
     // The same work path every time: the review page names its catalog by absolute path.
     assert_eq!(finish(&run), 1, "the fixtures have findings");
     let expected = snapshot(&work);
+    // A run that ended before its kill landed was simply run twice: the catalog then holds
+    // the second run too.
+    assert_eq!(finish(&run), 1, "an unchanged rerun");
+    let expected_twice = snapshot(&work);
+    std::fs::remove_dir_all(&work).unwrap();
+    assert_eq!(finish(&run), 1, "the fixtures have findings");
     let thumbs = work.join("derived").join("thumbs");
     let photos = count(&thumbs, "");
     assert!(photos > 10, "{photos} thumbnails");
@@ -167,8 +175,9 @@ fn a_run_killed_anywhere_then_run_again_gives_what_an_uninterrupted_run_gives() 
         ("sheets in place", Box::new(|| work.join("sheets").exists())),
     ];
     let reset = || std::fs::remove_dir_all(&work).unwrap();
-    let killed = kill_at_each(&points, &run, 1, reset, |name| {
+    let killed = kill_at_each(&points, &run, 1, reset, |name, landed| {
         let got = snapshot(&work);
+        let expected = if landed { &expected } else { &expected_twice };
         assert_eq!(got.0, expected.0, "files after a kill at {name}");
         assert_eq!(got.1, expected.1, "catalog after a kill at {name}");
         for leftover in [".lightbox-", ".sheets.staging-"] {
@@ -217,7 +226,8 @@ fn a_package_killed_anywhere_then_made_again_is_the_same_package() {
         ),
     ];
     let reset = || std::fs::remove_dir_all(&to).unwrap();
-    let killed = kill_at_each(&points, &package, 0, reset, |name| {
+    // A package made again is the same package whether or not the kill landed.
+    let killed = kill_at_each(&points, &package, 0, reset, |name, _| {
         assert_eq!(contents(&to), expected.0, "package after a kill at {name}");
         assert_eq!(
             catalog_rows(&work.join("catalog.sqlite")),
