@@ -335,8 +335,8 @@ mod turbo {
         static DECOMPRESSOR: RefCell<Option<Decompressor>> = const { RefCell::new(None) };
     }
 
-    /// Decodes at the smallest of libjpeg-turbo's n/8 scales whose long edge still reaches
-    /// `min_long_edge`. `None` when libjpeg-turbo cannot make this picture (CMYK, lossless, a
+    /// Decodes at the smallest of 1/8, 1/4 and 1/2 (or full size) whose long edge still
+    /// reaches `min_long_edge`. `None` when libjpeg-turbo cannot make this picture (CMYK, lossless, a
     /// fatal error): the next decoder tries.
     ///
     /// libjpeg's warnings are the data's own account of damage: "Premature end of JPEG file"

@@ -122,7 +122,6 @@ pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspecti
         });
     }
     READ_BUFFER.with_borrow_mut(|buffer| {
-        buffer.clear();
         let inspection = match crate::ingest::read_into(source, files.max_bytes, buffer) {
             Ok(()) => inspect_bytes(buffer, profile, dirs),
             Err(reason) => Inspection::failed(Check::Unreadable { reason }),
