@@ -60,11 +60,18 @@ impl Progress for Bars {
 /// memory then grew with the number of photos (1.29x for 10x the photos), not the number of
 /// workers. (At 1 MiB every preview-sized buffer was mapped afresh: page faults cost 10% of a
 /// run.) Each worker reads its photos into one buffer it keeps (`inspect::photo`).
+///
+/// Setting that threshold also fixes glibc's trim threshold at 128 KiB: every freed 2.25 MB
+/// preview at the top of a worker's heap was handed back to the kernel and faulted in again for
+/// the next photo (536,000 page faults and 5% of a 224-photo run on one core). Free memory at a
+/// heap's top is kept up to 64 MiB instead; it is memory the workers had in use a moment before,
+/// so the peak does not move (106,000 faults, 82 MB peak either way).
 fn bound_heap() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; it is called before any thread starts.
+    // SAFETY: mallopt only sets allocator parameters; it is called before any thread starts.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
     }
 }
 
