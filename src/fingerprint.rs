@@ -362,17 +362,10 @@ pub struct Fingerprint {
 impl Fingerprint {
     /// Fingerprints an upright picture (the preview inspection made).
     pub fn of(image: &image::RgbImage) -> Fingerprint {
-        let (w, h) = (image.width() as usize, image.height() as usize);
-        // Over the raw bytes, three at a time: the compiler vectorises this, not `pixels()`.
-        let luma: Vec<u32> = image
-            .as_raw()
-            .chunks_exact(3)
-            .map(|p| (299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2])) / 10)
-            .collect();
-        let grid = bin(&luma, w, h, GRID);
-        // Stretched to the full 0–255 range (the alignment compares correlations, which do not
-        // change with contrast), so a dark or hazy photo keeps its structure in 8 bits.
-        let cells = bin(&luma, w, h, THUMB);
+        let [grid, cells] = bin(image, [GRID, THUMB]);
+        // The cells are stretched to the full 0–255 range (the alignment compares correlations,
+        // which do not change with contrast), so a dark or hazy photo keeps its structure in 8
+        // bits.
         let lo = cells.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = cells.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let thumb = cells
@@ -486,10 +479,12 @@ impl Fingerprint {
     }
 }
 
-/// Area-averages a `w` × `h` grid of luma (scaled by 100) into `n` × `n` cells. Every cell gets
-/// at least one pixel, so tiny pictures work too.
-fn bin(luma: &[u32], w: usize, h: usize, n: usize) -> Vec<f64> {
-    let ranges = |len: usize| -> Vec<(usize, usize)> {
+/// Area-averages the picture's luma (scaled by 100) into `n` × `n` cells, for each `n` asked.
+/// Every cell gets at least one pixel, so tiny pictures work too. One pass over the rows: each
+/// row's luma is made once, in a buffer that stays in cache, and added to the cells it falls in.
+fn bin<const K: usize>(image: &image::RgbImage, sizes: [usize; K]) -> [Vec<f64>; K] {
+    let (w, h) = (image.width() as usize, image.height() as usize);
+    let ranges = |len: usize, n: usize| -> Vec<(usize, usize)> {
         (0..n)
             .map(|b| {
                 let start = (b * len / n).min(len.saturating_sub(1));
@@ -498,26 +493,46 @@ fn bin(luma: &[u32], w: usize, h: usize, n: usize) -> Vec<f64> {
             })
             .collect()
     };
-    let (xs, ys) = (ranges(w), ranges(h));
-    let mut out = Vec::with_capacity(n * n);
-    for &(y0, y1) in &ys {
-        for &(x0, x1) in &xs {
-            let mut sum = 0u64;
-            for y in y0..y1 {
-                sum += luma[y * w + x0..y * w + x1]
-                    .iter()
-                    .map(|&v| u64::from(v))
-                    .sum::<u64>();
+    let grids: Vec<(Vec<(usize, usize)>, Vec<(usize, usize)>)> = sizes
+        .iter()
+        .map(|&n| (ranges(w, n), ranges(h, n)))
+        .collect();
+    let mut sums: Vec<Vec<u64>> = sizes.iter().map(|&n| vec![0; n * n]).collect();
+    let mut luma = vec![0u32; w];
+    for (y, row) in image
+        .as_raw()
+        .chunks_exact(3 * w.max(1))
+        .take(h)
+        .enumerate()
+    {
+        // Over the raw bytes, three at a time: the compiler vectorises this, not `pixels()`.
+        for (l, p) in luma.iter_mut().zip(row.chunks_exact(3)) {
+            *l = (299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2])) / 10;
+        }
+        for ((xs, ys), sums) in grids.iter().zip(&mut sums) {
+            let n = xs.len();
+            // Cell rows holding this pixel row (more than one only when h < n).
+            for (cy, _) in ys.iter().enumerate().filter(|(_, r)| r.0 <= y && y < r.1) {
+                for (cx, &(x0, x1)) in xs.iter().enumerate() {
+                    sums[cy * n + cx] += luma[x0..x1].iter().map(|&v| u64::from(v)).sum::<u64>();
+                }
             }
-            let count = ((y1 - y0) * (x1 - x0)) as f64;
-            out.push(if w == 0 || h == 0 {
-                0.0
-            } else {
-                sum as f64 / count
-            });
         }
     }
-    out
+    std::array::from_fn(|k| {
+        let (xs, ys) = &grids[k];
+        ys.iter()
+            .flat_map(|&(y0, y1)| xs.iter().map(move |&(x0, x1)| (y1 - y0) * (x1 - x0)))
+            .zip(&sums[k])
+            .map(|(count, &sum)| {
+                if w == 0 || h == 0 {
+                    0.0
+                } else {
+                    sum as f64 / count as f64
+                }
+            })
+            .collect()
+    })
 }
 
 /// `cos(π (2x + 1) u / 2N)` for `u ≤ MAX_FREQ`, `x < GRID`.
