@@ -124,7 +124,8 @@ fn sheet_page(c: &mut Criterion) {
         };
         group.bench_function(name, |b| {
             b.iter(|| {
-                render_sheet(
+                let mut encoded = 0;
+                let pdf = render_sheet(
                     &items,
                     &header,
                     layout,
@@ -132,8 +133,13 @@ fn sheet_page(c: &mut Criterion) {
                     config.lang,
                     &config.font,
                     pdf,
+                    &mut |_, page| {
+                        encoded += black_box(page.as_raw()[0]) as usize;
+                        Ok(())
+                    },
                 )
-                .expect("renders")
+                .expect("renders");
+                (encoded, pdf)
             })
         });
     }

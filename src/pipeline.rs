@@ -596,18 +596,9 @@ fn draw_sheet(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let rendered = render::render_sheet(
-        items,
-        header,
-        layout,
-        dirs,
-        config.lang,
-        &config.font,
-        layout.pdf,
-    )
-    .map_err(|e| anyhow::anyhow!(e))?;
     let mut names = Vec::new();
-    for (n, page) in rendered.pages.iter().enumerate() {
+    // Each page is encoded and written as soon as it is drawn: one page in memory per worker.
+    let mut write_page = |n: usize, page: &image::RgbImage| -> anyhow::Result<()> {
         let (file, bytes) = match layout.format {
             PageFormat::Jpeg => (
                 format!("{name}-{:02}.jpg", n + 1),
@@ -629,8 +620,19 @@ fn draw_sheet(
         };
         fs::write(folder.join(&file), bytes)?;
         names.push(file);
-    }
-    if let Some(pdf) = rendered.pdf {
+        Ok(())
+    };
+    let pdf = render::render_sheet(
+        items,
+        header,
+        layout,
+        dirs,
+        config.lang,
+        &config.font,
+        layout.pdf,
+        &mut write_page,
+    )?;
+    if let Some(pdf) = pdf {
         let file = format!("{name}.pdf");
         fs::write(folder.join(&file), pdf)?;
         names.push(file);
