@@ -103,8 +103,9 @@ pub trait Canvas {
     fn fill_rect(&mut self, x: u32, y: u32, w: u32, h: u32, colour: Rgb<u8>);
     /// Draws text (already fitted) with its top-left corner at (`x`, `y`).
     fn text(&mut self, pen: &Pen<'_>, x: f32, y: f32, text: &str);
-    /// Places a picture, at its own size, with its top-left corner at (`x`, `y`).
-    fn picture(&mut self, picture: &RgbImage, x: u32, y: u32);
+    /// Places a picture, at its own size, with its top-left corner at (`x`, `y`). `jpeg` is the
+    /// JPEG it was decoded from, when it was: a canvas that can embed it as it is may.
+    fn picture(&mut self, picture: &RgbImage, jpeg: Option<&[u8]>, x: u32, y: u32);
 }
 
 /// A page image.
@@ -150,7 +151,7 @@ impl Canvas for RasterCanvas<'_> {
         }
     }
 
-    fn picture(&mut self, picture: &RgbImage, x: u32, y: u32) {
+    fn picture(&mut self, picture: &RgbImage, _jpeg: Option<&[u8]>, x: u32, y: u32) {
         // Row by row: a 547 px cell is 400 slice copies, not 220,000 pixel calls.
         let (pw, ph) = self.0.dimensions();
         let w = picture.width().min(pw.saturating_sub(x)) as usize;
@@ -216,11 +217,17 @@ impl Canvas for PdfCanvas<'_, '_> {
         );
     }
 
-    fn picture(&mut self, picture: &RgbImage, x: u32, y: u32) {
-        let Ok(jpeg) = crate::inspect::encode_jpeg(picture, 85) else {
-            return;
+    fn picture(&mut self, picture: &RgbImage, jpeg: Option<&[u8]>, x: u32, y: u32) {
+        // The preview's own JPEG goes in as it is, scaled by the page: no second generation of
+        // JPEG loss, sharper in print, and no encoding. Other pictures are encoded here.
+        let data = match jpeg {
+            Some(jpeg) => jpeg.to_vec(),
+            None => match crate::inspect::encode_jpeg(picture, 85) {
+                Ok(encoded) => encoded,
+                Err(_) => return,
+            },
         };
-        let Ok(image) = krilla::image::Image::from_jpeg(jpeg.into(), true) else {
+        let Ok(image) = krilla::image::Image::from_jpeg(data.into(), true) else {
             return;
         };
         let Some(size) =
@@ -250,9 +257,9 @@ impl Canvas for Both<'_, '_> {
         self.1.text(pen, x, y, text);
     }
 
-    fn picture(&mut self, picture: &RgbImage, x: u32, y: u32) {
-        self.0.picture(picture, x, y);
-        self.1.picture(picture, x, y);
+    fn picture(&mut self, picture: &RgbImage, jpeg: Option<&[u8]>, x: u32, y: u32) {
+        self.0.picture(picture, jpeg, x, y);
+        self.1.picture(picture, jpeg, x, y);
     }
 }
 
@@ -603,11 +610,20 @@ fn draw_cell(
         .as_ref()
         .filter(|p| p.decoded)
         .and_then(|p| std::fs::read(dirs.preview(&p.content)).ok())
-        .and_then(|bytes| decode::decode_to_fit(&bytes, w, image_h).ok());
+        .and_then(|bytes| {
+            let small = decode::decode_to_fit(&bytes, w, image_h).ok()?;
+            let jpeg = decode::sniff(&bytes) == decode::Sniffed::Image(crate::photo::Format::Jpeg);
+            Some((small, jpeg.then_some(bytes)))
+        });
     match preview {
-        Some(small) => {
+        Some((small, jpeg)) => {
             let (tw, th) = small.dimensions();
-            canvas.picture(&small, x + (w - tw) / 2, y + (image_h - th) / 2);
+            canvas.picture(
+                &small,
+                jpeg.as_deref(),
+                x + (w - tw) / 2,
+                y + (image_h - th) / 2,
+            );
         }
         None => {
             let label = match lang {
@@ -779,6 +795,29 @@ mod tests {
         }
         assert_eq!(missing_glyphs(&font, &text), Vec::<char>::new());
         assert_eq!(missing_glyphs(&font, "\u{10FFFD}"), vec!['\u{10FFFD}']);
+    }
+
+    #[test]
+    fn paints_rectangles_and_pictures_clipped_to_the_page() {
+        let mut page = RgbImage::from_pixel(10, 8, WHITE);
+        let mut canvas = RasterCanvas(&mut page);
+        // Runs off the right and the bottom.
+        canvas.fill_rect(6, 5, 10, 10, Rgb([1, 2, 3]));
+        let picture = RgbImage::from_fn(4, 3, |x, y| Rgb([x as u8, y as u8, 9]));
+        canvas.picture(&picture, None, 8, 0);
+        canvas.fill_rect(0, 0, 2, 1, INK);
+        for (x, y, pixel) in page.enumerate_pixels() {
+            let expected = if x < 2 && y == 0 {
+                INK
+            } else if x >= 8 && y < 3 {
+                Rgb([(x - 8) as u8, y as u8, 9])
+            } else if x >= 6 && y >= 5 {
+                Rgb([1, 2, 3])
+            } else {
+                WHITE
+            };
+            assert_eq!(*pixel, expected, "at {x},{y}");
+        }
     }
 
     #[test]
