@@ -191,15 +191,56 @@ pub fn decode_using(
     } else {
         fit(&pixels, min_long_edge)
     };
-    let mut image = DynamicImage::ImageRgb8(resized);
-    if let Some(o) = orientation
+    decoded.pixels = match orientation
         .and_then(|o| u8::try_from(o).ok())
         .and_then(Orientation::from_exif)
     {
-        image.apply_orientation(o);
-    }
-    decoded.pixels = image.into_rgb8();
+        Some(o) if o != Orientation::NoTransforms => orient(&resized, o),
+        _ => resized,
+    };
     Ok(decoded)
+}
+
+/// Turns a picture as EXIF orientation `o` says. The turns that swap the axes read the source
+/// in 32 × 32 tiles that stay in cache: a 1000 px preview turns in a fraction of the time of
+/// `image`'s pixel-by-pixel turn.
+pub fn orient(image: &RgbImage, o: Orientation) -> RgbImage {
+    let (w, h) = image.dimensions();
+    let (w, h) = (w as usize, h as usize);
+    // Where each destination pixel (x, y) comes from.
+    let from: fn(usize, usize, usize, usize) -> (usize, usize) = match o {
+        Orientation::NoTransforms => return image.clone(),
+        Orientation::FlipHorizontal => |x, y, w, _| (w - 1 - x, y),
+        Orientation::Rotate180 => |x, y, w, h| (w - 1 - x, h - 1 - y),
+        Orientation::FlipVertical => |x, y, _, h| (x, h - 1 - y),
+        Orientation::Rotate90FlipH => |x, y, _, _| (y, x),
+        Orientation::Rotate90 => |x, y, _, h| (y, h - 1 - x),
+        Orientation::Rotate270FlipH => |x, y, w, h| (w - 1 - y, h - 1 - x),
+        Orientation::Rotate270 => |x, y, w, _| (w - 1 - y, x),
+    };
+    let swaps = matches!(
+        o,
+        Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH
+    );
+    let (dw, dh) = if swaps { (h, w) } else { (w, h) };
+    let src = image.as_raw();
+    let mut out = vec![0u8; 3 * dw * dh];
+    const TILE: usize = 32;
+    for ty in (0..dh).step_by(TILE) {
+        for tx in (0..dw).step_by(TILE) {
+            for y in ty..(ty + TILE).min(dh) {
+                for x in tx..(tx + TILE).min(dw) {
+                    let (sx, sy) = from(x, y, w, h);
+                    let (d, s) = (3 * (y * dw + x), 3 * (sy * w + sx));
+                    out[d..d + 3].copy_from_slice(&src[s..s + 3]);
+                }
+            }
+        }
+    }
+    RgbImage::from_raw(dw as u32, dh as u32, out).expect("the buffer matches the size")
 }
 
 /// How much smaller than its box a scaled decode may come out, for [`decode_to_fit()`]: a
@@ -697,6 +738,22 @@ mod tests {
                 .pixels()
                 .all(|p| p.0 == [200, 100, 7])
         );
+    }
+
+    #[test]
+    fn orient_turns_as_image_does_for_every_exif_orientation() {
+        let picture =
+            RgbImage::from_fn(37, 21, |x, y| image::Rgb([x as u8, y as u8, (x * y) as u8]));
+        for exif in 1..=8u8 {
+            let o = Orientation::from_exif(exif).unwrap();
+            let mut expected = DynamicImage::ImageRgb8(picture.clone());
+            expected.apply_orientation(o);
+            assert_eq!(
+                orient(&picture, o),
+                expected.into_rgb8(),
+                "orientation {exif}"
+            );
+        }
     }
 
     #[test]
