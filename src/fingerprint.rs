@@ -493,7 +493,9 @@ fn bin<const K: usize>(image: &image::RgbImage, sizes: [usize; K]) -> [Vec<f64>;
             })
             .collect()
     };
-    let grids: Vec<(Vec<(usize, usize)>, Vec<(usize, usize)>)> = sizes
+    // Each grid's column spans and row spans.
+    type Spans = Vec<(usize, usize)>;
+    let grids: Vec<(Spans, Spans)> = sizes
         .iter()
         .map(|&n| (ranges(w, n), ranges(h, n)))
         .collect();

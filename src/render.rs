@@ -368,6 +368,7 @@ thread_local! {
 ///
 /// # Errors
 /// When the PDF cannot be made (the font cannot be embedded), or `page_done` fails.
+#[allow(clippy::too_many_arguments)]
 pub fn render_sheet(
     items: &[&ItemReport],
     header: &SheetHeader,
