@@ -126,6 +126,13 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     let (mut items, used_rows, side_files) =
         build_items(&scan, inspections, &rows, &config.profile);
     problems.extend(unmatched_rows(&rows, &used_rows, config.lang));
+    // The items hold their sources now: the scan's list of every file goes (memory follows the
+    // photos only through what the report needs).
+    let (photo_count, drops) = (photo_sources.len(), {
+        drop(photo_sources);
+        let scan = scan;
+        scan.drops
+    });
 
     // 5. Dedupe: identical copies and other copies of one shot (resized, recompressed, cropped,
     //    turned) across units, resolved: the keeper takes the others' tags; bursts reported.
@@ -140,7 +147,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
 
     // 7. Report: report.json, findings.csv.
     let problem_count = problems.len();
-    let summary = report::summarise(&scan.drops, &items, &groups, problem_count);
+    let summary = report::summarise(&drops, &items, &groups, problem_count);
     let report = Report {
         format: report::FORMAT_VERSION,
         tool: format!("lightbox {}", env!("CARGO_PKG_VERSION")),
@@ -193,7 +200,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         report,
         sheets,
         read,
-        reused: photo_sources.len() - read,
+        reused: photo_count - read,
     })
 }
 
