@@ -128,11 +128,10 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     problems.extend(unmatched_rows(&rows, &used_rows, config.lang));
     // The items hold their sources now: the scan's list of every file goes (memory follows the
     // photos only through what the report needs).
-    let (photo_count, drops) = (photo_sources.len(), {
-        drop(photo_sources);
-        let scan = scan;
-        scan.drops
-    });
+    let photo_count = photo_sources.len();
+    drop(photo_sources);
+    // Moved out of a temporary: the rest of the scan is freed here, not at the end of the run.
+    let drops = { scan }.drops;
 
     // 5. Dedupe: identical copies and other copies of one shot (resized, recompressed, cropped,
     //    turned) across units, resolved: the keeper takes the others' tags; bursts reported.
