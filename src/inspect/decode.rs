@@ -201,9 +201,9 @@ pub fn decode_using(
     Ok(decoded)
 }
 
-/// Turns a picture as EXIF orientation `o` says. The turns that swap the axes read the source
-/// in 32 × 32 tiles that stay in cache: a 1000 px preview turns in a fraction of the time of
-/// `image`'s pixel-by-pixel turn.
+/// Turns a picture as EXIF orientation `o` says, the same as `image`'s `apply_orientation`.
+/// The turns that swap the axes read the source in 32 × 32 tiles that stay in cache, where
+/// `image` walks it pixel by pixel down whole columns (0.6 % of a run on the benchmark intake).
 pub fn orient(image: &RgbImage, o: Orientation) -> RgbImage {
     let (w, h) = image.dimensions();
     let (w, h) = (w as usize, h as usize);
@@ -401,8 +401,8 @@ mod turbo {
     }
 
     /// Decodes at the smallest of 1/8, 1/4 and 1/2 (or full size) whose long edge still
-    /// reaches what `need` asks of the stored size. `None` when libjpeg-turbo cannot make this picture (CMYK, lossless, a
-    /// fatal error): the next decoder tries.
+    /// reaches what `need` asks of the stored size. `None` when libjpeg-turbo cannot make this
+    /// picture (CMYK, lossless, a fatal error): the next decoder tries.
     ///
     /// libjpeg's warnings are the data's own account of damage: "Premature end of JPEG file"
     /// is a truncated file (the rest of the picture is grey), "Corrupt JPEG data: …" corrupt
@@ -575,8 +575,9 @@ pub fn fit(image: &RgbImage, long_edge: u32) -> RgbImage {
 }
 
 /// Resizes to exactly `width` × `height` (Lanczos3, SIMD). Shrinking by 3x or more starts with
-/// 2x2 box averages (exact halving, no aliasing) until the rest is under 3x: a 1000 px preview
-/// becomes a 256 px thumbnail in a third of the time, and no eye tells the two apart.
+/// 2x2 box averages (exact halving, no aliasing) until the rest is under 3x: the Lanczos pass
+/// then reads a quarter of the pixels with half the taps each, and the result differs from a
+/// direct Lanczos shrink by under 1.5 grey levels on average (tested).
 pub fn resize(image: &RgbImage, width: u32, height: u32) -> RgbImage {
     if (width, height) == image.dimensions() {
         return image.clone();
