@@ -362,7 +362,14 @@ pub struct Fingerprint {
 impl Fingerprint {
     /// Fingerprints an upright picture (the preview inspection made).
     pub fn of(image: &image::RgbImage) -> Fingerprint {
-        let [grid, cells] = bin(image, [GRID, THUMB]);
+        let fine = CellSums::of(image, GRID);
+        // A thumbnail cell is exactly four grid cells (the boundaries coincide when the picture
+        // is at least GRID pixels each way): the same sums, added instead of counted again.
+        let coarse = match image.width() as usize >= GRID && image.height() as usize >= GRID {
+            true => fine.halved(),
+            false => CellSums::of(image, THUMB),
+        };
+        let (grid, cells) = (fine.averages(), coarse.averages());
         // The cells are stretched to the full 0–255 range (the alignment compares correlations,
         // which do not change with contrast), so a dark or hazy photo keeps its structure in 8
         // bits.
@@ -479,62 +486,91 @@ impl Fingerprint {
     }
 }
 
-/// Area-averages the picture's luma (scaled by 100) into `n` × `n` cells, for each `n` asked.
-/// Every cell gets at least one pixel, so tiny pictures work too. One pass over the rows: each
-/// row's luma is made once, in a buffer that stays in cache, and added to the cells it falls in.
-fn bin<const K: usize>(image: &image::RgbImage, sizes: [usize; K]) -> [Vec<f64>; K] {
-    let (w, h) = (image.width() as usize, image.height() as usize);
-    let ranges = |len: usize, n: usize| -> Vec<(usize, usize)> {
-        (0..n)
-            .map(|b| {
-                let start = (b * len / n).min(len.saturating_sub(1));
-                let end = ((b + 1) * len / n).max(start + 1).min(len.max(1));
-                (start, end)
-            })
-            .collect()
-    };
-    // Each grid's column spans and row spans.
-    type Spans = Vec<(usize, usize)>;
-    let grids: Vec<(Spans, Spans)> = sizes
-        .iter()
-        .map(|&n| (ranges(w, n), ranges(h, n)))
-        .collect();
-    let mut sums: Vec<Vec<u64>> = sizes.iter().map(|&n| vec![0; n * n]).collect();
-    let mut luma = vec![0u32; w];
-    for (y, row) in image
-        .as_raw()
-        .chunks_exact(3 * w.max(1))
-        .take(h)
-        .enumerate()
-    {
-        // Over the raw bytes, three at a time: the compiler vectorises this, not `pixels()`.
-        for (l, p) in luma.iter_mut().zip(row.chunks_exact(3)) {
-            *l = (299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2])) / 10;
-        }
-        for ((xs, ys), sums) in grids.iter().zip(&mut sums) {
-            let n = xs.len();
+/// The picture's luma (scaled by 100) summed over `n` × `n` cells, with each cell's pixel count.
+/// Every cell gets at least one pixel, so tiny pictures work too.
+const _: () = assert!(GRID == 2 * THUMB, "thumbnail cells are four grid cells");
+
+struct CellSums {
+    n: usize,
+    sums: Vec<u64>,
+    counts: Vec<u64>,
+}
+
+impl CellSums {
+    /// One pass over the rows: each row's luma is made once, in a buffer that stays in cache,
+    /// and added to the cells it falls in.
+    fn of(image: &image::RgbImage, n: usize) -> CellSums {
+        let (w, h) = (image.width() as usize, image.height() as usize);
+        let spans = |len: usize| -> Vec<(usize, usize)> {
+            (0..n)
+                .map(|b| {
+                    let start = (b * len / n).min(len.saturating_sub(1));
+                    let end = ((b + 1) * len / n).max(start + 1).min(len.max(1));
+                    (start, end)
+                })
+                .collect()
+        };
+        let (xs, ys) = (spans(w), spans(h));
+        let mut sums = vec![0u64; n * n];
+        let mut luma = vec![0u32; w];
+        for (y, row) in image
+            .as_raw()
+            .chunks_exact(3 * w.max(1))
+            .take(h)
+            .enumerate()
+        {
+            // Over the raw bytes, three at a time: the compiler vectorises this, not `pixels()`.
+            for (l, p) in luma.iter_mut().zip(row.chunks_exact(3)) {
+                *l = (299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2])) / 10;
+            }
             // Cell rows holding this pixel row (more than one only when h < n).
             for (cy, _) in ys.iter().enumerate().filter(|(_, r)| r.0 <= y && y < r.1) {
                 for (cx, &(x0, x1)) in xs.iter().enumerate() {
-                    sums[cy * n + cx] += luma[x0..x1].iter().map(|&v| u64::from(v)).sum::<u64>();
+                    // A row's span of a cell fits u32 (25,500 at most a pixel).
+                    sums[cy * n + cx] += u64::from(luma[x0..x1].iter().sum::<u32>());
                 }
             }
         }
-    }
-    std::array::from_fn(|k| {
-        let (xs, ys) = &grids[k];
-        ys.iter()
-            .flat_map(|&(y0, y1)| xs.iter().map(move |&(x0, x1)| (y1 - y0) * (x1 - x0)))
-            .zip(&sums[k])
-            .map(|(count, &sum)| {
-                if w == 0 || h == 0 {
-                    0.0
-                } else {
-                    sum as f64 / count as f64
-                }
+        let counts = ys
+            .iter()
+            .flat_map(|&(y0, y1)| {
+                xs.iter()
+                    .map(move |&(x0, x1)| ((y1 - y0) * (x1 - x0)) as u64)
             })
+            .collect();
+        let sums = if w == 0 || h == 0 {
+            vec![0; n * n]
+        } else {
+            sums
+        };
+        CellSums { n, sums, counts }
+    }
+
+    /// The same picture in n/2 × n/2 cells, each the four cells it covers (exact when the
+    /// picture is at least n pixels each way: then the cell boundaries at n/2 are among those
+    /// at n).
+    fn halved(&self) -> CellSums {
+        let (n, half) = (self.n, self.n / 2);
+        let four = |v: &[u64], cy: usize, cx: usize| {
+            let (y, x) = (2 * cy, 2 * cx);
+            v[y * n + x] + v[y * n + x + 1] + v[(y + 1) * n + x] + v[(y + 1) * n + x + 1]
+        };
+        let cells = (0..half).flat_map(|cy| (0..half).map(move |cx| (cy, cx)));
+        CellSums {
+            n: half,
+            sums: cells.clone().map(|(y, x)| four(&self.sums, y, x)).collect(),
+            counts: cells.map(|(y, x)| four(&self.counts, y, x)).collect(),
+        }
+    }
+
+    /// Each cell's mean.
+    fn averages(&self) -> Vec<f64> {
+        self.sums
+            .iter()
+            .zip(&self.counts)
+            .map(|(&sum, &count)| sum as f64 / count.max(1) as f64)
             .collect()
-    })
+    }
 }
 
 /// `cos(π (2x + 1) u / 2N)` for `u ≤ MAX_FREQ`, `x < GRID`.
@@ -803,6 +839,26 @@ fn error_at(a: &[f64], b: &[f64], n: usize, p: [f64; 4]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn four_grid_cells_make_one_thumbnail_cell_exactly() {
+        for (w, h) in [
+            (1000, 750),
+            (750, 1000),
+            (37, 33),
+            (32, 32),
+            (33, 100),
+            (1001, 999),
+        ] {
+            let picture = image::RgbImage::from_fn(w, h, |x, y| {
+                image::Rgb([(x * 7 + y) as u8, (x ^ y) as u8, (y * 13) as u8])
+            });
+            let halved = CellSums::of(&picture, GRID).halved();
+            let direct = CellSums::of(&picture, THUMB);
+            assert_eq!(halved.sums, direct.sums, "{w}x{h}");
+            assert_eq!(halved.counts, direct.counts, "{w}x{h}");
+        }
+    }
 
     /// A smooth synthetic photo with structure at several scales (deterministic).
     pub(crate) fn scene(w: u32, h: u32, seed: u32) -> image::RgbImage {
