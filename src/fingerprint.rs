@@ -486,10 +486,10 @@ impl Fingerprint {
     }
 }
 
-/// The picture's luma (scaled by 100) summed over `n` × `n` cells, with each cell's pixel count.
-/// Every cell gets at least one pixel, so tiny pictures work too.
 const _: () = assert!(GRID == 2 * THUMB, "thumbnail cells are four grid cells");
 
+/// The picture's luma (scaled by 100) summed over `n` × `n` cells, with each cell's pixel count.
+/// Every cell gets at least one pixel, so tiny pictures work too (an empty picture's sums are 0).
 struct CellSums {
     n: usize,
     sums: Vec<u64>,
@@ -538,11 +538,6 @@ impl CellSums {
                     .map(move |&(x0, x1)| ((y1 - y0) * (x1 - x0)) as u64)
             })
             .collect();
-        let sums = if w == 0 || h == 0 {
-            vec![0; n * n]
-        } else {
-            sums
-        };
         CellSums { n, sums, counts }
     }
 
