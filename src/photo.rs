@@ -1126,12 +1126,13 @@ pub struct Photo {
     pub cmyk: bool,
     /// Embedded EXIF facts.
     pub exif: Exif,
-    /// The embedded XMP packet's descriptive fields, when the file has any.
+    /// The embedded XMP packet's descriptive fields, when the file has any (boxed: most photos
+    /// have none, and every photo's facts are kept until the run ends).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub xmp: Option<crate::inspect::xmp::Xmp>,
-    /// The embedded IPTC IIM record's descriptive fields, when the file has any.
+    pub xmp: Option<Box<crate::inspect::xmp::Xmp>>,
+    /// The embedded IPTC IIM record's descriptive fields, when the file has any (boxed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iptc: Option<crate::inspect::iptc::Iptc>,
+    pub iptc: Option<Box<crate::inspect::iptc::Iptc>>,
     /// What the upright picture looks like (perceptual hashes, grey thumbnail), when it decoded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perceptual: Option<crate::fingerprint::Fingerprint>,

@@ -187,8 +187,8 @@ fn inspect_bytes(bytes: &[u8], profile: &Profile, dirs: &DerivedDirs) -> Inspect
         height: 0,
         cmyk: false,
         exif,
-        xmp,
-        iptc,
+        xmp: xmp.map(Box::new),
+        iptc: iptc.map(Box::new),
         perceptual: None,
         jpeg_quality: (format == crate::photo::Format::Jpeg)
             .then(|| crate::dedupe::jpeg_quality(bytes))

@@ -212,8 +212,8 @@ impl<'a> From<&'a Photo> for Embedded<'a> {
     fn from(photo: &'a Photo) -> Self {
         Embedded {
             exif: Some(&photo.exif),
-            xmp: photo.xmp.as_ref(),
-            iptc: photo.iptc.as_ref(),
+            xmp: photo.xmp.as_deref(),
+            iptc: photo.iptc.as_deref(),
         }
     }
 }
