@@ -311,102 +311,30 @@ impl Catalog {
             .flatten()
     }
 
-    /// Records a run in one transaction: the run, every file (location, size, mtime, content),
-    /// every inspection by content, every item's result, and the sheets' input fingerprints.
+    /// Starts recording a run: the run's row now, its files, inspections and sheets as the run
+    /// gets to them, all in one transaction that only [`RunRecord::commit`] makes visible. A run
+    /// that fails or is killed before then leaves nothing of itself in the catalog.
+    ///
+    /// The catalog stays readable meanwhile (the same connection sees the uncommitted rows).
     ///
     /// # Errors
-    /// When the database cannot be written; nothing of the run is recorded then.
-    pub fn record_run(
-        &mut self,
-        inputs: &str,
-        summary: &str,
-        items: &[Item],
-        inspections: &[crate::inspect::Inspection],
-        settings: &str,
-        sheets: &[(String, String)],
-    ) -> Result<i64, CatalogError> {
+    /// When the database cannot be written.
+    pub fn begin_run(&self, inputs: &str, summary: &str) -> Result<RunRecord<'_>, CatalogError> {
         let path = self.path.display().to_string();
         let db = |source| CatalogError::Database {
             path: path.clone(),
             source,
         };
-        let tx = self.connection.transaction().map_err(db)?;
+        // Unchecked: the transaction borrows the connection shared, so look-ups (sheet inputs,
+        // decisions) go on while it is open; nothing else opens one meanwhile (one writer).
+        let tx = self.connection.unchecked_transaction().map_err(db)?;
         tx.execute(
             "INSERT INTO runs (inputs, summary) VALUES (?1, ?2)",
             params![inputs, summary],
         )
         .map_err(db)?;
         let run = tx.last_insert_rowid();
-        {
-            let mut file = tx
-                .prepare_cached(
-                    "INSERT INTO files (location, size, modified, content, unit, path, first_run, last_run)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
-                     ON CONFLICT (location) DO UPDATE SET size = ?2, modified = ?3, content = ?4,
-                         unit = ?5, path = ?6, last_run = ?7",
-                )
-                .map_err(db)?;
-            let mut item_row = tx
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO items (location, run, unit, path, content, status, perceptual, tags, findings)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8)",
-                )
-                .map_err(db)?;
-            for item in items {
-                let location = location_key(&item.source.location);
-                let content = item.content.map(|c| c.to_hex());
-                let status = serde_json::to_value(item.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default();
-                if let Some(modified) = item.source.modified {
-                    file.execute(params![
-                        location,
-                        item.source.size as i64,
-                        modified,
-                        content,
-                        item.source.unit,
-                        item.source.path,
-                        run
-                    ])
-                    .map_err(db)?;
-                }
-                let tags = serde_json::to_string(&item.tags).unwrap_or_default();
-                let findings = serde_json::to_string(&item.findings).unwrap_or_default();
-                item_row
-                    .execute(params![
-                        location,
-                        run,
-                        item.source.unit,
-                        item.source.path,
-                        content,
-                        status,
-                        tags,
-                        findings
-                    ])
-                    .map_err(db)?;
-            }
-            let mut inspection = tx
-                .prepare_cached("INSERT OR REPLACE INTO inspections (content, settings, inspection) VALUES (?1, ?2, ?3)")
-                .map_err(db)?;
-            for fresh in inspections {
-                let (Some(content), Ok(json)) = (fresh.content, serde_json::to_string(fresh))
-                else {
-                    continue;
-                };
-                inspection
-                    .execute(params![content.to_hex(), settings, json])
-                    .map_err(db)?;
-            }
-            let mut sheet = tx
-                .prepare_cached("INSERT OR REPLACE INTO sheets (unit, input) VALUES (?1, ?2)")
-                .map_err(db)?;
-            for (unit, input) in sheets {
-                sheet.execute(params![unit, input]).map_err(db)?;
-            }
-        }
-        tx.commit().map_err(db)?;
-        Ok(run)
+        Ok(RunRecord { tx, run, path })
     }
 
     /// Records what a package holds, replacing what that package held before.
@@ -519,6 +447,149 @@ impl Catalog {
     }
 }
 
+/// A run being recorded (from [`Catalog::begin_run`]): rows go in as the run produces them, so
+/// a run need not keep them until its end. Dropped without [`RunRecord::commit`], the whole run
+/// is rolled back.
+pub struct RunRecord<'c> {
+    tx: rusqlite::Transaction<'c>,
+    run: i64,
+    path: String,
+}
+
+impl RunRecord<'_> {
+    fn db(&self) -> impl Fn(rusqlite::Error) -> CatalogError + '_ {
+        |source| CatalogError::Database {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Records every file (location, size, mtime, content) and every item's result.
+    ///
+    /// # Errors
+    /// When the database cannot be written.
+    pub fn items(&self, items: &[Item]) -> Result<(), CatalogError> {
+        let db = self.db();
+        let mut file = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO files (location, size, modified, content, unit, path, first_run, last_run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+                 ON CONFLICT (location) DO UPDATE SET size = ?2, modified = ?3, content = ?4,
+                     unit = ?5, path = ?6, last_run = ?7",
+            )
+            .map_err(&db)?;
+        let mut item_row = self
+            .tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO items (location, run, unit, path, content, status, perceptual, tags, findings)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8)",
+            )
+            .map_err(&db)?;
+        for item in items {
+            let location = location_key(&item.source.location);
+            let content = item.content.map(|c| c.to_hex());
+            let status = serde_json::to_value(item.status)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            if let Some(modified) = item.source.modified {
+                file.execute(params![
+                    location,
+                    item.source.size as i64,
+                    modified,
+                    content,
+                    item.source.unit,
+                    item.source.path,
+                    self.run
+                ])
+                .map_err(&db)?;
+            }
+            let tags = serde_json::to_string(&item.tags).unwrap_or_default();
+            let findings = serde_json::to_string(&item.findings).unwrap_or_default();
+            item_row
+                .execute(params![
+                    location,
+                    self.run,
+                    item.source.unit,
+                    item.source.path,
+                    content,
+                    status,
+                    tags,
+                    findings
+                ])
+                .map_err(&db)?;
+        }
+        Ok(())
+    }
+
+    /// Records inspections by content, made with `settings`: the cache of later runs.
+    ///
+    /// # Errors
+    /// When the database cannot be written.
+    pub fn inspections(
+        &self,
+        inspections: &[Inspection],
+        settings: &str,
+    ) -> Result<(), CatalogError> {
+        let db = self.db();
+        let mut inspection = self
+            .tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO inspections (content, settings, inspection) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(&db)?;
+        for fresh in inspections {
+            let (Some(content), Ok(json)) = (fresh.content, serde_json::to_string(fresh)) else {
+                continue;
+            };
+            inspection
+                .execute(params![content.to_hex(), settings, json])
+                .map_err(&db)?;
+        }
+        Ok(())
+    }
+
+    /// Records the fingerprints of the inputs each sheet (by key) was drawn from.
+    ///
+    /// # Errors
+    /// When the database cannot be written.
+    pub fn sheets(&self, sheets: &[(String, String)]) -> Result<(), CatalogError> {
+        let db = self.db();
+        let mut sheet = self
+            .tx
+            .prepare_cached("INSERT OR REPLACE INTO sheets (unit, input) VALUES (?1, ?2)")
+            .map_err(&db)?;
+        for (unit, input) in sheets {
+            sheet.execute(params![unit, input]).map_err(&db)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the rows recorded so far out of SQLite's page cache into the database (still
+    /// uncommitted, invisible to anyone else) and frees that cache: a long run does not keep
+    /// its rows in memory until it commits.
+    ///
+    /// # Errors
+    /// When the database cannot be written.
+    pub fn spill(&self) -> Result<(), CatalogError> {
+        let db = self.db();
+        self.tx.cache_flush().map_err(&db)?;
+        self.tx.release_memory().map_err(&db)
+    }
+
+    /// Makes the whole run visible at once; returns its id.
+    ///
+    /// # Errors
+    /// When the database cannot be written; nothing of the run is recorded then.
+    pub fn commit(self) -> Result<i64, CatalogError> {
+        let RunRecord { tx, run, path } = self;
+        tx.commit()
+            .map_err(|source| CatalogError::Database { path, source })?;
+        Ok(run)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -533,5 +604,49 @@ mod tests {
         assert!(err.to_string().contains("catalog.sqlite"));
         drop(first);
         assert!(Catalog::open(&path).is_ok());
+    }
+
+    /// Rows of `runs` and `sheets` as another process sees them.
+    fn seen_from_outside(path: &Path) -> (i64, Vec<String>) {
+        let db =
+            Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+        let runs = db
+            .query_row("SELECT count(*) FROM runs", [], |r| r.get(0))
+            .unwrap();
+        let mut sheets = db
+            .prepare("SELECT unit || '=' || input FROM sheets")
+            .unwrap();
+        let sheets = sheets
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        (runs, sheets)
+    }
+
+    #[test]
+    fn a_run_is_seen_whole_at_its_commit_and_not_at_all_when_dropped_before() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.sqlite");
+        let catalog = Catalog::open(&path).unwrap();
+
+        let record = catalog.begin_run("[]", "{}").unwrap();
+        record.sheets(&[("Unit:a".into(), "one".into())]).unwrap();
+        record.spill().unwrap();
+        // The run itself reads what it recorded; nobody else sees any of it.
+        assert_eq!(catalog.sheet_input("Unit:a").as_deref(), Some("one"));
+        assert_eq!(seen_from_outside(&path), (0, vec![]));
+        drop(record);
+        assert_eq!(catalog.sheet_input("Unit:a"), None, "rolled back");
+
+        let record = catalog.begin_run("[]", "{}").unwrap();
+        record.sheets(&[("Unit:a".into(), "two".into())]).unwrap();
+        record.spill().unwrap();
+        assert_eq!(seen_from_outside(&path), (0, vec![]));
+        record.commit().unwrap();
+        assert_eq!(
+            seen_from_outside(&path),
+            (1, vec!["Unit:a=two".to_string()])
+        );
     }
 }

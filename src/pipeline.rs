@@ -74,7 +74,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     let dirs = DerivedDirs::in_work(work);
     dirs.create()
         .with_context(|| format!("creating {}", work.join("derived").display()))?;
-    let mut catalog = Catalog::open(&config.catalog)?;
+    let catalog = Catalog::open(&config.catalog)?;
     // A run killed before its end left temporary files and staging folders: with the catalog's
     // lock held no other run is writing here, so they can go.
     for dir in [
@@ -126,6 +126,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     let (mut items, used_rows, side_files) =
         build_items(&scan, inspections, &rows, &config.profile);
     problems.extend(unmatched_rows(&rows, &used_rows, config.lang));
+    drop((rows, used_rows));
     // The items hold their sources now: the scan's list of every file goes (memory follows the
     // photos only through what the report needs).
     let photo_count = photo_sources.len();
@@ -144,27 +145,41 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     }
     remember_history(&mut items, &catalog)?;
 
-    // 7. Report: report.json, findings.csv.
+    // 7. Catalog: the run, its files, inspections and results go into one transaction now,
+    //    committed at the end of the run (a run that fails or is killed records nothing). The
+    //    items then become the report's entries, moved, not copied: what the run holds per
+    //    photo through the sheets is one copy of it.
     let problem_count = problems.len();
     let summary = report::summarise(&drops, &items, &groups, problem_count);
+    let inputs: Vec<String> = config
+        .drops
+        .iter()
+        .map(|d| {
+            fs::canonicalize(d)
+                .unwrap_or_else(|_| d.clone())
+                .display()
+                .to_string()
+        })
+        .collect();
+    let record = catalog.begin_run(
+        &serde_json::to_string(&inputs)?,
+        &serde_json::to_string(&summary)?,
+    )?;
+    record.items(&items)?;
+    record.inspections(&fresh, &settings)?;
+    drop(fresh);
+    record.spill()?;
+
+    // 8. Report: report.json, findings.csv.
     let report = Report {
         format: report::FORMAT_VERSION,
         tool: format!("lightbox {}", env!("CARGO_PKG_VERSION")),
         profile: config.profile.name.clone(),
         lang: config.lang,
-        inputs: config
-            .drops
-            .iter()
-            .map(|d| {
-                fs::canonicalize(d)
-                    .unwrap_or_else(|_| d.clone())
-                    .display()
-                    .to_string()
-            })
-            .collect(),
+        inputs,
         summary,
         items: items
-            .iter()
+            .into_iter()
             .map(|i| ItemReport::new(i, config.lang))
             .collect(),
         duplicate_groups: groups,
@@ -178,7 +193,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         &report::findings_csv(&report, config.lang),
     )?;
 
-    // 8. Review: one set of contact sheet pages per unit (redrawn only when its items changed),
+    // 9. Review: one set of contact sheet pages per unit (redrawn only when its items changed),
     //    and the offline review page.
     let (sheets, sheet_inputs) = write_sheets(&report, config, &dirs, &catalog, progress)?;
     let review = work.join("review");
@@ -191,10 +206,9 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         crate::review::write_page(out, &report, &key, &saved, config.lang)
     })?;
 
-    // 9. Catalog: the run, its files, inspections and results, in one transaction.
-    let inputs = serde_json::to_string(&report.inputs)?;
-    let summary = serde_json::to_string(&report.summary)?;
-    catalog.record_run(&inputs, &summary, &items, &fresh, &settings, &sheet_inputs)?;
+    // 10. Catalog: what each sheet was drawn from; then the whole run becomes visible at once.
+    record.sheets(&sheet_inputs)?;
+    record.commit()?;
     Ok(RunOutcome {
         report,
         sheets,

@@ -64,21 +64,24 @@ pub struct ItemReport {
 }
 
 impl ItemReport {
-    /// Builds the reported form of an item.
-    pub fn new(item: &Item, lang: Lang) -> Self {
+    /// Builds the reported form of an item, taking its parts (nothing is copied).
+    pub fn new(item: Item, lang: Lang) -> Self {
         ItemReport {
             index: item.index,
-            unit: item.source.unit.clone(),
-            path: item.source.path.clone(),
-            location: item.source.location.clone(),
+            unit: item.source.unit,
+            path: item.source.path,
+            location: item.source.location,
             size: item.source.size,
             status: item.status,
-            photo: item.photo.clone(),
-            tags: item.tags.clone(),
+            photo: item.photo,
+            tags: item.tags,
             findings: item
                 .findings
-                .iter()
-                .map(|f| ReportedFinding::new(f, lang))
+                .into_iter()
+                .map(|finding| ReportedFinding {
+                    message: finding.check.message(lang),
+                    finding,
+                })
                 .collect(),
         }
     }
