@@ -115,20 +115,23 @@ fn run_args<'a>(drops: &'a Path, work: &'a Path) -> Vec<&'a OsStr> {
 }
 
 /// For each point: `reset()`, start `args`, kill it there, run `args` again to its end (exit
-/// `code`) and `check(point, killed)`, `killed` false when the first run had ended before the
-/// kill. Returns the points where the kill came before the end.
+/// `code`) and `check(point, killed)`. `killed` is false when the first run had done its work
+/// before the kill: it ended by itself, or `done()` held right after the kill (a run killed
+/// between its last commit and its exit is a finished run). Returns the points where the kill
+/// came before the work was done.
 fn kill_at_each<'a>(
     points: &[Point<'a>],
     args: &[&OsStr],
     code: i32,
     reset: impl Fn(),
+    done: impl Fn() -> bool,
     check: impl Fn(&str, bool),
 ) -> Vec<&'a str> {
     let mut killed = Vec::new();
     for (name, ready) in points {
         reset();
         let mut child = start(args);
-        let landed = kill_when(&mut child, ready);
+        let landed = kill_when(&mut child, ready) && !done();
         if landed {
             killed.push(*name);
         }
@@ -136,6 +139,17 @@ fn kill_at_each<'a>(
         check(name, landed);
     }
     killed
+}
+
+/// How many runs the catalog of `work` has recorded (none when there is no catalog yet).
+fn runs_recorded(work: &Path) -> i64 {
+    let path = work.join("catalog.sqlite");
+    if !path.exists() {
+        return 0;
+    }
+    rusqlite::Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|db| db.query_row("SELECT count(*) FROM runs", [], |r| r.get(0)))
+        .unwrap_or(0)
 }
 
 /// What a finished work folder holds: its files and its catalog's rows.
@@ -175,7 +189,10 @@ fn a_run_killed_anywhere_then_run_again_gives_what_an_uninterrupted_run_gives() 
         ("sheets in place", Box::new(|| work.join("sheets").exists())),
     ];
     let reset = || std::fs::remove_dir_all(&work).unwrap();
-    let killed = kill_at_each(&points, &run, 1, reset, |name, landed| {
+    // The run records itself in one transaction just before it exits: once that has committed,
+    // a kill finds a finished run.
+    let committed = || runs_recorded(&work) > 0;
+    let killed = kill_at_each(&points, &run, 1, reset, committed, |name, landed| {
         let got = snapshot(&work);
         let expected = if landed { &expected } else { &expected_twice };
         assert_eq!(got.0, expected.0, "files after a kill at {name}");
@@ -227,23 +244,30 @@ fn a_package_killed_anywhere_then_made_again_is_the_same_package() {
     ];
     let reset = || std::fs::remove_dir_all(&to).unwrap();
     // A package made again is the same package whether or not the kill landed.
-    let killed = kill_at_each(&points, &package, 0, reset, |name, _| {
-        assert_eq!(contents(&to), expected.0, "package after a kill at {name}");
-        assert_eq!(
-            catalog_rows(&work.join("catalog.sqlite")),
-            expected.1,
-            "catalog after a kill at {name}"
-        );
-        assert_eq!(
-            count(dir.path(), ".pkg.staging-"),
-            0,
-            "staging left after {name}"
-        );
-        assert_eq!(
-            count(dir.path(), ".lightbox-"),
-            0,
-            "old package left after {name}"
-        );
-    });
+    let killed = kill_at_each(
+        &points,
+        &package,
+        0,
+        reset,
+        || false,
+        |name, _| {
+            assert_eq!(contents(&to), expected.0, "package after a kill at {name}");
+            assert_eq!(
+                catalog_rows(&work.join("catalog.sqlite")),
+                expected.1,
+                "catalog after a kill at {name}"
+            );
+            assert_eq!(
+                count(dir.path(), ".pkg.staging-"),
+                0,
+                "staging left after {name}"
+            );
+            assert_eq!(
+                count(dir.path(), ".lightbox-"),
+                0,
+                "old package left after {name}"
+            );
+        },
+    );
     assert!(killed.len() >= 2, "killed mid-way only at {killed:?}");
 }
