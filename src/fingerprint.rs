@@ -440,7 +440,7 @@ impl Fingerprint {
         let b = grey(&other.thumb);
         // The same view (a recompressed, resized, turned copy): no search needed.
         let a = turned(&self.thumb, closest);
-        let same = error_at(&a, &b, THUMB, [1.0, 1.0, 0.0, 0.0]);
+        let same = error_at(&a, &b, [1.0, 1.0, 0.0, 0.0]);
         if same < SAME_VIEW {
             let (distance, block_distance) = self.distances(other, closest);
             return Comparison {
@@ -488,8 +488,9 @@ impl Fingerprint {
 
 const _: () = assert!(GRID == 2 * THUMB, "thumbnail cells are four grid cells");
 
-/// The picture's luma (scaled by 100) summed over `n` × `n` cells, with each cell's pixel count.
-/// Every cell gets at least one pixel, so tiny pictures work too (an empty picture's sums are 0).
+/// The picture's luma (scaled by 1000: `299 R + 587 G + 114 B`) summed over `n` × `n` cells,
+/// with each cell's pixel count. Every cell gets at least one pixel, so tiny pictures work too
+/// (an empty picture's sums are 0).
 struct CellSums {
     n: usize,
     sums: Vec<u64>,
@@ -497,8 +498,9 @@ struct CellSums {
 }
 
 impl CellSums {
-    /// One pass over the rows: each row's luma is made once, in a buffer that stays in cache,
-    /// and added to the cells it falls in.
+    /// For each band of rows a cell row covers: the band's bytes summed down each column (plain
+    /// byte adds, which vectorise), then each cell's span of those column sums weighted into
+    /// luma. A row is read once (twice only where bands overlap, in pictures under `n` rows).
     fn of(image: &image::RgbImage, n: usize) -> CellSums {
         let (w, h) = (image.width() as usize, image.height() as usize);
         let spans = |len: usize| -> Vec<(usize, usize)> {
@@ -512,23 +514,28 @@ impl CellSums {
         };
         let (xs, ys) = (spans(w), spans(h));
         let mut sums = vec![0u64; n * n];
-        let mut luma = vec![0u32; w];
-        for (y, row) in image
-            .as_raw()
-            .chunks_exact(3 * w.max(1))
-            .take(h)
-            .enumerate()
-        {
-            // Over the raw bytes, three at a time: the compiler vectorises this, not `pixels()`.
-            for (l, p) in luma.iter_mut().zip(row.chunks_exact(3)) {
-                *l = (299 * u32::from(p[0]) + 587 * u32::from(p[1]) + 114 * u32::from(p[2])) / 10;
+        // A column's sum over a band: at most 255 × the band's rows, which fits u32 for any
+        // picture under 16 million rows.
+        let mut columns = vec![0u32; 3 * w];
+        let raw = image.as_raw();
+        for (cy, &(y0, y1)) in ys.iter().enumerate() {
+            if w == 0 || h == 0 {
+                break;
             }
-            // Cell rows holding this pixel row (more than one only when h < n).
-            for (cy, _) in ys.iter().enumerate().filter(|(_, r)| r.0 <= y && y < r.1) {
-                for (cx, &(x0, x1)) in xs.iter().enumerate() {
-                    // A row's span of a cell fits u32 (25,500 at most a pixel).
-                    sums[cy * n + cx] += u64::from(luma[x0..x1].iter().sum::<u32>());
+            columns.fill(0);
+            for row in raw[3 * w * y0..3 * w * y1].chunks_exact(3 * w) {
+                for (sum, &byte) in columns.iter_mut().zip(row) {
+                    *sum += u32::from(byte);
                 }
+            }
+            for (cx, &(x0, x1)) in xs.iter().enumerate() {
+                let (mut r, mut g, mut b) = (0u64, 0u64, 0u64);
+                for p in columns[3 * x0..3 * x1].chunks_exact(3) {
+                    r += u64::from(p[0]);
+                    g += u64::from(p[1]);
+                    b += u64::from(p[2]);
+                }
+                sums[cy * n + cx] = 299 * r + 587 * g + 114 * b;
             }
         }
         let counts = ys
@@ -558,12 +565,12 @@ impl CellSums {
         }
     }
 
-    /// Each cell's mean.
+    /// Each cell's mean luma, scaled by 100 (0–25,500).
     fn averages(&self) -> Vec<f64> {
         self.sums
             .iter()
             .zip(&self.counts)
-            .map(|(&sum, &count)| sum as f64 / count.max(1) as f64)
+            .map(|(&sum, &count)| sum as f64 / (10 * count.max(1)) as f64)
             .collect()
     }
 }
@@ -731,7 +738,7 @@ fn coarse(a: &[f64], b: &[f64]) -> ([f64; 4], f64) {
                 // Centre the scaled window on the offset.
                 let o = (1.0 - s) / 2.0;
                 let p = [s, s, o + tx, o + ty];
-                let e = error_at(a, b, THUMB, p);
+                let e = error_at(a, b, p);
                 if e < best.1 {
                     best = (p, e);
                 }
@@ -751,7 +758,7 @@ fn refine(a: &[f64], b: &[f64], mut p: [f64; 4], mut e: f64) -> Alignment {
             for sign in [-1.0, 1.0] {
                 let mut q = p;
                 q[dim] += sign * step;
-                let eq = error_at(a, b, THUMB, q);
+                let eq = error_at(a, b, q);
                 if eq < e - 1e-12 {
                     p = q;
                     e = eq;
@@ -771,8 +778,9 @@ fn refine(a: &[f64], b: &[f64], mut p: [f64; 4], mut e: f64) -> Alignment {
 }
 
 /// `1 − correlation` between `b` and `a` sampled at `b`'s view `p = [sx, sy, ox, oy]`; infinite
-/// outside the search range or when less than half of `b` falls inside `a`.
-fn error_at(a: &[f64], b: &[f64], n: usize, p: [f64; 4]) -> f64 {
+/// outside the search range or when less than half of `b` falls inside `a`. Both are `THUMB ×
+/// THUMB` grids. Called some 200 times per aligned pair: it allocates nothing.
+fn error_at(a: &[f64], b: &[f64], p: [f64; 4]) -> f64 {
     let [sx, sy, ox, oy] = p;
     if !(0.75..=1.34).contains(&sx)
         || !(0.75..=1.34).contains(&sy)
@@ -783,27 +791,28 @@ fn error_at(a: &[f64], b: &[f64], n: usize, p: [f64; 4]) -> f64 {
     {
         return f64::INFINITY;
     }
-    let nf = n as f64;
+    let nf = THUMB as f64;
     // Sample positions along each axis: (cell, fraction), or None outside `a`.
-    let samples = |s: f64, o: f64| -> Vec<Option<(usize, f64)>> {
-        (0..n)
-            .map(|k| {
-                let at = (o + s * (k as f64 + 0.5) / nf) * nf - 0.5;
-                if !(-0.5..=nf - 0.5).contains(&at) {
-                    return None;
-                }
-                let at = at.clamp(0.0, nf - 1.0);
-                let cell = (at.floor() as usize).min(n - 2);
-                Some((cell, at - cell as f64))
-            })
-            .collect()
+    let samples = |s: f64, o: f64| -> [Option<(usize, f64)>; THUMB] {
+        std::array::from_fn(|k| {
+            let at = (o + s * (k as f64 + 0.5) / nf) * nf - 0.5;
+            if !(-0.5..=nf - 0.5).contains(&at) {
+                return None;
+            }
+            let at = at.clamp(0.0, nf - 1.0);
+            let cell = (at.floor() as usize).min(THUMB - 2);
+            Some((cell, at - cell as f64))
+        })
     };
     let (xs, ys) = (samples(sx, ox), samples(sy, oy));
     let (mut count, mut sa, mut sb, mut saa, mut sbb, mut sab) = (0usize, 0.0, 0.0, 0.0, 0.0, 0.0);
     for (by, y) in ys.iter().enumerate() {
         let Some((y0, fy)) = *y else { continue };
-        let (top_row, bottom_row) = (&a[y0 * n..(y0 + 1) * n], &a[(y0 + 1) * n..(y0 + 2) * n]);
-        let b_row = &b[by * n..(by + 1) * n];
+        let (top_row, bottom_row) = (
+            &a[y0 * THUMB..(y0 + 1) * THUMB],
+            &a[(y0 + 1) * THUMB..(y0 + 2) * THUMB],
+        );
+        let b_row = &b[by * THUMB..(by + 1) * THUMB];
         for (x, &vb) in xs.iter().zip(b_row) {
             let Some((x0, fx)) = *x else { continue };
             let top = top_row[x0] + (top_row[x0 + 1] - top_row[x0]) * fx;
@@ -817,7 +826,7 @@ fn error_at(a: &[f64], b: &[f64], n: usize, p: [f64; 4]) -> f64 {
             sab += va * vb;
         }
     }
-    if count * 2 < n * n {
+    if count * 2 < THUMB * THUMB {
         return f64::INFINITY;
     }
     let c = count as f64;
@@ -852,6 +861,46 @@ mod tests {
             let direct = CellSums::of(&picture, THUMB);
             assert_eq!(halved.sums, direct.sums, "{w}x{h}");
             assert_eq!(halved.counts, direct.counts, "{w}x{h}");
+        }
+    }
+
+    #[test]
+    fn cell_averages_are_the_mean_luma_of_each_cells_pixels() {
+        // Pictures smaller than the grid too: there the cells share rows and columns.
+        for (w, h) in [(1, 1), (5, 3), (31, 40), (64, 48), (101, 77)] {
+            let picture = image::RgbImage::from_fn(w, h, |x, y| {
+                image::Rgb([
+                    (x * 37 + y * 11) as u8,
+                    (x ^ (y * 3)) as u8,
+                    (y * 53 + x) as u8,
+                ])
+            });
+            let sums = CellSums::of(&picture, GRID);
+            let averages = sums.averages();
+            let span = |b: usize, len: u32| {
+                let len = len as usize;
+                let start = (b * len / GRID).min(len - 1);
+                (start, ((b + 1) * len / GRID).max(start + 1).min(len))
+            };
+            for cy in 0..GRID {
+                for cx in 0..GRID {
+                    let ((x0, x1), (y0, y1)) = (span(cx, w), span(cy, h));
+                    let mut total = 0.0;
+                    for y in y0..y1 {
+                        for x in x0..x1 {
+                            let [r, g, b] = picture.get_pixel(x as u32, y as u32).0;
+                            total +=
+                                29.9 * f64::from(r) + 58.7 * f64::from(g) + 11.4 * f64::from(b);
+                        }
+                    }
+                    let mean = total / ((x1 - x0) * (y1 - y0)) as f64;
+                    let got = averages[cy * GRID + cx];
+                    assert!(
+                        (got - mean).abs() < 1e-6,
+                        "{w}x{h} cell {cx},{cy}: {got} {mean}"
+                    );
+                }
+            }
         }
     }
 
