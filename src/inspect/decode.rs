@@ -577,7 +577,9 @@ pub fn fit(image: &RgbImage, long_edge: u32) -> RgbImage {
 /// Resizes to exactly `width` × `height` (Lanczos3, SIMD). Shrinking by 3x or more starts with
 /// 2x2 box averages (exact halving, no aliasing) until the rest is under 3x: the Lanczos pass
 /// then reads a quarter of the pixels with half the taps each, and the result differs from a
-/// direct Lanczos shrink by under 1.5 grey levels on average (tested).
+/// direct Lanczos shrink by under 1.5 grey levels on average (tested). Enlarging (a sheet cell
+/// a little bigger than its decode) is Catmull-Rom: as sharp at such small factors, with four
+/// taps instead of six.
 pub fn resize(image: &RgbImage, width: u32, height: u32) -> RgbImage {
     if (width, height) == image.dimensions() {
         return image.clone();
@@ -591,7 +593,11 @@ pub fn resize(image: &RgbImage, width: u32, height: u32) -> RgbImage {
         );
         return resize(&half, width, height);
     }
-    convolve(image, width, height, fr::FilterType::Lanczos3)
+    let filter = match width > image.width() || height > image.height() {
+        true => fr::FilterType::CatmullRom,
+        false => fr::FilterType::Lanczos3,
+    };
+    convolve(image, width, height, filter)
 }
 
 fn convolve(image: &RgbImage, width: u32, height: u32, filter: fr::FilterType) -> RgbImage {
