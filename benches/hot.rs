@@ -66,6 +66,9 @@ fn decode_and_resize(c: &mut Criterion) {
     group.bench_function("thumbnail 320 px from preview", |b| {
         b.iter(|| decode::fit(black_box(&preview), 320))
     });
+    group.bench_function("turn the preview a quarter (EXIF orientation 6)", |b| {
+        b.iter(|| decode::orient(black_box(&preview), image::metadata::Orientation::Rotate90))
+    });
     group.bench_function("perceptual fingerprint of the preview", |b| {
         b.iter(|| lightbox::fingerprint::Fingerprint::of(black_box(&preview)))
     });

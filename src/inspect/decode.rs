@@ -203,39 +203,41 @@ pub fn decode_using(
 
 /// Turns a picture as EXIF orientation `o` says, the same as `image`'s `apply_orientation`.
 /// The turns that swap the axes read the source in 32 × 32 tiles that stay in cache, where
-/// `image` walks it pixel by pixel down whole columns (0.6 % of a run on the benchmark intake).
+/// `image` walks it pixel by pixel down whole columns. Each tile row is one walk with a fixed
+/// stride: a quarter turn of a 1000 px preview takes 0.9 ms, 2.6 ms when each pixel's source
+/// was worked out afresh (hot bench `derive/turn the preview a quarter`).
 pub fn orient(image: &RgbImage, o: Orientation) -> RgbImage {
     let (w, h) = image.dimensions();
-    let (w, h) = (w as usize, h as usize);
-    // Where each destination pixel (x, y) comes from.
-    let from: fn(usize, usize, usize, usize) -> (usize, usize) = match o {
+    let (w, h) = (w as isize, h as isize);
+    // The source pixel of destination (x, y) is `origin + x * step_x + y * step_y`, counted in
+    // pixels of the source: every turn and flip is affine.
+    let (origin, step_x, step_y) = match o {
         Orientation::NoTransforms => return image.clone(),
-        Orientation::FlipHorizontal => |x, y, w, _| (w - 1 - x, y),
-        Orientation::Rotate180 => |x, y, w, h| (w - 1 - x, h - 1 - y),
-        Orientation::FlipVertical => |x, y, _, h| (x, h - 1 - y),
-        Orientation::Rotate90FlipH => |x, y, _, _| (y, x),
-        Orientation::Rotate90 => |x, y, _, h| (y, h - 1 - x),
-        Orientation::Rotate270FlipH => |x, y, w, h| (w - 1 - y, h - 1 - x),
-        Orientation::Rotate270 => |x, y, w, _| (w - 1 - y, x),
+        Orientation::FlipHorizontal => (w - 1, -1, w),
+        Orientation::Rotate180 => (w * h - 1, -1, -w),
+        Orientation::FlipVertical => ((h - 1) * w, 1, -w),
+        Orientation::Rotate90FlipH => (0, w, 1),
+        Orientation::Rotate90 => ((h - 1) * w, -w, 1),
+        Orientation::Rotate270FlipH => (w * h - 1, -w, -1),
+        Orientation::Rotate270 => (w - 1, w, -1),
     };
-    let swaps = matches!(
-        o,
-        Orientation::Rotate90
-            | Orientation::Rotate270
-            | Orientation::Rotate90FlipH
-            | Orientation::Rotate270FlipH
-    );
+    let swaps = step_x.abs() != 1;
     let (dw, dh) = if swaps { (h, w) } else { (w, h) };
+    let (dw, dh) = (dw as usize, dh as usize);
     let src = image.as_raw();
     let mut out = vec![0u8; 3 * dw * dh];
+    // The turns walk the source down its columns: 32 × 32 tiles keep those rows in cache.
     const TILE: usize = 32;
     for ty in (0..dh).step_by(TILE) {
         for tx in (0..dw).step_by(TILE) {
+            let x_end = (tx + TILE).min(dw);
             for y in ty..(ty + TILE).min(dh) {
-                for x in tx..(tx + TILE).min(dw) {
-                    let (sx, sy) = from(x, y, w, h);
-                    let (d, s) = (3 * (y * dw + x), 3 * (sy * w + sx));
-                    out[d..d + 3].copy_from_slice(&src[s..s + 3]);
+                let mut from = origin + tx as isize * step_x + y as isize * step_y;
+                let row = &mut out[3 * (y * dw + tx)..3 * (y * dw + x_end)];
+                for pixel in row.chunks_exact_mut(3) {
+                    let s = 3 * from as usize;
+                    pixel.copy_from_slice(&src[s..s + 3]);
+                    from += step_x;
                 }
             }
         }
@@ -750,7 +752,7 @@ mod tests {
     #[test]
     fn orient_turns_as_image_does_for_every_exif_orientation() {
         let picture =
-            RgbImage::from_fn(37, 21, |x, y| image::Rgb([x as u8, y as u8, (x * y) as u8]));
+            RgbImage::from_fn(70, 45, |x, y| image::Rgb([x as u8, y as u8, (x * y) as u8]));
         for exif in 1..=8u8 {
             let o = Orientation::from_exif(exif).unwrap();
             let mut expected = DynamicImage::ImageRgb8(picture.clone());
