@@ -4,9 +4,10 @@
 # hashes, dedupe, contact sheets, report), in the default pure-Rust build and in the `turbojpeg`
 # build, against `vipsthumbnail --size 256`, ImageMagick's `convert -define jpeg:size=512x512
 # -thumbnail 256x256` and `djpeg -scale 1/8` (decoding only) where they are installed; on 1 core
-# (taskset -c 0) and on all cores. Prints medians, the ratios build / tool and 1-core / all-core
-# scaling, and each build's peak memory (max RSS), also for ten times the photos (hard links of
-# the same files in ten times the units).
+# (taskset -c 0) and on all cores. Prints medians of the times, and the ratios build / tool and
+# 1-core / all-core scaling as medians of the ratios within each round, and each build's peak
+# memory (max RSS), also for ten times the photos (hard links of the same files in ten times the
+# units).
 #
 #   bash benches/speed.sh [ROUNDS]       (default 3; medians of ROUNDS)
 #
@@ -83,9 +84,16 @@ run_tool() {
     esac
 }
 
+# The machine's load drifts over minutes: every other round runs the tools in reverse order, so
+# drift within a round falls on each tool alike, and the ratios below pair the runs of a round.
 for round in $(seq "$rounds"); do
+    order=("${tools[@]}")
+    if [ $((round % 2)) = 0 ]; then
+        order=()
+        for ((i = ${#tools[@]} - 1; i >= 0; i--)); do order+=("${tools[$i]}"); done
+    fi
     for n in 1 "$cores"; do
-        for tool in "${tools[@]}"; do
+        for tool in "${order[@]}"; do
             run_tool "$tool" "$n"
         done
     done
@@ -107,8 +115,14 @@ for build in "${builds[@]}"; do
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# The ratio of two tools' times within each round: the median over the rounds, and the range.
+paired() {
+    paste -d' ' "$dir/times/$1" "$dir/times/$2" | awk '{ printf "%.4f\n", $1 / $3 }' | sort -n |
+        awk '{ v[NR] = $1 } END { printf "%.2f (%.2f-%.2f)", v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
 printf 'machine: %s cores, %s\n' "$cores" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 printf 'intake: %s photos of 4000x3000 (8 units, 24 planted copies); medians of %s rounds\n' "$photos" "$rounds"
+printf 'ratios: the median over the rounds of the two runs in the same round (lowest-highest)\n'
 printf '%-36s %9s %9s %11s\n' "task" "1 core s" "$cores cores s" "ms/photo(1)"
 label() {
     case $1 in
@@ -126,13 +140,12 @@ for tool in "${tools[@]}"; do
 done
 for build in "${builds[@]}"; do
     for tool in "${tools[@]:${#builds[@]}}"; do
-        printf 'ratio %-8s / %-36s 1 core %5s   %s cores %5s\n' "$build" "$(label "$tool")" \
-            "$(ratio "$(median "$build-1" 1)" "$(median "$tool-1" 1)")" "$cores" \
-            "$(ratio "$(median "$build-$cores" 1)" "$(median "$tool-$cores" 1)")"
+        printf 'ratio %-8s / %-36s 1 core %-17s %s cores %s\n' "$build" "$(label "$tool")" \
+            "$(paired "$build-1" "$tool-1")" "$cores" "$(paired "$build-$cores" "$tool-$cores")"
     done
 done
 for build in "${builds[@]}"; do
-    printf '%-8s scaling 1 -> %s cores: %sx\n' "$build" "$cores" "$(ratio "$(median "$build-1" 1)" "$(median "$build-$cores" 1)")"
+    printf '%-8s scaling 1 -> %s cores: %sx\n' "$build" "$cores" "$(paired "$build-1" "$build-$cores")"
 done
 for build in "${builds[@]}"; do
     rss1=$(median "$build-$cores" 2)
