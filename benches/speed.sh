@@ -3,11 +3,11 @@
 # run, interleaved: `lightbox run` (hash, metadata, checks, thumbnails, previews, perceptual
 # hashes, dedupe, contact sheets, report), in the default pure-Rust build and in the `turbojpeg`
 # build, against `vipsthumbnail --size 256`, ImageMagick's `convert -define jpeg:size=512x512
-# -thumbnail 256x256` and `djpeg -scale 1/8` (decoding only) where they are installed; on 1 core
-# (taskset -c 0) and on all cores. Prints medians of the times, and the ratios build / tool and
-# 1-core / all-core scaling as medians of the ratios within each round, and each build's peak
-# memory (max RSS), also for ten times the photos (hard links of the same files in ten times the
-# units).
+# -thumbnail 256x256`, and `djpeg -scale 1/8` and `-scale 1/4` (decoding only; 1/4 is the scale
+# the 1000 px preview needs) where they are installed; on 1 core (taskset -c 0) and on all cores.
+# Prints medians of the times, and the ratios build / tool and 1-core / all-core scaling as
+# medians of the ratios within each round, and each build's peak memory (max RSS), also for ten
+# times the photos (hard links of the same files in ten times the units).
 #
 #   bash benches/speed.sh [ROUNDS]       (default 3; medians of ROUNDS)
 #
@@ -59,7 +59,7 @@ tools=(lightbox)
 builds=("${tools[@]}")
 has vipsthumbnail && tools+=(vips256)
 has convert && tools+=(magick)
-has djpeg && tools+=(djpeg)
+has djpeg && tools+=(djpeg djpeg4)
 
 # One tool on `n` cores.
 run_tool() {
@@ -81,6 +81,11 @@ run_tool() {
         djpeg)
             measure "djpeg-$n" "${pin[@]}" xargs -a "$dir/files" -d '\n' -P "$n" -n 1 \
                 djpeg -scale 1/8 -outfile /dev/null ;;
+        djpeg4)
+            # 1/4 is the scale the 1000 px preview needs of a 4000 px photo: the decode the
+            # intake cannot do without.
+            measure "djpeg4-$n" "${pin[@]}" xargs -a "$dir/files" -d '\n' -P "$n" -n 1 \
+                djpeg -scale 1/4 -outfile /dev/null ;;
     esac
 }
 
@@ -131,6 +136,7 @@ label() {
         vips256) echo "vipsthumbnail --size 256" ;;
         magick) echo "convert -thumbnail 256 (jpeg:size)" ;;
         djpeg) echo "djpeg -scale 1/8 (decode only)" ;;
+        djpeg4) echo "djpeg -scale 1/4 (decode only)" ;;
     esac
 }
 for tool in "${tools[@]}"; do
