@@ -93,7 +93,7 @@ fn hashing(c: &mut Criterion) {
 /// One contact-sheet page (20 cells from the previews of a run over `fixtures/drops`): the page
 /// image alone, and the page image with its PDF page.
 fn sheet_page(c: &mut Criterion) {
-    use lightbox::render::{SheetFont, SheetHeader, render_sheet};
+    use lightbox::render::{SheetFont, SheetHeader, SheetStyle, render_sheet};
     let work = tempfile::tempdir().expect("a temporary folder");
     let drops = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/drops");
     let config = lightbox::pipeline::RunConfig {
@@ -116,7 +116,12 @@ fn sheet_page(c: &mut Criterion) {
         show_unit: false,
     };
     let dirs = lightbox::inspect::DerivedDirs::in_work(work.path());
-    let layout = &config.profile.sheets;
+    let style = SheetStyle {
+        layout: &config.profile.sheets,
+        dirs: &dirs,
+        lang: config.lang,
+        font: &config.font,
+    };
     let mut group = c.benchmark_group("sheet");
     group.sample_size(10);
     for pdf in [false, true] {
@@ -128,19 +133,10 @@ fn sheet_page(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let mut encoded = 0;
-                let pdf = render_sheet(
-                    &items,
-                    &header,
-                    layout,
-                    &dirs,
-                    config.lang,
-                    &config.font,
-                    pdf,
-                    &mut |_, page| {
-                        encoded += black_box(page.as_raw()[0]) as usize;
-                        Ok(())
-                    },
-                )
+                let pdf = render_sheet(&items, &header, &style, pdf, &mut |_, page| {
+                    encoded += black_box(page.as_raw()[0]) as usize;
+                    Ok(())
+                })
                 .expect("renders");
                 (encoded, pdf)
             })

@@ -642,16 +642,13 @@ fn draw_sheet(
         names.push(file);
         Ok(())
     };
-    let pdf = render::render_sheet(
-        items,
-        header,
+    let style = render::SheetStyle {
         layout,
         dirs,
-        config.lang,
-        &config.font,
-        layout.pdf,
-        &mut write_page,
-    )?;
+        lang: config.lang,
+        font: &config.font,
+    };
+    let pdf = render::render_sheet(items, header, &style, layout.pdf, &mut write_page)?;
     if let Some(pdf) = pdf {
         let file = format!("{name}.pdf");
         fs::write(folder.join(&file), pdf)?;

@@ -478,45 +478,56 @@ thread_local! {
     static PAGE: std::cell::RefCell<RgbImage> = std::cell::RefCell::new(RgbImage::new(0, 0));
 }
 
+/// What a sheet is drawn with: its page layout, where the previews are, the language of its
+/// labels and its font.
+#[derive(Clone, Copy)]
+pub struct SheetStyle<'a> {
+    /// Page size, grid and resolution (the profile's `[sheets]`).
+    pub layout: &'a Sheets,
+    /// Where the previews drawn in the cells are.
+    pub dirs: &'a DerivedDirs,
+    /// The language of the page labels and status marks.
+    pub lang: Lang,
+    /// The font of every text on the sheet (embedded in the PDF).
+    pub font: &'a SheetFont,
+}
+
 /// Renders a sheet's pages, and its PDF when `pdf` is set, in one layout pass. Each page image
 /// goes to `page_done` (with its index from 0) as soon as it is drawn, so a sheet of any length
 /// holds one page in memory. Returns the PDF, when asked.
 ///
 /// # Errors
 /// When the PDF cannot be made (the font cannot be embedded), or `page_done` fails.
-#[allow(clippy::too_many_arguments)]
 pub fn render_sheet(
     items: &[&ItemReport],
     header: &SheetHeader,
-    layout: &Sheets,
-    dirs: &DerivedDirs,
-    lang: Lang,
-    font: &SheetFont,
+    style: &SheetStyle<'_>,
     pdf: bool,
     page_done: &mut dyn FnMut(usize, &RgbImage) -> anyhow::Result<()>,
 ) -> anyhow::Result<Option<Vec<u8>>> {
+    let layout = style.layout;
     PAGE.with_borrow_mut(|image| {
         if image.dimensions() != (layout.page_width, layout.page_height) {
             *image = RgbImage::new(layout.page_width, layout.page_height);
         }
-        render_into(
-            image, items, header, layout, dirs, lang, font, pdf, page_done,
-        )
+        render_into(image, items, header, style, pdf, page_done)
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 fn render_into(
     image: &mut RgbImage,
     items: &[&ItemReport],
     header: &SheetHeader,
-    layout: &Sheets,
-    dirs: &DerivedDirs,
-    lang: Lang,
-    font: &SheetFont,
+    style: &SheetStyle<'_>,
     pdf: bool,
     page_done: &mut dyn FnMut(usize, &RgbImage) -> anyhow::Result<()>,
 ) -> anyhow::Result<Option<Vec<u8>>> {
+    let SheetStyle {
+        layout,
+        dirs,
+        lang,
+        font,
+    } = *style;
     let glyphs = font.glyphs();
     GLYPHS.with_borrow_mut(|cache| cache.bind(&font.bytes));
     let per_page = (layout.columns * layout.rows) as usize;
