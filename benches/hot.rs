@@ -93,7 +93,7 @@ fn hashing(c: &mut Criterion) {
 /// One contact-sheet page (20 cells from the previews of a run over `fixtures/drops`): the page
 /// image alone, and the page image with its PDF page.
 fn sheet_page(c: &mut Criterion) {
-    use lightbox::render::{SheetFont, SheetHeader, SheetStyle, render_sheet};
+    use lightbox::render::{SheetFont, SheetHeader, SheetOutput, SheetStyle, render_sheet};
     let work = tempfile::tempdir().expect("a temporary folder");
     let drops = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/drops");
     let config = lightbox::pipeline::RunConfig {
@@ -133,12 +133,23 @@ fn sheet_page(c: &mut Criterion) {
         group.bench_function(name, |b| {
             b.iter(|| {
                 let mut encoded = 0;
-                let pdf = render_sheet(&items, &header, &style, pdf, &mut |_, page| {
-                    encoded += black_box(page.as_raw()[0]) as usize;
+                let mut pdf_bytes = 0;
+                let mut take_pdf = |_, bytes: Vec<u8>| {
+                    pdf_bytes += black_box(bytes.len());
                     Ok(())
-                })
-                .expect("renders");
-                (encoded, pdf)
+                };
+                let output = SheetOutput {
+                    page: &mut |_, page| {
+                        encoded += black_box(page.as_raw()[0]) as usize;
+                        Ok(())
+                    },
+                    pdf: match pdf {
+                        true => Some(&mut take_pdf),
+                        false => None,
+                    },
+                };
+                render_sheet(&items, &header, &style, output).expect("renders");
+                (encoded, pdf_bytes)
             })
         });
     }

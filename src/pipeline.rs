@@ -603,7 +603,8 @@ fn write_sheets(
 }
 
 /// Draws one sheet into `folder`: its pages (`<folder>-NN.jpg` or `.png`) and its PDF
-/// (`<folder>.pdf`). Returns the file names written.
+/// (`<folder>.pdf`, or `<folder>-pages-NN-NN.pdf` files past the layout's `pdf_pages`). Returns
+/// the file names written.
 fn draw_sheet(
     items: &[&ItemReport],
     header: &SheetHeader,
@@ -648,12 +649,31 @@ fn draw_sheet(
         lang: config.lang,
         font: &config.font,
     };
-    let pdf = render::render_sheet(items, header, &style, layout.pdf, &mut write_page)?;
-    if let Some(pdf) = pdf {
-        let file = format!("{name}.pdf");
-        fs::write(folder.join(&file), pdf)?;
-        names.push(file);
-    }
+    // A sheet longer than the layout's `pdf_pages` is several PDFs, named with their pages
+    // (counted from 1, as the pages say).
+    let mut pdfs = Vec::new();
+    let mut write_pdf = |part: render::PdfPart, bytes: Vec<u8>| -> anyhow::Result<()> {
+        let file = match part.whole() {
+            true => format!("{name}.pdf"),
+            false => format!(
+                "{name}-pages-{:02}-{:02}.pdf",
+                part.first + 1,
+                part.last + 1
+            ),
+        };
+        fs::write(folder.join(&file), bytes)?;
+        pdfs.push(file);
+        Ok(())
+    };
+    let output = render::SheetOutput {
+        page: &mut write_page,
+        pdf: match layout.pdf {
+            true => Some(&mut write_pdf),
+            false => None,
+        },
+    };
+    render::render_sheet(items, header, &style, output)?;
+    names.extend(pdfs);
     Ok(names)
 }
 

@@ -151,9 +151,14 @@ pub struct Sheets {
     /// Page image format.
     #[serde(default)]
     pub format: PageFormat,
-    /// Also write each sheet as one PDF.
+    /// Also write each sheet as PDF.
     #[serde(default = "default_true")]
     pub pdf: bool,
+    /// Pages in one PDF file at most. A longer sheet is written as several PDFs, each named
+    /// with its pages: a PDF is built whole in memory (about three times its size, some 280 KB
+    /// a photo), so a unit of thousands of photos would otherwise need gigabytes.
+    #[serde(default = "default_pdf_pages")]
+    pub pdf_pages: u32,
     /// What one sheet holds: a unit's photos, a year's, or an event's.
     #[serde(default)]
     pub group_by: SheetGroup,
@@ -165,6 +170,10 @@ fn default_dpi() -> u32 {
 
 fn default_true() -> bool {
     true
+}
+
+fn default_pdf_pages() -> u32 {
+    10
 }
 
 /// The image format of contact sheet pages.
@@ -291,6 +300,9 @@ impl Profile {
         if profile.sheets.columns == 0 || profile.sheets.rows == 0 {
             return Err(invalid("sheets: columns and rows must be > 0".into()));
         }
+        if profile.sheets.pdf_pages == 0 {
+            return Err(invalid("sheets: pdf_pages must be > 0".into()));
+        }
         if profile.gazetteer.prefectures.is_empty() {
             return Err(invalid("gazetteer: no prefectures".into()));
         }
@@ -372,6 +384,26 @@ mod tests {
         assert_eq!(p.name, "cast-2023");
         assert_eq!(p.gazetteer.prefectures.len(), 14);
         assert_eq!((p.years.first, p.years.last), (2004, 2023));
+        assert_eq!(p.sheets.pdf_pages, 10);
+    }
+
+    #[test]
+    fn a_sheet_grid_or_pdf_of_no_pages_is_refused_and_pdf_pages_defaults_to_ten() {
+        for (from, to) in [
+            ("columns = 4", "columns = 0"),
+            ("rows = 5", "rows = 0"),
+            ("pdf_pages = 10", "pdf_pages = 0"),
+        ] {
+            let text = DEFAULT_TOML.replace(from, to);
+            assert_ne!(text, DEFAULT_TOML);
+            let err = Profile::parse(&text, "test").expect_err(to);
+            assert!(err.to_string().contains("sheets:"), "{to}: {err}");
+        }
+        let without = DEFAULT_TOML.replace("pdf_pages = 10", "");
+        assert_eq!(
+            Profile::parse(&without, "test").unwrap().sheets.pdf_pages,
+            10
+        );
     }
 
     #[test]

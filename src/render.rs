@@ -492,25 +492,51 @@ pub struct SheetStyle<'a> {
     pub font: &'a SheetFont,
 }
 
-/// Renders a sheet's pages, and its PDF when `pdf` is set, in one layout pass. Each page image
-/// goes to `page_done` (with its index from 0) as soon as it is drawn, so a sheet of any length
-/// holds one page in memory. Returns the PDF, when asked.
+/// Which pages of a sheet one PDF file holds: `first..=last`, counted from 0, of `pages`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PdfPart {
+    /// The file's first page.
+    pub first: usize,
+    /// The file's last page.
+    pub last: usize,
+    /// The sheet's pages in all.
+    pub pages: usize,
+}
+
+impl PdfPart {
+    /// True when this file holds the whole sheet.
+    pub fn whole(&self) -> bool {
+        self.first == 0 && self.last + 1 == self.pages
+    }
+}
+
+/// Where a sheet's files go as they are made: each page image (with its index from 0) as soon
+/// as it is drawn, and each PDF as soon as its last page is.
+pub struct SheetOutput<'o> {
+    /// Takes each page image.
+    pub page: &'o mut dyn FnMut(usize, &RgbImage) -> anyhow::Result<()>,
+    /// Takes each PDF file, when PDFs are asked for.
+    pub pdf: Option<&'o mut dyn FnMut(PdfPart, Vec<u8>) -> anyhow::Result<()>>,
+}
+
+/// Renders a sheet's pages, and its PDFs when `output.pdf` is set, in one layout pass. A sheet
+/// of any length holds one page image in memory, and at most the layout's `pdf_pages` pages of
+/// PDF: a longer sheet is split into several PDF files.
 ///
 /// # Errors
-/// When the PDF cannot be made (the font cannot be embedded), or `page_done` fails.
+/// When the PDF cannot be made (the font cannot be embedded), or `output` fails.
 pub fn render_sheet(
     items: &[&ItemReport],
     header: &SheetHeader,
     style: &SheetStyle<'_>,
-    pdf: bool,
-    page_done: &mut dyn FnMut(usize, &RgbImage) -> anyhow::Result<()>,
-) -> anyhow::Result<Option<Vec<u8>>> {
+    output: SheetOutput<'_>,
+) -> anyhow::Result<()> {
     let layout = style.layout;
     PAGE.with_borrow_mut(|image| {
         if image.dimensions() != (layout.page_width, layout.page_height) {
             *image = RgbImage::new(layout.page_width, layout.page_height);
         }
-        render_into(image, items, header, style, pdf, page_done)
+        render_into(image, items, header, style, output)
     })
 }
 
@@ -519,9 +545,12 @@ fn render_into(
     items: &[&ItemReport],
     header: &SheetHeader,
     style: &SheetStyle<'_>,
-    pdf: bool,
-    page_done: &mut dyn FnMut(usize, &RgbImage) -> anyhow::Result<()>,
-) -> anyhow::Result<Option<Vec<u8>>> {
+    output: SheetOutput<'_>,
+) -> anyhow::Result<()> {
+    let SheetOutput {
+        page: page_done,
+        pdf: mut pdf_done,
+    } = output;
     let SheetStyle {
         layout,
         dirs,
@@ -533,17 +562,21 @@ fn render_into(
     let per_page = (layout.columns * layout.rows) as usize;
     let count = items.len().div_ceil(per_page).max(1);
     let (pw, ph) = (layout.page_width, layout.page_height);
-    let mut document = pdf.then(krilla::Document::new);
-    let pdf_font = match pdf {
-        true => Some(
+    let pdf_font = match pdf_done {
+        Some(_) => Some(
             font.pdf_font()
                 .ok_or_else(|| anyhow::anyhow!("the font cannot be embedded in a PDF"))?,
         ),
-        false => None,
+        None => None,
     };
+    let per_file = layout.pdf_pages.max(1) as usize;
+    let mut document: Option<krilla::Document> = None;
     // Page pixels to PDF points.
     let points = 72.0 / layout.dpi as f32;
     for page in 0..count {
+        if pdf_font.is_some() && document.is_none() {
+            document = Some(krilla::Document::new());
+        }
         let on_page: Vec<&ItemReport> = items
             .iter()
             .skip(page * per_page)
@@ -587,15 +620,21 @@ fn render_into(
             ),
         }
         page_done(page, image)?;
-    }
-    match document {
-        Some(document) => {
-            Ok(Some(document.finish().map_err(|e| {
-                anyhow::anyhow!("the PDF cannot be written: {e:?}")
-            })?))
+        let file_ends = (page + 1) % per_file == 0 || page + 1 == count;
+        if file_ends && let (Some(finished), Some(pdf_done)) = (document.take(), pdf_done.as_mut())
+        {
+            let bytes = finished
+                .finish()
+                .map_err(|e| anyhow::anyhow!("the PDF cannot be written: {e:?}"))?;
+            let part = PdfPart {
+                first: page - page % per_file,
+                last: page,
+                pages: count,
+            };
+            pdf_done(part, bytes)?;
         }
-        None => Ok(None),
     }
+    Ok(())
 }
 
 /// Which page of how many, under which header.

@@ -1,5 +1,6 @@
-//! Contact sheets as curators use them: page images and one PDF per sheet whose Chinese text is
-//! real text in an embedded subset font; sheets by year instead of unit; PNG pages; `--font`.
+//! Contact sheets as curators use them: page images and a PDF per sheet (several past
+//! `pdf_pages`) whose Chinese text is real text in an embedded subset font; sheets by year
+//! instead of unit; PNG pages; `--font`.
 //!
 //! In: `fixtures/drops`, `assets/fonts`. Out: assertions on the files under `WORK/sheets`: page
 //! sizes, the PDF's pages, fonts and text mapping (its ToUnicode maps, inflated), folder names.
@@ -61,9 +62,8 @@ fn each_unit_has_a_pdf_with_real_chinese_text_in_an_embedded_subset_font() {
     // As many pages as page images; A4 in points.
     let images = pages_in(&folder, ".jpg");
     assert!(images >= 1);
+    assert_eq!(pdf_pages(&pdf), images);
     let text = String::from_utf8_lossy(&pdf).replace("/Type /", "/Type/");
-    let page_objects = text.matches("/Type/Page").count() - text.matches("/Type/Pages").count();
-    assert_eq!(page_objects, images);
     let media: Vec<f64> = text
         .replace("/MediaBox [", "/MediaBox[")
         .split("/MediaBox[")
@@ -138,6 +138,49 @@ fn sheets_by_year_mix_units_and_png_pages_when_the_profile_asks() {
     assert_eq!((image.width(), image.height()), (2480, 3508));
     assert_eq!(pages_in(&sheets.join("2015"), ".pdf"), 0, "pdf = false");
     assert_eq!(pages_in(&sheets.join("2015"), ".jpg"), 0, "format = png");
+}
+
+/// Pages of a PDF: its page objects.
+fn pdf_pages(pdf: &[u8]) -> usize {
+    let text = String::from_utf8_lossy(pdf).replace("/Type /", "/Type/");
+    text.matches("/Type/Page").count() - text.matches("/Type/Pages").count()
+}
+
+#[test]
+fn a_sheet_longer_than_pdf_pages_is_split_into_pdfs_named_with_their_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile.toml");
+    // One photo a page, at most two pages a PDF.
+    let toml = lightbox::profile::DEFAULT_TOML
+        .replace("columns = 4", "columns = 1")
+        .replace("rows = 5", "rows = 1")
+        .replace("pdf_pages = 10", "pdf_pages = 2");
+    assert_ne!(toml, lightbox::profile::DEFAULT_TOML);
+    std::fs::write(&profile, toml).unwrap();
+    let run = Run::new(
+        &drops(),
+        &["--quiet", "--profile", profile.to_str().unwrap()],
+    );
+    let unit = "喀什地区科协";
+    let folder = run.work.join("sheets").join(unit);
+    let images = pages_in(&folder, ".jpg");
+    assert!(images >= 3, "{images} pages: too few to split");
+    assert!(
+        !folder.join(format!("{unit}.pdf")).exists(),
+        "one whole PDF"
+    );
+    let mut pages = 0;
+    for first in (1..=images).step_by(2) {
+        let last = (first + 1).min(images);
+        let name = format!("{unit}-pages-{first:02}-{last:02}.pdf");
+        let pdf = std::fs::read(folder.join(&name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(pdf.starts_with(b"%PDF-"), "{name}");
+        assert_eq!(pdf_pages(&pdf), last + 1 - first, "{name}");
+        pages += pdf_pages(&pdf);
+    }
+    assert_eq!(pages, images, "every page in exactly one PDF");
+    assert_eq!(pages_in(&folder, ".pdf"), images.div_ceil(2));
+    // A sheet that fits keeps its one PDF under the sheet's name: the test above.
 }
 
 #[test]
