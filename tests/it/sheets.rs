@@ -107,14 +107,29 @@ fn each_unit_has_a_pdf_with_real_chinese_text_in_an_embedded_subset_font() {
     }
 }
 
+/// A profile file in `dir`: the embedded profile with each `(from, to)` replaced (every one must
+/// apply).
+fn profile_with(dir: &Path, changes: &[(&str, &str)]) -> std::path::PathBuf {
+    let mut toml = lightbox::profile::DEFAULT_TOML.to_string();
+    for (from, to) in changes {
+        assert!(toml.contains(from), "the embedded profile has no `{from}`");
+        toml = toml.replace(from, to);
+    }
+    let path = dir.join("profile.toml");
+    std::fs::write(&path, toml).unwrap();
+    path
+}
+
 #[test]
 fn sheets_by_year_mix_units_and_png_pages_when_the_profile_asks() {
     let dir = tempfile::tempdir().unwrap();
-    let profile = dir.path().join("profile.toml");
-    let toml = lightbox::profile::DEFAULT_TOML
-        .replace("format = \"jpeg\"", "format = \"png\"")
-        .replace("pdf = true", "pdf = false");
-    std::fs::write(&profile, toml).unwrap();
+    let profile = profile_with(
+        dir.path(),
+        &[
+            ("format = \"jpeg\"", "format = \"png\""),
+            ("pdf = true", "pdf = false"),
+        ],
+    );
     let run = Run::new(
         &drops(),
         &[
@@ -149,14 +164,15 @@ fn pdf_pages(pdf: &[u8]) -> usize {
 #[test]
 fn a_sheet_longer_than_pdf_pages_is_split_into_pdfs_named_with_their_pages() {
     let dir = tempfile::tempdir().unwrap();
-    let profile = dir.path().join("profile.toml");
     // One photo a page, at most two pages a PDF.
-    let toml = lightbox::profile::DEFAULT_TOML
-        .replace("columns = 4", "columns = 1")
-        .replace("rows = 5", "rows = 1")
-        .replace("pdf_pages = 10", "pdf_pages = 2");
-    assert_ne!(toml, lightbox::profile::DEFAULT_TOML);
-    std::fs::write(&profile, toml).unwrap();
+    let profile = profile_with(
+        dir.path(),
+        &[
+            ("columns = 4", "columns = 1"),
+            ("rows = 5", "rows = 1"),
+            ("pdf_pages = 10", "pdf_pages = 2"),
+        ],
+    );
     let run = Run::new(
         &drops(),
         &["--quiet", "--profile", profile.to_str().unwrap()],
