@@ -1,8 +1,10 @@
 //! Dedupe: copies of one photo and similar shots of one moment, across units, told apart the way
 //! curators see them, with an explained choice of the copy to keep.
 //!
-//! In: the items of a run (inspection facts with their [`Fingerprint`]s, tags) and the
-//! [`NearParams`] bands. Out: groups of three kinds:
+//! In: the items of a run, or only their [`Facts`] (inspection facts with their
+//! [`Fingerprint`]s, how complete their tags are: what a long run keeps in memory while the items
+//! wait on disk) and the [`NearParams`] bands. Out: groups of three kinds, and the [`Mark`]s they
+//! leave on the items (statuses, findings, the keeper's filled tags):
 //! - [`GroupKind::Identical`]: the same bytes (content hash). All but the keeper become
 //!   duplicates (`exact_duplicate`).
 //! - [`GroupKind::Duplicate`]: the same shot in another copy (resized, recompressed, cropped,
@@ -39,6 +41,7 @@ use crate::fingerprint::{Alignment, Dihedral, Fingerprint, Framing, HashKind, ha
 use crate::lang::Lang;
 use crate::near::{Index, UnionFind};
 use crate::photo::{Check, ContentHash, Field, Finding, Item, Severity, Status};
+use crate::tags::Tags;
 
 /// The bands that tell duplicates from bursts from unrelated photos. Measured on planted ground
 /// truth (`cargo bench --bench near_truth` prints the distributions): copies that are not crops
@@ -251,30 +254,163 @@ pub struct Group {
     pub filled: Vec<FilledTag>,
 }
 
+/// What dedupe needs to know of one item, and nothing more: a run keeps these for every photo
+/// while the items themselves wait on disk, so they are small (about half a kilobyte, most of
+/// it the fingerprint's grey thumbnail).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Facts {
+    /// The item's 1-based index.
+    pub index: usize,
+    /// The submitting unit.
+    pub unit: String,
+    /// The display path (named in the other copies' findings).
+    pub path: String,
+    /// The photo's facts, when the item is a photo.
+    pub photo: Option<PhotoFacts>,
+    /// It decoded and no error finding says the file itself is unusable.
+    pub intact: bool,
+    /// How many tag fields it has (the keeper rule's fourth step).
+    pub tags: usize,
+}
+
+/// What dedupe needs of a photo's inspection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhotoFacts {
+    /// Content id.
+    pub content: ContentHash,
+    /// Perceptual fingerprint, when the pixels decoded.
+    pub perceptual: Option<Fingerprint>,
+    /// EXIF camera maker, trimmed.
+    pub make: Option<String>,
+    /// EXIF camera model, trimmed.
+    pub model: Option<String>,
+    /// Capture time in seconds ([`seconds_of`] of EXIF `DateTimeOriginal`).
+    pub taken: Option<i64>,
+    /// Camera metadata present (capture time, maker or model): a camera original.
+    pub original: bool,
+    /// Pixel count.
+    pub pixels: u64,
+    /// Estimated JPEG quality.
+    pub quality: Option<u8>,
+}
+
+impl Facts {
+    /// The facts of an item, as it stands before dedupe.
+    pub fn of(item: &Item) -> Facts {
+        let photo = item.photo.as_deref();
+        Facts {
+            index: item.index,
+            unit: item.source.unit.clone(),
+            path: item.source.path.clone(),
+            photo: photo.map(|p| PhotoFacts {
+                content: p.content,
+                perceptual: p.perceptual.clone(),
+                make: p.exif.make.as_deref().map(|s| s.trim().to_string()),
+                model: p.exif.model.as_deref().map(|s| s.trim().to_string()),
+                taken: p.exif.date_taken.as_deref().and_then(seconds_of),
+                original: p.exif.date_taken.is_some()
+                    || p.exif.make.is_some()
+                    || p.exif.model.is_some(),
+                pixels: p.pixels(),
+                quality: p.jpeg_quality,
+            }),
+            intact: photo.is_some_and(|p| p.decoded)
+                && !item
+                    .findings
+                    .iter()
+                    .any(|f| f.severity == Severity::Error && f.check.is_file_problem()),
+            tags: item.tags.completeness(),
+        }
+    }
+}
+
+/// What grouping does to one item (by position), in the order it happens.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mark {
+    /// Another copy is kept: the item becomes a duplicate, with this finding.
+    Duplicate(Finding),
+    /// The keeper took tags it lacked from the other copies: these are its tags now.
+    Tags(Box<Tags>),
+    /// A finding to add (a burst warning).
+    Finding(Finding),
+}
+
+impl Mark {
+    /// Applies the mark to its item.
+    pub fn apply(self, item: &mut Item) {
+        match self {
+            Mark::Duplicate(finding) => {
+                item.status = Status::Duplicate;
+                item.findings.push(finding);
+            }
+            Mark::Tags(tags) => item.tags = *tags,
+            Mark::Finding(finding) => item.findings.push(finding),
+        }
+    }
+}
+
+/// What grouping found: the groups, and the marks to apply to the items (by position, in the
+/// order they were made).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Grouping {
+    /// The groups, in report order.
+    pub groups: Vec<Group>,
+    /// What happens to which item.
+    pub marks: Vec<(usize, Mark)>,
+}
+
 /// Finds identical copies only (same content hash): [`group`] without the perceptual stage.
 pub fn exact(items: &mut [Item]) -> Vec<Group> {
-    let clusters = content_clusters(items);
+    let facts: Vec<Facts> = items.iter().map(Facts::of).collect();
+    let clusters = content_clusters(&facts);
     let sets: Vec<Vec<usize>> = clusters.into_values().filter(|c| c.len() > 1).collect();
+    let mut marks = Vec::new();
+    let mut tags_of = |p: usize| items[p].tags.clone();
     let mut groups: Vec<Group> = sets
         .into_iter()
-        .map(|positions| resolve(items, &positions, Vec::new()))
+        .map(|positions| resolve(&facts, &mut tags_of, &positions, Vec::new(), &mut marks))
         .collect();
     groups.sort_by_key(|g| g.members[0]);
+    apply_marks(items, marks);
     groups
 }
 
 /// Groups the items: identical copies, other copies of the same shot (both resolved: all but the
 /// keeper become duplicates, the keeper takes their tags) and bursts (reported, nothing
 /// dropped). Groups come sorted by kind (identical and duplicate, then bursts), then by first
-/// member.
+/// member. [`group_facts`] over the items in memory.
 pub fn group(items: &mut [Item], params: &NearParams) -> Vec<Group> {
-    let clusters = content_clusters(items);
+    let facts: Vec<Facts> = items.iter().map(Facts::of).collect();
+    let mut tags_of = |p: usize| Ok::<Tags, std::convert::Infallible>(items[p].tags.clone());
+    let Ok(grouping) = group_facts(&facts, &mut tags_of, params);
+    apply_marks(items, grouping.marks);
+    grouping.groups
+}
+
+fn apply_marks(items: &mut [Item], marks: Vec<(usize, Mark)>) {
+    for (p, mark) in marks {
+        mark.apply(&mut items[p]);
+    }
+}
+
+/// [`group`] over the items' [`Facts`]: the items stay where they are (on disk, in a long run).
+/// `tags_of` gives an item's tags by position; it is asked only for the members of groups whose
+/// keeper may take tags from the others.
+///
+/// # Errors
+/// Only what `tags_of` returns.
+pub fn group_facts<E>(
+    facts: &[Facts],
+    tags_of: &mut dyn FnMut(usize) -> Result<Tags, E>,
+    params: &NearParams,
+) -> Result<Grouping, E> {
+    let clusters = content_clusters(facts);
     // One representative per content: the first item (by path) with a fingerprint.
     let reps: Vec<(usize, &Fingerprint)> = clusters
         .values()
         .filter_map(|positions| {
             positions.iter().find_map(|&p| {
-                items[p]
+                facts[p]
                     .photo
                     .as_ref()
                     .and_then(|ph| ph.perceptual.as_ref())
@@ -282,7 +418,7 @@ pub fn group(items: &mut [Item], params: &NearParams) -> Vec<Group> {
             })
         })
         .collect();
-    let verdicts = classify_candidates(items, &reps, params);
+    let verdicts = classify_candidates(facts, &reps, params);
 
     // Duplicates: union-find over contents linked by duplicate pairs.
     let contents: Vec<&Vec<usize>> = clusters.values().collect();
@@ -307,6 +443,16 @@ pub fn group(items: &mut [Item], params: &NearParams) -> Vec<Group> {
             .extend(positions.iter());
     }
     let mut groups = Vec::new();
+    let mut marks = Vec::new();
+    // The first error of `tags_of`, if any: grouping goes on without it, the caller gets it.
+    let mut failed = None;
+    let mut tags = |p: usize| match tags_of(p) {
+        Ok(tags) => tags,
+        Err(e) => {
+            failed.get_or_insert(e);
+            Tags::default()
+        }
+    };
     // The keeper of each duplicate set (or the single photo), for bursts.
     let mut shot_of: BTreeMap<usize, usize> = BTreeMap::new();
     for (root, mut positions) in dup_members {
@@ -322,18 +468,23 @@ pub fn group(items: &mut [Item], params: &NearParams) -> Vec<Group> {
             })
             .collect();
         let group = resolve(
-            items,
+            facts,
+            &mut tags,
             &positions,
             pairs.iter().map(|v| v.pair.clone()).collect(),
+            &mut marks,
         );
         let keeper = group.keeper.expect("resolved groups have a keeper");
         let keeper_pos = positions
             .iter()
             .copied()
-            .find(|&p| items[p].index == keeper)
+            .find(|&p| facts[p].index == keeper)
             .expect("the keeper is a member");
         shot_of.insert(root, keeper_pos);
         groups.push(group);
+    }
+    if let Some(e) = failed {
+        return Err(e);
     }
 
     // Bursts: union-find over shots (duplicate sets) linked by burst pairs.
@@ -363,16 +514,22 @@ pub fn group(items: &mut [Item], params: &NearParams) -> Vec<Group> {
             .filter(|(a, _)| set.binary_search(a).is_ok())
             .map(|&(a, b)| (shot_of[&a], shot_of[&b]))
             .collect();
-        groups.push(burst_group(items, shots, &links, params.crop_tolerance));
+        groups.push(burst_group(
+            facts,
+            shots,
+            &links,
+            params.crop_tolerance,
+            &mut marks,
+        ));
     }
     groups.sort_by_key(|g| (g.kind == GroupKind::Burst, g.members[0]));
-    groups
+    Ok(Grouping { groups, marks })
 }
 
 /// Items with a photo, by content hash; positions in path order.
-fn content_clusters(items: &[Item]) -> BTreeMap<ContentHash, Vec<usize>> {
+fn content_clusters(facts: &[Facts]) -> BTreeMap<ContentHash, Vec<usize>> {
     let mut by_content: BTreeMap<ContentHash, Vec<usize>> = BTreeMap::new();
-    for (pos, item) in items.iter().enumerate() {
+    for (pos, item) in facts.iter().enumerate() {
         if let Some(photo) = &item.photo {
             by_content.entry(photo.content).or_default().push(pos);
         }
@@ -393,7 +550,7 @@ struct Verdict {
 /// (through two multi-indexes, DCT and block: every turn of every representative is a query),
 /// and shots of one camera close in capture time.
 fn classify_candidates(
-    items: &[Item],
+    facts: &[Facts],
     reps: &[(usize, &Fingerprint)],
     params: &NearParams,
 ) -> Vec<Verdict> {
@@ -428,7 +585,7 @@ fn classify_candidates(
             candidates.push((i, j));
         }
     }
-    candidates.extend(close_in_time(items, reps, params));
+    candidates.extend(close_in_time(facts, reps, params));
     candidates.sort_unstable();
     candidates.dedup();
     candidates
@@ -436,7 +593,7 @@ fn classify_candidates(
         .filter_map(|&(i, j)| {
             let (pi, fi) = reps[i];
             let (pj, fj) = reps[j];
-            let pair = classify(items, pi, fi, pj, fj, params)?;
+            let pair = classify(facts, pi, fi, pj, fj, params)?;
             Some(Verdict {
                 first: pi,
                 second: pj,
@@ -449,7 +606,7 @@ fn classify_candidates(
 /// Pairs `(i, j)`, `i < j`, of representatives from one camera (make and model) taken within
 /// `burst_seconds` of each other, each with at most `burst_neighbours` following shots.
 fn close_in_time(
-    items: &[Item],
+    facts: &[Facts],
     reps: &[(usize, &Fingerprint)],
     params: &NearParams,
 ) -> Vec<(usize, usize)> {
@@ -457,13 +614,13 @@ fn close_in_time(
         .iter()
         .enumerate()
         .filter_map(|(r, &(p, _))| {
-            let exif = &items[p].photo.as_ref()?.exif;
+            let photo = facts[p].photo.as_ref()?;
             let camera = format!(
                 "{}\u{0}{}",
-                exif.make.as_deref()?.trim(),
-                exif.model.as_deref().unwrap_or("").trim()
+                photo.make.as_deref()?,
+                photo.model.as_deref().unwrap_or("")
             );
-            Some((camera, seconds_of(exif.date_taken.as_deref()?)?, r))
+            Some((camera, photo.taken?, r))
         })
         .collect();
     timed.sort();
@@ -483,7 +640,7 @@ fn close_in_time(
 /// Measures a pair: the best turn ([`Fingerprint::compare`]), both distances, alignment,
 /// capture times. The kind is left as `Burst` for the caller to decide.
 fn measure(
-    items: &[Item],
+    facts: &[Facts],
     pa: usize,
     fa: &Fingerprint,
     pb: usize,
@@ -491,17 +648,11 @@ fn measure(
     tolerance: f64,
 ) -> (Pair, Alignment) {
     let c = fa.compare(fb);
-    let seconds = |p: usize| {
-        items[p]
-            .photo
-            .as_ref()
-            .and_then(|ph| ph.exif.date_taken.as_deref())
-            .and_then(seconds_of)
-    };
+    let seconds = |p: usize| facts[p].photo.as_ref().and_then(|ph| ph.taken);
     let seconds_apart = seconds(pa).zip(seconds(pb)).map(|(a, b)| (a - b).abs());
     let pair = Pair {
-        a: items[pa].index,
-        b: items[pb].index,
+        a: facts[pa].index,
+        b: facts[pb].index,
         kind: GroupKind::Burst,
         distance: c.distance,
         block_distance: c.block_distance,
@@ -515,22 +666,22 @@ fn measure(
 
 /// What a candidate pair is: a duplicate, a burst, or nothing (`None`).
 fn classify(
-    items: &[Item],
+    facts: &[Facts],
     pa: usize,
     fa: &Fingerprint,
     pb: usize,
     fb: &Fingerprint,
     params: &NearParams,
 ) -> Option<Pair> {
-    let (mut pair, alignment) = measure(items, pa, fa, pb, fb, params.crop_tolerance);
+    let (mut pair, alignment) = measure(facts, pa, fa, pb, fb, params.crop_tolerance);
     let mismatch = alignment.error;
     let nested = alignment.exclusive() <= params.crop_tolerance;
-    let (a, b) = (items[pa].photo.as_ref()?, items[pb].photo.as_ref()?);
-    let differs = |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if x.trim() != y.trim());
+    let (a, b) = (facts[pa].photo.as_ref()?, facts[pb].photo.as_ref()?);
+    let differs = |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if x != y);
     // Two copies of one shot never disagree on when or with what it was taken.
     let other_moment = pair.seconds_apart.is_some_and(|s| s > 0)
-        || differs(&a.exif.make, &b.exif.make)
-        || differs(&a.exif.model, &b.exif.model);
+        || differs(&a.make, &b.make)
+        || differs(&a.model, &b.model);
     pair.kind = if pair.distance <= params.wide_radius
         && mismatch <= params.duplicate_mismatch
         && nested
@@ -584,21 +735,14 @@ struct Rank {
 /// cameras' own tables, and a re-save at a similar quality is told apart by the original step.
 const QUALITY_MARGIN: u8 = 10;
 
-fn rank(item: &Item) -> Rank {
+fn rank(item: &Facts) -> Rank {
     let photo = item.photo.as_ref();
-    let intact = photo.is_some_and(|p| p.decoded)
-        && !item
-            .findings
-            .iter()
-            .any(|f| f.severity == Severity::Error && f.check.is_file_problem());
     Rank {
-        intact,
-        pixels: photo.map_or(0, |p| p.pixels()),
-        quality: photo.and_then(|p| p.jpeg_quality),
-        tags: item.tags.completeness(),
-        original: photo.is_some_and(|p| {
-            p.exif.date_taken.is_some() || p.exif.make.is_some() || p.exif.model.is_some()
-        }),
+        intact: item.intact,
+        pixels: photo.map_or(0, |p| p.pixels),
+        quality: photo.and_then(|p| p.quality),
+        tags: item.tags,
+        original: photo.is_some_and(|p| p.original),
     }
 }
 
@@ -678,9 +822,9 @@ fn cap_resaves(ranks: &mut BTreeMap<usize, Rank>, left: &[usize]) {
 /// Picks the keeper among `positions` (path order): each step of the rule keeps the best copies
 /// and drops the rest; the step that leaves one copy is the reason, recorded against the best
 /// copy it dropped (the runner-up). All equal: the first by path.
-fn choose_keeper(items: &[Item], positions: &[usize]) -> (usize, KeepReason) {
+fn choose_keeper(facts: &[Facts], positions: &[usize]) -> (usize, KeepReason) {
     let mut ranks: BTreeMap<usize, Rank> =
-        positions.iter().map(|&p| (p, rank(&items[p]))).collect();
+        positions.iter().map(|&p| (p, rank(&facts[p]))).collect();
     let mut left: Vec<usize> = positions.to_vec();
     for step in [
         Step::Intact,
@@ -720,20 +864,24 @@ fn choose_keeper(items: &[Item], positions: &[usize]) -> (usize, KeepReason) {
     (left[0], KeepReason::FirstByPath)
 }
 
-/// Resolves a set of copies: keeper, statuses, findings, filled tags. `pairs` are the measured
-/// near pairs; identical copies get a distance-0 pair to the first copy of their content.
-fn resolve(items: &mut [Item], positions: &[usize], mut pairs: Vec<Pair>) -> Group {
-    let (best, reason) = choose_keeper(items, positions);
-    let content = |p: usize, items: &[Item]| items[p].photo.as_ref().map(|ph| ph.content);
+/// Resolves a set of copies: keeper, statuses, findings, filled tags (marks for the items).
+/// `pairs` are the measured near pairs; identical copies get a distance-0 pair to the first copy
+/// of their content. `tags_of` gives a member's tags.
+fn resolve(
+    facts: &[Facts],
+    tags_of: &mut dyn FnMut(usize) -> Tags,
+    positions: &[usize],
+    mut pairs: Vec<Pair>,
+    marks: &mut Vec<(usize, Mark)>,
+) -> Group {
+    let (best, reason) = choose_keeper(facts, positions);
+    let content = |p: usize| facts[p].photo.as_ref().map(|ph| ph.content);
     // Identical copies: each tied to the first member with the same bytes.
     for (k, &p) in positions.iter().enumerate() {
-        if let Some(&first) = positions[..k]
-            .iter()
-            .find(|&&q| content(q, items) == content(p, items))
-        {
+        if let Some(&first) = positions[..k].iter().find(|&&q| content(q) == content(p)) {
             pairs.push(Pair {
-                a: items[first].index,
-                b: items[p].index,
+                a: facts[first].index,
+                b: facts[p].index,
                 kind: GroupKind::Identical,
                 distance: 0,
                 block_distance: 0,
@@ -745,48 +893,45 @@ fn resolve(items: &mut [Item], positions: &[usize], mut pairs: Vec<Pair>) -> Gro
         }
     }
     pairs.sort_by_key(|p| (p.a.min(p.b), p.a.max(p.b)));
-    let kind = if positions
-        .iter()
-        .all(|&p| content(p, items) == content(best, items))
-    {
+    let kind = if positions.iter().all(|&p| content(p) == content(best)) {
         GroupKind::Identical
     } else {
         GroupKind::Duplicate
     };
-    let keeper_path = items[best].source.path.clone();
-    let keeper_fp = items[best]
+    let keeper_path = &facts[best].path;
+    let keeper_fp = facts[best]
         .photo
         .as_ref()
-        .and_then(|p| p.perceptual.clone());
+        .and_then(|p| p.perceptual.as_ref());
+    // Only a keeper that lacks a field can take one: the others' tags are not asked for then.
+    let mut keeper_tags = (facts[best].tags < Field::ALL.len()).then(|| tags_of(best));
     let mut filled = Vec::new();
     for &pos in positions {
         if pos == best {
             continue;
         }
-        let before = items[best].tags.clone();
-        let other_tags = items[pos].tags.clone();
-        items[best].tags.fill_from(&other_tags);
-        for field in Field::ALL {
-            if tag_present(&before, field) != tag_present(&items[best].tags, field) {
-                filled.push(FilledTag {
-                    field,
-                    from: items[pos].index,
-                    path: items[pos].source.path.clone(),
-                });
+        if let Some(tags) = &mut keeper_tags {
+            let before = tags.clone();
+            tags.fill_from(&tags_of(pos));
+            for field in Field::ALL {
+                if tag_present(&before, field) != tag_present(tags, field) {
+                    filled.push(FilledTag {
+                        field,
+                        from: facts[pos].index,
+                        path: facts[pos].path.clone(),
+                    });
+                }
             }
         }
-        let same_bytes = content(pos, items) == content(best, items);
+        let same_bytes = content(pos) == content(best);
         let near = keeper_fp
-            .as_ref()
             .zip(
-                items[pos]
+                facts[pos]
                     .photo
                     .as_ref()
                     .and_then(|p| p.perceptual.as_ref()),
             )
             .map(|(k, o)| k.closest(o));
-        let item = &mut items[pos];
-        item.status = Status::Duplicate;
         let check = match near {
             Some((transform, distance, _)) if !same_bytes => Check::NearDuplicate {
                 keeper: keeper_path.clone(),
@@ -799,21 +944,24 @@ fn resolve(items: &mut [Item], positions: &[usize], mut pairs: Vec<Pair>) -> Gro
                 reason: reason.code().to_string(),
             },
         };
-        item.findings.push(Finding::info(check));
+        marks.push((pos, Mark::Duplicate(Finding::info(check))));
+    }
+    if let Some(tags) = keeper_tags.filter(|_| !filled.is_empty()) {
+        marks.push((best, Mark::Tags(Box::new(tags))));
     }
     Group {
         kind,
-        content: content(best, items).expect("grouped items have photos"),
-        keeper: Some(items[best].index),
-        members: positions.iter().map(|&p| items[p].index).collect(),
-        units: units(items, positions),
+        content: content(best).expect("grouped items have photos"),
+        keeper: Some(facts[best].index),
+        members: positions.iter().map(|&p| facts[p].index).collect(),
+        units: units(facts, positions),
         reason: Some(reason),
         pairs,
         filled,
     }
 }
 
-fn tag_present(tags: &crate::tags::Tags, field: Field) -> bool {
+fn tag_present(tags: &Tags, field: Field) -> bool {
     match field {
         Field::Year => tags.year.is_some(),
         Field::Place => tags.place.is_some(),
@@ -824,11 +972,8 @@ fn tag_present(tags: &crate::tags::Tags, field: Field) -> bool {
     }
 }
 
-fn units(items: &[Item], positions: &[usize]) -> Vec<String> {
-    let mut units: Vec<String> = positions
-        .iter()
-        .map(|&p| items[p].source.unit.clone())
-        .collect();
+fn units(facts: &[Facts], positions: &[usize]) -> Vec<String> {
+    let mut units: Vec<String> = positions.iter().map(|&p| facts[p].unit.clone()).collect();
     units.sort();
     units.dedup();
     units
@@ -836,24 +981,25 @@ fn units(items: &[Item], positions: &[usize]) -> Vec<String> {
 
 /// A burst group of `shots` (positions, the keeper of each copy set), with a warning on each.
 fn burst_group(
-    items: &mut [Item],
+    facts: &[Facts],
     mut shots: Vec<usize>,
     links: &[(usize, usize)],
     tolerance: f64,
+    marks: &mut Vec<(usize, Mark)>,
 ) -> Group {
     shots.sort_unstable();
-    let fp = |p: usize, items: &[Item]| {
-        items[p]
+    let fp = |p: usize| {
+        facts[p]
             .photo
             .as_ref()
-            .and_then(|ph| ph.perceptual.clone())
+            .and_then(|ph| ph.perceptual.as_ref())
             .expect("burst shots have fingerprints")
     };
     let mut pairs: Vec<Pair> = links
         .iter()
         .map(|&(a, b)| {
             let (a, b) = (a.min(b), a.max(b));
-            let (mut pair, _) = measure(items, a, &fp(a, items), b, &fp(b, items), tolerance);
+            let (mut pair, _) = measure(facts, a, fp(a), b, fp(b), tolerance);
             pair.kind = GroupKind::Burst;
             pair
         })
@@ -864,22 +1010,20 @@ fn burst_group(
         let others: Vec<String> = shots
             .iter()
             .filter(|&&q| q != p)
-            .map(|&q| items[q].source.path.clone())
+            .map(|&q| facts[q].path.clone())
             .collect();
-        items[p]
-            .findings
-            .push(Finding::warn(Check::Burst { others }));
+        marks.push((p, Mark::Finding(Finding::warn(Check::Burst { others }))));
     }
     Group {
         kind: GroupKind::Burst,
-        content: items[shots[0]]
+        content: facts[shots[0]]
             .photo
             .as_ref()
             .map(|ph| ph.content)
             .expect("burst shots have photos"),
         keeper: None,
-        members: shots.iter().map(|&p| items[p].index).collect(),
-        units: units(items, &shots),
+        members: shots.iter().map(|&p| facts[p].index).collect(),
+        units: units(facts, &shots),
         reason: None,
         pairs,
         filled: Vec::new(),
@@ -1048,7 +1192,8 @@ mod tests {
     fn keeper_rule_goes_pixels_quality_tags_original_path() {
         let keep = |items: &[Item]| {
             let positions: Vec<usize> = (0..items.len()).collect();
-            let (k, reason) = choose_keeper(items, &positions);
+            let facts: Vec<Facts> = items.iter().map(Facts::of).collect();
+            let (k, reason) = choose_keeper(&facts, &positions);
             (items[k].index, reason)
         };
         // More pixels beats quality, tags and camera metadata.
@@ -1268,6 +1413,73 @@ mod tests {
                 path: "b/2.jpg".into()
             }]
         );
+    }
+
+    #[test]
+    fn grouping_facts_asks_only_for_the_tags_of_a_group_and_passes_on_a_failed_read() {
+        let mut items = vec![
+            item(
+                1,
+                "a/1.jpg",
+                photo(7, 2000, 1500, Some(90), true),
+                Tags::default(),
+            ),
+            item(
+                2,
+                "b/2.jpg",
+                photo(7, 2000, 1500, Some(90), true),
+                Tags::default(),
+            ),
+            item(
+                3,
+                "c/3.jpg",
+                photo(8, 2000, 1500, Some(90), true),
+                Tags::default(),
+            ),
+        ];
+        items[1].tags.unit = Some(Tagged {
+            value: "b".into(),
+            source: TagSource::Drop,
+        });
+        items[0].tags.year = Some(Tagged {
+            value: 2019,
+            source: TagSource::FileName,
+        });
+        let facts: Vec<Facts> = items.iter().map(Facts::of).collect();
+        let mut asked = Vec::new();
+        let mut tags_of = |p: usize| {
+            asked.push(p);
+            Ok::<Tags, String>(items[p].tags.clone())
+        };
+        let grouping = group_facts(&facts, &mut tags_of, &NearParams::default()).unwrap();
+        asked.sort_unstable();
+        // The lone photo's tags were never read.
+        assert_eq!(asked, [0, 1]);
+        assert_eq!(grouping.groups.len(), 1);
+        assert_eq!(grouping.groups[0].keeper, Some(1));
+        // The other copy becomes a duplicate; the keeper takes the unit, with its source.
+        assert!(matches!(
+            &grouping.marks[..],
+            [(1, Mark::Duplicate(f)), (0, Mark::Tags(tags))]
+                if matches!(&f.check, Check::ExactDuplicate { keeper, .. } if keeper == "a/1.jpg")
+                    && tags.unit.as_ref().is_some_and(|u| u.value == "b")
+                    && tags.year.as_ref().is_some_and(|y| y.value == 2019)
+        ), "{:?}", grouping.marks);
+        // The marks do to the items what `group` does.
+        let mut marked = items.clone();
+        for (p, mark) in grouping.marks {
+            mark.apply(&mut marked[p]);
+        }
+        let groups = group(&mut items, &NearParams::default());
+        assert_eq!(groups, grouping.groups);
+        assert_eq!(marked, items);
+        // A read that fails is the caller's error, not a group without tags.
+        let mut failing = |p: usize| match p {
+            1 => Err("disk gone".to_string()),
+            _ => Ok(Tags::default()),
+        };
+        let err = group_facts(&facts, &mut failing, &NearParams::default()).unwrap_err();
+        assert_eq!(err, "disk gone");
     }
 
     fn scene(w: u32, h: u32, seed: u32) -> image::RgbImage {
