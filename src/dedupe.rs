@@ -255,22 +255,19 @@ pub struct Group {
 }
 
 /// What dedupe needs to know of one item, and nothing more: a run keeps these for every photo
-/// while the items themselves wait on disk, so they are small (about half a kilobyte, most of
-/// it the fingerprint's grey thumbnail).
+/// while the items themselves wait on disk, so they are small (under half a kilobyte, most of
+/// it the fingerprint's grey thumbnail). Names (unit, path) and tags are asked for only for the
+/// members of a group ([`Member`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Facts {
     /// The item's 1-based index.
     pub index: usize,
-    /// The submitting unit.
-    pub unit: String,
-    /// The display path (named in the other copies' findings).
-    pub path: String,
     /// The photo's facts, when the item is a photo.
     pub photo: Option<PhotoFacts>,
     /// It decoded and no error finding says the file itself is unusable.
     pub intact: bool,
     /// How many tag fields it has (the keeper rule's fourth step).
-    pub tags: usize,
+    pub tags: u8,
 }
 
 /// What dedupe needs of a photo's inspection.
@@ -280,10 +277,10 @@ pub struct PhotoFacts {
     pub content: ContentHash,
     /// Perceptual fingerprint, when the pixels decoded.
     pub perceptual: Option<Fingerprint>,
-    /// EXIF camera maker, trimmed.
-    pub make: Option<String>,
-    /// EXIF camera model, trimmed.
-    pub model: Option<String>,
+    /// EXIF camera maker, trimmed, as a [`name_id`].
+    pub make: Option<u64>,
+    /// EXIF camera model, trimmed, as a [`name_id`].
+    pub model: Option<u64>,
     /// Capture time in seconds ([`seconds_of`] of EXIF `DateTimeOriginal`).
     pub taken: Option<i64>,
     /// Camera metadata present (capture time, maker or model): a camera original.
@@ -294,19 +291,25 @@ pub struct PhotoFacts {
     pub quality: Option<u8>,
 }
 
+/// A name as 64 bits (of its blake3 hash): what the facts keep of a camera's maker and model,
+/// compared for equality only (two different names share one at odds of 2⁻⁶⁴).
+pub fn name_id(name: &str) -> u64 {
+    let hash = blake3::hash(name.as_bytes());
+    u64::from_le_bytes(hash.as_bytes()[..8].try_into().expect("8 bytes"))
+}
+
 impl Facts {
     /// The facts of an item, as it stands before dedupe.
     pub fn of(item: &Item) -> Facts {
         let photo = item.photo.as_deref();
+        let id = |name: &Option<String>| name.as_deref().map(|n| name_id(n.trim()));
         Facts {
             index: item.index,
-            unit: item.source.unit.clone(),
-            path: item.source.path.clone(),
             photo: photo.map(|p| PhotoFacts {
                 content: p.content,
                 perceptual: p.perceptual.clone(),
-                make: p.exif.make.as_deref().map(|s| s.trim().to_string()),
-                model: p.exif.model.as_deref().map(|s| s.trim().to_string()),
+                make: id(&p.exif.make),
+                model: id(&p.exif.model),
                 taken: p.exif.date_taken.as_deref().and_then(seconds_of),
                 original: p.exif.date_taken.is_some()
                     || p.exif.make.is_some()
@@ -319,34 +322,50 @@ impl Facts {
                     .findings
                     .iter()
                     .any(|f| f.severity == Severity::Error && f.check.is_file_problem()),
-            tags: item.tags.completeness(),
+            tags: item.tags.completeness() as u8,
         }
     }
 }
 
-/// What grouping does to one item (by position), in the order it happens.
+/// What dedupe asks of a group's member beyond its [`Facts`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Member {
+    /// The submitting unit.
+    pub unit: String,
+    /// The display path.
+    pub path: String,
+    /// Its tags.
+    pub tags: Tags,
+}
+
+impl Member {
+    /// An item's member part.
+    pub fn of(item: &Item) -> Member {
+        Member {
+            unit: item.source.unit.clone(),
+            path: item.source.path.clone(),
+            tags: item.tags.clone(),
+        }
+    }
+}
+
+/// What grouping does to one item (by position). Small: a run keeps one per duplicate until it
+/// reads the items back; the paths a finding names are in [`Grouping::paths`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Mark {
-    /// Another copy is kept: the item becomes a duplicate, with this finding.
-    Duplicate(Finding),
+    /// Another copy (the keeper, at that position) is kept: the item becomes a duplicate.
+    Duplicate {
+        /// The keeper's position.
+        keeper: usize,
+        /// Why the keeper was chosen ([`KeepReason::code`]).
+        reason: &'static str,
+        /// For a copy that is not byte-identical: the turn and DCT distance to the keeper.
+        near: Option<(Dihedral, u32)>,
+    },
     /// The keeper took tags it lacked from the other copies: these are its tags now.
     Tags(Box<Tags>),
-    /// A finding to add (a burst warning).
-    Finding(Finding),
-}
-
-impl Mark {
-    /// Applies the mark to its item.
-    pub fn apply(self, item: &mut Item) {
-        match self {
-            Mark::Duplicate(finding) => {
-                item.status = Status::Duplicate;
-                item.findings.push(finding);
-            }
-            Mark::Tags(tags) => item.tags = *tags,
-            Mark::Finding(finding) => item.findings.push(finding),
-        }
-    }
+    /// The item is a shot of a burst (the positions of all its shots, this one included).
+    Burst(std::sync::Arc<[usize]>),
 }
 
 /// What grouping found: the groups, and the marks to apply to the items (by position, in the
@@ -357,6 +376,45 @@ pub struct Grouping {
     pub groups: Vec<Group>,
     /// What happens to which item.
     pub marks: Vec<(usize, Mark)>,
+    /// The display paths of the keepers and burst shots the marks name, by position.
+    pub paths: BTreeMap<usize, String>,
+}
+
+impl Grouping {
+    /// Applies a mark to the item at `position`: its status, findings or tags.
+    pub fn apply(&self, position: usize, mark: Mark, item: &mut Item) {
+        let path = |p: usize| self.paths.get(&p).cloned().unwrap_or_default();
+        match mark {
+            Mark::Duplicate {
+                keeper,
+                reason,
+                near,
+            } => {
+                let (keeper, reason) = (path(keeper), reason.to_string());
+                let check = match near {
+                    Some((transform, distance)) => Check::NearDuplicate {
+                        keeper,
+                        distance,
+                        transform,
+                        reason,
+                    },
+                    None => Check::ExactDuplicate { keeper, reason },
+                };
+                item.status = Status::Duplicate;
+                item.findings.push(Finding::info(check));
+            }
+            Mark::Tags(tags) => item.tags = *tags,
+            Mark::Burst(shots) => {
+                let others = shots
+                    .iter()
+                    .filter(|&&q| q != position)
+                    .map(|&q| path(q))
+                    .collect();
+                item.findings
+                    .push(Finding::warn(Check::Burst { others }));
+            }
+        }
+    }
 }
 
 /// Finds identical copies only (same content hash): [`group`] without the perceptual stage.
@@ -364,15 +422,14 @@ pub fn exact(items: &mut [Item]) -> Vec<Group> {
     let facts: Vec<Facts> = items.iter().map(Facts::of).collect();
     let clusters = content_clusters(&facts);
     let sets: Vec<Vec<usize>> = clusters.into_values().filter(|c| c.len() > 1).collect();
-    let mut marks = Vec::new();
-    let mut tags_of = |p: usize| items[p].tags.clone();
-    let mut groups: Vec<Group> = sets
-        .into_iter()
-        .map(|positions| resolve(&facts, &mut tags_of, &positions, Vec::new(), &mut marks))
-        .collect();
-    groups.sort_by_key(|g| g.members[0]);
-    apply_marks(items, marks);
-    groups
+    let mut grouping = Grouping::default();
+    let mut member = |p: usize| Member::of(&items[p]);
+    for positions in sets {
+        let group = resolve(&facts, &mut member, &positions, Vec::new(), &mut grouping);
+        grouping.groups.push(group);
+    }
+    grouping.groups.sort_by_key(|g| g.members[0]);
+    apply_marks(items, grouping)
 }
 
 /// Groups the items: identical copies, other copies of the same shot (both resolved: all but the
@@ -381,27 +438,27 @@ pub fn exact(items: &mut [Item]) -> Vec<Group> {
 /// member. [`group_facts`] over the items in memory.
 pub fn group(items: &mut [Item], params: &NearParams) -> Vec<Group> {
     let facts: Vec<Facts> = items.iter().map(Facts::of).collect();
-    let mut tags_of = |p: usize| Ok::<Tags, std::convert::Infallible>(items[p].tags.clone());
-    let Ok(grouping) = group_facts(&facts, &mut tags_of, params);
-    apply_marks(items, grouping.marks);
+    let mut member = |p: usize| Ok::<Member, std::convert::Infallible>(Member::of(&items[p]));
+    let Ok(grouping) = group_facts(&facts, &mut member, params);
+    apply_marks(items, grouping)
+}
+
+fn apply_marks(items: &mut [Item], mut grouping: Grouping) -> Vec<Group> {
+    for (p, mark) in std::mem::take(&mut grouping.marks) {
+        grouping.apply(p, mark, &mut items[p]);
+    }
     grouping.groups
 }
 
-fn apply_marks(items: &mut [Item], marks: Vec<(usize, Mark)>) {
-    for (p, mark) in marks {
-        mark.apply(&mut items[p]);
-    }
-}
-
 /// [`group`] over the items' [`Facts`]: the items stay where they are (on disk, in a long run).
-/// `tags_of` gives an item's tags by position; it is asked only for the members of groups whose
-/// keeper may take tags from the others.
+/// `member` gives an item's unit, path and tags by position; it is asked only for the members
+/// of groups, each once.
 ///
 /// # Errors
-/// Only what `tags_of` returns.
+/// Only what `member` returns.
 pub fn group_facts<E>(
     facts: &[Facts],
-    tags_of: &mut dyn FnMut(usize) -> Result<Tags, E>,
+    member: &mut dyn FnMut(usize) -> Result<Member, E>,
     params: &NearParams,
 ) -> Result<Grouping, E> {
     let clusters = content_clusters(facts);
@@ -442,15 +499,18 @@ pub fn group_facts<E>(
             .or_default()
             .extend(positions.iter());
     }
-    let mut groups = Vec::new();
-    let mut marks = Vec::new();
-    // The first error of `tags_of`, if any: grouping goes on without it, the caller gets it.
+    let mut grouping = Grouping::default();
+    // The first error of `member`, if any: grouping goes on without it, the caller gets it.
     let mut failed = None;
-    let mut tags = |p: usize| match tags_of(p) {
-        Ok(tags) => tags,
+    let mut member = |p: usize| match member(p) {
+        Ok(m) => m,
         Err(e) => {
             failed.get_or_insert(e);
-            Tags::default()
+            Member {
+                unit: String::new(),
+                path: String::new(),
+                tags: Tags::default(),
+            }
         }
     };
     // The keeper of each duplicate set (or the single photo), for bursts.
@@ -469,10 +529,10 @@ pub fn group_facts<E>(
             .collect();
         let group = resolve(
             facts,
-            &mut tags,
+            &mut member,
             &positions,
             pairs.iter().map(|v| v.pair.clone()).collect(),
-            &mut marks,
+            &mut grouping,
         );
         let keeper = group.keeper.expect("resolved groups have a keeper");
         let keeper_pos = positions
@@ -481,10 +541,7 @@ pub fn group_facts<E>(
             .find(|&p| facts[p].index == keeper)
             .expect("the keeper is a member");
         shot_of.insert(root, keeper_pos);
-        groups.push(group);
-    }
-    if let Some(e) = failed {
-        return Err(e);
+        grouping.groups.push(group);
     }
 
     // Bursts: union-find over shots (duplicate sets) linked by burst pairs.
@@ -514,16 +571,23 @@ pub fn group_facts<E>(
             .filter(|(a, _)| set.binary_search(a).is_ok())
             .map(|&(a, b)| (shot_of[&a], shot_of[&b]))
             .collect();
-        groups.push(burst_group(
+        let group = burst_group(
             facts,
+            &mut member,
             shots,
             &links,
             params.crop_tolerance,
-            &mut marks,
-        ));
+            &mut grouping,
+        );
+        grouping.groups.push(group);
     }
-    groups.sort_by_key(|g| (g.kind == GroupKind::Burst, g.members[0]));
-    Ok(Grouping { groups, marks })
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    grouping
+        .groups
+        .sort_by_key(|g| (g.kind == GroupKind::Burst, g.members[0]));
+    Ok(grouping)
 }
 
 /// Items with a photo, by content hash; positions in path order.
@@ -610,16 +674,13 @@ fn close_in_time(
     reps: &[(usize, &Fingerprint)],
     params: &NearParams,
 ) -> Vec<(usize, usize)> {
-    let mut timed: Vec<(String, i64, usize)> = reps
+    let no_model = name_id("");
+    let mut timed: Vec<((u64, u64), i64, usize)> = reps
         .iter()
         .enumerate()
         .filter_map(|(r, &(p, _))| {
             let photo = facts[p].photo.as_ref()?;
-            let camera = format!(
-                "{}\u{0}{}",
-                photo.make.as_deref()?,
-                photo.model.as_deref().unwrap_or("")
-            );
+            let camera = (photo.make?, photo.model.unwrap_or(no_model));
             Some((camera, photo.taken?, r))
         })
         .collect();
@@ -677,11 +738,11 @@ fn classify(
     let mismatch = alignment.error;
     let nested = alignment.exclusive() <= params.crop_tolerance;
     let (a, b) = (facts[pa].photo.as_ref()?, facts[pb].photo.as_ref()?);
-    let differs = |x: &Option<String>, y: &Option<String>| matches!((x, y), (Some(x), Some(y)) if x != y);
+    let differs = |x: Option<u64>, y: Option<u64>| matches!((x, y), (Some(x), Some(y)) if x != y);
     // Two copies of one shot never disagree on when or with what it was taken.
     let other_moment = pair.seconds_apart.is_some_and(|s| s > 0)
-        || differs(&a.make, &b.make)
-        || differs(&a.model, &b.model);
+        || differs(a.make, b.make)
+        || differs(a.model, b.model);
     pair.kind = if pair.distance <= params.wide_radius
         && mismatch <= params.duplicate_mismatch
         && nested
@@ -741,7 +802,7 @@ fn rank(item: &Facts) -> Rank {
         intact: item.intact,
         pixels: photo.map_or(0, |p| p.pixels),
         quality: photo.and_then(|p| p.quality),
-        tags: item.tags,
+        tags: usize::from(item.tags),
         original: photo.is_some_and(|p| p.original),
     }
 }
@@ -864,15 +925,15 @@ fn choose_keeper(facts: &[Facts], positions: &[usize]) -> (usize, KeepReason) {
     (left[0], KeepReason::FirstByPath)
 }
 
-/// Resolves a set of copies: keeper, statuses, findings, filled tags (marks for the items).
-/// `pairs` are the measured near pairs; identical copies get a distance-0 pair to the first copy
-/// of their content. `tags_of` gives a member's tags.
+/// Resolves a set of copies: keeper, statuses, findings, filled tags (marks for the items, in
+/// `grouping`). `pairs` are the measured near pairs; identical copies get a distance-0 pair to
+/// the first copy of their content. `member` gives a member's names and tags.
 fn resolve(
     facts: &[Facts],
-    tags_of: &mut dyn FnMut(usize) -> Tags,
+    member: &mut dyn FnMut(usize) -> Member,
     positions: &[usize],
     mut pairs: Vec<Pair>,
-    marks: &mut Vec<(usize, Mark)>,
+    grouping: &mut Grouping,
 ) -> Group {
     let (best, reason) = choose_keeper(facts, positions);
     let content = |p: usize| facts[p].photo.as_ref().map(|ph| ph.content);
@@ -898,63 +959,69 @@ fn resolve(
     } else {
         GroupKind::Duplicate
     };
-    let keeper_path = &facts[best].path;
     let keeper_fp = facts[best]
         .photo
         .as_ref()
         .and_then(|p| p.perceptual.as_ref());
-    // Only a keeper that lacks a field can take one: the others' tags are not asked for then.
-    let mut keeper_tags = (facts[best].tags < Field::ALL.len()).then(|| tags_of(best));
+    let Member {
+        unit,
+        path,
+        tags: mut keeper_tags,
+    } = member(best);
+    let mut units = vec![unit];
     let mut filled = Vec::new();
     for &pos in positions {
         if pos == best {
             continue;
         }
-        if let Some(tags) = &mut keeper_tags {
-            let before = tags.clone();
-            tags.fill_from(&tags_of(pos));
-            for field in Field::ALL {
-                if tag_present(&before, field) != tag_present(tags, field) {
-                    filled.push(FilledTag {
-                        field,
-                        from: facts[pos].index,
-                        path: facts[pos].path.clone(),
-                    });
-                }
+        let other = member(pos);
+        let before = keeper_tags.clone();
+        keeper_tags.fill_from(&other.tags);
+        for field in Field::ALL {
+            if tag_present(&before, field) != tag_present(&keeper_tags, field) {
+                filled.push(FilledTag {
+                    field,
+                    from: facts[pos].index,
+                    path: other.path.clone(),
+                });
             }
         }
-        let same_bytes = content(pos) == content(best);
-        let near = keeper_fp
-            .zip(
-                facts[pos]
-                    .photo
-                    .as_ref()
-                    .and_then(|p| p.perceptual.as_ref()),
-            )
-            .map(|(k, o)| k.closest(o));
-        let check = match near {
-            Some((transform, distance, _)) if !same_bytes => Check::NearDuplicate {
-                keeper: keeper_path.clone(),
-                distance,
-                transform,
-                reason: reason.code().to_string(),
-            },
-            _ => Check::ExactDuplicate {
-                keeper: keeper_path.clone(),
-                reason: reason.code().to_string(),
-            },
+        units.push(other.unit);
+        let near = match content(pos) == content(best) {
+            true => None,
+            false => keeper_fp
+                .zip(
+                    facts[pos]
+                        .photo
+                        .as_ref()
+                        .and_then(|p| p.perceptual.as_ref()),
+                )
+                .map(|(k, o)| {
+                    let (transform, distance, _) = k.closest(o);
+                    (transform, distance)
+                }),
         };
-        marks.push((pos, Mark::Duplicate(Finding::info(check))));
+        grouping.marks.push((
+            pos,
+            Mark::Duplicate {
+                keeper: best,
+                reason: reason.code(),
+                near,
+            },
+        ));
     }
-    if let Some(tags) = keeper_tags.filter(|_| !filled.is_empty()) {
-        marks.push((best, Mark::Tags(Box::new(tags))));
+    if !filled.is_empty() {
+        grouping.marks.push((best, Mark::Tags(Box::new(keeper_tags))));
     }
+    grouping.paths.insert(best, path);
+    units.sort();
+    units.dedup();
     Group {
         kind,
         content: content(best).expect("grouped items have photos"),
         keeper: Some(facts[best].index),
         members: positions.iter().map(|&p| facts[p].index).collect(),
-        units: units(facts, positions),
+        units,
         reason: Some(reason),
         pairs,
         filled,
@@ -972,20 +1039,14 @@ fn tag_present(tags: &Tags, field: Field) -> bool {
     }
 }
 
-fn units(facts: &[Facts], positions: &[usize]) -> Vec<String> {
-    let mut units: Vec<String> = positions.iter().map(|&p| facts[p].unit.clone()).collect();
-    units.sort();
-    units.dedup();
-    units
-}
-
 /// A burst group of `shots` (positions, the keeper of each copy set), with a warning on each.
 fn burst_group(
     facts: &[Facts],
+    member: &mut dyn FnMut(usize) -> Member,
     mut shots: Vec<usize>,
     links: &[(usize, usize)],
     tolerance: f64,
-    marks: &mut Vec<(usize, Mark)>,
+    grouping: &mut Grouping,
 ) -> Group {
     shots.sort_unstable();
     let fp = |p: usize| {
@@ -1006,14 +1067,16 @@ fn burst_group(
         .collect();
     pairs.sort_by_key(|p| (p.a, p.b));
     pairs.dedup_by_key(|p| (p.a, p.b));
+    let mut units = Vec::new();
+    let all: std::sync::Arc<[usize]> = shots.clone().into();
     for &p in &shots {
-        let others: Vec<String> = shots
-            .iter()
-            .filter(|&&q| q != p)
-            .map(|&q| facts[q].path.clone())
-            .collect();
-        marks.push((p, Mark::Finding(Finding::warn(Check::Burst { others }))));
+        let Member { unit, path, .. } = member(p);
+        units.push(unit);
+        grouping.paths.insert(p, path);
+        grouping.marks.push((p, Mark::Burst(all.clone())));
     }
+    units.sort();
+    units.dedup();
     Group {
         kind: GroupKind::Burst,
         content: facts[shots[0]]
@@ -1023,7 +1086,7 @@ fn burst_group(
             .expect("burst shots have photos"),
         keeper: None,
         members: shots.iter().map(|&p| facts[p].index).collect(),
-        units: units(facts, &shots),
+        units,
         reason: None,
         pairs,
         filled: Vec::new(),
@@ -1416,7 +1479,7 @@ mod tests {
     }
 
     #[test]
-    fn grouping_facts_asks_only_for_the_tags_of_a_group_and_passes_on_a_failed_read() {
+    fn grouping_facts_asks_only_for_the_members_of_a_group_and_passes_on_a_failed_read() {
         let mut items = vec![
             item(
                 1,
@@ -1447,36 +1510,41 @@ mod tests {
         });
         let facts: Vec<Facts> = items.iter().map(Facts::of).collect();
         let mut asked = Vec::new();
-        let mut tags_of = |p: usize| {
+        let mut member = |p: usize| {
             asked.push(p);
-            Ok::<Tags, String>(items[p].tags.clone())
+            Ok::<Member, String>(Member::of(&items[p]))
         };
-        let grouping = group_facts(&facts, &mut tags_of, &NearParams::default()).unwrap();
+        let grouping = group_facts(&facts, &mut member, &NearParams::default()).unwrap();
+        // Each member once; the lone photo never.
         asked.sort_unstable();
-        // The lone photo's tags were never read.
         assert_eq!(asked, [0, 1]);
         assert_eq!(grouping.groups.len(), 1);
         assert_eq!(grouping.groups[0].keeper, Some(1));
-        // The other copy becomes a duplicate; the keeper takes the unit, with its source.
+        // The other copy becomes a duplicate of the keeper (by position, its path kept once);
+        // the keeper takes the unit, with its source.
         assert!(matches!(
             &grouping.marks[..],
-            [(1, Mark::Duplicate(f)), (0, Mark::Tags(tags))]
-                if matches!(&f.check, Check::ExactDuplicate { keeper, .. } if keeper == "a/1.jpg")
-                    && tags.unit.as_ref().is_some_and(|u| u.value == "b")
+            [(1, Mark::Duplicate { keeper: 0, reason: "first_by_path", near: None }), (0, Mark::Tags(tags))]
+                if tags.unit.as_ref().is_some_and(|u| u.value == "b")
                     && tags.year.as_ref().is_some_and(|y| y.value == 2019)
         ), "{:?}", grouping.marks);
+        assert_eq!(grouping.paths, BTreeMap::from([(0, "a/1.jpg".to_string())]));
         // The marks do to the items what `group` does.
         let mut marked = items.clone();
-        for (p, mark) in grouping.marks {
-            mark.apply(&mut marked[p]);
+        for (p, mark) in grouping.marks.clone() {
+            grouping.apply(p, mark, &mut marked[p]);
         }
         let groups = group(&mut items, &NearParams::default());
         assert_eq!(groups, grouping.groups);
         assert_eq!(marked, items);
-        // A read that fails is the caller's error, not a group without tags.
+        assert!(matches!(
+            &items[1].findings[..],
+            [f] if matches!(&f.check, Check::ExactDuplicate { keeper, .. } if keeper == "a/1.jpg")
+        ));
+        // A read that fails is the caller's error, not a group without names or tags.
         let mut failing = |p: usize| match p {
             1 => Err("disk gone".to_string()),
-            _ => Ok(Tags::default()),
+            _ => Ok(Member::of(&items[p])),
         };
         let err = group_facts(&facts, &mut failing, &NearParams::default()).unwrap_err();
         assert_eq!(err, "disk gone");
