@@ -106,9 +106,12 @@ fn sheet_page(c: &mut Criterion) {
         units: false,
         font: SheetFont::embedded(),
     };
-    let outcome =
-        lightbox::pipeline::run(&config, &lightbox::progress::Silent).expect("the sample run");
-    let items: Vec<_> = outcome.report.items.iter().take(20).collect();
+    lightbox::pipeline::run(&config, &lightbox::progress::Silent).expect("the sample run");
+    let report = lightbox::report::Report::from_json(
+        &std::fs::read(lightbox::pipeline::report_path(work.path())).expect("the sample report"),
+    )
+    .expect("the sample report parses");
+    let items: Vec<_> = report.items.iter().take(20).collect();
     let header = SheetHeader {
         title: "喀什地区科协".into(),
         date: "2026-01-01".into(),

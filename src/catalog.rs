@@ -234,21 +234,24 @@ impl Catalog {
         row.and_then(|json| serde_json::from_str(&json).ok())
     }
 
-    /// Where else a content hash was seen in earlier runs (other locations), newest first.
+    /// Where else a content hash was seen in runs before `run` (the one being recorded, whose
+    /// own rows are not looked at), newest first; locations `except` says are this run's are
+    /// left out too.
     ///
     /// # Errors
     /// When the database cannot be read.
     pub fn seen_elsewhere(
         &self,
         content: &ContentHash,
-        except: &[String],
+        run: i64,
+        except: &dyn Fn(&str) -> bool,
     ) -> Result<Vec<Seen>, CatalogError> {
         let mut statement = self
             .connection
-            .prepare_cached("SELECT location, unit, path, status FROM items WHERE content = ?1 ORDER BY run DESC, path")
+            .prepare_cached("SELECT location, unit, path, status FROM items WHERE content = ?1 AND run != ?2 ORDER BY run DESC, path")
             .map_err(|e| self.db(e))?;
         let rows = statement
-            .query_map(params![content.to_hex()], |r| {
+            .query_map(params![content.to_hex(), run], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, String>(1)?,
@@ -260,7 +263,7 @@ impl Catalog {
         let mut seen = Vec::new();
         for row in rows {
             let (location, unit, path, status) = row.map_err(|e| self.db(e))?;
-            if except.contains(&location) {
+            if except(&location) {
                 continue;
             }
             if let Ok(status) = serde_json::from_value(serde_json::Value::String(status)) {
@@ -462,6 +465,25 @@ impl RunRecord<'_> {
             path: self.path.clone(),
             source,
         }
+    }
+
+    /// The run's id.
+    pub fn id(&self) -> i64 {
+        self.run
+    }
+
+    /// Records the run's summary (counted as its items went by).
+    ///
+    /// # Errors
+    /// When the database cannot be written.
+    pub fn summary(&self, summary: &str) -> Result<(), CatalogError> {
+        self.tx
+            .execute(
+                "UPDATE runs SET summary = ?1 WHERE id = ?2",
+                params![summary, self.run],
+            )
+            .map_err(self.db())?;
+        Ok(())
     }
 
     /// Records every file (location, size, mtime, content) and every item's result.

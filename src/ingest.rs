@@ -46,8 +46,9 @@ pub enum Role {
     Sheet,
     /// A file that is not a photo (a note, a system file): listed, not read.
     Side(String),
-    /// Never read, with the reason.
-    Refused(Finding),
+    /// Never read, with the reason (boxed: an entry is kept for every file until it is
+    /// inspected, and few are refused).
+    Refused(Box<Finding>),
 }
 
 /// One file found in a drop.
@@ -258,7 +259,7 @@ fn role_for_name(file_name: &str) -> Role {
     } else if lower.ends_with(".txt") {
         Role::Side("text".into())
     } else if lower.ends_with(".zip") {
-        Role::Refused(Finding::error(Check::NestedZip))
+        Role::Refused(Box::new(Finding::error(Check::NestedZip)))
     } else {
         Role::Photo
     }
@@ -280,9 +281,9 @@ fn file_entry(root: &Path, path: &Path, unit: &str, meta: &fs::Metadata) -> Entr
             .map(|t| t.display().to_string())
             .unwrap_or_default();
         let dangling = fs::metadata(path).is_err();
-        Role::Refused(Finding::error(Check::Symlink { target, dangling }))
+        Role::Refused(Box::new(Finding::error(Check::Symlink { target, dangling })))
     } else if !file_type.is_file() {
-        Role::Refused(Finding::error(Check::NotRegularFile))
+        Role::Refused(Box::new(Finding::error(Check::NotRegularFile)))
     } else {
         role_for_name(&file_name)
     };
@@ -389,19 +390,19 @@ fn scan_zip(root: &Path, zip_path: &Path, scan: &mut Scan) {
             parts.remove(0);
         }
         let role = if unsafe_name {
-            Role::Refused(Finding::error(Check::UnsafeZipName))
+            Role::Refused(Box::new(Finding::error(Check::UnsafeZipName)))
         } else if entry.encrypted() {
-            Role::Refused(Finding::error(Check::EncryptedZipEntry))
+            Role::Refused(Box::new(Finding::error(Check::EncryptedZipEntry)))
         } else if is_zip_bomb(entry.size(), entry.compressed_size()) {
-            Role::Refused(Finding::error(Check::ZipBomb {
+            Role::Refused(Box::new(Finding::error(Check::ZipBomb {
                 declared: entry.size(),
                 compressed: entry.compressed_size(),
-            }))
+            })))
         } else if entry.is_symlink() {
-            Role::Refused(Finding::error(Check::Symlink {
+            Role::Refused(Box::new(Finding::error(Check::Symlink {
                 target: String::new(),
                 dangling: false,
-            }))
+            })))
         } else if clean.starts_with("__MACOSX/") {
             Role::Side("system file".into())
         } else {

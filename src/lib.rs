@@ -20,6 +20,7 @@ pub mod progress;
 pub mod render;
 pub mod report;
 pub mod review;
+pub mod spill;
 pub mod tags;
 pub mod template;
 pub mod validate;

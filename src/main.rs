@@ -151,9 +151,9 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             };
             let outcome = pool.install(|| pipeline::run(&config, progress))?;
             if *json {
-                println!("{}", serde_json::to_string_pretty(&outcome.report.summary)?);
+                println!("{}", serde_json::to_string_pretty(&outcome.summary)?);
             } else if !cli.quiet {
-                print!("{}", lightbox::report::summary_text(&outcome.report, lang));
+                print!("{}", lightbox::report::summary_text(&outcome.summary, lang));
                 match lang {
                     Lang::Zh => println!(
                         "本次读取 {} 个文件，{} 个未改变（未重读）",
@@ -170,7 +170,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                     pipeline::report_path(out).display()
                 );
             }
-            Ok(if outcome.report.has_blocking_findings() {
+            Ok(if outcome.blocking {
                 1
             } else {
                 0
@@ -218,9 +218,11 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 units: true,
                 font: SheetFont::embedded(),
             };
-            let outcome = pool.install(|| pipeline::run(&config, progress))?;
-            let unit = outcome
-                .report
+            pool.install(|| pipeline::run(&config, progress))?;
+            let report = lightbox::report::Report::from_json(&std::fs::read(
+                pipeline::report_path(work.path()),
+            )?)?;
+            let unit = report
                 .summary
                 .units
                 .first()
@@ -230,7 +232,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 .clone()
                 .unwrap_or_else(|| std::path::PathBuf::from(format!("{unit}-汇总表.xlsx")));
             let dirs = lightbox::inspect::DerivedDirs::in_work(work.path());
-            let written = lightbox::template::write(&outcome.report, &dirs, &required, lang, &to)?;
+            let written = lightbox::template::write(&report, &dirs, &required, lang, &to)?;
             if !cli.quiet {
                 match lang {
                     Lang::Zh => println!(

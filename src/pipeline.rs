@@ -1,18 +1,19 @@
 //! The intake, stage by stage: the file a newcomer reads first.
 //!
-//! In: a `RunConfig` (drops, work folder, profile, language). Out: the `Report` and the files in
-//! the work folder: `report.json`, `findings.csv`, `derived/`, `sheets/`. Invariants: a bad
-//! photo never stops the run (it becomes findings); only a broken run (work folder not writable)
-//! is an `Err`; every output appears atomically; the same input gives a byte-identical report.
+//! In: a `RunConfig` (drops, work folder, profile, language). Out: the run's summary and the
+//! files in the work folder: `report.json`, `findings.csv`, `derived/`, `sheets/`, `review/`.
+//! Invariants: a bad photo never stops the run (it becomes findings); only a broken run (work
+//! folder not writable) is an `Err`; every output appears atomically; the same input gives a
+//! byte-identical report; memory per photo is the little dedupe needs (the items wait on disk).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use rayon::prelude::*;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, RunRecord};
 use crate::dedupe;
 use crate::ingest::{self, Entry, Role, Scan};
 use crate::inspect::{self, DerivedDirs, Inspection};
@@ -22,7 +23,8 @@ use crate::photo::{Check, Finding, Item, Severity, Source, Status};
 use crate::profile::{PageFormat, Profile, SheetGroup};
 use crate::progress::Progress;
 use crate::render::{self, SheetHeader};
-use crate::report::{self, ItemReport, Problem, Report, ReportedFinding, SideFile};
+use crate::report::{self, ItemReport, Problem, Report, ReportedFinding, SideFile, Summary};
+use crate::spill::{Spill, SpillWriter};
 use crate::tags::{self, Tags, sheet};
 
 /// What `lightbox run` needs.
@@ -49,8 +51,10 @@ pub struct RunConfig {
 /// What a run produced.
 #[derive(Clone, Debug)]
 pub struct RunOutcome {
-    /// The report, as written to `report.json`.
-    pub report: Report,
+    /// The run's counts, as `report.json` has them.
+    pub summary: Summary,
+    /// Some photo, folder, zip or sheet has an error finding (the binary exits with 1).
+    pub blocking: bool,
     /// Contact sheet pages written, relative to the work folder.
     pub sheets: Vec<String>,
     /// Files read and inspected in this run.
@@ -59,7 +63,16 @@ pub struct RunOutcome {
     pub reused: usize,
 }
 
+/// Files inspected together: the workers share a chunk, then its items go to disk. Large enough
+/// that the workers seldom wait for each other at a chunk's end (a photo in 500), small enough
+/// that a chunk's inspections are a few megabytes.
+const CHUNK: usize = 512;
+
 /// Runs the whole intake on the current rayon pool.
+///
+/// What the run holds in memory per photo is its [`dedupe::Facts`] (about half a kilobyte) and
+/// a few numbers; the items themselves wait on disk between the stages ([`crate::spill`]), and
+/// the report, findings, sheets and review page are written as the items are read back.
 ///
 /// # Errors
 /// Only for a broken run: the drops folder is missing or the work folder cannot be written.
@@ -110,47 +123,8 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         .collect();
     problems.extend(sheet_problems);
 
-    // 3. Inspect: read, hash, EXIF, decode once, thumbnail and preview; in parallel.
-    let photo_sources: Vec<&Source> = scan
-        .entries
-        .iter()
-        .filter(|e| e.role == Role::Photo)
-        .map(|e| &e.source)
-        .collect();
-    // Unchanged files (same place, size and time) are not read again: the catalog has them.
-    let settings = inspect_settings(&config.profile);
-    let (inspections, fresh, read) =
-        inspect_incrementally(&photo_sources, config, &dirs, &catalog, &settings, progress);
-
-    // 4. Tags, from the sheet row, embedded metadata, file and folder names.
-    let (mut items, used_rows, side_files) =
-        build_items(&scan, inspections, &rows, &config.profile);
-    problems.extend(unmatched_rows(&rows, &used_rows, config.lang));
-    drop((rows, used_rows));
-    // The items hold their sources now: the scan's list of every file goes (memory follows the
-    // photos only through what the report needs).
-    let photo_count = photo_sources.len();
-    drop(photo_sources);
-    // Moved out of a temporary: the rest of the scan is freed here, not at the end of the run.
-    let drops = { scan }.drops;
-
-    // 5. Dedupe: identical copies and other copies of one shot (resized, recompressed, cropped,
-    //    turned) across units, resolved: the keeper takes the others' tags; bursts reported.
-    let groups = dedupe::group(&mut items, &dedupe::NearParams::default());
-
-    // 6. Validate: the profile's rules, then each item's status; then what earlier runs and
-    //    packages already hold.
-    for item in &mut items {
-        settle(item, &config.profile);
-    }
-    remember_history(&mut items, &catalog)?;
-
-    // 7. Catalog: the run, its files, inspections and results go into one transaction now,
-    //    committed at the end of the run (a run that fails or is killed records nothing). The
-    //    items then become the report's entries, moved, not copied: what the run holds per
-    //    photo through the sheets is one copy of it.
-    let problem_count = problems.len();
-    let summary = report::summarise(&drops, &items, &groups, problem_count);
+    // The catalog records the run in one transaction, from now to the end of the run (a run
+    // that fails or is killed records nothing): inspections as they are made, then the items.
     let inputs: Vec<String> = config
         .drops
         .iter()
@@ -161,60 +135,251 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
                 .to_string()
         })
         .collect();
-    let record = catalog.begin_run(
-        &serde_json::to_string(&inputs)?,
-        &serde_json::to_string(&summary)?,
+    let record = catalog.begin_run(&serde_json::to_string(&inputs)?, "{}")?;
+
+    // 3–4. Inspect (read, hash, EXIF, decode once, thumbnail and preview; in parallel) and tag
+    //      (sheet row, embedded metadata, file and folder names), a chunk of files at a time.
+    //      Files unchanged since an earlier run (same place, size and time) are not read again.
+    let Scan { drops, entries, .. } = scan;
+    let intake = intake(entries, config, &dirs, &catalog, &record, &rows, progress)?;
+    problems.extend(unmatched_rows(&rows, &intake.used_rows, config.lang));
+    drop(rows);
+    let Intake {
+        items,
+        facts,
+        here,
+        side_files,
+        read,
+        photos,
+        ..
+    } = intake;
+
+    // 5. Dedupe: identical copies and other copies of one shot (resized, recompressed, cropped,
+    //    turned) across units, resolved: the keeper takes the others' tags; bursts reported.
+    let mut grouping = dedupe::group_facts(
+        &facts,
+        &mut |p| items.get(p).map(|s| dedupe::Member::of(&s.item)),
+        &dedupe::NearParams::default(),
     )?;
-    record.items(&items)?;
-    record.inspections(&fresh, &settings)?;
-    drop(fresh);
+    drop(facts);
+    let mut marks = std::mem::take(&mut grouping.marks);
+    // Stable: an item's marks keep the order they were made in.
+    marks.sort_by_key(|(p, _)| *p);
+    let mut marks = marks.into_iter().peekable();
+
+    // 6. Validate: the profile's rules, then each item's status; then what earlier runs and
+    //    packages already hold. Each item is counted and recorded, then goes back to disk in
+    //    its reported form, noted under the sheet it goes on.
+    let mut counts = report::Counts::new(&drops, grouping.groups.len(), problems.len());
+    let mut reported = SpillWriter::<ItemReport>::create(work)
+        .with_context(|| format!("making a temporary file in {}", work.display()))?;
+    let by = config.profile.sheets.group_by;
+    let mut sheet_members: BTreeMap<(u8, String), Vec<usize>> = BTreeMap::new();
+    for (pos, spilled) in items.iter().enumerate() {
+        let Spilled { mut item, modified } = spilled?;
+        item.source.modified = modified;
+        while let Some((_, mark)) = marks.next_if(|(p, _)| *p == pos) {
+            grouping.apply(pos, mark, &mut item);
+        }
+        settle(&mut item, &config.profile);
+        remember_history(&mut item, &catalog, record.id(), &here)?;
+        counts.add(&item);
+        record.items(std::slice::from_ref(&item))?;
+        let item = ItemReport::new(item, config.lang);
+        sheet_members
+            .entry(sheet_key(&item, by, config.lang))
+            .or_default()
+            .push(pos);
+        reported.push(&item)?;
+        if pos % CHUNK == CHUNK - 1 {
+            record.spill()?;
+        }
+    }
+    drop((items, here));
+    let items = reported.finish()?;
+    let summary = counts.finish();
+    record.summary(&serde_json::to_string(&summary)?)?;
     record.spill()?;
 
-    // 8. Report: report.json, findings.csv.
-    let report = Report {
+    // 7. Report: report.json, findings.csv, the items read back one at a time.
+    let head = Report {
         format: report::FORMAT_VERSION,
         tool: format!("lightbox {}", env!("CARGO_PKG_VERSION")),
         profile: config.profile.name.clone(),
         lang: config.lang,
         inputs,
         summary,
-        items: items
-            .into_iter()
-            .map(|i| ItemReport::new(i, config.lang))
-            .collect(),
-        duplicate_groups: groups,
+        items: Vec::new(),
+        duplicate_groups: grouping.groups,
         problems,
         side_files,
         catalog: report::catalog_reference(&config.work, &config.catalog),
     };
-    output::write_atomic_with(&work.join("report.json"), |out| report.write_json(out))?;
-    output::write_atomic(
-        &work.join("findings.csv"),
-        &report::findings_csv(&report, config.lang),
-    )?;
+    output::write_atomic_with(&work.join("report.json"), |out| {
+        report::write_json(&head, items.iter(), out)
+    })?;
+    output::write_atomic_with(&work.join("findings.csv"), |out| {
+        report::write_findings_csv(out, items.iter(), &head.problems, config.lang)
+    })?;
 
-    // 9. Review: one set of contact sheet pages per unit (redrawn only when its items changed),
+    // 8. Review: one set of contact sheet pages per unit (redrawn only when its items changed),
     //    and the offline review page.
-    let (sheets, sheet_inputs) = write_sheets(&report, config, &dirs, &catalog, progress)?;
+    let sheets = sheet_groups(sheet_members, &head.summary, by);
+    let (sheets, sheet_inputs) = write_sheets(sheets, &items, config, &dirs, &catalog, progress)?;
     let review = work.join("review");
     fs::create_dir_all(&review).with_context(|| format!("creating {}", review.display()))?;
-    let key = report::catalog_path(&config.work, &report.catalog)
+    let key = report::catalog_path(&config.work, &head.catalog)
         .display()
         .to_string();
     let saved = catalog.decisions()?;
+    let page = crate::review::RunView {
+        profile: &head.profile,
+        groups: &head.duplicate_groups,
+        key: &key,
+        saved: &saved,
+        lang: config.lang,
+    };
     output::write_atomic_with(&review.join("index.html"), |out| {
-        crate::review::write_page(out, &report, &key, &saved, config.lang)
+        crate::review::write_page_streamed(out, &page, items.iter())
     })?;
 
-    // 10. Catalog: what each sheet was drawn from; then the whole run becomes visible at once.
+    // 9. Catalog: what each sheet was drawn from; then the whole run becomes visible at once.
     record.sheets(&sheet_inputs)?;
     record.commit()?;
     Ok(RunOutcome {
-        report,
+        blocking: report::blocking(&head.summary, &head.problems),
+        summary: head.summary,
         sheets,
         read,
-        reused: photo_count - read,
+        reused: photos - read,
     })
+}
+
+/// An item as it waits on disk, with what its serialised form leaves out.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Spilled {
+    item: Item,
+    modified: Option<i64>,
+}
+
+/// What inspecting and tagging leave for the later stages: every item on disk, and in memory
+/// only what dedupe and the history look-up need.
+struct Intake {
+    /// Every item (photos and refused files), in index order.
+    items: Spill<Spilled>,
+    /// Each item's facts for dedupe, by position.
+    facts: Vec<dedupe::Facts>,
+    /// The locations of this run's files ([`location_id`]).
+    here: HashSet<u128>,
+    /// (sheet, row number) of the sheet rows photos matched.
+    used_rows: BTreeSet<(String, usize)>,
+    /// Files that are not photos.
+    side_files: Vec<SideFile>,
+    /// Photos read and inspected in this run.
+    read: usize,
+    /// Photos in all.
+    photos: usize,
+}
+
+/// Inspects and tags every file of the scan, a chunk at a time: each chunk's photos are
+/// inspected in parallel (or taken from the catalog), its inspections recorded, its items built
+/// and written to disk. The entries are used up as they go: the list of every file shrinks as
+/// the facts grow.
+fn intake(
+    entries: Vec<Entry>,
+    config: &RunConfig,
+    dirs: &DerivedDirs,
+    catalog: &Catalog,
+    record: &RunRecord<'_>,
+    rows: &SheetRows,
+    progress: &dyn Progress,
+) -> anyhow::Result<Intake> {
+    let settings = inspect_settings(&config.profile);
+    let notes = read_notes(&entries);
+    let photos = entries.iter().filter(|e| e.role == Role::Photo).count();
+    let mut spill = SpillWriter::create(&config.work)
+        .with_context(|| format!("making a temporary file in {}", config.work.display()))?;
+    let mut facts = Vec::with_capacity(photos);
+    let mut here = HashSet::with_capacity(entries.len());
+    let mut used_rows = BTreeSet::new();
+    let mut side_files = Vec::new();
+    let mut read = 0;
+    progress.stage("inspect", photos as u64);
+    // Last first, so each chunk comes off the end.
+    let mut rest = entries;
+    rest.reverse();
+    while !rest.is_empty() {
+        let chunk: Vec<Entry> = rest.split_off(rest.len().saturating_sub(CHUNK));
+        let chunk: Vec<Entry> = chunk.into_iter().rev().collect();
+        if rest.capacity() > 2 * rest.len() + CHUNK {
+            rest.shrink_to_fit();
+        }
+        let sources: Vec<&Source> = chunk
+            .iter()
+            .filter(|e| e.role == Role::Photo)
+            .map(|e| &e.source)
+            .collect();
+        let (inspections, fresh, n_read) =
+            inspect_incrementally(&sources, config, dirs, catalog, &settings, progress);
+        record.inspections(&fresh, &settings)?;
+        drop(fresh);
+        read += n_read;
+        let mut inspections = inspections.into_iter();
+        for Entry { source, role } in chunk {
+            let (content, photo, findings) = match role {
+                Role::Photo => {
+                    let inspection = inspections.next().expect("one inspection per photo entry");
+                    (inspection.content, inspection.photo, inspection.findings)
+                }
+                Role::Refused(finding) => (None, None, vec![*finding]),
+                Role::Sheet | Role::Side(_) => {
+                    let role = match role {
+                        Role::Side(role) => role,
+                        _ => "sheet".to_string(),
+                    };
+                    side_files.push(SideFile {
+                        unit: source.unit,
+                        path: source.path,
+                        role,
+                    });
+                    continue;
+                }
+            };
+            let parts = Parts {
+                source,
+                content,
+                photo,
+                findings,
+            };
+            let item = build_item(spill.len() + 1, parts, rows, &notes, config, &mut used_rows);
+            facts.push(dedupe::Facts::of(&item));
+            here.insert(location_id(&crate::catalog::location_key(
+                &item.source.location,
+            )));
+            spill.push(&Spilled {
+                modified: item.source.modified,
+                item,
+            })?;
+        }
+        record.spill()?;
+    }
+    progress.finish();
+    Ok(Intake {
+        items: spill.finish()?,
+        facts,
+        here,
+        used_rows,
+        side_files,
+        read,
+        photos,
+    })
+}
+
+/// A location key, as 128 bits: what the run keeps of each of its files' locations to tell
+/// them from other runs' (a collision, at odds of 2⁻¹²⁸, would only hide one "seen before").
+fn location_id(key: &str) -> u128 {
+    let hash = blake3::hash(key.as_bytes());
+    u128::from_le_bytes(hash.as_bytes()[..16].try_into().expect("16 bytes"))
 }
 
 /// What inspection results depend on besides the bytes: a cached inspection made with other
@@ -255,9 +420,8 @@ fn inspect_incrementally(
         .map(|(s, _)| *s)
         .collect();
     let n_read = to_read.len();
-    progress.stage("inspect", n_read as u64);
+    progress.advance((sources.len() - n_read) as u64);
     let mut read = inspect::photos(&to_read, &config.profile, dirs, progress).into_iter();
-    progress.finish();
     let mut fresh = Vec::new();
     let inspections = cached
         .into_iter()
@@ -288,41 +452,41 @@ fn derived_in_place(inspection: &Inspection, dirs: &DerivedDirs) -> bool {
 
 /// Marks what the catalog already holds: bytes accepted in an earlier run from another place
 /// become duplicates of that copy (never packaged twice); bytes a package holds say where.
-fn remember_history(items: &mut [Item], catalog: &Catalog) -> anyhow::Result<()> {
-    let here: Vec<String> = items
-        .iter()
-        .map(|i| crate::catalog::location_key(&i.source.location))
-        .collect();
-    for item in items.iter_mut() {
-        let Some(content) = item.content else {
-            continue;
-        };
-        if item.photo.is_none() {
-            continue;
-        }
-        for packaged in catalog.packaged(&content)? {
-            item.findings.push(Finding::info(Check::AlreadyPackaged {
-                file: packaged.file,
-                package: packaged.package,
-                unit: packaged.unit,
-            }));
-        }
-        if item.status == Status::Duplicate {
-            continue;
-        }
-        let earlier = catalog.seen_elsewhere(&content, &here)?;
-        // A copy the same unit had at a place that is gone was moved or renamed, not resent.
-        let resent = |s: &&crate::catalog::Seen| {
-            s.status == Status::Accepted
-                && (s.unit != item.source.unit || crate::catalog::location_exists(&s.location))
-        };
-        if let Some(seen) = earlier.iter().find(resent) {
-            item.findings.push(Finding::info(Check::SeenBefore {
-                path: seen.path.clone(),
-                unit: seen.unit.clone(),
-            }));
-            item.status = Status::Duplicate;
-        }
+/// `run` is the run being recorded; `here` holds its files' locations ([`location_id`]).
+fn remember_history(
+    item: &mut Item,
+    catalog: &Catalog,
+    run: i64,
+    here: &HashSet<u128>,
+) -> anyhow::Result<()> {
+    let Some(content) = item.content else {
+        return Ok(());
+    };
+    if item.photo.is_none() {
+        return Ok(());
+    }
+    for packaged in catalog.packaged(&content)? {
+        item.findings.push(Finding::info(Check::AlreadyPackaged {
+            file: packaged.file,
+            package: packaged.package,
+            unit: packaged.unit,
+        }));
+    }
+    if item.status == Status::Duplicate {
+        return Ok(());
+    }
+    let earlier = catalog.seen_elsewhere(&content, run, &|l| here.contains(&location_id(l)))?;
+    // A copy the same unit had at a place that is gone was moved or renamed, not resent.
+    let resent = |s: &&crate::catalog::Seen| {
+        s.status == Status::Accepted
+            && (s.unit != item.source.unit || crate::catalog::location_exists(&s.location))
+    };
+    if let Some(seen) = earlier.iter().find(resent) {
+        item.findings.push(Finding::info(Check::SeenBefore {
+            path: seen.path.clone(),
+            unit: seen.unit.clone(),
+        }));
+        item.status = Status::Duplicate;
     }
     Ok(())
 }
@@ -383,8 +547,8 @@ fn note_key(path: &str) -> String {
 
 /// Reads every `.txt` note of the drops (up to 64 KB each), keyed by [`note_key`]. A note that
 /// cannot be read gives no tags; it is still listed as a side file.
-fn read_notes(scan: &Scan) -> BTreeMap<String, tags::SideText> {
-    scan.entries
+fn read_notes(entries: &[Entry]) -> BTreeMap<String, tags::SideText> {
+    entries
         .iter()
         .filter(|e| matches!(&e.role, Role::Side(role) if role == "text"))
         .filter_map(|e| {
@@ -400,91 +564,79 @@ fn read_notes(scan: &Scan) -> BTreeMap<String, tags::SideText> {
         .collect()
 }
 
-/// Turns entries into items (photos and refused files) and side files, resolving tags.
-fn build_items(
-    scan: &Scan,
-    inspections: Vec<Inspection>,
+/// What a file's item is made of before its tags.
+struct Parts {
+    source: Source,
+    content: Option<crate::photo::ContentHash>,
+    photo: Option<std::sync::Arc<crate::photo::Photo>>,
+    findings: Vec<Finding>,
+}
+
+/// Builds the item numbered `index` (a photo or a refused file), resolving its tags; notes the
+/// sheet row it matched in `used_rows`.
+fn build_item(
+    index: usize,
+    parts: Parts,
     rows: &SheetRows,
-    profile: &Profile,
-) -> (Vec<Item>, Vec<(String, usize)>, Vec<SideFile>) {
-    let notes = read_notes(scan);
-    let mut inspections = inspections.into_iter();
-    // An item is over a kilobyte: room for exactly the entries, not twice as many.
-    let mut items = Vec::with_capacity(scan.entries.len());
-    let mut used_rows = Vec::new();
-    let mut side_files = Vec::new();
-    for Entry { source, role } in &scan.entries {
-        let (content, photo, findings) = match role {
-            Role::Photo => {
-                let inspection = inspections.next().expect("one inspection per photo entry");
-                (inspection.content, inspection.photo, inspection.findings)
-            }
-            Role::Refused(finding) => (None, None, vec![finding.clone()]),
-            Role::Sheet | Role::Side(_) => {
-                let role = match role {
-                    Role::Side(role) => role.clone(),
-                    _ => "sheet".to_string(),
-                };
-                side_files.push(SideFile {
-                    unit: source.unit.clone(),
-                    path: source.path.clone(),
-                    role,
-                });
-                continue;
-            }
-        };
-        let unit_rows = rows.get(&source.unit);
-        let by_content = content.map(|c| content_key(&c.to_hex()));
-        let row = by_content
-            .and_then(|k| unit_rows?.get(&k))
-            .or_else(|| unit_rows?.get(&sheet::match_key(&source.file_name)));
-        if let Some(row) = row {
-            used_rows.push((row.sheet.clone(), row.row));
-        }
-        let mut findings = findings;
-        let tags = match &photo {
-            Some(photo) => {
-                let sides = tags::Sides {
-                    row,
-                    txt: notes.get(&note_key(&source.path)),
-                };
-                let resolved = tags::resolve_with(
-                    source,
-                    (&**photo).into(),
-                    sides,
-                    &profile.tags.precedence,
-                    &profile.gazetteer,
-                );
-                findings.extend(resolved.findings);
-                // A unit that sent a sheet but has no row for this photo.
-                if row.is_none()
-                    && let Some(sheet) = rows
-                        .get(&source.unit)
-                        .and_then(|r| r.values().next())
-                        .map(|r| r.sheet.clone())
-                {
-                    findings.push(Finding::info(Check::NotInSheet { sheet }));
-                }
-                resolved.tags
-            }
-            None => Tags::default(),
-        };
-        items.push(Item {
-            index: items.len() + 1,
-            source: source.clone(),
-            content,
-            photo,
-            tags,
-            findings,
-            status: Status::Accepted,
-        });
+    notes: &BTreeMap<String, tags::SideText>,
+    config: &RunConfig,
+    used_rows: &mut BTreeSet<(String, usize)>,
+) -> Item {
+    let Parts {
+        source,
+        content,
+        photo,
+        mut findings,
+    } = parts;
+    let profile = &config.profile;
+    let unit_rows = rows.get(&source.unit);
+    let by_content = content.map(|c| content_key(&c.to_hex()));
+    let row = by_content
+        .and_then(|k| unit_rows?.get(&k))
+        .or_else(|| unit_rows?.get(&sheet::match_key(&source.file_name)));
+    if let Some(row) = row {
+        used_rows.insert((row.sheet.clone(), row.row));
     }
-    (items, used_rows, side_files)
+    let tags = match &photo {
+        Some(photo) => {
+            let sides = tags::Sides {
+                row,
+                txt: notes.get(&note_key(&source.path)),
+            };
+            let resolved = tags::resolve_with(
+                &source,
+                (&**photo).into(),
+                sides,
+                &profile.tags.precedence,
+                &profile.gazetteer,
+            );
+            findings.extend(resolved.findings);
+            // A unit that sent a sheet but has no row for this photo.
+            if row.is_none()
+                && let Some(sheet) = unit_rows
+                    .and_then(|r| r.values().next())
+                    .map(|r| r.sheet.clone())
+            {
+                findings.push(Finding::info(Check::NotInSheet { sheet }));
+            }
+            resolved.tags
+        }
+        None => Tags::default(),
+    };
+    Item {
+        index,
+        source,
+        content,
+        photo,
+        tags,
+        findings,
+        status: Status::Accepted,
+    }
 }
 
 /// Sheet rows no photo matched, each once (a row may be kept under its name and its content).
 /// `used` holds (sheet, row number) of the rows photos matched.
-fn unmatched_rows(rows: &SheetRows, used: &[(String, usize)], lang: Lang) -> Vec<Problem> {
+fn unmatched_rows(rows: &SheetRows, used: &BTreeSet<(String, usize)>, lang: Lang) -> Vec<Problem> {
     let mut unmatched = BTreeMap::new();
     for (unit, unit_rows) in rows {
         for row in unit_rows.values() {
@@ -542,9 +694,12 @@ type SheetsWritten = (Vec<String>, Vec<(String, String)>);
 
 /// Writes every unit's contact sheet pages into a staging folder, then swaps it into place. A
 /// unit whose sheet inputs (its items, header and layout) are unchanged since the last run keeps
-/// its pages: they are copied, not redrawn. Returns the pages and each unit's input fingerprint.
+/// its pages: they are copied, not redrawn. `sheets` are the titles and item positions in
+/// `items`; a sheet's items are read from disk while it is planned and again while it is drawn.
+/// Returns the pages and each unit's input fingerprint.
 fn write_sheets(
-    report: &Report,
+    sheets: Vec<(String, Vec<usize>)>,
+    items: &Spill<ItemReport>,
     config: &RunConfig,
     dirs: &DerivedDirs,
     catalog: &Catalog,
@@ -554,36 +709,45 @@ fn write_sheets(
     let staging = output::staging_dir(&target)
         .with_context(|| format!("creating a staging folder beside {}", target.display()))?;
     let layout = &config.profile.sheets;
-    let sheets = sheet_groups(report, layout.group_by, config.lang);
+    let load = |positions: &[usize]| -> std::io::Result<Vec<ItemReport>> {
+        positions.iter().map(|&p| items.get(p)).collect()
+    };
     progress.stage("sheets", sheets.len() as u64);
     // First, on this thread (the catalog is not shared): what each sheet holds and whether its
     // pages from the last run can stay.
     let mut planned = Vec::with_capacity(sheets.len());
-    for (title, items) in sheets {
+    for (title, positions) in sheets {
+        let sheet_items = load(&positions)?;
+        let refs: Vec<&ItemReport> = sheet_items.iter().collect();
         let header = SheetHeader {
-            counts: group_counts(&items, config.lang),
+            counts: group_counts(&refs, config.lang),
             title: title.clone(),
             date: config.date.clone(),
             show_unit: layout.group_by != SheetGroup::Unit,
         };
         let folder = safe_folder_name(&title);
         fs::create_dir_all(staging.path().join(&folder))?;
-        let input = sheet_input(&items, &header, config);
+        let input = sheet_input(&refs, &header, config);
         let key = format!("{:?}:{title}", layout.group_by);
         let kept = if catalog.sheet_input(&key).as_deref() == Some(input.as_str()) {
             keep_pages(&target.join(&folder), &staging.path().join(&folder))
         } else {
             None
         };
-        planned.push((items, header, folder, key, input, kept));
+        planned.push((positions, header, folder, key, input, kept));
     }
     // Then the drawing, a sheet per worker; results stay in sheet order.
     let drawn: Vec<anyhow::Result<Vec<String>>> = planned
         .par_iter()
-        .map(|(items, header, folder, _, _, kept)| {
+        .map(|(positions, header, folder, _, _, kept)| {
             let names = match kept {
                 Some(names) => Ok(names.clone()),
-                None => draw_sheet(items, header, config, dirs, &staging.path().join(folder))
+                None => load(positions)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|sheet_items| {
+                        let refs: Vec<&ItemReport> = sheet_items.iter().collect();
+                        draw_sheet(&refs, header, config, dirs, &staging.path().join(folder))
+                    })
                     .with_context(|| format!("writing the contact sheet {folder}")),
             };
             progress.advance(1);
@@ -677,42 +841,40 @@ fn draw_sheet(
     Ok(names)
 }
 
-/// The sheets to draw, in order: each with its title and its items (in report order).
-fn sheet_groups(report: &Report, by: SheetGroup, lang: Lang) -> Vec<(String, Vec<&ItemReport>)> {
+/// The sheet an item goes on, as a sort key: the first part puts "unknown" last.
+fn sheet_key(item: &ItemReport, by: SheetGroup, lang: Lang) -> (u8, String) {
     let unknown = |zh: &str, en: &str| match lang {
         Lang::Zh => zh.to_string(),
         Lang::En => en.to_string(),
     };
-    let mut groups: BTreeMap<(u8, String), Vec<&ItemReport>> = BTreeMap::new();
-    for item in &report.items {
-        // The first part of the key puts "unknown" last.
-        let key = match by {
-            SheetGroup::Unit => (0, item.unit.clone()),
-            SheetGroup::Year => match &item.tags.year {
-                Some(year) => (0, year.value.to_string()),
-                None => (1, unknown("年份不详", "no year")),
-            },
-            SheetGroup::Event => match &item.tags.event {
-                Some(event) => (0, event.value.clone()),
-                None => (1, unknown("活动名称不详", "no event")),
-            },
-        };
-        groups.entry(key).or_default().push(item);
+    match by {
+        SheetGroup::Unit => (0, item.unit.clone()),
+        SheetGroup::Year => match &item.tags.year {
+            Some(year) => (0, year.value.to_string()),
+            None => (1, unknown("年份不详", "no year")),
+        },
+        SheetGroup::Event => match &item.tags.event {
+            Some(event) => (0, event.value.clone()),
+            None => (1, unknown("活动名称不详", "no event")),
+        },
     }
+}
+
+/// The sheets to draw, in order: each with its title and its items' positions (in report
+/// order), from the items noted under their [`sheet_key`].
+fn sheet_groups(
+    members: BTreeMap<(u8, String), Vec<usize>>,
+    summary: &Summary,
+    by: SheetGroup,
+) -> Vec<(String, Vec<usize>)> {
+    let mut sheets: Vec<(String, Vec<usize>)> =
+        members.into_iter().map(|((_, k), v)| (k, v)).collect();
     if by == SheetGroup::Unit {
         // Units keep the report's order (the order of their drops).
-        let order: Vec<&str> = report
-            .summary
-            .units
-            .iter()
-            .map(|u| u.unit.as_str())
-            .collect();
-        let mut units: Vec<(String, Vec<&ItemReport>)> =
-            groups.into_iter().map(|((_, k), v)| (k, v)).collect();
-        units.sort_by_key(|(unit, _)| order.iter().position(|u| u == unit));
-        return units;
+        let order: Vec<&str> = summary.units.iter().map(|u| u.unit.as_str()).collect();
+        sheets.sort_by_key(|(unit, _)| order.iter().position(|u| u == unit));
     }
-    groups.into_iter().map(|((_, k), v)| (k, v)).collect()
+    sheets
 }
 
 /// The counts line of a sheet's header.

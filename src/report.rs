@@ -203,8 +203,7 @@ impl Report {
     /// # Errors
     /// When `out` cannot be written.
     pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, self)?;
-        out.write_all(b"\n")
+        write_json(self, self.items.iter().map(Ok::<_, std::io::Error>), out)
     }
 
     /// Parses `report.json`.
@@ -223,38 +222,142 @@ impl Report {
 
     /// True when some photo has an error finding (exit code 1).
     pub fn has_blocking_findings(&self) -> bool {
-        self.summary.rejected + self.summary.needs_info > 0
-            || self
-                .problems
-                .iter()
-                .any(|p| p.finding.finding.severity == Severity::Error)
+        blocking(&self.summary, &self.problems)
     }
+}
+
+/// True when some photo, folder, zip or sheet has an error finding (exit code 1).
+pub fn blocking(summary: &Summary, problems: &[Problem]) -> bool {
+    summary.rejected + summary.needs_info > 0
+        || problems
+            .iter()
+            .any(|p| p.finding.finding.severity == Severity::Error)
+}
+
+/// Serialises the items of a sequence one at a time, each made (read from disk, say) when it is
+/// written and dropped after: a long sequence never exists whole in memory. The first error of
+/// the sequence ends the writing. Serialises once (a second time, as an empty sequence).
+pub(crate) struct Streamed<I>(std::cell::RefCell<Option<I>>);
+
+impl<I> Streamed<I> {
+    /// Wraps a sequence.
+    pub(crate) fn new(items: I) -> Streamed<I> {
+        Streamed(std::cell::RefCell::new(Some(items)))
+    }
+}
+
+impl<I, T, E> Serialize for Streamed<I>
+where
+    I: Iterator<Item = Result<T, E>>,
+    T: Serialize,
+    E: std::fmt::Display,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = serializer.serialize_seq(None)?;
+        for item in self.0.borrow_mut().take().into_iter().flatten() {
+            seq.serialize_element(&item.map_err(S::Error::custom)?)?;
+        }
+        seq.end()
+    }
+}
+
+/// A report as written: [`Report`]'s fields, in its order, with the items streamed.
+#[derive(Serialize)]
+#[serde(bound(serialize = "I: Iterator<Item = Result<T, E>>, T: Serialize, E: std::fmt::Display"))]
+struct ReportView<'a, I, T, E> {
+    format: u32,
+    tool: &'a str,
+    profile: &'a str,
+    lang: Lang,
+    inputs: &'a [String],
+    summary: &'a Summary,
+    items: Streamed<I>,
+    duplicate_groups: &'a [Group],
+    problems: &'a [Problem],
+    side_files: &'a [SideFile],
+    catalog: &'a str,
+    #[serde(skip)]
+    kind: std::marker::PhantomData<fn() -> (T, E)>,
+}
+
+/// Writes `report.json`: `head`'s fields with `items` in place of `head.items` (which are not
+/// written), each item serialised as it comes, so a run need not hold its items to report them.
+/// The bytes are [`Report::to_json()`]'s for a report holding those items.
+///
+/// # Errors
+/// When `out` cannot be written, or the first error `items` yields.
+pub fn write_json<I, T, E>(head: &Report, items: I, out: &mut dyn std::io::Write) -> std::io::Result<()>
+where
+    I: Iterator<Item = Result<T, E>>,
+    T: Serialize,
+    E: std::fmt::Display,
+{
+    let view = ReportView {
+        format: head.format,
+        tool: &head.tool,
+        profile: &head.profile,
+        lang: head.lang,
+        inputs: &head.inputs,
+        summary: &head.summary,
+        items: Streamed::new(items),
+        duplicate_groups: &head.duplicate_groups,
+        problems: &head.problems,
+        side_files: &head.side_files,
+        catalog: &head.catalog,
+        kind: std::marker::PhantomData,
+    };
+    serde_json::to_writer_pretty(&mut *out, &view)?;
+    out.write_all(b"\n")
 }
 
 /// Counts items by status, unit and finding.
 pub fn summarise(drops: &[Drop], items: &[Item], groups: &[Group], problems: usize) -> Summary {
-    let mut summary = Summary {
-        files: items.len(),
-        duplicate_groups: groups.len(),
-        problems,
-        ..Summary::default()
-    };
-    let mut units: BTreeMap<String, UnitSummary> = drops
-        .iter()
-        .map(|d| {
-            (
-                d.unit.clone(),
-                UnitSummary {
-                    unit: d.unit.clone(),
-                    path: d.path.clone(),
-                    kind: Some(d.kind),
-                    ..UnitSummary::default()
-                },
-            )
-        })
-        .collect();
+    let mut counts = Counts::new(drops, groups.len(), problems);
     for item in items {
-        let unit = units
+        counts.add(item);
+    }
+    counts.finish()
+}
+
+/// A [`Summary`] being counted, one item at a time.
+pub struct Counts {
+    summary: Summary,
+    units: BTreeMap<String, UnitSummary>,
+}
+
+impl Counts {
+    /// Starts counting: every drop is a unit, even one with no files.
+    pub fn new(drops: &[Drop], duplicate_groups: usize, problems: usize) -> Counts {
+        Counts {
+            summary: Summary {
+                duplicate_groups,
+                problems,
+                ..Summary::default()
+            },
+            units: drops
+                .iter()
+                .map(|d| {
+                    (
+                        d.unit.clone(),
+                        UnitSummary {
+                            unit: d.unit.clone(),
+                            path: d.path.clone(),
+                            kind: Some(d.kind),
+                            ..UnitSummary::default()
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Counts an item (with its final status and findings).
+    pub fn add(&mut self, item: &Item) {
+        let summary = &mut self.summary;
+        summary.files += 1;
+        let unit = self
+            .units
             .entry(item.source.unit.clone())
             .or_insert_with(|| UnitSummary {
                 unit: item.source.unit.clone(),
@@ -278,55 +381,84 @@ pub fn summarise(drops: &[Drop], items: &[Item], groups: &[Group], problems: usi
             *map.entry(finding.check.code().to_string()).or_default() += 1;
         }
     }
-    summary.units = units.into_values().collect();
-    summary
+
+    /// The summary of every item added.
+    pub fn finish(self) -> Summary {
+        Summary {
+            units: self.units.into_values().collect(),
+            ..self.summary
+        }
+    }
 }
 
 /// `findings.csv`: one row per finding, UTF-8 with a BOM so Excel shows Chinese.
 pub fn findings_csv(report: &Report, lang: Lang) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_findings_csv(
+        &mut out,
+        report.items.iter().map(Ok::<_, std::io::Error>),
+        &report.problems,
+        lang,
+    )
+    .expect("writing to memory");
+    out
+}
+
+/// [`findings_csv`], written to `out` as the items come (from disk, say).
+///
+/// # Errors
+/// When `out` cannot be written, or the first error `items` yields.
+pub fn write_findings_csv<I, T>(
+    out: &mut dyn std::io::Write,
+    items: I,
+    problems: &[Problem],
+    lang: Lang,
+) -> std::io::Result<()>
+where
+    I: Iterator<Item = std::io::Result<T>>,
+    T: std::borrow::Borrow<ItemReport>,
+{
     let header: [&str; 6] = match lang {
         Lang::Zh => ["序号", "级别", "报送单位", "文件", "检查项", "说明"],
         Lang::En => ["index", "severity", "unit", "file", "check", "message"],
     };
-    let mut out = vec![0xEF, 0xBB, 0xBF];
-    {
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
-        writer.write_record(header).expect("writing to memory");
-        for item in &report.items {
-            for f in &item.findings {
-                let index = item.index.to_string();
-                let row = [
-                    index.as_str(),
-                    f.finding.severity.label(lang),
-                    &item.unit,
-                    &item.path,
-                    f.finding.check.code(),
-                    &f.message,
-                ];
-                writer.write_record(row).expect("writing to memory");
-            }
-        }
-        for p in &report.problems {
+    out.write_all(&[0xEF, 0xBB, 0xBF])?;
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    writer.write_record(header)?;
+    for item in items {
+        let item = item?;
+        let item = item.borrow();
+        for f in &item.findings {
+            let index = item.index.to_string();
             let row = [
-                "",
-                p.finding.finding.severity.label(lang),
-                &p.unit,
-                &p.path,
-                p.finding.finding.check.code(),
-                &p.finding.message,
+                index.as_str(),
+                f.finding.severity.label(lang),
+                &item.unit,
+                &item.path,
+                f.finding.check.code(),
+                &f.message,
             ];
-            writer.write_record(row).expect("writing to memory");
+            writer.write_record(row)?;
         }
-        writer.flush().expect("writing to memory");
     }
-    out
+    for p in problems {
+        let row = [
+            "",
+            p.finding.finding.severity.label(lang),
+            &p.unit,
+            &p.path,
+            p.finding.finding.check.code(),
+            &p.finding.message,
+        ];
+        writer.write_record(row)?;
+    }
+    writer.flush()
 }
 
 /// The summary printed at the end of a run.
-pub fn summary_text(report: &Report, lang: Lang) -> String {
-    let s = &report.summary;
+pub fn summary_text(s: &Summary, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
     let mut out = String::new();
     let line = |out: &mut String, text: String| {

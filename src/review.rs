@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::dedupe::Group;
 use crate::lang::Lang;
 use crate::photo::Status;
-use crate::report::{ItemReport, Report};
+use crate::report::{ItemReport, Report, Streamed};
 
 /// The page template: styles, markup and script; `{{DATA}}`, `{{LANG}}`, `{{TITLE}}` are filled.
 const TEMPLATE: &str = include_str!("../assets/review/index.html");
@@ -261,32 +261,30 @@ struct StatusData {
     label: &'static str,
 }
 
-/// Serialises a sequence one element at a time, each made when it is written and dropped after:
-/// the page's data never exists whole in memory.
-struct Lazy<I>(std::cell::RefCell<Option<I>>);
+/// An item as the page's script reads it, made from the item only as it is written.
+struct AsItemData<T>(T);
 
-impl<I, T> Serialize for Lazy<I>
-where
-    I: Iterator<Item = T>,
-    T: Serialize,
-{
+impl<T: std::borrow::Borrow<ItemReport>> Serialize for AsItemData<T> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let items = self.0.borrow_mut().take();
-        serializer.collect_seq(items.into_iter().flatten())
+        item_data(self.0.borrow()).serialize(serializer)
     }
 }
 
 /// Everything the page's script reads (fields in name order).
 #[derive(Serialize)]
-#[serde(bound(serialize = "G: Iterator, G::Item: Serialize, I: Iterator, I::Item: Serialize"))]
-struct PageData<'a, G, I> {
-    groups: Lazy<G>,
-    items: Lazy<I>,
+#[serde(bound(serialize = "G: Iterator<Item = std::io::Result<GroupData<'a>>>, \
+                           I: Iterator<Item = std::io::Result<AsItemData<T>>>, \
+                           T: std::borrow::Borrow<ItemReport>"))]
+struct PageData<'a, G, I, T> {
+    groups: Streamed<G>,
+    items: Streamed<I>,
     key: &'a str,
     lang: Lang,
     saved: &'a Decisions,
     statuses: Vec<StatusData>,
     title: &'a str,
+    #[serde(skip)]
+    item: std::marker::PhantomData<fn() -> T>,
 }
 
 /// The review page for a report, starting from the decisions the catalog already holds (`saved`;
@@ -310,21 +308,61 @@ pub fn write_page(
     saved: &Decisions,
     lang: Lang,
 ) -> std::io::Result<()> {
+    let run = RunView {
+        profile: &report.profile,
+        groups: &report.duplicate_groups,
+        key,
+        saved,
+        lang,
+    };
+    write_page_streamed(out, &run, report.items.iter().map(Ok))
+}
+
+/// What the review page shows besides the photos.
+pub struct RunView<'a> {
+    /// The profile's name (the page's title).
+    pub profile: &'a str,
+    /// The run's groups.
+    pub groups: &'a [Group],
+    /// The catalog's name (see [`page()`]).
+    pub key: &'a str,
+    /// The decisions the catalog holds.
+    pub saved: &'a Decisions,
+    /// The page's language.
+    pub lang: Lang,
+}
+
+/// [`write_page`] with the items read as they are written (from disk, say).
+///
+/// # Errors
+/// When `out` cannot be written, or the first error `items` yields.
+pub fn write_page_streamed<I, T>(
+    out: &mut dyn Write,
+    run: &RunView<'_>,
+    items: I,
+) -> std::io::Result<()>
+where
+    I: Iterator<Item = std::io::Result<T>>,
+    T: std::borrow::Borrow<ItemReport>,
+{
+    let RunView {
+        profile,
+        groups,
+        key,
+        saved,
+        lang,
+    } = *run;
     let title = match lang {
-        Lang::Zh => format!("照片审核 · {}", report.profile),
-        Lang::En => format!("Photo review · {}", report.profile),
+        Lang::Zh => format!("照片审核 · {profile}"),
+        Lang::En => format!("Photo review · {profile}"),
     };
     let lang_attr = match lang {
         Lang::Zh => "zh-CN",
         Lang::En => "en",
     };
     let data = PageData {
-        groups: Lazy(std::cell::RefCell::new(Some(
-            report.duplicate_groups.iter().map(|g| group_data(g, lang)),
-        ))),
-        items: Lazy(std::cell::RefCell::new(Some(
-            report.items.iter().map(item_data),
-        ))),
+        groups: Streamed::new(groups.iter().map(|g| Ok(group_data(g, lang)))),
+        items: Streamed::new(items.map(|item| item.map(AsItemData))),
         key,
         lang,
         saved,
@@ -336,6 +374,7 @@ pub fn write_page(
             })
             .collect(),
         title: &title,
+        item: std::marker::PhantomData,
     };
     // The template is copied piece by piece, each placeholder filled where it stands: no value
     // is ever searched for another placeholder.
