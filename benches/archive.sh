@@ -25,14 +25,9 @@ else
     build=default
 fi
 cp target/release/lightbox "$bin"
-# The same corpus as speed.sh, made again only when its generator, sources or size changed.
-stamp=$( (sha256sum examples/make_corpus.rs Cargo.lock; ls -l "$corpus"; echo "8 25 24") | sha256sum | cut -c1-16)
-if [ "$(cat "$dir/drops.stamp" 2>/dev/null)" != "$stamp" ]; then
-    cargo build --release --quiet --example make_corpus
-    rm -rf "$dir/drops" "$dir/drops10"
-    PLANTED=24 target/release/examples/make_corpus "$dir/drops" 8 25 "$corpus" >/dev/null
-    echo "$stamp" > "$dir/drops.stamp"
-fi
+# The benchmark corpus, made once (benches/corpus.sh).
+source benches/corpus.sh
+ensure_corpus "$dir" "$corpus"
 photos=$(find "$dir/drops" -name '*.jpg' | wc -l)
 archive=$dir/archive
 rm -rf "$archive" "$dir/work-corpus" "$dir/work-archive"

@@ -20,7 +20,6 @@ rounds=${1:-3}
 corpus=${CORPUS:-../shared/corpus}
 dir=${BENCH_DIR:-/tmp/lightbox-speed}
 cores=$(nproc)
-cargo build --release --quiet --example make_corpus
 mkdir -p "$dir"
 # Both builds: the default (pure Rust) and the turbojpeg feature (needs cmake and nasm).
 cargo build --release --quiet
@@ -32,14 +31,9 @@ if cargo build --release --quiet --features turbojpeg; then
 else
     echo "the turbojpeg build failed (cmake and nasm installed?): timing the default build only" >&2
 fi
-# The corpus is deterministic: made again only when its generator, its sources or its size
-# changed (making it takes minutes).
-stamp=$( (sha256sum examples/make_corpus.rs Cargo.lock; ls -l "$corpus"; echo "8 25 24") | sha256sum | cut -c1-16)
-if [ "$(cat "$dir/drops.stamp" 2>/dev/null)" != "$stamp" ]; then
-    rm -rf "$dir/drops" "$dir/drops10"
-    PLANTED=24 target/release/examples/make_corpus "$dir/drops" 8 25 "$corpus" >/dev/null
-    echo "$stamp" > "$dir/drops.stamp"
-fi
+# The benchmark corpus, made once (benches/corpus.sh).
+source benches/corpus.sh
+ensure_corpus "$dir" "$corpus"
 rm -rf "$dir/times" "$dir/drops10"
 mkdir -p "$dir/times"
 find "$dir/drops" -name '*.jpg' | sort > "$dir/files"

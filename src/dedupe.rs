@@ -410,8 +410,7 @@ impl Grouping {
                     .filter(|&&q| q != position)
                     .map(|&q| path(q))
                     .collect();
-                item.findings
-                    .push(Finding::warn(Check::Burst { others }));
+                item.findings.push(Finding::warn(Check::Burst { others }));
             }
         }
     }
@@ -1011,7 +1010,9 @@ fn resolve(
         ));
     }
     if !filled.is_empty() {
-        grouping.marks.push((best, Mark::Tags(Box::new(keeper_tags))));
+        grouping
+            .marks
+            .push((best, Mark::Tags(Box::new(keeper_tags))));
     }
     grouping.paths.insert(best, path);
     units.sort();
@@ -1444,28 +1445,7 @@ mod tests {
         // The keeper already had the year; nothing else to take.
         assert!(g.filled.is_empty());
         // The other way round: the keeper by path takes the year, with its source.
-        let mut items = vec![
-            item(
-                1,
-                "a/1.jpg",
-                photo(7, 2000, 1500, Some(90), true),
-                Tags::default(),
-            ),
-            item(
-                2,
-                "b/2.jpg",
-                photo(7, 2000, 1500, Some(90), true),
-                Tags::default(),
-            ),
-        ];
-        items[1].tags.unit = Some(Tagged {
-            value: "b".into(),
-            source: TagSource::Drop,
-        });
-        items[0].tags.year = Some(Tagged {
-            value: 2019,
-            source: TagSource::FileName,
-        });
+        let mut items = two_copies_with_year_and_unit();
         let groups = exact(&mut items);
         assert_eq!(groups[0].keeper, Some(1));
         assert_eq!(
@@ -1478,8 +1458,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn grouping_facts_asks_only_for_the_members_of_a_group_and_passes_on_a_failed_read() {
+    /// Identical copies `a/1.jpg` (with a year from its file name) and `b/2.jpg` (with a unit
+    /// from its drop): the keeper by path, which takes the unit.
+    fn two_copies_with_year_and_unit() -> Vec<Item> {
         let mut items = vec![
             item(
                 1,
@@ -1493,12 +1474,6 @@ mod tests {
                 photo(7, 2000, 1500, Some(90), true),
                 Tags::default(),
             ),
-            item(
-                3,
-                "c/3.jpg",
-                photo(8, 2000, 1500, Some(90), true),
-                Tags::default(),
-            ),
         ];
         items[1].tags.unit = Some(Tagged {
             value: "b".into(),
@@ -1508,6 +1483,18 @@ mod tests {
             value: 2019,
             source: TagSource::FileName,
         });
+        items
+    }
+
+    #[test]
+    fn grouping_facts_asks_only_for_the_members_of_a_group_and_passes_on_a_failed_read() {
+        let mut items = two_copies_with_year_and_unit();
+        items.push(item(
+            3,
+            "c/3.jpg",
+            photo(8, 2000, 1500, Some(90), true),
+            Tags::default(),
+        ));
         let facts: Vec<Facts> = items.iter().map(Facts::of).collect();
         let mut asked = Vec::new();
         let mut member = |p: usize| {
@@ -1522,12 +1509,16 @@ mod tests {
         assert_eq!(grouping.groups[0].keeper, Some(1));
         // The other copy becomes a duplicate of the keeper (by position, its path kept once);
         // the keeper takes the unit, with its source.
-        assert!(matches!(
-            &grouping.marks[..],
-            [(1, Mark::Duplicate { keeper: 0, reason: "first_by_path", near: None }), (0, Mark::Tags(tags))]
-                if tags.unit.as_ref().is_some_and(|u| u.value == "b")
-                    && tags.year.as_ref().is_some_and(|y| y.value == 2019)
-        ), "{:?}", grouping.marks);
+        assert!(
+            matches!(
+                &grouping.marks[..],
+                [(1, Mark::Duplicate { keeper: 0, reason: "first_by_path", near: None }), (0, Mark::Tags(tags))]
+                    if tags.unit.as_ref().is_some_and(|u| u.value == "b")
+                        && tags.year.as_ref().is_some_and(|y| y.value == 2019)
+            ),
+            "{:?}",
+            grouping.marks
+        );
         assert_eq!(grouping.paths, BTreeMap::from([(0, "a/1.jpg".to_string())]));
         // The marks do to the items what `group` does.
         let mut marked = items.clone();

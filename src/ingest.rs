@@ -281,7 +281,10 @@ fn file_entry(root: &Path, path: &Path, unit: &str, meta: &fs::Metadata) -> Entr
             .map(|t| t.display().to_string())
             .unwrap_or_default();
         let dangling = fs::metadata(path).is_err();
-        Role::Refused(Box::new(Finding::error(Check::Symlink { target, dangling })))
+        Role::Refused(Box::new(Finding::error(Check::Symlink {
+            target,
+            dangling,
+        })))
     } else if !file_type.is_file() {
         Role::Refused(Box::new(Finding::error(Check::NotRegularFile)))
     } else {

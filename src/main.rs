@@ -170,11 +170,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                     pipeline::report_path(out).display()
                 );
             }
-            Ok(if outcome.blocking {
-                1
-            } else {
-                0
-            })
+            Ok(if outcome.blocking { 1 } else { 0 })
         }
         Command::Package {
             work,

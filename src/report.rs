@@ -190,22 +190,6 @@ pub struct Report {
 }
 
 impl Report {
-    /// Serialises as pretty JSON with a final newline.
-    pub fn to_json(&self) -> Vec<u8> {
-        let mut bytes = Vec::new();
-        self.write_json(&mut bytes)
-            .expect("a report always serialises to memory");
-        bytes
-    }
-
-    /// [`Report::to_json()`], written to `out` as it is made.
-    ///
-    /// # Errors
-    /// When `out` cannot be written.
-    pub fn write_json(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        write_json(self, self.items.iter().map(Ok::<_, std::io::Error>), out)
-    }
-
     /// Parses `report.json`.
     ///
     /// # Errors
@@ -218,11 +202,6 @@ impl Report {
             report.format
         );
         Ok(report)
-    }
-
-    /// True when some photo has an error finding (exit code 1).
-    pub fn has_blocking_findings(&self) -> bool {
-        blocking(&self.summary, &self.problems)
     }
 }
 
@@ -283,11 +262,16 @@ struct ReportView<'a, I, T, E> {
 
 /// Writes `report.json`: `head`'s fields with `items` in place of `head.items` (which are not
 /// written), each item serialised as it comes, so a run need not hold its items to report them.
-/// The bytes are [`Report::to_json()`]'s for a report holding those items.
+/// The bytes are those of the report holding those items, serialised whole (pretty, with a
+/// final newline): what [`Report::from_json`] reads.
 ///
 /// # Errors
 /// When `out` cannot be written, or the first error `items` yields.
-pub fn write_json<I, T, E>(head: &Report, items: I, out: &mut dyn std::io::Write) -> std::io::Result<()>
+pub fn write_json<I, T, E>(
+    head: &Report,
+    items: I,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()>
 where
     I: Iterator<Item = Result<T, E>>,
     T: Serialize,
@@ -309,15 +293,6 @@ where
     };
     serde_json::to_writer_pretty(&mut *out, &view)?;
     out.write_all(b"\n")
-}
-
-/// Counts items by status, unit and finding.
-pub fn summarise(drops: &[Drop], items: &[Item], groups: &[Group], problems: usize) -> Summary {
-    let mut counts = Counts::new(drops, groups.len(), problems);
-    for item in items {
-        counts.add(item);
-    }
-    counts.finish()
 }
 
 /// A [`Summary`] being counted, one item at a time.
@@ -391,20 +366,8 @@ impl Counts {
     }
 }
 
-/// `findings.csv`: one row per finding, UTF-8 with a BOM so Excel shows Chinese.
-pub fn findings_csv(report: &Report, lang: Lang) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_findings_csv(
-        &mut out,
-        report.items.iter().map(Ok::<_, std::io::Error>),
-        &report.problems,
-        lang,
-    )
-    .expect("writing to memory");
-    out
-}
-
-/// [`findings_csv`], written to `out` as the items come (from disk, say).
+/// `findings.csv`: one row per finding, UTF-8 with a BOM so Excel shows Chinese; written to
+/// `out` as the items come (from disk, say).
 ///
 /// # Errors
 /// When `out` cannot be written, or the first error `items` yields.
@@ -574,5 +537,75 @@ pub fn catalog_path(work: &Path, reference: &str) -> PathBuf {
         path.to_path_buf()
     } else {
         std::path::absolute(work.join(path)).unwrap_or_else(|_| work.join(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_written_item_by_item_is_the_report_serialised_whole() {
+        let item = |index: usize, path: &str| ItemReport {
+            index,
+            unit: "克拉玛依市科协".into(),
+            path: path.into(),
+            location: Location::File {
+                path: PathBuf::from("/drops").join(path),
+            },
+            size: 10,
+            status: Status::NeedsInfo,
+            photo: None,
+            tags: Tags::default(),
+            findings: vec![ReportedFinding::new(
+                &Finding::error(crate::photo::Check::MissingField {
+                    field: crate::photo::Field::Caption,
+                }),
+                Lang::Zh,
+            )],
+        };
+        let mut report = Report {
+            format: FORMAT_VERSION,
+            tool: "lightbox test".into(),
+            profile: "cast-2023".into(),
+            lang: Lang::Zh,
+            inputs: vec!["/drops".into()],
+            summary: Summary::default(),
+            items: vec![item(1, "a/1.jpg"), item(2, "a/2 \"引号\".jpg")],
+            duplicate_groups: Vec::new(),
+            problems: Vec::new(),
+            side_files: Vec::new(),
+            catalog: "catalog.sqlite".into(),
+        };
+        let mut whole = serde_json::to_vec_pretty(&report).unwrap();
+        whole.push(b'\n');
+        let items = std::mem::take(&mut report.items);
+        let mut streamed = Vec::new();
+        write_json(
+            &report,
+            items.iter().map(Ok::<_, std::io::Error>),
+            &mut streamed,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(whole).unwrap()
+        );
+        // No items at all: still an empty list where the items go.
+        let mut empty = Vec::new();
+        write_json(
+            &report,
+            std::iter::empty::<std::io::Result<ItemReport>>(),
+            &mut empty,
+        )
+        .unwrap();
+        let mut whole = serde_json::to_vec_pretty(&report).unwrap();
+        whole.push(b'\n');
+        assert_eq!(empty, whole);
+        assert_eq!(Report::from_json(&empty).unwrap(), report);
+        // An item that cannot be read ends the writing with its error.
+        let failing = [Err(std::io::Error::other("gone"))].into_iter();
+        let err = write_json::<_, ItemReport, _>(&report, failing, &mut Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("gone"), "{err}");
     }
 }

@@ -272,9 +272,11 @@ impl<T: std::borrow::Borrow<ItemReport>> Serialize for AsItemData<T> {
 
 /// Everything the page's script reads (fields in name order).
 #[derive(Serialize)]
-#[serde(bound(serialize = "G: Iterator<Item = std::io::Result<GroupData<'a>>>, \
+#[serde(
+    bound(serialize = "G: Iterator<Item = std::io::Result<GroupData<'a>>>, \
                            I: Iterator<Item = std::io::Result<AsItemData<T>>>, \
-                           T: std::borrow::Borrow<ItemReport>"))]
+                           T: std::borrow::Borrow<ItemReport>")
+)]
 struct PageData<'a, G, I, T> {
     groups: Streamed<G>,
     items: Streamed<I>,
