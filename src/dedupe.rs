@@ -281,7 +281,7 @@ pub struct PhotoFacts {
     pub make: Option<u64>,
     /// EXIF camera model, trimmed, as a [`name_id`].
     pub model: Option<u64>,
-    /// Capture time in seconds ([`seconds_of`] of EXIF `DateTimeOriginal`).
+    /// Capture time in seconds since 0000-03-01, from EXIF `DateTimeOriginal`.
     pub taken: Option<i64>,
     /// Camera metadata present (capture time, maker or model): a camera original.
     pub original: bool,
