@@ -50,6 +50,12 @@ pub enum CatalogError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// What was to be recorded could not be read (from the disk it waited on).
+    #[error("reading what the catalog was to record: {source}")]
+    Entries {
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// A catalog made by an incompatible version.
     #[error(
         "catalog {path} has schema {found}, this lightbox reads {SCHEMA_VERSION}: use a new --catalog file"
@@ -340,15 +346,15 @@ impl Catalog {
         Ok(RunRecord { tx, run, path })
     }
 
-    /// Records what a package holds, replacing what that package held before.
+    /// Records what a package holds, replacing what that package held before, in one
+    /// transaction: the entries (content, file, unit, original) are read as they are recorded.
     ///
     /// # Errors
-    /// When the database cannot be written.
-    pub fn record_package(
-        &mut self,
-        package: &str,
-        entries: &[(ContentHash, String, String, String)],
-    ) -> Result<(), CatalogError> {
+    /// When the database cannot be written, or an entry cannot be read (nothing is recorded).
+    pub fn record_package<I>(&mut self, package: &str, entries: I) -> Result<(), CatalogError>
+    where
+        I: IntoIterator<Item = std::io::Result<(ContentHash, String, String, String)>>,
+    {
         let path = self.path.display().to_string();
         let db = |source| CatalogError::Database {
             path: path.clone(),
@@ -361,7 +367,10 @@ impl Catalog {
             let mut insert = tx
                 .prepare_cached("INSERT OR REPLACE INTO packaged (content, package, file, unit, original) VALUES (?1, ?2, ?3, ?4, ?5)")
                 .map_err(db)?;
-            for (content, file, unit, original) in entries {
+            for entry in entries {
+                // An entry that cannot be read ends the transaction unrecorded.
+                let (content, file, unit, original) =
+                    entry.map_err(|source| CatalogError::Entries { source })?;
                 insert
                     .execute(params![content.to_hex(), package, file, unit, original])
                     .map_err(db)?;

@@ -182,13 +182,11 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             if !cli.quiet {
                 match lang {
                     Lang::Zh => {
-                        println!("已打包 {} 张照片到 {}", summary.entries.len(), to.display())
+                        println!("已打包 {} 张照片到 {}", summary.packaged, to.display())
                     }
-                    Lang::En => println!(
-                        "packaged {} photos into {}",
-                        summary.entries.len(),
-                        to.display()
-                    ),
+                    Lang::En => {
+                        println!("packaged {} photos into {}", summary.packaged, to.display())
+                    }
                 }
                 for s in &summary.skipped {
                     println!("  {}: {}", s.original, s.reason);

@@ -6,10 +6,12 @@
 //! Invariants: built in a staging folder beside the target and renamed into place at the end,
 //! so the target is either the old package or the whole new one; a source whose bytes changed
 //! since the run is left out with a reason, never packaged unchecked; the same report and sources
-//! give byte-identical manifests.
+//! give byte-identical manifests; the report's items and the manifest's rows wait on disk, so
+//! memory holds a sort key per packaged photo, not its record.
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -23,6 +25,7 @@ use crate::output;
 use crate::photo::{Check, ContentHash, Format, Source, Status};
 use crate::report::{ItemReport, Report};
 use crate::review::{self, Decisions, Verdict};
+use crate::spill::{Spill, SpillWriter};
 
 /// JPEG quality for photos converted from other formats: visually lossless.
 const CONVERT_QUALITY: u8 = 92;
@@ -104,20 +107,13 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// What `package` did.
+/// `manifest.json`: what `package` did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageSummary {
     /// The packaged photos, in package order.
     pub entries: Vec<ManifestEntry>,
     /// Candidates left out, with reasons: curators' choices first, then in item order.
     pub skipped: Vec<Skipped>,
-}
-
-impl PackageSummary {
-    /// Whether a left-out photo needs staff's attention (see [`SkipCode::is_problem`]).
-    pub fn has_problems(&self) -> bool {
-        self.skipped.iter().any(|s| s.code.is_problem())
-    }
 }
 
 /// Characters Windows and zip tools refuse in file names, replaced with `_`.
@@ -139,7 +135,25 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Builds the package of `work` at `to`.
+/// What `package` did: how many photos it packaged, and the candidates it left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackageOutcome {
+    /// Photos packaged (the rows of the manifests).
+    pub packaged: usize,
+    /// Candidates left out, with reasons, as `manifest.json` lists them.
+    pub skipped: Vec<Skipped>,
+}
+
+impl PackageOutcome {
+    /// Whether a left-out photo needs staff's attention (see [`SkipCode::is_problem`]).
+    pub fn has_problems(&self) -> bool {
+        self.skipped.iter().any(|s| s.code.is_problem())
+    }
+}
+
+/// Builds the package of `work` at `to`. The report's items wait on disk (a spill in `work`),
+/// and so do the manifest's rows until they are written: what the package holds in memory per
+/// photo is its sort key.
 ///
 /// # Errors
 /// When the report cannot be read, or the package cannot be written (the error names the path);
@@ -149,16 +163,14 @@ pub fn package(
     to: &Path,
     decisions: Option<&Path>,
     lang: Lang,
-) -> anyhow::Result<PackageSummary> {
+) -> anyhow::Result<PackageOutcome> {
     let report_path = work.join("report.json");
-    let bytes = fs::read(&report_path).with_context(|| {
+    let (report, items) = crate::report::read_spilled(&report_path, work).with_context(|| {
         format!(
             "reading {} (run `lightbox run` first)",
             report_path.display()
         )
     })?;
-    let report =
-        Report::from_json(&bytes).with_context(|| format!("reading {}", report_path.display()))?;
     let package_id = std::path::absolute(to)
         .with_context(|| format!("resolving {}", to.display()))?
         .display()
@@ -189,7 +201,8 @@ pub fn package(
     let decisions = catalog.decisions()?;
     // Photos another package already holds are never packaged twice.
     let mut elsewhere = BTreeMap::new();
-    for item in &report.items {
+    for item in items.iter() {
+        let item = item.context("reading the report's items back")?;
         let Some(photo) = &item.photo else { continue };
         if let Some(held) = catalog
             .packaged(&photo.content)?
@@ -199,35 +212,78 @@ pub fn package(
             elsewhere.insert(item.index, held);
         }
     }
-    let (selected, skipped) = select(&report, &decisions, &elsewhere, lang);
+    let (selected, skipped) = select(&report, &items, &decisions, &elsewhere, lang)
+        .context("reading the report's items back")?;
     let staging = output::staging_dir(to)
         .with_context(|| format!("creating a staging folder beside {}", to.display()))?;
-    let summary = build(&selected, skipped, staging.path(), lang)
+    let (entries, skipped) = build(&items, selected, skipped, staging.path(), work, lang)
         .with_context(|| format!("writing the package at {}", to.display()))?;
     output::replace_dir(staging, to)
         .with_context(|| format!("moving the package into place at {}", to.display()))?;
-    let held: Vec<(ContentHash, String, String, String)> = summary
-        .entries
-        .iter()
-        .filter_map(|e| {
-            ContentHash::from_hex(&e.content)
-                .map(|c| (c, e.file.clone(), e.unit.clone(), e.original.clone()))
-        })
-        .collect();
-    catalog.record_package(&package_id, &held)?;
-    Ok(summary)
+    let held = entries.iter().filter_map(|e| match e {
+        Ok(e) => ContentHash::from_hex(&e.content).map(|c| Ok((c, e.file, e.unit, e.original))),
+        Err(e) => Some(Err(e)),
+    });
+    catalog.record_package(&package_id, held)?;
+    Ok(PackageOutcome {
+        packaged: entries.len(),
+        skipped,
+    })
+}
+
+/// A photo going into the package: its item, the item whose tags fill its gaps (a curator's
+/// keeper takes the automatic keeper's), and its place in the package's order.
+struct Chosen {
+    /// (year, place, event, index): the package's order, and its names' parts.
+    key: (i32, String, String, usize),
+    /// The item's position in the report.
+    position: usize,
+    /// The position of the item whose tags fill this one's gaps.
+    fill_from: Option<usize>,
+}
+
+impl Chosen {
+    fn of(item: &ItemReport, position: usize, fill_from: Option<usize>) -> Chosen {
+        let t = &item.tags;
+        Chosen {
+            key: (
+                t.year.as_ref().map(|y| y.value).unwrap_or_default(),
+                place_name(item),
+                t.event
+                    .as_ref()
+                    .map(|e| safe_name_part(&e.value))
+                    .unwrap_or_default(),
+                item.index,
+            ),
+            position,
+            fill_from,
+        }
+    }
+
+    /// The item as packaged: read back, with the gaps in its tags filled.
+    fn item(&self, items: &Spill<ItemReport>) -> std::io::Result<ItemReport> {
+        let mut item = items.get(self.position)?;
+        if let Some(from) = self.fill_from {
+            item.tags.fill_from(&items.get(from)?.tags);
+        }
+        Ok(item)
+    }
 }
 
 /// Decides what goes in: accepted photos, less those a curator rejected and those another
 /// package holds; a curator's keeper replaces the automatic one of its group (taking the
 /// automatic keeper's tags where it lacks its own). Every candidate left out is returned with
-/// its reason.
+/// its reason. The items are read back one at a time (a group's members together).
+///
+/// # Errors
+/// When an item cannot be read back.
 fn select(
     report: &Report,
+    items: &Spill<ItemReport>,
     decisions: &Decisions,
     elsewhere: &BTreeMap<usize, Packaged>,
     lang: Lang,
-) -> (Vec<ItemReport>, Vec<Skipped>) {
+) -> std::io::Result<(Vec<Chosen>, Vec<Skipped>)> {
     let zh = lang == Lang::Zh;
     let mut skipped = Vec::new();
     let mut skip = |item: &ItemReport, code: SkipCode, reason: String| {
@@ -237,13 +293,19 @@ fn select(
             reason,
         });
     };
-    let by_index = |index: usize| report.items.get(index.wrapping_sub(1));
     // Keeper overrides: automatic keeper → the curator's. The curator's choice is found by path
     // first (identical copies share their content), then by content (the copy moved or was
     // renamed since the page was made).
     let mut overrides: BTreeMap<usize, usize> = BTreeMap::new();
     for group in &report.duplicate_groups {
         let Some(auto) = group.keeper else { continue };
+        let mut members = BTreeMap::new();
+        for &m in &group.members {
+            if let Some(position) = m.checked_sub(1).filter(|&p| p < items.len()) {
+                members.insert(m, items.get(position)?);
+            }
+        }
+        let by_index = |index: usize| members.get(&index);
         let others = || group.members.iter().copied().filter(|&m| m != auto);
         let by_path = others().find(|&m| {
             by_index(m).is_some_and(|i| decisions.keepers.iter().any(|k| k.path == i.path))
@@ -268,11 +330,12 @@ fn select(
         }
     }
     let mut selected = Vec::new();
-    for item in &report.items {
-        let verdict = decisions.verdict(&review::content_key(item));
+    for (position, item) in items.iter().enumerate() {
+        let item = item?;
+        let verdict = decisions.verdict(&review::content_key(&item));
         let candidate = item.status == Status::Accepted;
         if let Some(&chosen) = overrides.get(&item.index) {
-            let mut replacement = by_index(chosen).expect("group members are items").clone();
+            let mut replacement = items.get(chosen - 1)?;
             let chosen_verdict = decisions.verdict(&review::content_key(&replacement));
             let errors = replacement
                 .findings
@@ -281,7 +344,7 @@ fn select(
             if candidate && !errors && chosen_verdict != Some(Verdict::Reject) {
                 replacement.tags.fill_from(&item.tags);
                 skip(
-                    item,
+                    &item,
                     SkipCode::CuratorKeeper,
                     if zh {
                         format!("审核人改为保留 {}", replacement.path)
@@ -289,14 +352,14 @@ fn select(
                         format!("the curator kept {} instead", replacement.path)
                     },
                 );
-                selected.push(replacement);
+                selected.push(Chosen::of(&replacement, chosen - 1, Some(position)));
                 continue;
             }
         }
         if !candidate {
             if verdict == Some(Verdict::Accept) && item.status != Status::Duplicate {
                 skip(
-                    item,
+                    &item,
                     SkipCode::AcceptedWithErrors,
                     if zh {
                         "审核人采用，但仍有错误未解决，请单位补齐".into()
@@ -309,7 +372,7 @@ fn select(
         }
         if verdict == Some(Verdict::Reject) {
             skip(
-                item,
+                &item,
                 SkipCode::CuratorRejected,
                 if zh {
                     "审核人不采用".into()
@@ -325,40 +388,28 @@ fn select(
                 package: held.package.clone(),
                 unit: held.unit.clone(),
             };
-            skip(item, SkipCode::AlreadyPackaged, check.message(lang));
+            skip(&item, SkipCode::AlreadyPackaged, check.message(lang));
             continue;
         }
-        selected.push(item.clone());
+        selected.push(Chosen::of(&item, position, None));
     }
-    (selected, skipped)
+    Ok((selected, skipped))
 }
 
-/// Orders the selected items and gives each its package name.
-fn plan(selected: &[ItemReport]) -> Vec<(&ItemReport, String)> {
-    let mut accepted: Vec<&ItemReport> = selected.iter().collect();
-    let key = |i: &ItemReport| {
-        let t = &i.tags;
-        (
-            t.year.as_ref().map(|y| y.value).unwrap_or_default(),
-            place_name(i),
-            t.event
-                .as_ref()
-                .map(|e| safe_name_part(&e.value))
-                .unwrap_or_default(),
-            i.index,
-        )
-    };
-    accepted.sort_by_key(|i| key(i));
+/// Orders the selected photos and gives each its package name.
+fn plan(mut selected: Vec<Chosen>) -> Vec<(Chosen, String)> {
+    selected.sort_by(|a, b| a.key.cmp(&b.key));
     let mut counters: BTreeMap<(i32, String, String), u32> = BTreeMap::new();
-    accepted
+    selected
         .into_iter()
-        .map(|item| {
-            let (year, place, event, _) = key(item);
+        .map(|chosen| {
+            let (year, place, event, _) = &chosen.key;
             let n = counters
-                .entry((year, place.clone(), event.clone()))
+                .entry((*year, place.clone(), event.clone()))
                 .or_default();
             *n += 1;
-            (item, format!("{year}/{year}+{place}+{event}+{n:02}.jpg"))
+            let name = format!("{year}/{year}+{place}+{event}+{n:02}.jpg");
+            (chosen, name)
         })
         .collect()
 }
@@ -371,17 +422,23 @@ fn place_name(item: &ItemReport) -> String {
         .unwrap_or_default()
 }
 
+/// Copies (or converts) each selected photo into `dir` under its package name, then writes the
+/// manifests and checksums. Returns the manifest's rows (on disk, a spill in `work`) and the
+/// candidates left out.
 fn build(
-    selected: &[ItemReport],
-    skipped: Vec<Skipped>,
+    items: &Spill<ItemReport>,
+    selected: Vec<Chosen>,
+    mut skipped: Vec<Skipped>,
     dir: &Path,
+    work: &Path,
     lang: Lang,
-) -> anyhow::Result<PackageSummary> {
-    let mut summary = PackageSummary {
-        entries: Vec::new(),
-        skipped,
-    };
-    for (item, name) in plan(selected) {
+) -> anyhow::Result<(Spill<ManifestEntry>, Vec<Skipped>)> {
+    let mut entries = SpillWriter::create(work)
+        .with_context(|| format!("making a temporary file in {}", work.display()))?;
+    for (chosen, name) in plan(selected) {
+        let item = chosen
+            .item(items)
+            .context("reading the report's items back")?;
         let Some(photo) = &item.photo else { continue };
         let source = Source {
             unit: item.unit.clone(),
@@ -395,7 +452,7 @@ fn build(
         let original = match ingest::read(&source, u64::MAX / 2) {
             Ok(bytes) if ContentHash::of(&bytes) == photo.content => bytes,
             Ok(_) => {
-                summary.skipped.push(Skipped {
+                skipped.push(Skipped {
                     original: item.path.clone(),
                     code: SkipCode::SourceChanged,
                     reason: changed_reason(lang),
@@ -403,7 +460,7 @@ fn build(
                 continue;
             }
             Err(e) => {
-                summary.skipped.push(Skipped {
+                skipped.push(Skipped {
                     original: item.path.clone(),
                     code: SkipCode::SourceChanged,
                     reason: e,
@@ -417,7 +474,7 @@ fn build(
             match convert_to_jpeg(&original) {
                 Ok(jpeg) => (jpeg, photo.format.name().to_string()),
                 Err(e) => {
-                    summary.skipped.push(Skipped {
+                    skipped.push(Skipped {
                         original: item.path.clone(),
                         code: SkipCode::Unreadable,
                         reason: e,
@@ -430,25 +487,43 @@ fn build(
         fs::create_dir_all(target.parent().expect("package names have a year folder"))
             .with_context(|| format!("creating {}", target.display()))?;
         fs::write(&target, &bytes).with_context(|| format!("writing {}", target.display()))?;
-        summary
-            .entries
-            .push(entry(item, &name, &bytes, converted_from));
+        entries.push(&entry(&item, &name, &bytes, converted_from))?;
     }
-    fs::write(
-        dir.join("manifest.csv"),
-        manifest_csv(&summary.entries, lang),
-    )
-    .context("writing manifest.csv")?;
-    let mut json = serde_json::to_vec_pretty(&summary).expect("manifests serialise");
-    json.push(b'\n');
-    fs::write(dir.join("manifest.json"), json).context("writing manifest.json")?;
-    let sums: String = summary
-        .entries
-        .iter()
-        .map(|e| format!("{}  {}\n", e.sha256, e.file))
-        .collect();
-    fs::write(dir.join("sha256sums.txt"), sums).context("writing sha256sums.txt")?;
-    Ok(summary)
+    let entries = entries.finish()?;
+    let create = |name: &str| -> anyhow::Result<BufWriter<fs::File>> {
+        let file = fs::File::create(dir.join(name)).with_context(|| format!("writing {name}"))?;
+        Ok(BufWriter::new(file))
+    };
+    let mut csv = create("manifest.csv")?;
+    write_manifest_csv(&mut csv, entries.iter(), lang).context("writing manifest.csv")?;
+    csv.into_inner()
+        .map_err(|e| e.into_error())
+        .context("writing manifest.csv")?;
+    let mut json = create("manifest.json")?;
+    let view = ManifestView {
+        entries: crate::report::Streamed::new(entries.iter()),
+        skipped: &skipped,
+    };
+    serde_json::to_writer_pretty(&mut json, &view).context("writing manifest.json")?;
+    drop(view);
+    json.write_all(b"\n")
+        .and_then(|()| json.flush())
+        .context("writing manifest.json")?;
+    let mut sums = create("sha256sums.txt")?;
+    for e in entries.iter() {
+        let e = e.context("reading the manifest's rows back")?;
+        writeln!(sums, "{}  {}", e.sha256, e.file).context("writing sha256sums.txt")?;
+    }
+    sums.flush().context("writing sha256sums.txt")?;
+    Ok((entries, skipped))
+}
+
+/// `manifest.json` as written: [`PackageSummary`]'s fields, the rows streamed.
+#[derive(Serialize)]
+#[serde(bound(serialize = "crate::report::Streamed<I>: Serialize"))]
+struct ManifestView<'a, I> {
+    entries: crate::report::Streamed<I>,
+    skipped: &'a [Skipped],
 }
 
 fn changed_reason(lang: Lang) -> String {
@@ -512,8 +587,15 @@ fn entry(item: &ItemReport, file: &str, bytes: &[u8], converted_from: String) ->
     }
 }
 
-/// `manifest.csv`: UTF-8 with a BOM, CRLF, one row per packaged photo.
-pub fn manifest_csv(entries: &[ManifestEntry], lang: Lang) -> Vec<u8> {
+/// Writes `manifest.csv`: UTF-8 with a BOM, CRLF, one row per packaged photo, each read as it
+/// is written.
+///
+/// # Errors
+/// When `out` cannot be written, or a row cannot be read.
+pub fn write_manifest_csv<I>(out: &mut dyn Write, entries: I, lang: Lang) -> anyhow::Result<()>
+where
+    I: Iterator<Item = std::io::Result<ManifestEntry>>,
+{
     let header: [&str; 16] = match lang {
         Lang::Zh => [
             "文件名",
@@ -552,37 +634,34 @@ pub fn manifest_csv(entries: &[ManifestEntry], lang: Lang) -> Vec<u8> {
             "sources",
         ],
     };
-    let mut out = vec![0xEF, 0xBB, 0xBF];
-    {
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
-        writer.write_record(header).expect("writing to memory");
-        for e in entries {
-            writer
-                .write_record([
-                    e.file.as_str(),
-                    &e.year.to_string(),
-                    &e.place,
-                    &e.county,
-                    &e.event,
-                    &e.caption,
-                    &e.photographer,
-                    &e.unit,
-                    &e.original,
-                    &e.width.to_string(),
-                    &e.height.to_string(),
-                    &e.bytes.to_string(),
-                    &e.converted_from,
-                    &e.sha256,
-                    &e.content,
-                    &e.sources,
-                ])
-                .expect("writing to memory");
-        }
-        writer.flush().expect("writing to memory");
+    out.write_all(&[0xEF, 0xBB, 0xBF])?;
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    writer.write_record(header)?;
+    for e in entries {
+        let e = e?;
+        writer.write_record([
+            e.file.as_str(),
+            &e.year.to_string(),
+            &e.place,
+            &e.county,
+            &e.event,
+            &e.caption,
+            &e.photographer,
+            &e.unit,
+            &e.original,
+            &e.width.to_string(),
+            &e.height.to_string(),
+            &e.bytes.to_string(),
+            &e.converted_from,
+            &e.sha256,
+            &e.content,
+            &e.sources,
+        ])?;
     }
-    out
+    writer.flush()?;
+    Ok(())
 }
 
 #[cfg(test)]

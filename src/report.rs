@@ -1,9 +1,11 @@
 //! Report: what a run found, as `report.json` (every file with its facts, tags, sources and
 //! findings), `findings.csv` (for Excel: UTF-8 with a BOM), and a printable summary.
 //!
-//! In: the items, groups and problems of a run. Out: bytes and text; nothing is written or
-//! printed here. Invariant: the same input gives byte-identical bytes (sorted maps, no clock,
-//! no thread-dependent order).
+//! In: the items, groups and problems of a run. Out: bytes and text; nothing is printed here.
+//! Read back: a `report.json` whose items go to a spill as they are parsed
+//! ([`read_spilled`]), so a later command holds a report of any length in bounded memory.
+//! Invariant: the same input gives byte-identical bytes (sorted maps, no clock, no
+//! thread-dependent order).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use crate::dedupe::Group;
 use crate::ingest::{Drop, DropKind};
 use crate::lang::Lang;
 use crate::photo::{Finding, Item, Location, Photo, Severity, Status};
+use crate::spill::{Spill, SpillWriter};
 use crate::tags::Tags;
 
 /// The version of the report format; bumped when a field changes meaning.
@@ -202,6 +205,96 @@ impl Report {
             report.format
         );
         Ok(report)
+    }
+}
+
+/// Reads `report.json` at `path` with its items going, one at a time as they are parsed, to a
+/// spill in `dir`: the report comes back without them (`items` is empty), and a report of any
+/// length is read in memory for its groups, problems and side files, not its items.
+///
+/// # Errors
+/// When the file cannot be read, is not a report of this format, or the spill cannot be
+/// written.
+pub fn read_spilled(path: &Path, dir: &Path) -> anyhow::Result<(Report, Spill<ItemReport>)> {
+    let file = std::fs::File::open(path)?;
+    let mut items = SpillWriter::create(dir)
+        .map_err(|e| anyhow::anyhow!("making a temporary file in {}: {e}", dir.display()))?;
+    let mut json = serde_json::Deserializer::from_reader(std::io::BufReader::new(file));
+    let head = serde::de::DeserializeSeed::deserialize(HeadSeed(&mut items), &mut json)?;
+    json.end()?;
+    anyhow::ensure!(
+        head.format == FORMAT_VERSION,
+        "report format {} is not {FORMAT_VERSION}: rerun `lightbox run`",
+        head.format
+    );
+    Ok((head, items.finish()?))
+}
+
+/// Parses a report, sending its items to the spill and keeping the rest.
+struct HeadSeed<'w>(&'w mut SpillWriter<ItemReport>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for HeadSeed<'_> {
+    type Value = Report;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Report, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for HeadSeed<'_> {
+    type Value = Report;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a lightbox report")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Report, A::Error> {
+        use serde::de::Error;
+        let mut head = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "items" => map.next_value_seed(ItemsSeed(&mut *self.0))?,
+                _ => {
+                    let value: serde_json::Value = map.next_value()?;
+                    // A report of another format is named as such before its items are read.
+                    if key == "format" && value.as_u64() != Some(u64::from(FORMAT_VERSION)) {
+                        return Err(A::Error::custom(format!(
+                            "report format {value} is not {FORMAT_VERSION}: rerun `lightbox run`"
+                        )));
+                    }
+                    head.insert(key, value);
+                }
+            }
+        }
+        head.insert("items".into(), serde_json::Value::Array(Vec::new()));
+        serde_json::from_value(serde_json::Value::Object(head)).map_err(A::Error::custom)
+    }
+}
+
+/// Parses the report's items, each written to the spill as soon as it is parsed.
+struct ItemsSeed<'w>(&'w mut SpillWriter<ItemReport>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for ItemsSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ItemsSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of items")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        use serde::de::Error;
+        while let Some(item) = seq.next_element::<ItemReport>()? {
+            self.0.push(&item).map_err(A::Error::custom)?;
+        }
+        Ok(())
     }
 }
 
@@ -544,8 +637,8 @@ pub fn catalog_path(work: &Path, reference: &str) -> PathBuf {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_report_written_item_by_item_is_the_report_serialised_whole() {
+    /// A report of two items, each with a finding; one path needs JSON escapes.
+    fn sample_report() -> Report {
         let item = |index: usize, path: &str| ItemReport {
             index,
             unit: "克拉玛依市科协".into(),
@@ -564,7 +657,7 @@ mod tests {
                 Lang::Zh,
             )],
         };
-        let mut report = Report {
+        Report {
             format: FORMAT_VERSION,
             tool: "lightbox test".into(),
             profile: "cast-2023".into(),
@@ -574,9 +667,52 @@ mod tests {
             items: vec![item(1, "a/1.jpg"), item(2, "a/2 \"引号\".jpg")],
             duplicate_groups: Vec::new(),
             problems: Vec::new(),
-            side_files: Vec::new(),
+            side_files: vec![SideFile {
+                unit: "克拉玛依市科协".into(),
+                path: "a/说明.txt".into(),
+                role: "note".into(),
+            }],
             catalog: "catalog.sqlite".into(),
-        };
+        }
+    }
+
+    #[test]
+    fn a_report_read_back_keeps_its_head_and_sends_its_items_to_a_spill() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut report = sample_report();
+        report.summary.files = 3;
+        let mut whole = serde_json::to_vec_pretty(&report).unwrap();
+        whole.push(b'\n');
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, &whole).unwrap();
+        let (head, items) = read_spilled(&path, dir.path()).unwrap();
+        let back: Vec<ItemReport> = items.iter().map(Result::unwrap).collect();
+        assert_eq!(back, report.items);
+        report.items.clear();
+        assert_eq!(head, report);
+        // Nothing but the report is left in the folder: the spill has no name.
+        drop(items);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        // A report of another format is named as such.
+        let text = String::from_utf8(whole.clone()).unwrap();
+        let other = text.replacen("\"format\": 1,", "\"format\": 7,", 1);
+        assert_ne!(other, text);
+        std::fs::write(&path, other).unwrap();
+        let err = read_spilled(&path, dir.path()).unwrap_err().to_string();
+        assert!(err.contains("report format 7 is not 1"), "{err}");
+        // A report cut short (a copy that stopped half-way) is an error, not fewer items.
+        std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+        assert!(read_spilled(&path, dir.path()).is_err());
+        // So is trailing text after the report.
+        let mut trailing = whole.clone();
+        trailing.extend_from_slice(b"{}");
+        std::fs::write(&path, trailing).unwrap();
+        assert!(read_spilled(&path, dir.path()).is_err());
+    }
+
+    #[test]
+    fn a_report_written_item_by_item_is_the_report_serialised_whole() {
+        let mut report = sample_report();
         let mut whole = serde_json::to_vec_pretty(&report).unwrap();
         whole.push(b'\n');
         let items = std::mem::take(&mut report.items);

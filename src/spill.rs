@@ -80,6 +80,14 @@ impl<T: Serialize + DeserializeOwned> SpillWriter<T> {
     }
 }
 
+impl<T> std::fmt::Debug for Spill<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Spill")
+            .field("values", &self.ends.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<T: Serialize + DeserializeOwned> Spill<T> {
     /// How many values it holds.
     pub fn len(&self) -> usize {
