@@ -37,7 +37,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::fingerprint::{Alignment, Dihedral, Fingerprint, Framing, HashKind, hamming};
+use crate::fingerprint::{Alignment, Dihedral, Fingerprint, Framing, GreyThumb, HashKind, hamming};
 use crate::lang::Lang;
 use crate::near::{Index, UnionFind};
 use crate::photo::{Check, ContentHash, Field, Finding, Item, Severity, Status};
@@ -255,9 +255,10 @@ pub struct Group {
 }
 
 /// What dedupe needs to know of one item, and nothing more: a run keeps these for every photo
-/// while the items themselves wait on disk, so they are small (under half a kilobyte, most of
-/// it the fingerprint's grey thumbnail). Names (unit, path) and tags are asked for only for the
-/// members of a group ([`Member`]).
+/// while the items themselves wait on disk, so they are small (about 150 bytes once
+/// [`Facts::without_thumbnail`] leaves out the fingerprint's 256-byte grey thumbnail). Names
+/// (unit, path) and tags are asked for only for the members of a group ([`Member`]), thumbnails
+/// left out only for the photos of candidate pairs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Facts {
     /// The item's 1-based index.
@@ -324,6 +325,15 @@ impl Facts {
                     .any(|f| f.severity == Severity::Error && f.check.is_file_problem()),
             tags: item.tags.completeness() as u8,
         }
+    }
+
+    /// The same facts without the fingerprint's grey thumbnail (an empty one in its place):
+    /// [`group_facts`] reads it back for the few photos it aligns.
+    pub fn without_thumbnail(mut self) -> Facts {
+        if let Some(fp) = self.photo.as_mut().and_then(|p| p.perceptual.as_mut()) {
+            fp.thumb = GreyThumb(Vec::new());
+        }
+        self
     }
 }
 
@@ -438,8 +448,19 @@ pub fn exact(items: &mut [Item]) -> Vec<Group> {
 pub fn group(items: &mut [Item], params: &NearParams) -> Vec<Group> {
     let facts: Vec<Facts> = items.iter().map(Facts::of).collect();
     let mut member = |p: usize| Ok::<Member, std::convert::Infallible>(Member::of(&items[p]));
-    let Ok(grouping) = group_facts(&facts, &mut member, params);
+    let mut thumbnail = |p: usize| Ok(thumbnail_of(&items[p]));
+    let Ok(grouping) = group_facts(&facts, &mut member, &mut thumbnail, params);
     apply_marks(items, grouping)
+}
+
+/// An item's grey thumbnail (empty when it has no fingerprint): what [`group_facts`] asks for
+/// when the facts left it out.
+pub fn thumbnail_of(item: &Item) -> GreyThumb {
+    item.photo
+        .as_ref()
+        .and_then(|p| p.perceptual.as_ref())
+        .map(|fp| fp.thumb.clone())
+        .unwrap_or(GreyThumb(Vec::new()))
 }
 
 fn apply_marks(items: &mut [Item], mut grouping: Grouping) -> Vec<Group> {
@@ -451,13 +472,16 @@ fn apply_marks(items: &mut [Item], mut grouping: Grouping) -> Vec<Group> {
 
 /// [`group`] over the items' [`Facts`]: the items stay where they are (on disk, in a long run).
 /// `member` gives an item's unit, path and tags by position; it is asked only for the members
-/// of groups, each once.
+/// of groups, each once. `thumbnail` gives a photo's grey thumbnail where its facts left it out
+/// ([`Facts::without_thumbnail`]); it is asked only for the photos of candidate pairs, each
+/// once.
 ///
 /// # Errors
-/// Only what `member` returns.
+/// Only what `member` or `thumbnail` returns.
 pub fn group_facts<E>(
     facts: &[Facts],
     member: &mut dyn FnMut(usize) -> Result<Member, E>,
+    thumbnail: &mut dyn FnMut(usize) -> Result<GreyThumb, E>,
     params: &NearParams,
 ) -> Result<Grouping, E> {
     let clusters = content_clusters(facts);
@@ -474,7 +498,20 @@ pub fn group_facts<E>(
             })
         })
         .collect();
-    let verdicts = classify_candidates(facts, &reps, params);
+    let candidates = candidate_pairs(facts, &reps, params);
+    // The thumbnails the facts left out, read for the photos the candidates align.
+    let mut read: BTreeMap<usize, Fingerprint> = BTreeMap::new();
+    for &(i, j) in &candidates {
+        for (p, _) in [reps[i], reps[j]] {
+            read_thumbnail(facts, p, &mut read, thumbnail)?;
+        }
+    }
+    let reps: Vec<(usize, &Fingerprint)> = reps
+        .into_iter()
+        .map(|(p, fp)| (p, read.get(&p).unwrap_or(fp)))
+        .collect();
+    let verdicts = classify_candidates(facts, &reps, candidates, params);
+    drop(reps);
 
     // Duplicates: union-find over contents linked by duplicate pairs.
     let contents: Vec<&Vec<usize>> = clusters.values().collect();
@@ -557,6 +594,7 @@ pub fn group_facts<E>(
             burst_links.push((a, b));
         }
     }
+    let mut bursts = Vec::new();
     for set in burst_sets.groups() {
         let shots: Vec<usize> = set
             .iter()
@@ -570,8 +608,25 @@ pub fn group_facts<E>(
             .filter(|(a, _)| set.binary_search(a).is_ok())
             .map(|&(a, b)| (shot_of[&a], shot_of[&b]))
             .collect();
+        // A shot's keeper need not be the photo its content was compared by.
+        for &(a, b) in &links {
+            read_thumbnail(facts, a, &mut read, thumbnail)?;
+            read_thumbnail(facts, b, &mut read, thumbnail)?;
+        }
+        bursts.push((shots, links));
+    }
+    let fingerprint = |p: usize| {
+        read.get(&p).or_else(|| {
+            facts[p]
+                .photo
+                .as_ref()
+                .and_then(|ph| ph.perceptual.as_ref())
+        })
+    };
+    for (shots, links) in bursts {
         let group = burst_group(
             facts,
+            &fingerprint,
             &mut member,
             shots,
             &links,
@@ -587,6 +642,33 @@ pub fn group_facts<E>(
         .groups
         .sort_by_key(|g| (g.kind == GroupKind::Burst, g.members[0]));
     Ok(grouping)
+}
+
+/// Reads the grey thumbnail of the photo at `p` into `read` when its facts left it out (once).
+fn read_thumbnail<E>(
+    facts: &[Facts],
+    p: usize,
+    read: &mut BTreeMap<usize, Fingerprint>,
+    thumbnail: &mut dyn FnMut(usize) -> Result<GreyThumb, E>,
+) -> Result<(), E> {
+    let Some(fp) = facts[p]
+        .photo
+        .as_ref()
+        .and_then(|ph| ph.perceptual.as_ref())
+    else {
+        return Ok(());
+    };
+    if fp.thumb.0.is_empty() && !read.contains_key(&p) {
+        let thumb = thumbnail(p)?;
+        read.insert(
+            p,
+            Fingerprint {
+                thumb,
+                ..fp.clone()
+            },
+        );
+    }
+    Ok(())
 }
 
 /// Items with a photo, by content hash; positions in path order.
@@ -608,15 +690,15 @@ struct Verdict {
     pair: Pair,
 }
 
-/// Finds candidate pairs, classifies each, in parallel, collected in order. Candidates: pairs
-/// whose hashes, one turned by any of the eight rotations and mirrorings, are within the radii
-/// (through two multi-indexes, DCT and block: every turn of every representative is a query),
-/// and shots of one camera close in capture time.
-fn classify_candidates(
+/// Candidate pairs `(i, j)` of representatives, `i < j`, sorted: pairs whose hashes, one turned
+/// by any of the eight rotations and mirrorings, are within the radii (through two
+/// multi-indexes, DCT and block: every turn of every representative is a query), and shots of
+/// one camera close in capture time. Hashes only: no thumbnail is looked at.
+fn candidate_pairs(
     facts: &[Facts],
     reps: &[(usize, &Fingerprint)],
     params: &NearParams,
-) -> Vec<Verdict> {
+) -> Vec<(usize, usize)> {
     let dct: Vec<u64> = reps.iter().map(|(_, fp)| fp.dct.0).collect();
     let block: Vec<u64> = reps.iter().map(|(_, fp)| fp.block.0).collect();
     let by_dct = Index::new(&dct, params.candidate_radius);
@@ -651,6 +733,17 @@ fn classify_candidates(
     candidates.extend(close_in_time(facts, reps, params));
     candidates.sort_unstable();
     candidates.dedup();
+    candidates
+}
+
+/// Classifies each candidate pair, in parallel, collected in order (the representatives'
+/// fingerprints with their thumbnails).
+fn classify_candidates(
+    facts: &[Facts],
+    reps: &[(usize, &Fingerprint)],
+    candidates: Vec<(usize, usize)>,
+    params: &NearParams,
+) -> Vec<Verdict> {
     candidates
         .par_iter()
         .filter_map(|&(i, j)| {
@@ -1041,8 +1134,9 @@ fn tag_present(tags: &Tags, field: Field) -> bool {
 }
 
 /// A burst group of `shots` (positions, the keeper of each copy set), with a warning on each.
-fn burst_group(
+fn burst_group<'f>(
     facts: &[Facts],
+    fingerprint: &dyn Fn(usize) -> Option<&'f Fingerprint>,
     member: &mut dyn FnMut(usize) -> Member,
     mut shots: Vec<usize>,
     links: &[(usize, usize)],
@@ -1050,13 +1144,7 @@ fn burst_group(
     grouping: &mut Grouping,
 ) -> Group {
     shots.sort_unstable();
-    let fp = |p: usize| {
-        facts[p]
-            .photo
-            .as_ref()
-            .and_then(|ph| ph.perceptual.as_ref())
-            .expect("burst shots have fingerprints")
-    };
+    let fp = |p: usize| fingerprint(p).expect("burst shots have fingerprints");
     let mut pairs: Vec<Pair> = links
         .iter()
         .map(|&(a, b)| {
@@ -1501,7 +1589,11 @@ mod tests {
             asked.push(p);
             Ok::<Member, String>(Member::of(&items[p]))
         };
-        let grouping = group_facts(&facts, &mut member, &NearParams::default()).unwrap();
+        let mut thumbnail = |_: usize| -> Result<GreyThumb, String> {
+            unreachable!("the facts keep their thumbnails")
+        };
+        let grouping =
+            group_facts(&facts, &mut member, &mut thumbnail, &NearParams::default()).unwrap();
         // Each member once; the lone photo never.
         asked.sort_unstable();
         assert_eq!(asked, [0, 1]);
@@ -1537,7 +1629,9 @@ mod tests {
             1 => Err("disk gone".to_string()),
             _ => Ok(Member::of(&items[p])),
         };
-        let err = group_facts(&facts, &mut failing, &NearParams::default()).unwrap_err();
+        let mut thumbnail = |p: usize| Ok(thumbnail_of(&items[p]));
+        let err =
+            group_facts(&facts, &mut failing, &mut thumbnail, &NearParams::default()).unwrap_err();
         assert_eq!(err, "disk gone");
     }
 
@@ -1560,12 +1654,13 @@ mod tests {
         p
     }
 
-    #[test]
-    fn turned_and_mirrored_copies_are_duplicates_shifted_frames_a_burst() {
+    /// A photo (a/1), turned (b/2) and mirrored (c/3) copies of it, and two frames of one
+    /// panning shot (d/4, d/5).
+    fn turned_copies_and_a_burst() -> Vec<Item> {
         let big = scene(1200, 900, 1);
         let frame =
             |x: u32| image::imageops::crop_imm(&scene(1600, 900, 5), x, 0, 1000, 800).to_image();
-        let mut items = vec![
+        vec![
             item(
                 1,
                 "a/1.jpg",
@@ -1602,7 +1697,12 @@ mod tests {
                 with_fp(photo(5, 0, 0, Some(90), false), &frame(120)),
                 Tags::default(),
             ),
-        ];
+        ]
+    }
+
+    #[test]
+    fn turned_and_mirrored_copies_are_duplicates_shifted_frames_a_burst() {
+        let mut items = turned_copies_and_a_burst();
         let groups = group(&mut items, &NearParams::default());
         assert_eq!(groups.len(), 2, "{groups:#?}");
         let dup = &groups[0];
@@ -1635,6 +1735,76 @@ mod tests {
         }
         let regroup = group(&mut again, &NearParams::default());
         assert_eq!(regroup, groups);
+    }
+
+    #[test]
+    fn facts_without_thumbnails_group_as_with_them_reading_only_the_photos_aligned() {
+        let mut items = turned_copies_and_a_burst();
+        // An identical copy of the burst's first frame, with a year: the keeper of the two
+        // copies, though its content is compared by the first (position 3).
+        let year = Tags {
+            year: Some(Tagged {
+                value: 2019,
+                source: TagSource::FileName,
+            }),
+            ..Tags::default()
+        };
+        let copy = item(
+            6,
+            "e/4.jpg",
+            (*items[3].photo.clone().unwrap()).clone(),
+            year,
+        );
+        items.push(copy);
+        // A photo like no other.
+        items.push(item(
+            7,
+            "f/7.jpg",
+            with_fp(photo(7, 0, 0, Some(90), false), &scene(900, 700, 9)),
+            Tags::default(),
+        ));
+        let facts: Vec<Facts> = items
+            .iter()
+            .map(|i| Facts::of(i).without_thumbnail())
+            .collect();
+        assert!(facts.iter().all(|f| {
+            let fp = f.photo.as_ref().and_then(|p| p.perceptual.as_ref());
+            fp.is_some_and(|fp| fp.thumb.0.is_empty())
+        }));
+        let mut asked = Vec::new();
+        let mut member = |p: usize| Ok::<Member, String>(Member::of(&items[p]));
+        let mut thumbnail = |p: usize| {
+            asked.push(p);
+            Ok(thumbnail_of(&items[p]))
+        };
+        let params = NearParams::default();
+        let grouping = group_facts(&facts, &mut member, &mut thumbnail, &params).unwrap();
+        // The same groups and marks as grouping the items whole.
+        let mut marked = items.clone();
+        for (p, mark) in grouping.marks.clone() {
+            grouping.apply(p, mark, &mut marked[p]);
+        }
+        let mut whole = items.clone();
+        let groups = group(&mut whole, &params);
+        assert_eq!(grouping.groups, groups);
+        assert_eq!(marked, whole);
+        // The burst now counts the tagged copy as its first shot.
+        let burst = groups.iter().find(|g| g.kind == GroupKind::Burst).unwrap();
+        assert_eq!(burst.members, [5, 6], "{groups:#?}");
+        // Each thumbnail at most once: the tagged copy's for the burst, never the odd one's.
+        let mut once = asked.clone();
+        once.sort_unstable();
+        once.dedup();
+        assert_eq!(once.len(), asked.len(), "{asked:?}");
+        assert!(asked.contains(&5) && !asked.contains(&6), "{asked:?}");
+        // A thumbnail that cannot be read is the caller's error.
+        let mut member = |p: usize| Ok::<Member, String>(Member::of(&items[p]));
+        let mut failing = |p: usize| match p {
+            0 => Err("disk gone".to_string()),
+            _ => Ok(thumbnail_of(&items[p])),
+        };
+        let err = group_facts(&facts, &mut member, &mut failing, &params).unwrap_err();
+        assert_eq!(err, "disk gone");
     }
 
     #[test]

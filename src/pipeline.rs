@@ -159,6 +159,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     let mut grouping = dedupe::group_facts(
         &facts,
         &mut |p| items.get(p).map(|s| dedupe::Member::of(&s.item)),
+        &mut |p| items.get(p).map(|s| dedupe::thumbnail_of(&s.item)),
         &dedupe::NearParams::default(),
     )?;
     drop(facts);
@@ -299,7 +300,8 @@ fn intake(
     let photos = entries.iter().filter(|e| e.role == Role::Photo).count();
     let mut spill = SpillWriter::create(&config.work)
         .with_context(|| format!("making a temporary file in {}", config.work.display()))?;
-    let mut facts = Vec::with_capacity(photos);
+    // Grown as the entries shrink (reserved whole, it would add to the entries' peak).
+    let mut facts = Vec::new();
     let mut here = HashSet::with_capacity(entries.len());
     let mut used_rows = BTreeSet::new();
     let mut side_files = Vec::new();
@@ -352,7 +354,7 @@ fn intake(
                 findings,
             };
             let item = build_item(spill.len() + 1, parts, rows, &notes, config, &mut used_rows);
-            facts.push(dedupe::Facts::of(&item));
+            facts.push(dedupe::Facts::of(&item).without_thumbnail());
             here.insert(location_id(&crate::catalog::location_key(
                 &item.source.location,
             )));
