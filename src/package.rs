@@ -200,20 +200,11 @@ pub fn package(
     }
     let decisions = catalog.decisions()?;
     // Photos another package already holds are never packaged twice.
-    let mut elsewhere = BTreeMap::new();
-    for item in items.iter() {
-        let item = item.context("reading the report's items back")?;
-        let Some(photo) = &item.photo else { continue };
-        if let Some(held) = catalog
-            .packaged(&photo.content)?
-            .into_iter()
-            .find(|p| p.package != package_id)
-        {
-            elsewhere.insert(item.index, held);
-        }
-    }
-    let (selected, skipped) = select(&report, &items, &decisions, &elsewhere, lang)
-        .context("reading the report's items back")?;
+    let mut elsewhere = |content: &ContentHash| -> anyhow::Result<Option<Packaged>> {
+        let held = catalog.packaged(content)?;
+        Ok(held.into_iter().find(|p| p.package != package_id))
+    };
+    let (selected, skipped) = select(&report, &items, &decisions, &mut elsewhere, lang)?;
     let staging = output::staging_dir(to)
         .with_context(|| format!("creating a staging folder beside {}", to.display()))?;
     let (entries, skipped) = build(&items, selected, skipped, staging.path(), work, lang)
@@ -274,16 +265,18 @@ impl Chosen {
 /// package holds; a curator's keeper replaces the automatic one of its group (taking the
 /// automatic keeper's tags where it lacks its own). Every candidate left out is returned with
 /// its reason. The items are read back one at a time (a group's members together).
+/// `elsewhere` tells which other package holds a content.
 ///
 /// # Errors
-/// When an item cannot be read back.
+/// When an item cannot be read back, or `elsewhere` fails.
 fn select(
     report: &Report,
     items: &Spill<ItemReport>,
     decisions: &Decisions,
-    elsewhere: &BTreeMap<usize, Packaged>,
+    elsewhere: &mut dyn FnMut(&ContentHash) -> anyhow::Result<Option<Packaged>>,
     lang: Lang,
-) -> std::io::Result<(Vec<Chosen>, Vec<Skipped>)> {
+) -> anyhow::Result<(Vec<Chosen>, Vec<Skipped>)> {
+    let read_back = "reading the report's items back";
     let zh = lang == Lang::Zh;
     let mut skipped = Vec::new();
     let mut skip = |item: &ItemReport, code: SkipCode, reason: String| {
@@ -302,7 +295,7 @@ fn select(
         let mut members = BTreeMap::new();
         for &m in &group.members {
             if let Some(position) = m.checked_sub(1).filter(|&p| p < items.len()) {
-                members.insert(m, items.get(position)?);
+                members.insert(m, items.get(position).context(read_back)?);
             }
         }
         let by_index = |index: usize| members.get(&index);
@@ -331,11 +324,11 @@ fn select(
     }
     let mut selected = Vec::new();
     for (position, item) in items.iter().enumerate() {
-        let item = item?;
+        let item = item.context(read_back)?;
         let verdict = decisions.verdict(&review::content_key(&item));
         let candidate = item.status == Status::Accepted;
         if let Some(&chosen) = overrides.get(&item.index) {
-            let mut replacement = items.get(chosen - 1)?;
+            let mut replacement = items.get(chosen - 1).context(read_back)?;
             let chosen_verdict = decisions.verdict(&review::content_key(&replacement));
             let errors = replacement
                 .findings
@@ -382,11 +375,15 @@ fn select(
             );
             continue;
         }
-        if let Some(held) = elsewhere.get(&item.index) {
+        let held = match &item.photo {
+            Some(photo) => elsewhere(&photo.content)?,
+            None => None,
+        };
+        if let Some(held) = held {
             let check = Check::AlreadyPackaged {
-                file: held.file.clone(),
-                package: held.package.clone(),
-                unit: held.unit.clone(),
+                file: held.file,
+                package: held.package,
+                unit: held.unit,
             };
             skip(&item, SkipCode::AlreadyPackaged, check.message(lang));
             continue;

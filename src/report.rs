@@ -250,28 +250,79 @@ impl<'de> serde::de::Visitor<'de> for HeadSeed<'_> {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Report, A::Error> {
         use serde::de::Error;
-        let mut head = serde_json::Map::new();
+        // Field by field, each straight into its type (a report's groups can be as long as its
+        // items): the fields of `Report`, every one required, nothing else.
+        let mut format = None;
+        let mut tool = None;
+        let mut profile = None;
+        let mut lang = None;
+        let mut inputs = None;
+        let mut summary = None;
+        let mut items = false;
+        let mut duplicate_groups = None;
+        let mut problems = None;
+        let mut side_files = None;
+        let mut catalog = None;
+        fn once<T>(slot: &mut Option<T>, value: T, key: &str) -> Result<(), String> {
+            match slot.replace(value) {
+                None => Ok(()),
+                Some(_) => Err(format!("duplicate field `{key}`")),
+            }
+        }
         while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "items" => map.next_value_seed(ItemsSeed(&mut *self.0))?,
-                _ => {
-                    let value: serde_json::Value = map.next_value()?;
+            let done = match key.as_str() {
+                "format" => {
+                    let value: u32 = map.next_value()?;
                     // A report of another format is named as such before its items are read.
-                    if key == "format" && value.as_u64() != Some(u64::from(FORMAT_VERSION)) {
+                    if value != FORMAT_VERSION {
                         return Err(A::Error::custom(format!(
                             "report format {value} is not {FORMAT_VERSION}: rerun `lightbox run`"
                         )));
                     }
-                    head.insert(key, value);
+                    once(&mut format, value, &key)
                 }
-            }
+                "tool" => once(&mut tool, map.next_value()?, &key),
+                "profile" => once(&mut profile, map.next_value()?, &key),
+                "lang" => once(&mut lang, map.next_value()?, &key),
+                "inputs" => once(&mut inputs, map.next_value()?, &key),
+                "summary" => once(&mut summary, map.next_value()?, &key),
+                "items" if !items => {
+                    items = true;
+                    map.next_value_seed(ItemsSeed(&mut *self.0))?;
+                    Ok(())
+                }
+                "duplicate_groups" => once(&mut duplicate_groups, map.next_value()?, &key),
+                "problems" => once(&mut problems, map.next_value()?, &key),
+                "side_files" => once(&mut side_files, map.next_value()?, &key),
+                "catalog" => once(&mut catalog, map.next_value()?, &key),
+                _ => Err(format!("unexpected field `{key}`")),
+            };
+            done.map_err(A::Error::custom)?;
         }
-        head.insert("items".into(), serde_json::Value::Array(Vec::new()));
-        serde_json::from_value(serde_json::Value::Object(head)).map_err(A::Error::custom)
+        fn given<T, E: serde::de::Error>(slot: Option<T>, key: &'static str) -> Result<T, E> {
+            slot.ok_or_else(|| E::missing_field(key))
+        }
+        if !items {
+            return Err(A::Error::missing_field("items"));
+        }
+        Ok(Report {
+            format: given(format, "format")?,
+            tool: given(tool, "tool")?,
+            profile: given(profile, "profile")?,
+            lang: given(lang, "lang")?,
+            inputs: given(inputs, "inputs")?,
+            summary: given(summary, "summary")?,
+            items: Vec::new(),
+            duplicate_groups: given(duplicate_groups, "duplicate_groups")?,
+            problems: given(problems, "problems")?,
+            side_files: given(side_files, "side_files")?,
+            catalog: given(catalog, "catalog")?,
+        })
     }
 }
 
-/// Parses the report's items, each written to the spill as soon as it is parsed.
+/// Copies the report's items to the spill, each as its JSON text (checked as JSON here, read
+/// as an item when it is read back), as soon as it is read.
 struct ItemsSeed<'w>(&'w mut SpillWriter<ItemReport>);
 
 impl<'de> serde::de::DeserializeSeed<'de> for ItemsSeed<'_> {
@@ -291,8 +342,10 @@ impl<'de> serde::de::Visitor<'de> for ItemsSeed<'_> {
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         use serde::de::Error;
-        while let Some(item) = seq.next_element::<ItemReport>()? {
-            self.0.push(&item).map_err(A::Error::custom)?;
+        while let Some(item) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
+            self.0
+                .push_json(item.get().as_bytes())
+                .map_err(A::Error::custom)?;
         }
         Ok(())
     }
@@ -703,6 +756,15 @@ mod tests {
         // A report cut short (a copy that stopped half-way) is an error, not fewer items.
         std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
         assert!(read_spilled(&path, dir.path()).is_err());
+        // So is a field a report does not have, or one it has twice.
+        for (from, to) in [
+            ("\"catalog\":", "\"catalogue\":"),
+            ("\"tool\":", "\"tool\": \"x\", \"tool\":"),
+        ] {
+            std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+            let err = format!("{:#}", read_spilled(&path, dir.path()).unwrap_err());
+            assert!(err.contains("field `"), "{err}");
+        }
         // So is trailing text after the report.
         let mut trailing = whole.clone();
         trailing.extend_from_slice(b"{}");

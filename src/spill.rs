@@ -49,9 +49,17 @@ impl<T: Serialize + DeserializeOwned> SpillWriter<T> {
     /// # Errors
     /// When the file cannot be written.
     pub fn push(&mut self, value: &T) -> io::Result<usize> {
-        let bytes = serde_json::to_vec(value)?;
-        self.out.write_all(&bytes)?;
-        self.written += bytes.len() as u64;
+        self.push_json(&serde_json::to_vec(value)?)
+    }
+
+    /// Appends a value already serialised: `json` must be the JSON text of a `T` (what
+    /// [`Spill::get`] parses; text that is not fails there). Returns its position.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn push_json(&mut self, json: &[u8]) -> io::Result<usize> {
+        self.out.write_all(json)?;
+        self.written += json.len() as u64;
         self.ends.push(self.written);
         Ok(self.ends.len() - 1)
     }
@@ -159,5 +167,18 @@ mod tests {
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         // Nothing is left in the folder: the file has no name.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn json_text_pushed_as_it_is_reads_back_as_the_value_and_bad_text_fails_when_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = SpillWriter::<(u32, String)>::create(dir.path()).unwrap();
+        writer.push(&(1, "一".into())).unwrap();
+        writer.push_json(b"[2, \"\\u4e8c\"]").unwrap();
+        writer.push_json(b"{\"not\": \"a pair\"}").unwrap();
+        let spill = writer.finish().unwrap();
+        assert_eq!(spill.get(0).unwrap(), (1, "一".to_string()));
+        assert_eq!(spill.get(1).unwrap(), (2, "二".to_string()));
+        assert_eq!(spill.get(2).unwrap_err().kind(), io::ErrorKind::InvalidData);
     }
 }
