@@ -30,6 +30,9 @@ use crate::spill::{Spill, SpillWriter};
 /// JPEG quality for photos converted from other formats: visually lossless.
 const CONVERT_QUALITY: u8 = 92;
 
+/// What was being done when an item waiting on disk could not be read back.
+const READ_BACK: &str = "reading the report's items back";
+
 /// One packaged photo, as the manifests list it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManifestEntry {
@@ -151,9 +154,9 @@ impl PackageOutcome {
     }
 }
 
-/// Builds the package of `work` at `to`. The report's items wait on disk (a spill in `work`),
-/// and so do the manifest's rows until they are written: what the package holds in memory per
-/// photo is its sort key.
+/// Builds the package of `work` at `to`. The report's items wait on disk, and so do the
+/// manifest's rows until they are written (anonymous files beside `to`, where the package needs
+/// room anyway): what the package holds in memory per photo is its sort key.
 ///
 /// # Errors
 /// When the report cannot be read, or the package cannot be written (the error names the path);
@@ -165,10 +168,19 @@ pub fn package(
     lang: Lang,
 ) -> anyhow::Result<PackageOutcome> {
     let report_path = work.join("report.json");
-    let (report, items) = crate::report::read_spilled(&report_path, work).with_context(|| {
+    let name = to
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let parent = to
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let (report, items) = crate::report::read_spilled(&report_path, parent).with_context(|| {
         format!(
-            "reading {} (run `lightbox run` first)",
-            report_path.display()
+            "packaging {} at {} (`lightbox run` makes the report)",
+            work.display(),
+            to.display()
         )
     })?;
     let package_id = std::path::absolute(to)
@@ -178,14 +190,6 @@ pub fn package(
     let mut catalog = Catalog::open(&crate::report::catalog_path(work, &report.catalog))?;
     // A package killed before its end left its staging folder (or the old package, moved
     // aside) beside the target; the catalog's lock keeps other packages of this work out.
-    let name = to
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let parent = to
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
     output::remove_leftovers(parent, &[&format!(".{name}.staging-"), ".lightbox-old-"])
         .with_context(|| {
             format!(
@@ -207,7 +211,7 @@ pub fn package(
     let (selected, skipped) = select(&report, &items, &decisions, &mut elsewhere, lang)?;
     let staging = output::staging_dir(to)
         .with_context(|| format!("creating a staging folder beside {}", to.display()))?;
-    let (entries, skipped) = build(&items, selected, skipped, staging.path(), work, lang)
+    let (entries, skipped) = build(&items, selected, skipped, staging.path(), parent, lang)
         .with_context(|| format!("writing the package at {}", to.display()))?;
     output::replace_dir(staging, to)
         .with_context(|| format!("moving the package into place at {}", to.display()))?;
@@ -276,7 +280,6 @@ fn select(
     elsewhere: &mut dyn FnMut(&ContentHash) -> anyhow::Result<Option<Packaged>>,
     lang: Lang,
 ) -> anyhow::Result<(Vec<Chosen>, Vec<Skipped>)> {
-    let read_back = "reading the report's items back";
     let zh = lang == Lang::Zh;
     let mut skipped = Vec::new();
     let mut skip = |item: &ItemReport, code: SkipCode, reason: String| {
@@ -290,12 +293,17 @@ fn select(
     // first (identical copies share their content), then by content (the copy moved or was
     // renamed since the page was made).
     let mut overrides: BTreeMap<usize, usize> = BTreeMap::new();
-    for group in &report.duplicate_groups {
+    // Without a curator's keeper nothing is overridden, and no group's members are read.
+    let groups = match decisions.keepers.is_empty() {
+        true => &[][..],
+        false => &report.duplicate_groups[..],
+    };
+    for group in groups {
         let Some(auto) = group.keeper else { continue };
         let mut members = BTreeMap::new();
         for &m in &group.members {
             if let Some(position) = m.checked_sub(1).filter(|&p| p < items.len()) {
-                members.insert(m, items.get(position).context(read_back)?);
+                members.insert(m, items.get(position).context(READ_BACK)?);
             }
         }
         let by_index = |index: usize| members.get(&index);
@@ -324,11 +332,11 @@ fn select(
     }
     let mut selected = Vec::new();
     for (position, item) in items.iter().enumerate() {
-        let item = item.context(read_back)?;
+        let item = item.context(READ_BACK)?;
         let verdict = decisions.verdict(&review::content_key(&item));
         let candidate = item.status == Status::Accepted;
         if let Some(&chosen) = overrides.get(&item.index) {
-            let mut replacement = items.get(chosen - 1).context(read_back)?;
+            let mut replacement = items.get(chosen - 1).context(READ_BACK)?;
             let chosen_verdict = decisions.verdict(&review::content_key(&replacement));
             let errors = replacement
                 .findings
@@ -420,22 +428,20 @@ fn place_name(item: &ItemReport) -> String {
 }
 
 /// Copies (or converts) each selected photo into `dir` under its package name, then writes the
-/// manifests and checksums. Returns the manifest's rows (on disk, a spill in `work`) and the
-/// candidates left out.
+/// manifests and checksums. Returns the manifest's rows (on disk, a spill in `spill_dir`) and
+/// the candidates left out.
 fn build(
     items: &Spill<ItemReport>,
     selected: Vec<Chosen>,
     mut skipped: Vec<Skipped>,
     dir: &Path,
-    work: &Path,
+    spill_dir: &Path,
     lang: Lang,
 ) -> anyhow::Result<(Spill<ManifestEntry>, Vec<Skipped>)> {
-    let mut entries = SpillWriter::create(work)
-        .with_context(|| format!("making a temporary file in {}", work.display()))?;
+    let mut entries = SpillWriter::create(spill_dir)
+        .with_context(|| format!("making a temporary file in {}", spill_dir.display()))?;
     for (chosen, name) in plan(selected) {
-        let item = chosen
-            .item(items)
-            .context("reading the report's items back")?;
+        let item = chosen.item(items).context(READ_BACK)?;
         let Some(photo) = &item.photo else { continue };
         let source = Source {
             unit: item.unit.clone(),

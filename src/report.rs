@@ -213,25 +213,37 @@ impl Report {
 /// length is read in memory for its groups, problems and side files, not its items.
 ///
 /// # Errors
-/// When the file cannot be read, is not a report of this format, or the spill cannot be
-/// written.
+/// When the file cannot be read or is not a report of this format (the error names the file),
+/// or the spill cannot be written (the error names `dir` and keeps the I/O error, a full disk
+/// say).
 pub fn read_spilled(path: &Path, dir: &Path) -> anyhow::Result<(Report, Spill<ItemReport>)> {
-    let file = std::fs::File::open(path)?;
-    let mut items = SpillWriter::create(dir)
-        .map_err(|e| anyhow::anyhow!("making a temporary file in {}: {e}", dir.display()))?;
+    use anyhow::Context;
+    let reading = || format!("reading {}", path.display());
+    let writing = || format!("writing a temporary file in {}", dir.display());
+    let file = std::fs::File::open(path).with_context(reading)?;
+    let mut items = SpillWriter::create(dir).with_context(writing)?;
+    let mut failed = None;
     let mut json = serde_json::Deserializer::from_reader(std::io::BufReader::new(file));
-    let head = serde::de::DeserializeSeed::deserialize(HeadSeed(&mut items), &mut json)?;
-    json.end()?;
-    anyhow::ensure!(
-        head.format == FORMAT_VERSION,
-        "report format {} is not {FORMAT_VERSION}: rerun `lightbox run`",
-        head.format
-    );
-    Ok((head, items.finish()?))
+    let seed = HeadSeed {
+        items: &mut items,
+        failed: &mut failed,
+    };
+    let head = serde::de::DeserializeSeed::deserialize(seed, &mut json)
+        .and_then(|head| json.end().map(|()| head));
+    // A spill that could not be written stopped the parsing: its error is the one to tell.
+    if let Some(e) = failed {
+        return Err(anyhow::Error::new(e).context(writing()));
+    }
+    let head = head.with_context(reading)?;
+    Ok((head, items.finish().with_context(writing)?))
 }
 
-/// Parses a report, sending its items to the spill and keeping the rest.
-struct HeadSeed<'w>(&'w mut SpillWriter<ItemReport>);
+/// Parses a report, sending its items to the spill and keeping the rest; the spill's first
+/// write error is kept in `failed`.
+struct HeadSeed<'w> {
+    items: &'w mut SpillWriter<ItemReport>,
+    failed: &'w mut Option<std::io::Error>,
+}
 
 impl<'de> serde::de::DeserializeSeed<'de> for HeadSeed<'_> {
     type Value = Report;
@@ -288,7 +300,10 @@ impl<'de> serde::de::Visitor<'de> for HeadSeed<'_> {
                 "summary" => once(&mut summary, map.next_value()?, &key),
                 "items" if !items => {
                     items = true;
-                    map.next_value_seed(ItemsSeed(&mut *self.0))?;
+                    map.next_value_seed(ItemsSeed {
+                        items: &mut *self.items,
+                        failed: &mut *self.failed,
+                    })?;
                     Ok(())
                 }
                 "duplicate_groups" => once(&mut duplicate_groups, map.next_value()?, &key),
@@ -323,7 +338,10 @@ impl<'de> serde::de::Visitor<'de> for HeadSeed<'_> {
 
 /// Copies the report's items to the spill, each as its JSON text (checked as JSON here, read
 /// as an item when it is read back), as soon as it is read.
-struct ItemsSeed<'w>(&'w mut SpillWriter<ItemReport>);
+struct ItemsSeed<'w> {
+    items: &'w mut SpillWriter<ItemReport>,
+    failed: &'w mut Option<std::io::Error>,
+}
 
 impl<'de> serde::de::DeserializeSeed<'de> for ItemsSeed<'_> {
     type Value = ();
@@ -343,9 +361,11 @@ impl<'de> serde::de::Visitor<'de> for ItemsSeed<'_> {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         use serde::de::Error;
         while let Some(item) = seq.next_element::<Box<serde_json::value::RawValue>>()? {
-            self.0
-                .push_json(item.get().as_bytes())
-                .map_err(A::Error::custom)?;
+            if let Err(e) = self.items.push_json(item.get().as_bytes()) {
+                let message = e.to_string();
+                *self.failed = Some(e);
+                return Err(A::Error::custom(message));
+            }
         }
         Ok(())
     }
@@ -751,8 +771,12 @@ mod tests {
         let other = text.replacen("\"format\": 1,", "\"format\": 7,", 1);
         assert_ne!(other, text);
         std::fs::write(&path, other).unwrap();
-        let err = read_spilled(&path, dir.path()).unwrap_err().to_string();
+        let err = format!("{:#}", read_spilled(&path, dir.path()).unwrap_err());
         assert!(err.contains("report format 7 is not 1"), "{err}");
+        assert!(
+            err.starts_with(&format!("reading {}", path.display())),
+            "{err}"
+        );
         // A report cut short (a copy that stopped half-way) is an error, not fewer items.
         std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
         assert!(read_spilled(&path, dir.path()).is_err());
@@ -765,6 +789,19 @@ mod tests {
             let err = format!("{:#}", read_spilled(&path, dir.path()).unwrap_err());
             assert!(err.contains("field `"), "{err}");
         }
+        // A spill that cannot be made is named, with its I/O error.
+        std::fs::write(&path, &whole).unwrap();
+        let nowhere = dir.path().join("gone");
+        let err = read_spilled(&path, &nowhere).unwrap_err();
+        assert!(
+            format!("{err:#}").contains(&nowhere.display().to_string()),
+            "{err:#}"
+        );
+        let io = err.chain().find_map(|e| e.downcast_ref::<std::io::Error>());
+        assert_eq!(
+            io.map(std::io::Error::kind),
+            Some(std::io::ErrorKind::NotFound)
+        );
         // So is trailing text after the report.
         let mut trailing = whole.clone();
         trailing.extend_from_slice(b"{}");
