@@ -14,12 +14,16 @@
 //! one used. Within embedded text,
 //! Windows properties (what a unit types in Explorer) come first, then XMP, then IPTC, then EXIF:
 //! - caption: XPComment > XMP dc:description > IPTC Caption-Abstract > EXIF ImageDescription >
-//!   EXIF UserComment (camera boilerplate such as `OLYMPUS DIGITAL CAMERA` is skipped);
+//!   EXIF UserComment (camera boilerplate such as `OLYMPUS DIGITAL CAMERA` is skipped, and a
+//!   web address or a file name is never a caption);
 //! - event: XPTitle > XPSubject > XMP dc:title > XMP photoshop:Headline > IPTC ObjectName > IPTC
 //!   Headline (a title written like a file name, `2018+乌鲁木齐市+…`, gives its parts instead);
 //! - place: XMP photoshop:City > XMP Iptc4xmpCore:Location > IPTC City > IPTC Sub-location, the
 //!   first the gazetteer knows (cameras and agencies fill these with places of no collection);
 //! - photographer: XPAuthor > XMP dc:creator > IPTC By-line > EXIF Artist.
+//!
+//! In every embedded field, what software writes for "no value" (`null`, `unknown`, `无`, a
+//! lone `-`) is no value: the field stays empty and the unit is asked for it.
 
 pub mod filename;
 pub mod sheet;
@@ -459,10 +463,11 @@ fn conflicts(used: &Tags, layers: &[Tags]) -> Vec<Finding> {
 }
 
 /// A trimmed, non-blank value with its source.
+/// An embedded text value with its source; empty text and placeholders are no value.
 fn tagged(value: Option<&str>, source: TagSource) -> Option<Tagged<String>> {
     value
         .map(str::trim)
-        .filter(|v| !v.is_empty())
+        .filter(|v| !v.is_empty() && !is_placeholder(v))
         .map(|v| Tagged {
             value: v.to_string(),
             source,
@@ -491,13 +496,16 @@ fn embedded(meta: &Embedded<'_>, gazetteer: &Gazetteer) -> Tags {
             && Some(t.value.as_str()) != exif.make.as_deref()
             && Some(t.value.as_str()) != exif.model.as_deref()
     };
+    // A web address or a file name is a credit or a leftover, never a caption.
+    let describes = |t: &Tagged<String>| !is_address_or_file_name(&t.value);
     let caption = [
         tagged(exif.xp_comment.as_deref(), TagSource::XpComment),
         tagged(xmp.description.as_deref(), xmp_source("dc:description")),
         tagged(iptc.caption.as_deref(), iptc_source("Caption-Abstract")),
         tagged(exif.description.as_deref(), TagSource::ExifDescription).filter(not_boilerplate),
         tagged(exif.user_comment.as_deref(), TagSource::ExifUserComment).filter(not_boilerplate),
-    ];
+    ]
+    .map(|t| t.filter(describes));
     let event = [
         tagged(exif.xp_title.as_deref(), TagSource::XpTitle),
         tagged(exif.xp_subject.as_deref(), TagSource::XpSubject),
@@ -574,6 +582,46 @@ fn is_camera_boilerplate(text: &str) -> bool {
         || t.starts_with("DIGITAL CAMERA")
         || t == "DCIM"
         || !text.chars().any(|c| c.is_alphabetic())
+}
+
+/// What software writes into a field it has no value for ("null" from a program that printed
+/// its empty value, "unknown", "无"), or text with no letter or digit ("-", "……").
+fn is_placeholder(text: &str) -> bool {
+    const PLACEHOLDERS: [&str; 13] = [
+        "null",
+        "nil",
+        "none",
+        "undefined",
+        "n/a",
+        "unknown",
+        "untitled",
+        "default",
+        "无",
+        "暂无",
+        "未知",
+        "空",
+        "不详",
+    ];
+    let t = text.trim().to_lowercase();
+    PLACEHOLDERS.contains(&t.as_str()) || !t.chars().any(char::is_alphanumeric)
+}
+
+/// A web address (`https://…`, `www.…`, `dpreview.com`) or a file name (`IMG_0001.JPG`): one
+/// word ending in a dot and two to four ASCII letters, or starting with a scheme or `www.`.
+fn is_address_or_file_name(text: &str) -> bool {
+    let t = text.trim();
+    if t.contains(char::is_whitespace) {
+        return false;
+    }
+    let lower = t.to_ascii_lowercase();
+    lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("www.")
+        || t.rsplit_once('.').is_some_and(|(name, end)| {
+            !name.is_empty()
+                && (2..=4).contains(&end.len())
+                && end.chars().all(|c| c.is_ascii_alphabetic())
+        })
 }
 
 /// The first plausible year written as `2015年` in free text.
@@ -810,6 +858,62 @@ mod tests {
         // The caption still lends its year and place, marked as inferred.
         assert_eq!(tags.year.unwrap().source, TagSource::Caption);
         assert_eq!(tags.place.unwrap().source, TagSource::Caption);
+    }
+
+    #[test]
+    fn placeholders_web_addresses_and_file_names_are_no_value() {
+        let g = gazetteer();
+        // What a photo sharing site's sample carries: a credit and "null"s.
+        let exif = Exif {
+            description: Some("null".into()),
+            user_comment: Some("dpreview.com".into()),
+            artist: Some("NULL".into()),
+            xp_author: Some(" 无 ".into()),
+            xp_title: Some("-".into()),
+            ..Exif::default()
+        };
+        let xmp = Xmp {
+            description: Some("IMG_0001.JPG".into()),
+            creator: vec!["unknown".into()],
+            ..Xmp::default()
+        };
+        let meta = Embedded {
+            exif: Some(&exif),
+            xmp: Some(&xmp),
+            iptc: None,
+        };
+        let tags = resolve(&source(), meta, None, &g);
+        assert_eq!(
+            (tags.caption, tags.photographer, tags.event),
+            (None, None, None)
+        );
+        // Real values next to them are taken.
+        let exif = Exif {
+            user_comment: Some("https://example.org/news/2019".into()),
+            description: Some("2019年9月15日，和田地区科普日活动现场".into()),
+            artist: Some("Phil Askey".into()),
+            ..exif
+        };
+        let tags = resolve(&source(), Some(&exif), None, &g);
+        assert_eq!(tags.caption.unwrap().source, TagSource::ExifDescription);
+        assert_eq!(tags.photographer.unwrap().value, "Phil Askey");
+        for text in ["null", "N/A", "未知", "……", " - "] {
+            assert!(is_placeholder(text), "{text}");
+        }
+        for text in ["王建国", "No. 1", "0", "科普日"] {
+            assert!(!is_placeholder(text), "{text}");
+        }
+        for text in [
+            "dpreview.com",
+            "www.xast.org.cn",
+            "HTTPS://x",
+            "DSC_0042.jpeg",
+        ] {
+            assert!(is_address_or_file_name(text), "{text}");
+        }
+        for text in ["科普日.活动", "Dr. Wang at the museum", "2019.09", "v1.2"] {
+            assert!(!is_address_or_file_name(text), "{text}");
+        }
     }
 
     #[test]
