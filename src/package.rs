@@ -637,11 +637,7 @@ where
             "sources",
         ],
     };
-    out.write_all(&[0xEF, 0xBB, 0xBF])?;
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
-    writer.write_record(header)?;
+    let mut writer = crate::report::excel_csv(out, &header)?;
     for e in entries {
         let e = e?;
         writer.write_record([

@@ -532,6 +532,23 @@ impl Counts {
     }
 }
 
+/// A CSV writer Excel reads correctly: the UTF-8 byte order mark (so it shows Chinese), then
+/// records ending in CRLF, starting with `header`.
+///
+/// # Errors
+/// When `out` cannot be written.
+pub fn excel_csv<'w>(
+    out: &'w mut dyn std::io::Write,
+    header: &[&str],
+) -> csv::Result<csv::Writer<&'w mut dyn std::io::Write>> {
+    out.write_all(&[0xEF, 0xBB, 0xBF])?;
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    writer.write_record(header)?;
+    Ok(writer)
+}
+
 /// `findings.csv`: one row per finding, UTF-8 with a BOM so Excel shows Chinese; written to
 /// `out` as the items come (from disk, say).
 ///
@@ -551,11 +568,7 @@ where
         Lang::Zh => ["序号", "级别", "报送单位", "文件", "检查项", "说明"],
         Lang::En => ["index", "severity", "unit", "file", "check", "message"],
     };
-    out.write_all(&[0xEF, 0xBB, 0xBF])?;
-    let mut writer = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
-    writer.write_record(header)?;
+    let mut writer = excel_csv(out, &header)?;
     for item in items {
         let item = item?;
         let item = item.borrow();
