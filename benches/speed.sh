@@ -7,7 +7,9 @@
 # the 1000 px preview needs) where they are installed; on 1 core (taskset -c 0) and on all cores.
 # Prints medians of the times, and the ratios build / tool and 1-core / all-core scaling as
 # medians of the ratios within each round, and each build's peak memory (max RSS), also for ten
-# times the photos (hard links of the same files in ten times the units).
+# times the photos (hard links of the same files in ten times the units). lightbox decodes each
+# content once, so its planted copies cost only a read and a hash: the turbojpeg build and
+# `djpeg -scale 1/8` are also timed on the photos without those copies.
 #
 #   bash benches/speed.sh [ROUNDS]       (default 3; medians of ROUNDS)
 #
@@ -38,6 +40,18 @@ rm -rf "$dir/times" "$dir/drops10"
 mkdir -p "$dir/times"
 find "$dir/drops" -name '*.jpg' | sort > "$dir/files"
 photos=$(wc -l < "$dir/files")
+# The same intake without its planted copies (hard links): lightbox decodes each content once,
+# so the copies cost it a read and a hash where the other tools decode them again. This pair
+# shows the ratio on distinct photos alone.
+rm -rf "$dir/distinct"
+while read -r f; do
+    case $(basename "$f") in 转发_*) continue ;; esac
+    unit=$(basename "$(dirname "$f")")
+    mkdir -p "$dir/distinct/$unit"
+    ln "$f" "$dir/distinct/$unit/"
+done < "$dir/files"
+find "$dir/distinct" -name '*.jpg' | sort > "$dir/files-distinct"
+distinct=$(wc -l < "$dir/files-distinct")
 
 # Runs a command under GNU time; appends "seconds max_rss_kb" to times/NAME (findings exit 1).
 measure() {
@@ -54,6 +68,9 @@ builds=("${tools[@]}")
 has vipsthumbnail && tools+=(vips256)
 has convert && tools+=(magick)
 has djpeg && tools+=(djpeg djpeg4)
+# Timed but not paired with every build: the distinct photos, turbojpeg build against djpeg.
+extra=()
+[ "$turbo" = 1 ] && has djpeg && extra=(turbo-distinct djpeg-distinct)
 
 # One tool on `n` cores.
 run_tool() {
@@ -80,16 +97,23 @@ run_tool() {
             # intake cannot do without.
             measure "djpeg4-$n" "${pin[@]}" xargs -a "$dir/files" -d '\n' -P "$n" -n 1 \
                 djpeg -scale 1/4 -outfile /dev/null ;;
+        turbo-distinct)
+            rm -rf "$dir/work"
+            measure "turbo-distinct-$n" "${pin[@]}" "$dir/lightbox-turbo" --quiet --jobs "$n" run "$dir/distinct" --out "$dir/work" ;;
+        djpeg-distinct)
+            measure "djpeg-distinct-$n" "${pin[@]}" xargs -a "$dir/files-distinct" -d '\n' -P "$n" -n 1 \
+                djpeg -scale 1/8 -outfile /dev/null ;;
     esac
 }
 
 # The machine's load drifts over minutes: every other round runs the tools in reverse order, so
 # drift within a round falls on each tool alike, and the ratios below pair the runs of a round.
 for round in $(seq "$rounds"); do
-    order=("${tools[@]}")
+    all_tools=("${tools[@]}" "${extra[@]}")
+    order=("${all_tools[@]}")
     if [ $((round % 2)) = 0 ]; then
         order=()
-        for ((i = ${#tools[@]} - 1; i >= 0; i--)); do order+=("${tools[$i]}"); done
+        for ((i = ${#all_tools[@]} - 1; i >= 0; i--)); do order+=("${all_tools[$i]}"); done
     fi
     for n in 1 "$cores"; do
         for tool in "${order[@]}"; do
@@ -120,7 +144,7 @@ paired() {
         awk '{ v[NR] = $1 } END { printf "%.2f (%.2f-%.2f)", v[int((NR + 1) / 2)], v[1], v[NR] }'
 }
 printf 'machine: %s cores, %s\n' "$cores" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-printf 'intake: %s photos of 4000x3000 (8 units, 24 planted copies); medians of %s rounds\n' "$photos" "$rounds"
+printf 'intake: %s photos of 4000x3000 (8 units, 24 planted copies: %s distinct); medians of %s rounds\n' "$photos" "$distinct" "$rounds"
 printf 'ratios: the median over the rounds of the two runs in the same round (lowest-highest)\n'
 printf '%-36s %9s %9s %11s\n' "task" "1 core s" "$cores cores s" "ms/photo(1)"
 label() {
@@ -131,12 +155,16 @@ label() {
         magick) echo "convert -thumbnail 256 (jpeg:size)" ;;
         djpeg) echo "djpeg -scale 1/8 (decode only)" ;;
         djpeg4) echo "djpeg -scale 1/4 (decode only)" ;;
+        turbo-distinct) echo "lightbox run (turbojpeg), no copies" ;;
+        djpeg-distinct) echo "djpeg -scale 1/8, no copies" ;;
     esac
 }
-for tool in "${tools[@]}"; do
+for tool in "${tools[@]}" "${extra[@]}"; do
     one=$(median "$tool-1" 1)
     all=$(median "$tool-$cores" 1)
-    printf '%-36s %9.2f %9.2f %11.0f\n' "$(label "$tool")" "$one" "$all" "$(awk -v t="$one" -v n="$photos" 'BEGIN { print 1000 * t / n }')"
+    n=$photos
+    case $tool in *-distinct) n=$distinct ;; esac
+    printf '%-36s %9.2f %9.2f %11.0f\n' "$(label "$tool")" "$one" "$all" "$(awk -v t="$one" -v n="$n" 'BEGIN { print 1000 * t / n }')"
 done
 for build in "${builds[@]}"; do
     for tool in "${tools[@]:${#builds[@]}}"; do
@@ -144,6 +172,10 @@ for build in "${builds[@]}"; do
             "$(paired "$build-1" "$tool-1")" "$cores" "$(paired "$build-$cores" "$tool-$cores")"
     done
 done
+if [ ${#extra[@]} -gt 0 ]; then
+    printf 'ratio turbo    / djpeg -scale 1/8 on the %s photos without the planted copies: 1 core %s, %s cores %s\n' \
+        "$distinct" "$(paired turbo-distinct-1 djpeg-distinct-1)" "$cores" "$(paired "turbo-distinct-$cores" "djpeg-distinct-$cores")"
+fi
 for build in "${builds[@]}"; do
     printf '%-8s scaling 1 -> %s cores: %sx\n' "$build" "$cores" "$(paired "$build-1" "$build-$cores")"
 done

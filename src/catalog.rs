@@ -68,6 +68,37 @@ pub enum CatalogError {
     },
 }
 
+/// The catalog's committed inspections, read from any thread (one query at a time).
+pub struct CatalogReader {
+    connection: std::sync::Mutex<Connection>,
+}
+
+impl CatalogReader {
+    /// The inspection of `content` made with `settings` by an earlier run.
+    pub fn inspection(&self, content: &ContentHash, settings: &str) -> Option<Inspection> {
+        let connection = self
+            .connection
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        inspection_of(&connection, content, settings)
+    }
+}
+
+/// The inspection of `content` made with `settings`, as `connection` sees the catalog.
+fn inspection_of(
+    connection: &Connection,
+    content: &ContentHash,
+    settings: &str,
+) -> Option<Inspection> {
+    let row: Option<String> = connection
+        .prepare_cached("SELECT inspection FROM inspections WHERE content = ?1 AND settings = ?2")
+        .ok()?
+        .query_row(params![content.to_hex(), settings], |r| r.get(0))
+        .optional()
+        .ok()?;
+    row.and_then(|json| serde_json::from_str(&json).ok())
+}
+
 /// An open catalog, locked for this process.
 pub struct Catalog {
     connection: Connection,
@@ -238,6 +269,25 @@ impl Catalog {
             .optional()
             .ok()?;
         row.and_then(|json| serde_json::from_str(&json).ok())
+    }
+
+    /// The inspection of `content` made with `settings`, recorded by an earlier run or by this
+    /// one so far (its open transaction included).
+    pub fn inspection(&self, content: &ContentHash, settings: &str) -> Option<Inspection> {
+        inspection_of(&self.connection, content, settings)
+    }
+
+    /// A second connection to the database, read only, for the inspection workers: it sees
+    /// what earlier runs committed (the write-ahead log lets it read beside the open run).
+    /// `None` when it cannot be opened; the run then just decodes every content.
+    pub fn reader(&self) -> Option<CatalogReader> {
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | rusqlite::OpenFlags::SQLITE_OPEN_URI;
+        let connection = Connection::open_with_flags(&self.path, flags).ok()?;
+        Some(CatalogReader {
+            connection: std::sync::Mutex::new(connection),
+        })
     }
 
     /// Where else a content hash was seen in runs before `run` (the one being recorded, whose

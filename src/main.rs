@@ -154,13 +154,22 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 println!("{}", serde_json::to_string_pretty(&outcome.summary)?);
             } else if !cli.quiet {
                 print!("{}", lightbox::report::summary_text(&outcome.summary, lang));
+                let copies = match (lang, outcome.copies) {
+                    (_, 0) => String::new(),
+                    (Lang::Zh, n) => format!("；{n} 个与已检查过的文件字节相同（未重新解码）"),
+                    (Lang::En, n) => {
+                        format!(
+                            "; {n} the same bytes as a file inspected before (not decoded again)"
+                        )
+                    }
+                };
                 match lang {
                     Lang::Zh => println!(
-                        "本次读取 {} 个文件，{} 个未改变（未重读）",
+                        "本次读取 {} 个文件，{} 个未改变（未重读）{copies}",
                         outcome.read, outcome.reused
                     ),
                     Lang::En => println!(
-                        "read {} files, {} unchanged (not read again)",
+                        "read {} files, {} unchanged (not read again){copies}",
                         outcome.read, outcome.reused
                     ),
                 }

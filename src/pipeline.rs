@@ -19,7 +19,7 @@ use crate::ingest::{self, Entry, Role, Scan};
 use crate::inspect::{self, DerivedDirs, Inspection};
 use crate::lang::Lang;
 use crate::output;
-use crate::photo::{Check, Finding, Item, Severity, Source, Status};
+use crate::photo::{Check, ContentHash, Finding, Item, Severity, Source, Status};
 use crate::profile::{PageFormat, Profile, SheetGroup};
 use crate::progress::Progress;
 use crate::render::{self, SheetHeader};
@@ -61,6 +61,9 @@ pub struct RunOutcome {
     pub read: usize,
     /// Files unchanged since an earlier run, taken from the catalog without reading them.
     pub reused: usize,
+    /// Of the files read, those whose bytes were inspected already (another copy in this run,
+    /// or any copy in an earlier one): hashed, not decoded again.
+    pub copies: usize,
 }
 
 /// Files inspected together: the workers share a chunk, then its items go to disk. Large enough
@@ -150,6 +153,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         here,
         side_files,
         read,
+        copies,
         photos,
         ..
     } = intake;
@@ -253,6 +257,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         sheets,
         read,
         reused: photos - read,
+        copies,
     })
 }
 
@@ -278,6 +283,8 @@ struct Intake {
     side_files: Vec<SideFile>,
     /// Photos read and inspected in this run.
     read: usize,
+    /// Of those, the ones whose bytes were inspected already: not decoded again.
+    copies: usize,
     /// Photos in all.
     photos: usize,
 }
@@ -306,6 +313,15 @@ fn intake(
     let mut used_rows = BTreeSet::new();
     let mut side_files = Vec::new();
     let mut read = 0;
+    let mut copies = 0;
+    // Each content is decoded once in a run, and not at all when an earlier run inspected it.
+    let reader = catalog.reader();
+    let once = inspect::Once::new(|content| {
+        reader
+            .as_ref()?
+            .inspection(content, &settings)
+            .filter(|i| derived_in_place(i, dirs))
+    });
     progress.stage("inspect", photos as u64);
     // Last first, so each chunk comes off the end.
     let mut rest = entries;
@@ -321,11 +337,18 @@ fn intake(
             .filter(|e| e.role == Role::Photo)
             .map(|e| &e.source)
             .collect();
-        let (inspections, fresh, n_read) =
-            inspect_incrementally(&sources, config, dirs, catalog, &settings, progress);
+        let inspected =
+            inspect_incrementally(&sources, config, dirs, catalog, &settings, &once, progress);
+        let Inspected {
+            inspections,
+            fresh,
+            read: n_read,
+            copies: n_copies,
+        } = inspected;
         record.inspections(&fresh, &settings)?;
         drop(fresh);
         read += n_read;
+        copies += n_copies;
         let mut inspections = inspections.into_iter();
         for Entry { source, role } in chunk {
             let (content, photo, findings) = match role {
@@ -373,6 +396,7 @@ fn intake(
         used_rows,
         side_files,
         read,
+        copies,
         photos,
     })
 }
@@ -397,16 +421,31 @@ fn inspect_settings(profile: &Profile) -> String {
     )
 }
 
+/// A chunk's inspections, in input order.
+struct Inspected {
+    /// One per source.
+    inspections: Vec<Inspection>,
+    /// The ones made now, for the catalog to record.
+    fresh: Vec<Inspection>,
+    /// Sources read.
+    read: usize,
+    /// Sources read whose bytes were inspected already (in this run or an earlier one).
+    copies: usize,
+}
+
 /// Inspects the sources the catalog does not know unchanged (in parallel), takes the others'
 /// inspections from the catalog, and returns all in input order with the new ones to record.
+/// A source whose bytes `once` has seen takes the inspection of those bytes: from this chunk,
+/// from an earlier chunk or run (the catalog), or else it is inspected after all.
 fn inspect_incrementally(
     sources: &[&Source],
     config: &RunConfig,
     dirs: &DerivedDirs,
     catalog: &Catalog,
     settings: &str,
+    once: &inspect::Once<'_>,
     progress: &dyn Progress,
-) -> (Vec<Inspection>, Vec<Inspection>, usize) {
+) -> Inspected {
     let cached: Vec<Option<Inspection>> = sources
         .iter()
         .map(|source| {
@@ -423,15 +462,26 @@ fn inspect_incrementally(
         .collect();
     let n_read = to_read.len();
     progress.advance((sources.len() - n_read) as u64);
-    let mut read = inspect::photos(&to_read, &config.profile, dirs, progress).into_iter();
+    let outcomes = inspect::photos_once(&to_read, &config.profile, dirs, progress, once);
+    let mut elsewhere = |content: &ContentHash| {
+        catalog
+            .inspection(content, settings)
+            .filter(|i| derived_in_place(i, dirs))
+    };
+    let settled = inspect::settle(outcomes, &to_read, &config.profile, dirs, &mut elsewhere);
+    let copies = settled
+        .iter()
+        .filter(|(_, origin)| *origin != inspect::Origin::Fresh)
+        .count();
+    let mut read = settled.into_iter();
     let mut fresh = Vec::new();
     let inspections = cached
         .into_iter()
         .map(|c| match c {
             Some(inspection) => inspection,
             None => {
-                let inspection = read.next().expect("one inspection per source read");
-                if inspection.content.is_some() {
+                let (inspection, origin) = read.next().expect("one inspection per source read");
+                if origin == inspect::Origin::Fresh && inspection.content.is_some() {
                     // Shares the photo's facts: serialised only as the catalog records it.
                     fresh.push(inspection.clone());
                 }
@@ -439,7 +489,12 @@ fn inspect_incrementally(
             }
         })
         .collect();
-    (inspections, fresh, n_read)
+    Inspected {
+        inspections,
+        fresh,
+        read: n_read,
+        copies,
+    }
 }
 
 /// A cached inspection is only as good as the derived images it promises.

@@ -86,19 +86,134 @@ impl Inspection {
     }
 }
 
-/// Inspects every source in parallel on the current rayon pool, in input order.
+/// Inspects every source in parallel on the current rayon pool, in input order. Bytes that
+/// come more than once (a photo two units sent) are decoded once: each copy gets the same
+/// inspection, as decoding it again would give.
 pub fn photos(
     sources: &[&Source],
     profile: &Profile,
     dirs: &DerivedDirs,
     progress: &dyn Progress,
 ) -> Vec<Inspection> {
+    let once = Once::new(|_| None);
+    let outcomes = photos_once(sources, profile, dirs, progress, &once);
+    settle(outcomes, sources, profile, dirs, &mut |_| None)
+        .into_iter()
+        .map(|(inspection, _)| inspection)
+        .collect()
+}
+
+/// What a worker made of one source.
+#[derive(Debug)]
+pub enum Inspected {
+    /// Inspected now: read, hashed, decoded, its derived images written.
+    Fresh(Inspection),
+    /// Its bytes were inspected by an earlier run ([`Once`]'s `earlier`): read and hashed only.
+    Earlier(Inspection),
+    /// Its bytes are those of another source of this run, which the first worker to reach them
+    /// inspects: read and hashed only. [`settle()`] gives it that inspection.
+    Copy(ContentHash),
+}
+
+/// The contents a run has taken on so far, shared by its workers across chunks: each content is
+/// decoded by the first worker to reach it, once in a run, and not at all when an earlier run's
+/// inspection of the same bytes is at hand. Holds 8 bytes a content (a prefix of the hash; two
+/// contents sharing one are told apart in [`settle()`], which then inspects the second).
+pub struct Once<'a> {
+    claimed: std::sync::Mutex<std::collections::HashSet<u64>>,
+    earlier: Box<Earlier<'a>>,
+}
+
+/// An earlier run's inspection of a content, when at hand (see [`Once::new()`]).
+type Earlier<'a> = dyn Fn(&ContentHash) -> Option<Inspection> + Sync + 'a;
+
+impl<'a> Once<'a> {
+    /// Nothing taken on yet; `earlier` gives an earlier run's inspection of a content (derived
+    /// images in place), or `None`.
+    pub fn new(earlier: impl Fn(&ContentHash) -> Option<Inspection> + Sync + 'a) -> Once<'a> {
+        Once {
+            claimed: std::sync::Mutex::default(),
+            earlier: Box::new(earlier),
+        }
+    }
+
+    /// Takes `content` on: true for the first caller in the run, false for every later one.
+    fn claim(&self, content: &ContentHash) -> bool {
+        let mut prefix = [0u8; 8];
+        prefix.copy_from_slice(&content.0[..8]);
+        // A worker that panicked while holding the set left it whole: an insert cannot tear.
+        self.claimed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(u64::from_le_bytes(prefix))
+    }
+}
+
+/// [`photos()`] without settling the copies: each source is inspected, or found inspected in an
+/// earlier run, or found to be a copy of bytes taken on by another source of the run.
+pub fn photos_once(
+    sources: &[&Source],
+    profile: &Profile,
+    dirs: &DerivedDirs,
+    progress: &dyn Progress,
+    once: &Once<'_>,
+) -> Vec<Inspected> {
     sources
         .par_iter()
         .map(|source| {
-            let inspection = photo(source, profile, dirs);
+            let inspected = photo_once(source, profile, dirs, once);
             progress.advance(1);
-            inspection
+            inspected
+        })
+        .collect()
+}
+
+/// Where a settled inspection came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Inspected in this call (the catalog should record it).
+    Fresh,
+    /// An earlier run's inspection of the same bytes.
+    Earlier,
+    /// The inspection of another source with the same bytes, in this call or in `elsewhere`.
+    Copy,
+}
+
+/// One inspection per source, in order, from the workers' outcomes: a copy takes the inspection
+/// of the source of this call with its bytes, else `elsewhere`'s (an earlier chunk of the run),
+/// else it is inspected now (two contents whose hashes share the prefix [`Once`] keeps).
+pub fn settle(
+    outcomes: Vec<Inspected>,
+    sources: &[&Source],
+    profile: &Profile,
+    dirs: &DerivedDirs,
+    elsewhere: &mut dyn FnMut(&ContentHash) -> Option<Inspection>,
+) -> Vec<(Inspection, Origin)> {
+    let mut here: std::collections::HashMap<ContentHash, Inspection> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Inspected::Fresh(i) | Inspected::Earlier(i) => i.content.map(|c| (c, i.clone())),
+            Inspected::Copy(_) => None,
+        })
+        .collect();
+    outcomes
+        .into_iter()
+        .zip(sources)
+        .map(|(outcome, source)| match outcome {
+            Inspected::Fresh(inspection) => (inspection, Origin::Fresh),
+            Inspected::Earlier(inspection) => (inspection, Origin::Earlier),
+            Inspected::Copy(content) => {
+                match here.get(&content).cloned().or_else(|| elsewhere(&content)) {
+                    Some(inspection) => (inspection, Origin::Copy),
+                    None => {
+                        let inspection = photo(source, profile, dirs);
+                        if let Some(content) = inspection.content {
+                            here.insert(content, inspection.clone());
+                        }
+                        (inspection, Origin::Fresh)
+                    }
+                }
+            }
         })
         .collect()
 }
@@ -114,36 +229,73 @@ const KEPT_BUFFER: usize = 64 << 20;
 
 /// Inspects one source.
 pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspection {
+    read_then(source, profile, |bytes| {
+        inspect_bytes(bytes, ContentHash::of(bytes), profile, dirs)
+    })
+    .unwrap_or_else(|failed| failed)
+}
+
+/// [`photo()`], unless the bytes were taken on before in the run (or an earlier one).
+fn photo_once(
+    source: &Source,
+    profile: &Profile,
+    dirs: &DerivedDirs,
+    once: &Once<'_>,
+) -> Inspected {
+    read_then(source, profile, |bytes| {
+        let content = ContentHash::of(bytes);
+        if !once.claim(&content) {
+            return Inspected::Copy(content);
+        }
+        match (once.earlier)(&content) {
+            Some(earlier) => Inspected::Earlier(earlier),
+            None => Inspected::Fresh(inspect_bytes(bytes, content, profile, dirs)),
+        }
+    })
+    .unwrap_or_else(Inspected::Fresh)
+}
+
+/// Reads a source into the worker's buffer and hands its bytes to `inspect`. A file too large
+/// or unreadable is the failed inspection that says so.
+fn read_then<T>(
+    source: &Source,
+    profile: &Profile,
+    inspect: impl FnOnce(&[u8]) -> T,
+) -> Result<T, Inspection> {
     let files = &profile.files;
     if source.size > files.max_bytes {
-        return Inspection::failed(Check::FileTooLarge {
+        return Err(Inspection::failed(Check::FileTooLarge {
             bytes: source.size,
             max: files.max_bytes,
-        });
+        }));
     }
     READ_BUFFER.with_borrow_mut(|buffer| {
-        let inspection = match crate::ingest::read_into(source, files.max_bytes, buffer) {
-            Ok(()) => inspect_bytes(buffer, profile, dirs),
-            Err(reason) => Inspection::failed(Check::Unreadable { reason }),
+        let outcome = match crate::ingest::read_into(source, files.max_bytes, buffer) {
+            Ok(()) => Ok(inspect(buffer)),
+            Err(reason) => Err(Inspection::failed(Check::Unreadable { reason })),
         };
         if buffer.capacity() > KEPT_BUFFER {
             *buffer = Vec::new();
         }
-        inspection
+        outcome
     })
 }
 
-/// Inspects a source's bytes, read whole.
-fn inspect_bytes(bytes: &[u8], profile: &Profile, dirs: &DerivedDirs) -> Inspection {
+/// Inspects a source's bytes, read whole, whose hash is `content`.
+fn inspect_bytes(
+    bytes: &[u8],
+    content: ContentHash,
+    profile: &Profile,
+    dirs: &DerivedDirs,
+) -> Inspection {
     let files = &profile.files;
     if bytes.is_empty() {
         // Empty bytes have a content hash too: the catalog remembers the file like any other.
         return Inspection {
-            content: Some(ContentHash::of(bytes)),
+            content: Some(content),
             ..Inspection::failed(Check::EmptyFile)
         };
     }
-    let content = ContentHash::of(bytes);
     let format = match decode::sniff(bytes) {
         Sniffed::Image(format) => format,
         Sniffed::Other(detected) => {
@@ -329,4 +481,112 @@ pub fn encode_jpeg_rust(image: &image::RgbImage, quality: u8) -> std::io::Result
         .encode(image.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
         .map_err(std::io::Error::other)?;
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Silent;
+
+    /// A unit folder with two copies of one photo and another photo; their sources in order.
+    fn copies(root: &Path) -> Vec<Source> {
+        let unit = root.join("drops").join("单位");
+        fs::create_dir_all(&unit).unwrap();
+        let picture = |seed: u32| {
+            image::RgbImage::from_fn(640, 480, |x, y| {
+                image::Rgb([(x * seed) as u8, (y + seed) as u8, ((x ^ y) * seed) as u8])
+            })
+        };
+        let photo = encode_jpeg(&picture(3), 90).unwrap();
+        fs::write(unit.join("a.jpg"), &photo).unwrap();
+        fs::write(unit.join("b.jpg"), encode_jpeg(&picture(7), 90).unwrap()).unwrap();
+        fs::write(unit.join("c.jpg"), &photo).unwrap();
+        let scan = crate::ingest::scan(&[root.join("drops")]).unwrap();
+        scan.entries.into_iter().map(|e| e.source).collect()
+    }
+
+    fn dirs(root: &Path) -> DerivedDirs {
+        let dirs = DerivedDirs::in_work(&root.join("work"));
+        dirs.create().unwrap();
+        dirs
+    }
+
+    #[test]
+    fn a_content_is_decoded_by_one_worker_and_its_copies_get_the_same_inspection() {
+        let root = tempfile::tempdir().unwrap();
+        let sources = copies(root.path());
+        let refs: Vec<&Source> = sources.iter().collect();
+        let (profile, dirs) = (Profile::embedded(), dirs(root.path()));
+        let once = Once::new(|_| None);
+        let outcomes = photos_once(&refs, &profile, &dirs, &Silent, &once);
+        let fresh = outcomes
+            .iter()
+            .filter(|o| matches!(o, Inspected::Fresh(_)))
+            .count();
+        let copied: Vec<&ContentHash> = outcomes
+            .iter()
+            .filter_map(|o| match o {
+                Inspected::Copy(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        assert_eq!((fresh, copied.len()), (2, 1), "{outcomes:?}");
+        let settled = settle(outcomes, &refs, &profile, &dirs, &mut |_| None);
+        let origins: Vec<Origin> = settled.iter().map(|(_, o)| *o).collect();
+        assert_eq!(origins.iter().filter(|o| **o == Origin::Copy).count(), 1);
+        // Every source's inspection is the one inspecting it alone gives.
+        for ((inspection, _), source) in settled.iter().zip(&refs) {
+            assert_eq!(
+                *inspection,
+                photo(source, &profile, &dirs),
+                "{}",
+                source.path
+            );
+        }
+        assert_eq!(settled[0].0, settled[2].0, "a.jpg and c.jpg are one photo");
+        assert!(settled[0].0.photo.as_ref().unwrap().perceptual.is_some());
+    }
+
+    #[test]
+    fn an_earlier_inspection_is_taken_and_a_copy_with_nothing_to_copy_is_inspected() {
+        let root = tempfile::tempdir().unwrap();
+        let sources = copies(root.path());
+        let refs: Vec<&Source> = sources.iter().collect();
+        let (profile, dirs) = (Profile::embedded(), dirs(root.path()));
+        let earlier = photo(refs[0], &profile, &dirs);
+        let known = earlier.content.unwrap();
+        let once = Once::new(|c| (*c == known).then(|| earlier.clone()));
+        let outcomes = photos_once(&refs, &profile, &dirs, &Silent, &once);
+        let kinds: Vec<&str> = outcomes
+            .iter()
+            .map(|o| match o {
+                Inspected::Fresh(_) => "fresh",
+                Inspected::Earlier(_) => "earlier",
+                Inspected::Copy(_) => "copy",
+            })
+            .collect();
+        // a.jpg and c.jpg: one worker finds the earlier inspection, the other waits for it.
+        let mut copies_of_a = vec![kinds[0], kinds[2]];
+        copies_of_a.sort_unstable();
+        assert_eq!((copies_of_a, kinds[1]), (vec!["copy", "earlier"], "fresh"));
+
+        // A copy whose bytes no one here or elsewhere has (two hashes sharing the 8 bytes the
+        // run keeps) is inspected after all.
+        let alone = settle(
+            vec![Inspected::Copy(known)],
+            &refs[..1],
+            &profile,
+            &dirs,
+            &mut |_| None,
+        );
+        assert_eq!(alone, vec![(earlier.clone(), Origin::Fresh)]);
+        let found = settle(
+            vec![Inspected::Copy(known)],
+            &refs[2..],
+            &profile,
+            &dirs,
+            &mut |c| (*c == known).then(|| earlier.clone()),
+        );
+        assert_eq!(found, vec![(earlier.clone(), Origin::Copy)]);
+    }
 }
