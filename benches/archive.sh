@@ -4,7 +4,9 @@
 # way) is hard-linked TIMES times into TIMES times the units, then `lightbox run` (turbojpeg
 # build when it builds, else the default) goes over the corpus once and over the archive twice:
 # a first run, which reads and inspects every photo, and a rerun, which takes every photo from
-# the catalog and so shows the per-photo state without the decoding. Then `lightbox package`
+# the catalog and so shows the per-photo state without the decoding. (Each content is decoded
+# once, so the first run decodes the corpus's 200 distinct photos and reads and hashes the other
+# copies: what a photo costs in memory is all still there, the decoding time is not.) Then `lightbox package`
 # over each run's work folder (reading the report's items; the hard links are copies of the
 # corpus's photos, so the package itself holds about as many photos either way). Prints each
 # command's time and peak memory (max RSS), and the memory each photo above the corpus's adds.
