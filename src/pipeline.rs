@@ -339,7 +339,7 @@ fn intake(
             .collect();
         let inspected =
             inspect_incrementally(&sources, config, dirs, catalog, &settings, &once, progress);
-        let Inspected {
+        let ChunkInspections {
             inspections,
             fresh,
             read: n_read,
@@ -422,7 +422,7 @@ fn inspect_settings(profile: &Profile) -> String {
 }
 
 /// A chunk's inspections, in input order.
-struct Inspected {
+struct ChunkInspections {
     /// One per source.
     inspections: Vec<Inspection>,
     /// The ones made now, for the catalog to record.
@@ -445,7 +445,7 @@ fn inspect_incrementally(
     settings: &str,
     once: &inspect::Once<'_>,
     progress: &dyn Progress,
-) -> Inspected {
+) -> ChunkInspections {
     let cached: Vec<Option<Inspection>> = sources
         .iter()
         .map(|source| {
@@ -489,7 +489,7 @@ fn inspect_incrementally(
             }
         })
         .collect();
-    Inspected {
+    ChunkInspections {
         inspections,
         fresh,
         read: n_read,

@@ -189,10 +189,21 @@ pub fn settle(
     dirs: &DerivedDirs,
     elsewhere: &mut dyn FnMut(&ContentHash) -> Option<Inspection>,
 ) -> Vec<(Inspection, Origin)> {
+    // Only the contents some copy asks for are kept aside (most chunks have no copies).
+    let wanted: std::collections::HashSet<ContentHash> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Inspected::Copy(content) => Some(*content),
+            _ => None,
+        })
+        .collect();
     let mut here: std::collections::HashMap<ContentHash, Inspection> = outcomes
         .iter()
         .filter_map(|o| match o {
-            Inspected::Fresh(i) | Inspected::Earlier(i) => i.content.map(|c| (c, i.clone())),
+            Inspected::Fresh(i) | Inspected::Earlier(i) => i
+                .content
+                .filter(|c| wanted.contains(c))
+                .map(|c| (c, i.clone())),
             Inspected::Copy(_) => None,
         })
         .collect();
@@ -505,18 +516,19 @@ mod tests {
         scan.entries.into_iter().map(|e| e.source).collect()
     }
 
-    fn dirs(root: &Path) -> DerivedDirs {
-        let dirs = DerivedDirs::in_work(&root.join("work"));
+    /// [`copies()`] in a temporary folder, the embedded profile, and a work folder's dirs.
+    fn setup() -> (tempfile::TempDir, Vec<Source>, Profile, DerivedDirs) {
+        let root = tempfile::tempdir().unwrap();
+        let sources = copies(root.path());
+        let dirs = DerivedDirs::in_work(&root.path().join("work"));
         dirs.create().unwrap();
-        dirs
+        (root, sources, Profile::embedded(), dirs)
     }
 
     #[test]
     fn a_content_is_decoded_by_one_worker_and_its_copies_get_the_same_inspection() {
-        let root = tempfile::tempdir().unwrap();
-        let sources = copies(root.path());
+        let (_root, sources, profile, dirs) = setup();
         let refs: Vec<&Source> = sources.iter().collect();
-        let (profile, dirs) = (Profile::embedded(), dirs(root.path()));
         let once = Once::new(|_| None);
         let outcomes = photos_once(&refs, &profile, &dirs, &Silent, &once);
         let fresh = outcomes
@@ -549,10 +561,8 @@ mod tests {
 
     #[test]
     fn an_earlier_inspection_is_taken_and_a_copy_with_nothing_to_copy_is_inspected() {
-        let root = tempfile::tempdir().unwrap();
-        let sources = copies(root.path());
+        let (_root, sources, profile, dirs) = setup();
         let refs: Vec<&Source> = sources.iter().collect();
-        let (profile, dirs) = (Profile::embedded(), dirs(root.path()));
         let earlier = photo(refs[0], &profile, &dirs);
         let known = earlier.content.unwrap();
         let once = Once::new(|c| (*c == known).then(|| earlier.clone()));

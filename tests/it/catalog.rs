@@ -257,21 +257,20 @@ fn bytes_sent_twice_are_decoded_once_in_a_run_and_not_again_in_a_later_one() {
         fs::copy(from, collection.join(unit).join(name)).unwrap();
     }
     let work = root.path().join("work");
-    let first = run_into(&collection, &work, &["--lang", "en"]);
-    assert!(
-        stdout(&first).contains(
-            "read 3 files, 0 unchanged (not read again); 1 the same bytes as a file inspected \
-             before (not decoded again)"
-        ),
-        "{}",
-        stdout(&first)
-    );
+    // Runs again, checks the summary's count of files read, and returns the report.
+    let run = |said: &str| {
+        let out = run_into(&collection, &work, &["--lang", "en"]);
+        assert!(stdout(&out).contains(said), "{}", stdout(&out));
+        lightbox::report::Report::from_json(&fs::read(work.join("report.json")).unwrap()).unwrap()
+    };
     let facts = |report: &lightbox::report::Report, path: &str| {
         let item = report.items.iter().find(|i| i.path == path).unwrap();
         serde_json::to_string(item.photo.as_ref().expect("inspected")).unwrap()
     };
-    let report =
-        lightbox::report::Report::from_json(&fs::read(work.join("report.json")).unwrap()).unwrap();
+    let report = run(
+        "read 3 files, 0 unchanged (not read again); 1 the same bytes as a file \
+                      inspected before (not decoded again)",
+    );
     let original = facts(&report, "克拉玛依市科协/IMG_2041.JPG");
     // The copy carries every fact decoding gives (size, perceptual hash, derived images).
     assert!(original.contains("\"perceptual\""), "{original}");
@@ -280,33 +279,19 @@ fn bytes_sent_twice_are_decoded_once_in_a_run_and_not_again_in_a_later_one() {
     // A later drop with a third copy, in a new place: read and hashed, not decoded.
     fs::create_dir_all(collection.join("白碱滩区科协")).unwrap();
     fs::copy(&photo, collection.join("白碱滩区科协/老照片.jpg")).unwrap();
-    let second = run_into(&collection, &work, &["--lang", "en"]);
-    assert!(
-        stdout(&second).contains(
-            "read 1 files, 3 unchanged (not read again); 1 the same bytes as a file inspected \
-             before (not decoded again)"
-        ),
-        "{}",
-        stdout(&second)
+    let report = run(
+        "read 1 files, 3 unchanged (not read again); 1 the same bytes as a file \
+                      inspected before (not decoded again)",
     );
-    let report =
-        lightbox::report::Report::from_json(&fs::read(work.join("report.json")).unwrap()).unwrap();
     assert_eq!(facts(&report, "白碱滩区科协/老照片.jpg"), original);
 
     // Without its derived images an earlier inspection is not enough: the first copy a worker
-    // reaches is decoded again, the others wait for it.
+    // reaches is decoded again, the others take its inspection.
     fs::remove_dir_all(work.join("derived")).unwrap();
-    let third = run_into(&collection, &work, &["--lang", "en"]);
-    assert!(
-        stdout(&third).contains(
-            "read 4 files, 0 unchanged (not read again); 2 the same bytes as a file inspected \
-             before (not decoded again)"
-        ),
-        "{}",
-        stdout(&third)
+    let report = run(
+        "read 4 files, 0 unchanged (not read again); 2 the same bytes as a file \
+                      inspected before (not decoded again)",
     );
-    let report =
-        lightbox::report::Report::from_json(&fs::read(work.join("report.json")).unwrap()).unwrap();
     let again = report
         .items
         .iter()
