@@ -148,6 +148,12 @@ pub struct Sheets {
     /// page size in points.
     #[serde(default = "default_dpi")]
     pub dpi: u32,
+    /// Resolution of the page images, which are for screens and messages: the PDF is the copy
+    /// to print (its photos are the previews themselves, its text is text). At 150 dpi an A4
+    /// page is 1240 × 1754 and its cells are drawn from the thumbnails; at 300 dpi they need
+    /// the previews, and a page costs four times the pixels.
+    #[serde(default = "default_image_dpi")]
+    pub image_dpi: u32,
     /// Page image format.
     #[serde(default)]
     pub format: PageFormat,
@@ -166,6 +172,24 @@ pub struct Sheets {
 
 fn default_dpi() -> u32 {
     300
+}
+
+fn default_image_dpi() -> u32 {
+    150
+}
+
+impl Sheets {
+    /// Page image pixels per layout pixel (`image_dpi / dpi`).
+    pub fn image_scale(&self) -> f32 {
+        self.image_dpi as f32 / self.dpi.max(1) as f32
+    }
+
+    /// The size of a page image in pixels, at least 1 × 1.
+    pub fn image_size(&self) -> (u32, u32) {
+        let scale = f64::from(self.image_dpi) / f64::from(self.dpi.max(1));
+        let side = |pixels: u32| ((f64::from(pixels) * scale).round() as u32).max(1);
+        (side(self.page_width), side(self.page_height))
+    }
 }
 
 fn default_true() -> bool {
@@ -303,6 +327,9 @@ impl Profile {
         if profile.sheets.pdf_pages == 0 {
             return Err(invalid("sheets: pdf_pages must be > 0".into()));
         }
+        if profile.sheets.dpi == 0 || profile.sheets.image_dpi == 0 {
+            return Err(invalid("sheets: dpi and image_dpi must be > 0".into()));
+        }
         if profile.gazetteer.prefectures.is_empty() {
             return Err(invalid("gazetteer: no prefectures".into()));
         }
@@ -388,22 +415,27 @@ mod tests {
     }
 
     #[test]
-    fn a_sheet_grid_or_pdf_of_no_pages_is_refused_and_pdf_pages_defaults_to_ten() {
+    fn a_sheet_grid_pdf_or_resolution_of_nothing_is_refused_and_defaults_hold() {
         for (from, to) in [
             ("columns = 4", "columns = 0"),
             ("rows = 5", "rows = 0"),
             ("pdf_pages = 10", "pdf_pages = 0"),
+            ("dpi = 300", "dpi = 0"),
+            ("image_dpi = 150", "image_dpi = 0"),
         ] {
             let text = DEFAULT_TOML.replace(from, to);
             assert_ne!(text, DEFAULT_TOML);
             let err = Profile::parse(&text, "test").expect_err(to);
             assert!(err.to_string().contains("sheets:"), "{to}: {err}");
         }
-        let without = DEFAULT_TOML.replace("pdf_pages = 10", "");
-        assert_eq!(
-            Profile::parse(&without, "test").unwrap().sheets.pdf_pages,
-            10
-        );
+        let without = DEFAULT_TOML
+            .replace("pdf_pages = 10", "")
+            .replace("image_dpi = 150", "");
+        let sheets = Profile::parse(&without, "test").unwrap().sheets;
+        assert_eq!((sheets.pdf_pages, sheets.image_dpi), (10, 150));
+        // A4 at 300 dpi, its page images at 150.
+        assert_eq!(sheets.image_size(), (1240, 1754));
+        assert_eq!(sheets.image_scale(), 0.5);
     }
 
     #[test]

@@ -108,55 +108,155 @@ impl Pen<'_> {
 }
 
 /// Where the sheet layout draws: a page image, a PDF page, or both at once. Coordinates are
-/// page pixels at the layout's resolution (300 dpi for A4).
+/// layout pixels (the profile's `page_width` × `page_height` at its `dpi`, 300 for A4); each
+/// canvas maps them to its own page.
 pub trait Canvas {
     /// Fills a rectangle.
     fn fill_rect(&mut self, x: u32, y: u32, w: u32, h: u32, colour: Rgb<u8>);
     /// Draws text (already fitted) with its top-left corner at (`x`, `y`).
     fn text(&mut self, pen: &Pen<'_>, x: f32, y: f32, text: &str);
-    /// Places a picture, at its own size, with its top-left corner at (`x`, `y`). `jpeg` is the
-    /// JPEG it was decoded from, when it was: a canvas that can embed it as it is may.
-    fn picture(&mut self, picture: &RgbImage, jpeg: Option<&[u8]>, x: u32, y: u32);
+    /// Places a photo as large as fits in the box (`x`, `y`, `w`, `h`), centred.
+    fn picture(&mut self, photo: &CellPhoto, x: u32, y: u32, w: u32, h: u32);
 }
 
-/// A page image.
-pub struct RasterCanvas<'a>(pub &'a mut RgbImage);
+/// A photo as a cell shows it: its preview (what a PDF embeds, JPEG as it is) and its
+/// thumbnail (what a page image at screen resolution is drawn from), both upright, with their
+/// sizes read from their headers.
+pub struct CellPhoto {
+    preview: Vec<u8>,
+    size: (u32, u32),
+    thumbnail: Option<(Vec<u8>, (u32, u32))>,
+}
 
-impl Canvas for RasterCanvas<'_> {
-    fn fill_rect(&mut self, x: u32, y: u32, w: u32, h: u32, colour: Rgb<u8>) {
-        fill_rect(self.0, x, y, w, h, colour);
+impl CellPhoto {
+    /// A photo's derived images; `None` when its preview is missing or not an image (its cell
+    /// then says so).
+    pub fn read(dirs: &DerivedDirs, content: &crate::photo::ContentHash) -> Option<CellPhoto> {
+        let preview = std::fs::read(dirs.preview(content)).ok()?;
+        CellPhoto::new(preview, std::fs::read(dirs.thumbnail(content)).ok())
     }
 
-    fn text(&mut self, pen: &Pen<'_>, x: f32, y: f32, text: &str) {
-        let image = &mut *self.0;
-        let scale = PxScale::from(pen.size);
-        let scaled = pen.font.as_scaled(scale);
-        let baseline = y + scaled.ascent();
-        let mut caret = x;
-        GLYPHS.with_borrow_mut(|glyphs| {
-            for c in text.chars() {
-                let id = pen.font.glyph_id(c);
-                let at = (caret, baseline);
-                caret += scaled.h_advance(id);
-                glyphs.draw_glyph(image, pen.font, id, pen.size, at, pen.colour);
-            }
-        });
+    /// A photo from the bytes of its preview and, when there is one, its thumbnail; `None` when
+    /// the preview's header cannot be read (a thumbnail whose header cannot is left out).
+    pub fn new(preview: Vec<u8>, thumbnail: Option<Vec<u8>>) -> Option<CellPhoto> {
+        let size = header_size(&preview)?;
+        let thumbnail = thumbnail.and_then(|bytes| header_size(&bytes).map(|size| (bytes, size)));
+        Some(CellPhoto {
+            preview,
+            size,
+            thumbnail,
+        })
     }
 
-    fn picture(&mut self, picture: &RgbImage, _jpeg: Option<&[u8]>, x: u32, y: u32) {
-        // Row by row: a 547 px cell is 400 slice copies, not 220,000 pixel calls.
-        let (pw, ph) = self.0.dimensions();
+    /// The photo's size inside a `box_w` × `box_h` box.
+    pub fn fitted(&self, box_w: u32, box_h: u32) -> (u32, u32) {
+        decode::fit_box(self.size.0, self.size.1, box_w, box_h)
+    }
+
+    /// Pixels as large as fit in a `box_w` × `box_h` box: decoded from the thumbnail when it is
+    /// at least that large, from the preview otherwise.
+    pub fn pixels(&self, box_w: u32, box_h: u32) -> Option<RgbImage> {
+        let (w, h) = self.fitted(box_w, box_h);
+        let source = match &self.thumbnail {
+            Some((bytes, (tw, th))) if *tw >= w && *th >= h => bytes,
+            _ => &self.preview,
+        };
+        decode::decode_to_fit(source, box_w, box_h).ok()
+    }
+}
+
+/// An image's width and height from its header, without decoding it.
+fn header_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?
+        .into_dimensions()
+        .ok()
+}
+
+/// A page image, drawn at `scale` page image pixels per layout pixel.
+pub struct RasterCanvas<'a> {
+    image: &'a mut RgbImage,
+    scale: f32,
+}
+
+impl<'a> RasterCanvas<'a> {
+    /// A page image at the layout's own resolution.
+    pub fn new(image: &'a mut RgbImage) -> RasterCanvas<'a> {
+        RasterCanvas::scaled(image, 1.0)
+    }
+
+    /// A page image at `scale` pixels per layout pixel (the profile's `image_dpi / dpi`).
+    pub fn scaled(image: &'a mut RgbImage, scale: f32) -> RasterCanvas<'a> {
+        RasterCanvas { image, scale }
+    }
+
+    /// Where a layout coordinate falls on the image: rounded, so rectangles that meet in the
+    /// layout meet on the image.
+    fn at(&self, v: u32) -> u32 {
+        (v as f32 * self.scale).round() as u32
+    }
+
+    /// A layout rectangle on the image: left, top, width, height; a rectangle of any size is at
+    /// least a pixel each way.
+    fn rect(&self, x: u32, y: u32, w: u32, h: u32) -> (u32, u32, u32, u32) {
+        let (left, top) = (self.at(x), self.at(y));
+        let right = self.at(x.saturating_add(w)).max(left + u32::from(w > 0));
+        let bottom = self.at(y.saturating_add(h)).max(top + u32::from(h > 0));
+        (left, top, right - left, bottom - top)
+    }
+
+    /// Copies `picture` onto the image at its own size, its top-left corner at image pixel
+    /// (`x`, `y`), clipped to the image.
+    pub fn paste(&mut self, picture: &RgbImage, x: u32, y: u32) {
+        // Row by row: a cell is a few hundred slice copies, not a pixel call per pixel.
+        let (pw, ph) = self.image.dimensions();
         let w = picture.width().min(pw.saturating_sub(x)) as usize;
         let h = picture.height().min(ph.saturating_sub(y));
         if w == 0 {
             return;
         }
         let (stride, from_stride) = (3 * pw as usize, 3 * picture.width() as usize);
-        let page: &mut [u8] = self.0;
+        let page: &mut [u8] = self.image;
         for row in 0..h as usize {
             let at = (y as usize + row) * stride + 3 * x as usize;
             page[at..at + 3 * w]
                 .copy_from_slice(&picture.as_raw()[row * from_stride..row * from_stride + 3 * w]);
+        }
+    }
+}
+
+impl Canvas for RasterCanvas<'_> {
+    fn fill_rect(&mut self, x: u32, y: u32, w: u32, h: u32, colour: Rgb<u8>) {
+        let (x, y, w, h) = self.rect(x, y, w, h);
+        fill_rect(self.image, x, y, w, h, colour);
+    }
+
+    fn text(&mut self, pen: &Pen<'_>, x: f32, y: f32, text: &str) {
+        let image = &mut *self.image;
+        let size = pen.size * self.scale;
+        let scaled = pen.font.as_scaled(PxScale::from(size));
+        let baseline = y * self.scale + scaled.ascent();
+        let mut caret = x * self.scale;
+        GLYPHS.with_borrow_mut(|glyphs| {
+            for c in text.chars() {
+                let id = pen.font.glyph_id(c);
+                let at = (caret, baseline);
+                caret += scaled.h_advance(id);
+                glyphs.draw_glyph(image, pen.font, id, size, at, pen.colour);
+            }
+        });
+    }
+
+    fn picture(&mut self, photo: &CellPhoto, x: u32, y: u32, w: u32, h: u32) {
+        let (left, top, w, h) = self.rect(x, y, w, h);
+        if let Some(pixels) = photo.pixels(w, h) {
+            let (pw, ph) = pixels.dimensions();
+            self.paste(
+                &pixels,
+                left + w.saturating_sub(pw) / 2,
+                top + h.saturating_sub(ph) / 2,
+            );
         }
     }
 }
@@ -333,33 +433,39 @@ impl Canvas for PdfCanvas<'_, '_> {
         );
     }
 
-    fn picture(&mut self, picture: &RgbImage, jpeg: Option<&[u8]>, x: u32, y: u32) {
-        // The preview's own JPEG goes in as it is, scaled by the page: no second generation of
-        // JPEG loss, sharper in print, and no encoding. Other pictures are encoded here.
-        let data = match jpeg {
-            Some(jpeg) => jpeg.to_vec(),
-            None => match crate::inspect::encode_jpeg(picture, 85) {
-                Ok(encoded) => encoded,
-                Err(_) => return,
+    fn picture(&mut self, photo: &CellPhoto, x: u32, y: u32, w: u32, h: u32) {
+        // The preview's own JPEG goes in as it is, scaled by the page: no decoding, no second
+        // generation of JPEG loss, and sharper in print than any page image. A preview that is
+        // not a JPEG (never one lightbox wrote) is decoded and encoded here.
+        let (fw, fh) = photo.fitted(w, h);
+        let data = match decode::sniff(&photo.preview) {
+            decode::Sniffed::Image(crate::photo::Format::Jpeg) => photo.preview.clone(),
+            _ => match photo
+                .pixels(fw, fh)
+                .and_then(|pixels| crate::inspect::encode_jpeg(&pixels, 85).ok())
+            {
+                Some(encoded) => encoded,
+                None => return,
             },
         };
         let Ok(image) = krilla::image::Image::from_jpeg(data.into(), true) else {
             return;
         };
-        let Some(size) =
-            krilla::geom::Size::from_wh(picture.width() as f32, picture.height() as f32)
-        else {
+        let Some(size) = krilla::geom::Size::from_wh(fw as f32, fh as f32) else {
             return;
         };
+        let (left, top) = (x + w.saturating_sub(fw) / 2, y + h.saturating_sub(fh) / 2);
         self.surface
-            .push_transform(&krilla::geom::Transform::from_translate(x as f32, y as f32));
+            .push_transform(&krilla::geom::Transform::from_translate(
+                left as f32,
+                top as f32,
+            ));
         self.surface.draw_image(image, size);
         self.surface.pop();
     }
 }
 
-/// Draws on two canvases at once: the page image and the PDF page share one layout pass (and
-/// one preview decode per cell).
+/// Draws on two canvases at once: the page image and the PDF page share one layout pass.
 struct Both<'a, 'b>(&'a mut dyn Canvas, &'b mut dyn Canvas);
 
 impl Canvas for Both<'_, '_> {
@@ -373,9 +479,9 @@ impl Canvas for Both<'_, '_> {
         self.1.text(pen, x, y, text);
     }
 
-    fn picture(&mut self, picture: &RgbImage, jpeg: Option<&[u8]>, x: u32, y: u32) {
-        self.0.picture(picture, jpeg, x, y);
-        self.1.picture(picture, jpeg, x, y);
+    fn picture(&mut self, photo: &CellPhoto, x: u32, y: u32, w: u32, h: u32) {
+        self.0.picture(photo, x, y, w, h);
+        self.1.picture(photo, x, y, w, h);
     }
 }
 
@@ -533,8 +639,9 @@ pub fn render_sheet(
 ) -> anyhow::Result<()> {
     let layout = style.layout;
     PAGE.with_borrow_mut(|image| {
-        if image.dimensions() != (layout.page_width, layout.page_height) {
-            *image = RgbImage::new(layout.page_width, layout.page_height);
+        let (width, height) = layout.image_size();
+        if image.dimensions() != (width, height) {
+            *image = RgbImage::new(width, height);
         }
         render_into(image, items, header, style, output)
     })
@@ -597,7 +704,7 @@ fn render_into(
                 let mut surface = pdf_page.surface();
                 surface.push_transform(&krilla::geom::Transform::from_scale(points, points));
                 {
-                    let mut raster = RasterCanvas(image);
+                    let mut raster = RasterCanvas::scaled(image, layout.image_scale());
                     let mut vector = PdfCanvas {
                         surface: &mut surface,
                         font: pdf_font.clone(),
@@ -610,7 +717,7 @@ fn render_into(
                 pdf_page.finish();
             }
             _ => draw_page(
-                &mut RasterCanvas(image),
+                &mut RasterCanvas::scaled(image, layout.image_scale()),
                 &glyphs,
                 &on_page,
                 place,
@@ -773,26 +880,13 @@ fn draw_cell(
         show_unit,
     } = cell;
     canvas.fill_rect(x, y, w, image_h, PANEL);
-    let preview = item
+    let photo = item
         .photo
         .as_ref()
         .filter(|p| p.decoded)
-        .and_then(|p| std::fs::read(dirs.preview(&p.content)).ok())
-        .and_then(|bytes| {
-            let small = decode::decode_to_fit(&bytes, w, image_h).ok()?;
-            let jpeg = decode::sniff(&bytes) == decode::Sniffed::Image(crate::photo::Format::Jpeg);
-            Some((small, jpeg.then_some(bytes)))
-        });
-    match preview {
-        Some((small, jpeg)) => {
-            let (tw, th) = small.dimensions();
-            canvas.picture(
-                &small,
-                jpeg.as_deref(),
-                x + (w - tw) / 2,
-                y + (image_h - th) / 2,
-            );
-        }
+        .and_then(|p| CellPhoto::read(dirs, &p.content));
+    match photo {
+        Some(photo) => canvas.picture(&photo, x, y, w, image_h),
         None => {
             let label = match lang {
                 Lang::Zh => "无法预览",
@@ -968,11 +1062,11 @@ mod tests {
     #[test]
     fn paints_rectangles_and_pictures_clipped_to_the_page() {
         let mut page = RgbImage::from_pixel(10, 8, WHITE);
-        let mut canvas = RasterCanvas(&mut page);
+        let mut canvas = RasterCanvas::new(&mut page);
         // Runs off the right and the bottom.
         canvas.fill_rect(6, 5, 10, 10, Rgb([1, 2, 3]));
         let picture = RgbImage::from_fn(4, 3, |x, y| Rgb([x as u8, y as u8, 9]));
-        canvas.picture(&picture, None, 8, 0);
+        canvas.paste(&picture, 8, 0);
         canvas.fill_rect(0, 0, 2, 1, INK);
         for (x, y, pixel) in page.enumerate_pixels() {
             let expected = if x < 2 && y == 0 {
@@ -988,6 +1082,83 @@ mod tests {
         }
     }
 
+    /// A JPEG of one colour.
+    fn solid_jpeg(width: u32, height: u32, colour: Rgb<u8>) -> Vec<u8> {
+        crate::inspect::encode_jpeg(&RgbImage::from_pixel(width, height, colour), 95).unwrap()
+    }
+
+    #[test]
+    fn a_cell_photo_is_fitted_centred_and_drawn_from_the_thumbnail_when_it_is_large_enough() {
+        let (red, blue) = (Rgb([220, 20, 20]), Rgb([20, 20, 220]));
+        let photo =
+            CellPhoto::new(solid_jpeg(400, 200, red), Some(solid_jpeg(48, 24, blue))).unwrap();
+        // The box is 80 x 80 layout pixels: 40 x 40 on a half-scale page, where the photo is
+        // 40 x 20 and the thumbnail serves; 80 x 40 at full scale, where only the preview does.
+        for (scale, side, colour) in [(0.5, 40, blue), (1.0, 80, red)] {
+            let mut page = RgbImage::from_pixel(100, 100, WHITE);
+            RasterCanvas::scaled(&mut page, scale).picture(&photo, 20, 20, 80, 80);
+            let (left, top) = ((20.0 * scale) as u32, (20.0 * scale) as u32);
+            let near =
+                |p: &Rgb<u8>, c: Rgb<u8>| p.0.iter().zip(c.0).all(|(a, b)| a.abs_diff(b) < 12);
+            // A band of the box's height above and below the photo stays white.
+            let (band_top, band_bottom) = (top + side / 4, top + side * 3 / 4);
+            for y in 0..100 {
+                for x in 0..100 {
+                    let inside =
+                        (left..left + side).contains(&x) && (band_top..band_bottom).contains(&y);
+                    let pixel = page.get_pixel(x, y);
+                    match inside {
+                        true => assert!(near(pixel, colour), "scale {scale}: {pixel:?} at {x},{y}"),
+                        false => assert_eq!(*pixel, WHITE, "scale {scale}: at {x},{y}"),
+                    }
+                }
+            }
+        }
+        // No thumbnail: the preview serves at every scale; no readable preview: no photo.
+        let alone =
+            CellPhoto::new(solid_jpeg(400, 200, red), Some(b"not an image".to_vec())).unwrap();
+        let mut page = RgbImage::from_pixel(100, 100, WHITE);
+        RasterCanvas::scaled(&mut page, 0.5).picture(&alone, 20, 20, 80, 80);
+        assert!(page.get_pixel(30, 30).0[0] > 200 && page.get_pixel(30, 30).0[2] < 60);
+        assert!(CellPhoto::new(b"%PDF-1.4".to_vec(), None).is_none());
+    }
+
+    #[test]
+    fn a_half_scale_page_draws_what_the_layout_says_at_half_the_size() {
+        let font = font();
+        let draw = |page: &mut RgbImage, scale: f32, size: f32, (x, y): (f32, f32)| {
+            let mut canvas = RasterCanvas::scaled(page, scale);
+            canvas.fill_rect(10, 10, 41, 3, INK);
+            Pen {
+                font: &font,
+                size,
+                colour: INK,
+            }
+            .draw(&mut canvas, x, y, 400.0, "第 1/2 页 克拉玛依");
+        };
+        let mut half = RgbImage::from_pixel(120, 40, WHITE);
+        draw(&mut half, 0.5, 30.0, (10.0, 20.0));
+        // The same text at half the size and position on a page at its own scale; the rule's
+        // edges rounded to whole pixels (10..51 is 5..26, 10..13 is 5..7).
+        let mut direct = RgbImage::from_pixel(120, 40, WHITE);
+        {
+            let mut canvas = RasterCanvas::new(&mut direct);
+            canvas.fill_rect(5, 5, 21, 2, INK);
+            Pen {
+                font: &font,
+                size: 15.0,
+                colour: INK,
+            }
+            .draw(&mut canvas, 5.0, 10.0, 200.0, "第 1/2 页 克拉玛依");
+        }
+        assert!(half == direct);
+        assert!(half.pixels().filter(|p| p.0[0] < 128).count() > 200);
+        // A rule thinner than a pixel at this scale is still drawn, a pixel wide.
+        let mut thin = RgbImage::from_pixel(20, 20, WHITE);
+        RasterCanvas::scaled(&mut thin, 0.25).fill_rect(8, 8, 40, 1, INK);
+        assert_eq!(thin.pixels().filter(|p| **p == INK).count(), 10);
+    }
+
     #[test]
     fn draws_ink_inside_the_box() {
         let font = font();
@@ -997,7 +1168,13 @@ mod tests {
             size: 30.0,
             colour: INK,
         }
-        .draw(&mut RasterCanvas(&mut image), 5.0, 5.0, 190.0, "科普日");
+        .draw(
+            &mut RasterCanvas::new(&mut image),
+            5.0,
+            5.0,
+            190.0,
+            "科普日",
+        );
         assert!(drawn > 60.0);
         let dark = image.pixels().filter(|p| p.0[0] < 128).count();
         assert!(dark > 100, "only {dark} dark pixels");
@@ -1019,7 +1196,7 @@ mod tests {
                 colour: INK,
             }
             .draw(
-                &mut RasterCanvas(&mut image),
+                &mut RasterCanvas::new(&mut image),
                 x,
                 4.0 + 34.5 * line as f32,
                 510.0,
@@ -1077,7 +1254,7 @@ mod tests {
             size,
             colour: INK,
         }
-        .draw(&mut RasterCanvas(&mut drawn), x, y, 250.0, text);
+        .draw(&mut RasterCanvas::new(&mut drawn), x, y, 250.0, text);
         // Ink (darkness summed) is the same to a hundredth, and no pixel differs by more than
         // a quarter of the range (an edge moved by an eighth of a pixel; a pixel off is 225).
         let ink =

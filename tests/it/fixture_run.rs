@@ -431,8 +431,8 @@ fn contact_sheets_one_per_unit() {
         let sheet = image::open(&page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
         assert_eq!(
             (sheet.width(), sheet.height()),
-            (2480, 3508),
-            "A4 at 300 dpi"
+            (1240, 1754),
+            "A4 at 150 dpi"
         );
     }
 }
