@@ -383,6 +383,7 @@ fn inspect_bytes(
                     reason: format!("derived image not written: {e}"),
                 })),
             }
+            decode::recycle(decoded.pixels);
         }
         Err(DecodeError::TooManyPixels { width, height }) => {
             photo.width = width;
