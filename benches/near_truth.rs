@@ -625,6 +625,7 @@ fn main() -> ExitCode {
                 }
             }
             GroupKind::Burst => pred_burst.extend(pairs_of(&members)),
+            GroupKind::Similar => {}
         }
     }
     let dropped_bursts = items

@@ -100,8 +100,13 @@ pub enum GroupKind {
     Identical,
     /// The same shot, another copy: resolved automatically.
     Duplicate,
-    /// Similar shots of one moment: for the curator.
+    /// Similar shots of one moment (one camera, capture times within `burst_seconds`): for the
+    /// curator; nothing is left out.
     Burst,
+    /// Photos that look alike but are not shown to be copies of one shot nor one moment (no
+    /// capture time, or the verification was not conclusive): shown side by side, nothing is
+    /// left out.
+    Similar,
 }
 
 impl GroupKind {
@@ -111,9 +116,11 @@ impl GroupKind {
             (GroupKind::Identical, Lang::Zh) => "完全相同",
             (GroupKind::Duplicate, Lang::Zh) => "同一照片的不同副本",
             (GroupKind::Burst, Lang::Zh) => "连拍相似照片",
+            (GroupKind::Similar, Lang::Zh) => "看起来相似",
             (GroupKind::Identical, Lang::En) => "identical",
             (GroupKind::Duplicate, Lang::En) => "same shot, other copies",
             (GroupKind::Burst, Lang::En) => "burst",
+            (GroupKind::Similar, Lang::En) => "looks alike",
         }
     }
 }
@@ -217,6 +224,14 @@ pub struct Pair {
     /// Capture times apart in seconds, when both have one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub seconds_apart: Option<i64>,
+    /// The verification's figure, in thousandths: how well the fine detail of the two pictures,
+    /// aligned, agrees (1000 = the same picture). Absent for identical bytes and for pairs never
+    /// verified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<u32>,
+    /// The long edge, in pixels, of the pictures the verification compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_at: Option<u32>,
 }
 
 /// A tag the keeper lacked, taken from another copy.
@@ -813,6 +828,8 @@ fn measure(
         mismatch: (c.alignment.error.clamp(0.0, 1.0) * 1000.0).round() as u32,
         framing: c.alignment.framing(tolerance),
         seconds_apart,
+        similarity: None,
+        measured_at: None,
     };
     (pair, c.alignment)
 }
@@ -1042,6 +1059,8 @@ fn resolve(
                 mismatch: 0,
                 framing: Framing::Same,
                 seconds_apart: None,
+                similarity: None,
+                measured_at: None,
             });
         }
     }
