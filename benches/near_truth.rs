@@ -568,7 +568,13 @@ fn main() -> ExitCode {
     let inspect_secs = started.elapsed().as_secs_f64();
     print_distances(&items, &truth);
     let started = Instant::now();
-    let groups = dedupe::group(&mut items, &dedupe::NearParams::default());
+    let pictures = dedupe::thumbnails_in(&DerivedDirs::in_work(&work).thumbs);
+    let settings = dedupe::Settings {
+        params: &dedupe::NearParams::default(),
+        distinct: &dedupe::Distinct::new(),
+        pictures: &pictures,
+    };
+    let groups = dedupe::group(&mut items, &settings);
     let group_secs = started.elapsed().as_secs_f64();
 
     // Ground truth pairs, by position in `items`.

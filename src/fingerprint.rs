@@ -226,17 +226,23 @@ impl Dihedral {
     /// Applies the transform to a square `n` × `n` grid stored row by row.
     pub fn apply_grid<T: Copy>(self, grid: &[T], n: usize) -> Vec<T> {
         assert_eq!(grid.len(), n * n, "a square grid");
-        let (transpose, fx, fy) = self.parts();
         let mut out = Vec::with_capacity(n * n);
         for y in 0..n {
             for x in 0..n {
-                let sx = if fx { n - 1 - x } else { x };
-                let sy = if fy { n - 1 - y } else { y };
-                let (col, row) = if transpose { (sy, sx) } else { (sx, sy) };
+                let (col, row) = self.source(x, y, n, n);
                 out.push(grid[row * n + col]);
             }
         }
         out
+    }
+
+    /// Where pixel `(x, y)` of the turned picture, `w` × `h` pixels once turned, comes from in
+    /// the picture before the turn (column, row).
+    pub fn source(self, x: usize, y: usize, w: usize, h: usize) -> (usize, usize) {
+        let (transpose, fx, fy) = self.parts();
+        let sx = if fx { w - 1 - x } else { x };
+        let sy = if fy { h - 1 - y } else { y };
+        if transpose { (sy, sx) } else { (sx, sy) }
     }
 }
 

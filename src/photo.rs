@@ -455,6 +455,12 @@ pub enum Check {
         /// The other shots of the group, by path.
         others: Vec<String>,
     },
+    /// Looks like other photos, but neither a proven copy nor a shot of one moment with them:
+    /// shown side by side for the curator, nothing is dropped.
+    LooksAlike {
+        /// The other photos of the group, by path.
+        others: Vec<String>,
+    },
     /// A sheet row names a file the drop does not hold.
     SheetRowUnmatched {
         /// The sheet's path.
@@ -546,6 +552,7 @@ impl Check {
             Check::ExactDuplicate { .. } => "exact_duplicate",
             Check::NearDuplicate { .. } => "near_duplicate",
             Check::Burst { .. } => "burst",
+            Check::LooksAlike { .. } => "looks_alike",
             Check::SheetRowUnmatched { .. } => "sheet_row_unmatched",
             Check::SheetUnreadable { .. } => "sheet_unreadable",
             Check::UnsafeZipName => "unsafe_zip_name",
@@ -880,6 +887,17 @@ impl Check {
                 ),
                 format!(
                     "similar shot of the same moment as {} (burst): choose which to keep, none was dropped",
+                    others.join(", ")
+                ),
+            ),
+            Check::LooksAlike { others } => pick(
+                zh,
+                format!(
+                    "与 {} 看起来相似，但不能确定是同一张照片，均未剔除；如为同一张，请审核人选定保留哪张",
+                    others.join("、")
+                ),
+                format!(
+                    "looks like {}, but is not shown to be the same photo: none was dropped; if it is, the curator chooses which to keep",
                     others.join(", ")
                 ),
             ),

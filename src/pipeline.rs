@@ -160,11 +160,20 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
 
     // 5. Dedupe: identical copies and other copies of one shot (resized, recompressed, cropped,
     //    turned) across units, resolved: the keeper takes the others' tags; bursts reported.
+    //    A pair is a copy only when verified on the derived thumbnails; pairs a curator split
+    //    are never grouped.
+    let distinct = dedupe::Distinct::new();
+    let pictures = dedupe::thumbnails_in(&dirs.thumbs);
+    let settings = dedupe::Settings {
+        params: &config.profile.dedupe,
+        distinct: &distinct,
+        pictures: &pictures,
+    };
     let mut grouping = dedupe::group_facts(
         &facts,
         &mut |p| items.get(p).map(|s| dedupe::Member::of(&s.item)),
         &mut |p| items.get(p).map(|s| dedupe::thumbnail_of(&s.item)),
-        &dedupe::NearParams::default(),
+        &settings,
     )?;
     drop(facts);
     let mut marks = std::mem::take(&mut grouping.marks);

@@ -52,8 +52,82 @@ pub struct Profile {
     /// Where tags are read from, in which order.
     #[serde(default)]
     pub tags: TagRules,
+    /// How copies of one photo, bursts and look-alikes are told apart.
+    #[serde(default)]
+    pub dedupe: NearParams,
     /// Places.
     pub gazetteer: Gazetteer,
+}
+
+/// The bands that tell copies of one photo from bursts, look-alikes and unrelated photos. A
+/// pair becomes a candidate through its hashes (or one camera's capture times), is aligned on
+/// the 16 × 16 grey thumbnails, and is *verified* on the derived thumbnails at `verify_size`:
+/// only verified pairs are duplicates (one copy left out), so these bands are built around one
+/// asymmetry: a wrong duplicate loses a distinct photo, a missed one costs a curator a glance.
+/// `cargo bench --bench near_truth` prints the distributions behind the defaults, on a half of
+/// its corpus it tunes on and a half it only reports.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NearParams {
+    /// Pairs whose DCT hashes (best turn) differ in at most this many bits are candidates...
+    pub candidate_radius: u32,
+    /// ...when their block hashes (same turn) differ in at most this many bits too.
+    pub candidate_block_radius: u32,
+    /// Pairs whose block hashes differ in at most this many bits are candidates too...
+    pub close_block_radius: u32,
+    /// ...when their DCT hashes (same turn) differ in at most this many bits (a reframed shot or a
+    /// larger crop: the block hash moves less than the DCT hash).
+    pub wide_radius: u32,
+    /// A candidate whose aligned 16 × 16 thumbnails mismatch (1 − correlation) by at most this
+    /// much is verified on the thumbnails; a larger mismatch is no relation.
+    pub nominate_mismatch: f64,
+    /// The long edge, in pixels, at which a candidate is verified (at most the derived
+    /// thumbnail's).
+    pub verify_size: u32,
+    /// A duplicate's aligned fine detail correlates at least this well (upright copies).
+    pub duplicate_similarity: f64,
+    /// The same for a copy that is turned or mirrored against the other: a stronger proof,
+    /// since symmetric scenes look like their mirror image.
+    pub turned_similarity: f64,
+    /// The fine detail (standard deviation, grey levels of 255) both pictures need for a
+    /// verification to count: flatter pictures (fog, a wall, a clear sky) are never duplicates.
+    pub min_texture: f64,
+    /// How far (share of the picture) a duplicate's view may stick out of the other's: more,
+    /// and each shows something the other lacks (a reframed shot, not a crop).
+    pub crop_tolerance: f64,
+    /// The share of the larger view that a crop must show to count as a copy of it; a smaller
+    /// detail cut out of a photo is a photo of its own.
+    pub min_crop_area: f64,
+    /// Pictures whose aligned detail correlates at least this well look alike: a burst when they
+    /// are one moment, otherwise shown side by side as similar (nothing is left out).
+    pub similar_similarity: f64,
+    /// Shots of one camera within this many seconds are candidates whatever their hashes; shots
+    /// further apart are never one moment (never one burst).
+    pub burst_seconds: i64,
+    /// At most this many neighbours in time are examined per shot (a camera with an unset clock
+    /// stamps thousands of photos alike).
+    pub burst_neighbours: usize,
+}
+
+impl Default for NearParams {
+    fn default() -> Self {
+        NearParams {
+            candidate_radius: 20,
+            candidate_block_radius: 16,
+            close_block_radius: 10,
+            wide_radius: 28,
+            nominate_mismatch: 0.15,
+            verify_size: 256,
+            duplicate_similarity: 0.80,
+            turned_similarity: 0.90,
+            min_texture: 2.0,
+            crop_tolerance: 0.03,
+            min_crop_area: 0.6,
+            similar_similarity: 0.5,
+            burst_seconds: 600,
+            burst_neighbours: 8,
+        }
+    }
 }
 
 /// Where tag values come from, highest precedence first: the first layer that has a value for
@@ -329,6 +403,34 @@ impl Profile {
         }
         if profile.sheets.dpi == 0 || profile.sheets.image_dpi == 0 {
             return Err(invalid("sheets: dpi and image_dpi must be > 0".into()));
+        }
+        let d = &profile.dedupe;
+        let share = |v: f64| (0.0..=1.0).contains(&v);
+        if !(share(d.nominate_mismatch)
+            && share(d.duplicate_similarity)
+            && share(d.turned_similarity)
+            && share(d.similar_similarity)
+            && share(d.crop_tolerance)
+            && share(d.min_crop_area))
+        {
+            return Err(invalid(
+                "dedupe: mismatches, similarities, crop_tolerance and min_crop_area are shares \
+                 from 0 to 1"
+                    .into(),
+            ));
+        }
+        if d.similar_similarity > d.duplicate_similarity
+            || d.duplicate_similarity > d.turned_similarity
+        {
+            return Err(invalid(
+                "dedupe: similar_similarity <= duplicate_similarity <= turned_similarity".into(),
+            ));
+        }
+        if d.verify_size < 64 || d.min_texture < 0.0 || d.burst_seconds < 0 {
+            return Err(invalid(
+                "dedupe: verify_size must be at least 64, min_texture and burst_seconds >= 0"
+                    .into(),
+            ));
         }
         if profile.gazetteer.prefectures.is_empty() {
             return Err(invalid("gazetteer: no prefectures".into()));

@@ -1,0 +1,597 @@
+//! Verify: whether two photos that the hash search paired show one picture, judged at a size
+//! where their content shows.
+//!
+//! In: two [`Picture`]s (grey, long edge up to the profile's `verify_size`, made from the derived
+//! thumbnails), the turn that relates them and the 16 × 16 alignment that nominated the pair.
+//! Out: [`Evidence`]: the alignment refined coarse to fine on the pictures themselves, how well
+//! their fine detail agrees once aligned (`similarity`: the correlation of band-passed detail
+//! over the overlap), how much detail there is to compare (`texture`) and how much of each
+//! picture the other shows (`coverage`).
+//!
+//! Why fine detail: a recompressed, resized or cropped copy keeps every edge where it was, so its
+//! band-passed detail correlates with the original's at 0.9 and more. The neighbouring tile of a
+//! landscape, the other half of a symmetric scene, another clear sky share their layout (which is
+//! all a 16 × 16 thumbnail sees) but not their edges, and their detail correlates near 0. A flat
+//! picture (fog, a white wall, a cloudless sky) has no detail to agree on: it is never verified,
+//! so it is never left out as a copy.
+//!
+//! Invariant: pure and deterministic (fixed-order arithmetic, no threads inside): the same two
+//! pictures always give the same evidence.
+
+use crate::fingerprint::{Alignment, Dihedral};
+
+/// Pictures with a shorter edge than this (after scaling) are not compared: too little shows.
+const MIN_EDGE: usize = 24;
+/// The smallest level of the alignment pyramid (long edge, pixels).
+const MIN_LEVEL: usize = 40;
+/// Blur (Gaussian sigma, pixels of the level) before the alignment's correlation.
+const ALIGN_SIGMA: f32 = 1.0;
+/// The detail band: the difference of two blurs (sigmas in pixels of the compared size).
+const DETAIL_SIGMAS: (f32, f32) = (0.8, 2.0);
+/// Pixels at the edge of the overlap left out of the detail comparison (the blurs reach outside).
+const DETAIL_MARGIN: f32 = 6.0;
+
+/// A grey picture prepared for verification (long edge at most the size it was made for).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Picture {
+    width: usize,
+    height: usize,
+    grey: Vec<f32>,
+}
+
+impl Picture {
+    /// A picture from a decoded grey image, scaled down (area average) so its long edge is at
+    /// most `size`; `None` when it is too small to compare.
+    pub fn of(image: &image::GrayImage, size: u32) -> Option<Picture> {
+        let (w, h) = (image.width() as usize, image.height() as usize);
+        let grey: Vec<f32> = image.as_raw().iter().map(|&v| f32::from(v)).collect();
+        Picture::from_grey(grey, w, h, size as usize)
+    }
+
+    fn from_grey(grey: Vec<f32>, w: usize, h: usize, size: usize) -> Option<Picture> {
+        if w.min(h) < MIN_EDGE || grey.len() != w * h {
+            return None;
+        }
+        let picture = Picture {
+            width: w,
+            height: h,
+            grey,
+        };
+        let long = w.max(h);
+        if long <= size {
+            return Some(picture);
+        }
+        let scaled = picture.scaled_to(size);
+        (scaled.width.min(scaled.height) >= MIN_EDGE).then_some(scaled)
+    }
+
+    /// The long edge in pixels.
+    pub fn long_edge(&self) -> u32 {
+        self.width.max(self.height) as u32
+    }
+
+    /// This picture scaled down (area average) to a long edge of `long` pixels.
+    fn scaled_to(&self, long: usize) -> Picture {
+        let old = self.width.max(self.height);
+        if long >= old {
+            return self.clone();
+        }
+        let scale = long as f64 / old as f64;
+        let nw = ((self.width as f64 * scale).round() as usize).max(1);
+        let nh = ((self.height as f64 * scale).round() as usize).max(1);
+        let grey = shrink(&self.grey, self.width, self.height, nw, nh);
+        Picture {
+            width: nw,
+            height: nh,
+            grey,
+        }
+    }
+
+    /// The picture turned or mirrored by `t`.
+    fn turned(&self, t: Dihedral) -> Picture {
+        if t == Dihedral::Identity {
+            return self.clone();
+        }
+        let (w, h) = (self.width, self.height);
+        let (nw, nh) = if t.swaps_axes() { (h, w) } else { (w, h) };
+        let mut grey = Vec::with_capacity(w * h);
+        for y in 0..nh {
+            for x in 0..nw {
+                let (sx, sy) = t.source(x, y, nw, nh);
+                grey.push(self.grey[sy * w + sx]);
+            }
+        }
+        Picture {
+            width: nw,
+            height: nh,
+            grey,
+        }
+    }
+}
+
+/// What the verification measured on a pair.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evidence {
+    /// Correlation (−1 to 1) of the band-passed detail of the two pictures over their aligned
+    /// overlap: above 0.9 for copies of one picture, near 0 for different pictures.
+    pub similarity: f64,
+    /// Correlation of the (slightly blurred) grey values over the overlap: how alike the two
+    /// look, layout included.
+    pub likeness: f64,
+    /// The weaker picture's detail (standard deviation of the band-passed detail over the
+    /// overlap, in grey levels of 255): below a few levels there is nothing to verify on.
+    pub texture: f64,
+    /// The alignment refined on the pictures (the second's view in the first's frame).
+    pub alignment: Alignment,
+    /// The share of the first picture that the second shows.
+    pub first_covered: f64,
+    /// The share of the second picture that lies inside the first.
+    pub second_covered: f64,
+    /// The long edge in pixels of the pictures compared.
+    pub size: u32,
+}
+
+impl Evidence {
+    /// True when one view contains the other (within `tolerance`, a share of the picture) and
+    /// the smaller shows at least `min_area` of the larger: a copy or a crop, not a detail cut
+    /// out of a photo nor a neighbouring frame.
+    pub fn nested(&self, tolerance: f64, min_area: f64) -> bool {
+        let (a, b) = (self.first_covered, self.second_covered);
+        a.max(b) >= 1.0 - tolerance && a.min(b) >= min_area
+    }
+}
+
+/// Compares `a` turned by `t` with `b`, starting from the 16 × 16 alignment `start` (the second's
+/// view in the first's turned frame): refines the alignment from a small level of the pictures
+/// up to their full size, then measures the fine detail over the overlap. `None` when the
+/// pictures do not overlap enough to say anything.
+pub fn verify(a: &Picture, t: Dihedral, b: &Picture, start: &Alignment) -> Option<Evidence> {
+    let a = a.turned(t);
+    // Both at the size of the smaller one.
+    let size = a.width.max(a.height).min(b.width.max(b.height));
+    let (a, b) = (a.scaled_to(size), b.scaled_to(size));
+    if a.width.min(a.height) < MIN_EDGE || b.width.min(b.height) < MIN_EDGE {
+        return None;
+    }
+    let mut p = [start.scale.0, start.scale.1, start.offset.0, start.offset.1];
+    // The pyramid: each level twice the one below, the last the pictures themselves.
+    let mut levels = vec![size];
+    while levels[levels.len() - 1] / 2 >= MIN_LEVEL {
+        let next = levels[levels.len() - 1] / 2;
+        levels.push(next);
+    }
+    levels.reverse();
+    let mut error = f64::INFINITY;
+    for (k, &level) in levels.iter().enumerate() {
+        let (al, bl) = (a.scaled_to(level), b.scaled_to(level));
+        let al = blurred(&al, ALIGN_SIGMA);
+        let bl = blurred(&bl, ALIGN_SIGMA);
+        // Steps in pixels of this level: from 2 px at the bottom, from 1 px above it (the level
+        // below already placed the view within a pixel of it), down to a quarter pixel.
+        let first = if k == 0 { 2.0 } else { 1.0 };
+        (p, error) = refine(&al, &bl, p, first / level as f64, 0.25 / level as f64);
+    }
+    if !error.is_finite() {
+        return None;
+    }
+    let alignment = Alignment {
+        scale: (p[0], p[1]),
+        offset: (p[2], p[3]),
+        error,
+    };
+    let (first_covered, second_covered) = coverage(p);
+    let detail = compare_detail(&a, &b, p)?;
+    Some(Evidence {
+        similarity: detail.similarity,
+        likeness: 1.0 - error,
+        texture: detail.texture,
+        alignment,
+        first_covered,
+        second_covered,
+        size: size as u32,
+    })
+}
+
+/// The share of `a` that `b`'s view `p` shows, and the share of `b`'s view inside `a`.
+fn coverage(p: [f64; 4]) -> (f64, f64) {
+    let [sx, sy, ox, oy] = p;
+    let overlap = |o: f64, s: f64| ((o + s).min(1.0) - o.max(0.0)).max(0.0);
+    let inside = overlap(ox, sx) * overlap(oy, sy);
+    (inside, inside / (sx * sy))
+}
+
+/// Pattern search over `p = [sx, sy, ox, oy]`: each parameter moves by a step while that lowers
+/// the error; the step halves from `first` down to `last` (fractions of the picture).
+fn refine(a: &Picture, b: &Picture, mut p: [f64; 4], first: f64, last: f64) -> ([f64; 4], f64) {
+    let mut e = alignment_error(a, b, p);
+    let mut step = first;
+    while step >= last * 0.999 {
+        let mut improved = false;
+        for dim in 0..4 {
+            for sign in [-1.0, 1.0] {
+                let mut q = p;
+                q[dim] += sign * step;
+                let eq = alignment_error(a, b, q);
+                if eq < e - 1e-9 {
+                    p = q;
+                    e = eq;
+                    improved = true;
+                }
+            }
+        }
+        if !improved {
+            step /= 2.0;
+        }
+    }
+    (p, e)
+}
+
+/// Where `b`'s pixels fall in `a` under the view `p`: for each axis of `b`, the position in
+/// `a`'s pixels (fractional) of each column or row centre.
+fn positions(a: &Picture, b: &Picture, p: [f64; 4]) -> (Vec<f32>, Vec<f32>) {
+    let [sx, sy, ox, oy] = p;
+    let axis = |n_b: usize, n_a: usize, s: f64, o: f64| -> Vec<f32> {
+        (0..n_b)
+            .map(|k| ((o + s * (k as f64 + 0.5) / n_b as f64) * n_a as f64 - 0.5) as f32)
+            .collect()
+    };
+    (
+        axis(b.width, a.width, sx, ox),
+        axis(b.height, a.height, sy, oy),
+    )
+}
+
+/// Bilinear sample of `a` at `(x, y)` (pixels), clamped to its edges.
+fn sample(a: &Picture, x: f32, y: f32) -> f32 {
+    let x = x.clamp(0.0, (a.width - 1) as f32);
+    let y = y.clamp(0.0, (a.height - 1) as f32);
+    let (x0, y0) = (
+        (x as usize).min(a.width.saturating_sub(2)),
+        (y as usize).min(a.height.saturating_sub(2)),
+    );
+    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+    let row = |r: usize| &a.grey[r * a.width..(r + 1) * a.width];
+    let (top, bottom) = (row(y0), row((y0 + 1).min(a.height - 1)));
+    let x1 = (x0 + 1).min(a.width - 1);
+    let t = top[x0] + (top[x1] - top[x0]) * fx;
+    let b = bottom[x0] + (bottom[x1] - bottom[x0]) * fx;
+    t + (b - t) * fy
+}
+
+/// `1 − correlation` of `b` and `a` sampled at `b`'s view `p`, over the part of `b` inside `a`;
+/// infinite when the view is out of range or less than half of `b` lies inside `a`.
+fn alignment_error(a: &Picture, b: &Picture, p: [f64; 4]) -> f64 {
+    let [sx, sy, ox, oy] = p;
+    if !(0.5..=2.0).contains(&sx)
+        || !(0.5..=2.0).contains(&sy)
+        || !(-0.5..=0.5).contains(&ox)
+        || !(-0.5..=0.5).contains(&oy)
+        || sx / sy > 1.4
+        || sy / sx > 1.4
+    {
+        return f64::INFINITY;
+    }
+    let (xs, ys) = positions(a, b, p);
+    let (wa, ha) = ((a.width - 1) as f32, (a.height - 1) as f32);
+    let mut acc = Moments::default();
+    for (by, &y) in ys.iter().enumerate() {
+        if !(0.0..=ha).contains(&y) {
+            continue;
+        }
+        let b_row = &b.grey[by * b.width..(by + 1) * b.width];
+        for (&x, &vb) in xs.iter().zip(b_row) {
+            if (0.0..=wa).contains(&x) {
+                acc.add(f64::from(sample(a, x, y)), f64::from(vb));
+            }
+        }
+    }
+    if acc.n * 2.0 < (b.width * b.height) as f64 {
+        return f64::INFINITY;
+    }
+    match acc.correlation() {
+        Some(c) => 1.0 - c,
+        None => 1.0,
+    }
+}
+
+/// What the detail comparison found.
+struct Detail {
+    similarity: f64,
+    texture: f64,
+}
+
+/// Warps `a` into `b`'s frame at the view `p`, band-passes both (a difference of two blurs) and
+/// correlates them over the overlap less a margin. `None` when too little overlaps.
+fn compare_detail(a: &Picture, b: &Picture, p: [f64; 4]) -> Option<Detail> {
+    let (xs, ys) = positions(a, b, p);
+    let (w, h) = (b.width, b.height);
+    let margin = DETAIL_MARGIN;
+    let (wa, ha) = (
+        a.width as f32 - 1.0 - margin,
+        a.height as f32 - 1.0 - margin,
+    );
+    let mut warped = Vec::with_capacity(w * h);
+    let mut inside = Vec::with_capacity(w * h);
+    for (by, &y) in ys.iter().enumerate() {
+        for (bx, &x) in xs.iter().enumerate() {
+            warped.push(sample(a, x, y));
+            let in_a = (margin..=wa).contains(&x) && (margin..=ha).contains(&y);
+            let in_b = (bx as f32) >= margin
+                && (by as f32) >= margin
+                && (bx as f32) <= w as f32 - 1.0 - margin
+                && (by as f32) <= h as f32 - 1.0 - margin;
+            inside.push(in_a && in_b);
+        }
+    }
+    let warped = Picture {
+        width: w,
+        height: h,
+        grey: warped,
+    };
+    let band = |pic: &Picture| {
+        let fine = blurred(pic, DETAIL_SIGMAS.0);
+        let coarse = blurred(pic, DETAIL_SIGMAS.1);
+        fine.grey
+            .iter()
+            .zip(&coarse.grey)
+            .map(|(f, c)| f - c)
+            .collect::<Vec<f32>>()
+    };
+    let (da, db) = (band(&warped), band(b));
+    let mut acc = Moments::default();
+    for ((&x, &y), &keep) in da.iter().zip(&db).zip(&inside) {
+        if keep {
+            acc.add(f64::from(x), f64::from(y));
+        }
+    }
+    if acc.n < (MIN_EDGE * MIN_EDGE) as f64 {
+        return None;
+    }
+    let texture = acc.spread().0.min(acc.spread().1);
+    Some(Detail {
+        similarity: acc.correlation().unwrap_or(0.0),
+        texture,
+    })
+}
+
+/// Running sums for a correlation.
+#[derive(Default)]
+struct Moments {
+    n: f64,
+    sa: f64,
+    sb: f64,
+    saa: f64,
+    sbb: f64,
+    sab: f64,
+}
+
+impl Moments {
+    fn add(&mut self, a: f64, b: f64) {
+        self.n += 1.0;
+        self.sa += a;
+        self.sb += b;
+        self.saa += a * a;
+        self.sbb += b * b;
+        self.sab += a * b;
+    }
+
+    /// The standard deviations of both.
+    fn spread(&self) -> (f64, f64) {
+        if self.n == 0.0 {
+            return (0.0, 0.0);
+        }
+        let va = (self.saa - self.sa * self.sa / self.n).max(0.0) / self.n;
+        let vb = (self.sbb - self.sb * self.sb / self.n).max(0.0) / self.n;
+        (va.sqrt(), vb.sqrt())
+    }
+
+    /// The correlation; `None` when either side is flat (under a hundredth of a grey level).
+    fn correlation(&self) -> Option<f64> {
+        let (sa, sb) = self.spread();
+        if sa < 0.01 || sb < 0.01 {
+            return None;
+        }
+        let cov = self.sab / self.n - (self.sa / self.n) * (self.sb / self.n);
+        Some((cov / (sa * sb)).clamp(-1.0, 1.0))
+    }
+}
+
+/// The picture blurred by a Gaussian of `sigma` pixels (separable, edges clamped).
+fn blurred(pic: &Picture, sigma: f32) -> Picture {
+    let radius = (sigma * 3.0).ceil() as isize;
+    let weights: Vec<f32> = (-radius..=radius)
+        .map(|k| (-((k * k) as f32) / (2.0 * sigma * sigma)).exp())
+        .collect();
+    let total: f32 = weights.iter().sum();
+    let weights: Vec<f32> = weights.iter().map(|w| w / total).collect();
+    let (w, h) = (pic.width, pic.height);
+    let clamp = |v: isize, n: usize| v.clamp(0, n as isize - 1) as usize;
+    let mut rows = vec![0.0f32; w * h];
+    for y in 0..h {
+        let src = &pic.grey[y * w..(y + 1) * w];
+        for x in 0..w {
+            let mut s = 0.0;
+            for (k, wt) in weights.iter().enumerate() {
+                s += wt * src[clamp(x as isize + k as isize - radius, w)];
+            }
+            rows[y * w + x] = s;
+        }
+    }
+    let mut out = vec![0.0f32; w * h];
+    for y in 0..h {
+        for (k, wt) in weights.iter().enumerate() {
+            let sy = clamp(y as isize + k as isize - radius, h);
+            let src = &rows[sy * w..(sy + 1) * w];
+            let dst = &mut out[y * w..(y + 1) * w];
+            for (d, s) in dst.iter_mut().zip(src) {
+                *d += wt * s;
+            }
+        }
+    }
+    Picture {
+        width: w,
+        height: h,
+        grey: out,
+    }
+}
+
+/// Area-average scaling of a `w` × `h` grid down to `nw` × `nh` (separable: each output sample
+/// averages the input span it covers, partial pixels weighted by their share).
+fn shrink(src: &[f32], w: usize, h: usize, nw: usize, nh: usize) -> Vec<f32> {
+    let spans = |n: usize, new: usize| -> Vec<Vec<(usize, f32)>> {
+        let ratio = n as f64 / new as f64;
+        (0..new)
+            .map(|k| {
+                let (lo, hi) = (k as f64 * ratio, (k as f64 + 1.0) * ratio);
+                let mut taps = Vec::new();
+                let mut i = lo.floor() as usize;
+                while (i as f64) < hi && i < n {
+                    let part = (hi.min(i as f64 + 1.0) - lo.max(i as f64)) / ratio;
+                    if part > 0.0 {
+                        taps.push((i, part as f32));
+                    }
+                    i += 1;
+                }
+                taps
+            })
+            .collect()
+    };
+    let (xs, ys) = (spans(w, nw), spans(h, nh));
+    let mut rows = vec![0.0f32; nw * h];
+    for y in 0..h {
+        let src_row = &src[y * w..(y + 1) * w];
+        for (x, taps) in xs.iter().enumerate() {
+            rows[y * nw + x] = taps.iter().map(|&(i, wt)| src_row[i] * wt).sum();
+        }
+    }
+    let mut out = vec![0.0f32; nw * nh];
+    for (y, taps) in ys.iter().enumerate() {
+        let dst = &mut out[y * nw..(y + 1) * nw];
+        for &(i, wt) in taps {
+            for (d, s) in dst.iter_mut().zip(&rows[i * nw..(i + 1) * nw]) {
+                *d += wt * s;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Smooth random values on a lattice `cell` pixels apart (value noise, deterministic).
+    fn noise(u: f64, v: f64, cell: f64, seed: u64) -> f64 {
+        let lattice = |i: i64, j: i64| {
+            let mut h = (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+                ^ (j as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)
+                ^ seed.wrapping_mul(0x1656_67B1_9E37_79F9);
+            h ^= h >> 29;
+            h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            h ^= h >> 32;
+            (h % 1000) as f64 / 1000.0
+        };
+        let (x, y) = (u / cell, v / cell);
+        let (i, j) = (x.floor() as i64, y.floor() as i64);
+        let (fx, fy) = (x - x.floor(), y - y.floor());
+        let (sx, sy) = (fx * fx * (3.0 - 2.0 * fx), fy * fy * (3.0 - 2.0 * fy));
+        let top = lattice(i, j) + (lattice(i + 1, j) - lattice(i, j)) * sx;
+        let bottom = lattice(i, j + 1) + (lattice(i + 1, j + 1) - lattice(i, j + 1)) * sx;
+        top + (bottom - top) * sy
+    }
+
+    /// A textured, non-repeating test scene: `w` × `h` pixels of a plane of value noise, seen
+    /// from (`x0`, `y0`) with `zoom` plane pixels per picture pixel.
+    pub(crate) fn scene(
+        w: u32,
+        h: u32,
+        x0: f64,
+        y0: f64,
+        zoom: f64,
+        seed: u64,
+    ) -> image::GrayImage {
+        image::GrayImage::from_fn(w, h, |x, y| {
+            let (u, v) = (x0 + x as f64 * zoom, y0 + y as f64 * zoom);
+            let value = 100.0 * noise(u, v, 60.0, seed)
+                + 70.0 * noise(u, v, 17.0, seed + 1)
+                + 50.0 * noise(u, v, 6.0, seed + 2)
+                + 20.0;
+            image::Luma([value.clamp(0.0, 255.0) as u8])
+        })
+    }
+
+    fn identity() -> Alignment {
+        Alignment {
+            scale: (1.0, 1.0),
+            offset: (0.0, 0.0),
+            error: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_resized_copy_verifies_and_a_neighbouring_tile_does_not() {
+        let original = Picture::of(&scene(320, 240, 0.0, 0.0, 1.0, 1), 256).unwrap();
+        // The same view at half the pixels (every output pixel two of the plane's).
+        let half = Picture::of(&scene(160, 120, 0.0, 0.0, 2.0, 1), 256).unwrap();
+        let copy = verify(&original, Dihedral::Identity, &half, &identity()).unwrap();
+        assert!(copy.similarity > 0.9, "{copy:?}");
+        assert!(copy.nested(0.03, 0.6), "{copy:?}");
+        // The tile to the right of it: the same kind of texture, none of the same edges.
+        let tile = Picture::of(&scene(320, 240, 320.0, 0.0, 1.0, 1), 256).unwrap();
+        let other = verify(&original, Dihedral::Identity, &tile, &identity()).unwrap();
+        assert!(other.similarity < 0.5, "{other:?}");
+    }
+
+    #[test]
+    fn a_centre_crop_is_found_inside_its_original() {
+        let original = Picture::of(&scene(320, 240, 0.0, 0.0, 1.0, 2), 256).unwrap();
+        // A 92 % centre crop, scaled back to 320 px wide.
+        let z = 0.92;
+        let crop = scene(320, 240, 320.0 * 0.04, 240.0 * 0.04, z, 2);
+        let crop = Picture::of(&crop, 256).unwrap();
+        let start = Alignment {
+            scale: (0.92, 0.92),
+            offset: (0.04, 0.04),
+            error: 0.0,
+        };
+        let e = verify(&original, Dihedral::Identity, &crop, &start).unwrap();
+        assert!(e.similarity > 0.9, "{e:?}");
+        assert!((e.first_covered - 0.8464).abs() < 0.02, "{e:?}");
+        assert!(e.second_covered > 0.98, "{e:?}");
+    }
+
+    #[test]
+    fn a_turned_copy_verifies_under_its_turn() {
+        let original = scene(300, 200, 0.0, 0.0, 1.0, 3);
+        let turned = image::imageops::rotate90(&original);
+        let (a, b) = (
+            Picture::of(&original, 256).unwrap(),
+            Picture::of(&turned, 256).unwrap(),
+        );
+        let e = verify(&a, Dihedral::Rotate90, &b, &identity()).unwrap();
+        assert!(e.similarity > 0.95, "{e:?}");
+        let wrong = verify(&a, Dihedral::Rotate270, &b, &identity()).unwrap();
+        assert!(wrong.similarity < 0.5, "{wrong:?}");
+    }
+
+    #[test]
+    fn flat_pictures_have_no_texture() {
+        let flat = image::GrayImage::from_pixel(200, 150, image::Luma([180]));
+        let a = Picture::of(&flat, 256).unwrap();
+        let e = verify(&a, Dihedral::Identity, &a, &identity()).unwrap();
+        assert!(e.texture < 0.5, "{e:?}");
+    }
+
+    #[test]
+    fn tiny_pictures_are_not_compared() {
+        let tiny = image::GrayImage::from_pixel(20, 300, image::Luma([10]));
+        assert!(Picture::of(&tiny, 256).is_none());
+    }
+
+    #[test]
+    fn shrinking_averages_areas() {
+        let src: Vec<f32> = (0..16).map(|v| v as f32).collect();
+        let out = shrink(&src, 4, 4, 2, 2);
+        assert_eq!(out, vec![2.5, 4.5, 10.5, 12.5]);
+    }
+}
