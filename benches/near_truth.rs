@@ -24,7 +24,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use image::{ImageEncoder, RgbImage};
-use lightbox::dedupe::{self, GroupKind};
+use lightbox::dedupe::{self, Group, GroupKind};
 use lightbox::fingerprint::Fingerprint;
 use lightbox::inspect::{self, DerivedDirs, decode};
 use lightbox::photo::{Item, Status};
@@ -429,6 +429,15 @@ fn inspect_all(root: &Path, work: &Path) -> Vec<Item> {
         .collect()
 }
 
+/// The grouping under test, called here and nowhere else. `work` is the folder `inspect_all`
+/// wrote the derived thumbnails and previews to: a grouping that reads the thumbnails back from
+/// disk takes `&derived`, a change of the last line only.
+fn group(items: &mut [Item], work: &Path) -> Vec<Group> {
+    let derived = DerivedDirs::in_work(work);
+    assert!(derived.thumbs.is_dir(), "inspect_all wrote the thumbnails");
+    dedupe::group(items, &dedupe::NearParams::default())
+}
+
 /// Prints the distribution (min / median / 90th percentile / max) of each kind of pair's hash
 /// distances and alignment figures: the measurements behind the bands in `dedupe`. Unrelated
 /// pairs are those within `UNRELATED_RADIUS` DCT bits (the ones the index hands to the second
@@ -568,7 +577,7 @@ fn main() -> ExitCode {
     let inspect_secs = started.elapsed().as_secs_f64();
     print_distances(&items, &truth);
     let started = Instant::now();
-    let groups = dedupe::group(&mut items, &dedupe::NearParams::default());
+    let groups = group(&mut items, &work);
     let group_secs = started.elapsed().as_secs_f64();
 
     // Ground truth pairs, by position in `items`.
