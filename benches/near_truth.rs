@@ -1,13 +1,13 @@
-//! Near-duplicate accuracy on planted ground truth, scored on a tune half and a report half:
-//! `cargo bench --bench near_truth`.
+//! Near-duplicate accuracy on planted ground truth with hard negatives, scored on a tune half
+//! and a report half: `cargo bench --bench near_truth`.
 //!
 //! In: the real photos in `../shared/corpus` (relative to the repository root; override with
 //! `LIGHTBOX_CORPUS`). Out: printed figures for each half, labelled `tune` and `report`: hash
 //! distances per kind of pair, duplicate precision and recall (pairs in one `identical` or
 //! `duplicate` group against the truth), recall per kind of copy, burst precision and recall,
 //! the distinct photos that would be left out of the package (marked `duplicate` while no true
-//! copy of them is kept), and how the pairs of each burst were grouped; the time to generate,
-//! inspect and group. With `czkawka_cli` on PATH, its figures on the same photos.
+//! copy of them is kept), and how the pairs of each hard-negative set were grouped; the time to
+//! generate, inspect and group. With `czkawka_cli` on PATH, its figures on the same photos.
 //!
 //! Targets, printed beside the report half: duplicate precision ≥ 0.995, recall ≥ 0.95 over the
 //! target copies, no distinct photo left out. Exits 2 when the corpus is missing; with
@@ -18,7 +18,8 @@
 //! [`pick_sources`]): nothing else is filtered, look-alike photos stay in. Each source falls in
 //! a half by the blake3 hash of its path under the corpus folder and becomes one *set* there, so
 //! every set lies wholly in one half. Per half, in the order of another hash of the path, the
-//! sources are dealt 16 families and 6 bursts (one of each kind a round); the rest stay single.
+//! sources are dealt 16 families, 6 bursts and 30 hard-negative sets (one of each kind a round;
+//! the kinds cut into side-by-side windows go to photos wider than tall); the rest stay single.
 //! The halves are generated, inspected and grouped separately: the tune half is for fitting
 //! thresholds, the report half's figures are the ones quoted.
 //!
@@ -31,6 +32,20 @@
 //! frame); every other burst carries one camera and capture times a second apart (the burst
 //! truth), the others no EXIF (not expected to be bursts: nothing says they are one moment). A
 //! *single* is a source as it is.
+//!
+//! Hard negatives, sets of distinct photos that must never share an `identical` or `duplicate`
+//! group, nor a `burst` one (`similar`, "looks alike", is fine): the four halves of a photo
+//! (*tiles*); strips of 40 % on either side of its centre lines (*mirror-halves*: the left one
+//! and the mirror of the right one meet at the same edge); three compositions made symmetric (a
+//! window beside its own mirror) from windows shifted by 40 % of their width (*symmetric*); a
+//! sky-like gradient plain, crossed by a thin cable, with distant birds (*sky*); the left and
+//! right halves heavily blurred and low in contrast (*fog*) or dark and gamma-crushed (*night*);
+//! a near-flat light grey wall and a flat colour field, three pictures each with their own
+//! sensor-like noise (*wall*, *flat*); the same scene at other moments, a window shifted 15–30 %
+//! and zoomed a little, one camera, hours and days apart (*moment*); the lower left and lower
+//! right of a photo under the same sky, the horizon at the same height (*layout*). Pictures cut
+//! or made from a source are at a typical size (long edge 1280–2048 px), q90, without EXIF
+//! unless said.
 //!
 //! The corpus is generated deterministically into a temporary folder, kept with
 //! `NEAR_TRUTH_KEEP=1` (each half's `truth.tsv` beside its drops): files shuffled over six units
@@ -91,6 +106,13 @@ impl Rng {
         (self.next() % n as u64) as usize
     }
 
+    /// Roughly normal, mean 0, deviation 1: four 16-bit uniforms summed.
+    fn normal(&mut self) -> f64 {
+        let r = self.next();
+        let sum = (r & 0xFFFF) + ((r >> 16) & 0xFFFF) + ((r >> 32) & 0xFFFF) + (r >> 48);
+        (sum as f64 / 65536.0 - 2.0) * 3f64.sqrt()
+    }
+
     fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             items.swap(i, self.below(i + 1));
@@ -133,23 +155,83 @@ enum Kind {
     Family,
     Burst,
     Single,
+    Tiles,
+    MirrorHalves,
+    Symmetric,
+    Sky,
+    Fog,
+    Night,
+    Wall,
+    Flat,
+    Moment,
+    Layout,
 }
 
 impl Kind {
-    const ALL: [Kind; 3] = [Kind::Family, Kind::Burst, Kind::Single];
+    const ALL: [Kind; 13] = [
+        Kind::Family,
+        Kind::Burst,
+        Kind::Single,
+        Kind::Tiles,
+        Kind::MirrorHalves,
+        Kind::Symmetric,
+        Kind::Sky,
+        Kind::Fog,
+        Kind::Night,
+        Kind::Wall,
+        Kind::Flat,
+        Kind::Moment,
+        Kind::Layout,
+    ];
 
     fn name(self) -> &'static str {
         match self {
             Kind::Family => "family",
             Kind::Burst => "burst",
             Kind::Single => "single",
+            Kind::Tiles => "tiles",
+            Kind::MirrorHalves => "mirror-halves",
+            Kind::Symmetric => "symmetric",
+            Kind::Sky => "sky",
+            Kind::Fog => "fog",
+            Kind::Night => "night",
+            Kind::Wall => "wall",
+            Kind::Flat => "flat",
+            Kind::Moment => "moment",
+            Kind::Layout => "layout",
         }
+    }
+
+    /// A set of distinct photos cut or made from one source.
+    fn negative(self) -> bool {
+        !matches!(self, Kind::Family | Kind::Burst | Kind::Single)
+    }
+
+    /// Cut into side-by-side windows: wants a photo wider than tall.
+    fn wide(self) -> bool {
+        matches!(
+            self,
+            Kind::Tiles | Kind::MirrorHalves | Kind::Symmetric | Kind::Layout
+        )
     }
 }
 
 /// Sets of each kind per half, dealt one of each kind a round (so a half with fewer photos still
 /// gets every kind); sources left over stay single.
-const QUOTAS: [(Kind, usize); 2] = [(Kind::Family, 16), (Kind::Burst, 6)];
+const QUOTAS: [(Kind, usize); 12] = [
+    (Kind::Family, 16),
+    (Kind::Burst, 6),
+    (Kind::Tiles, 4),
+    (Kind::MirrorHalves, 3),
+    (Kind::Symmetric, 3),
+    (Kind::Sky, 3),
+    (Kind::Fog, 3),
+    (Kind::Night, 3),
+    (Kind::Wall, 2),
+    (Kind::Flat, 2),
+    (Kind::Moment, 4),
+    (Kind::Layout, 3),
+];
 
 /// What a generated file is.
 #[derive(Clone, Debug)]
@@ -157,7 +239,7 @@ struct Truth {
     kind: Kind,
     /// `kind:N`, N numbering the sources of both halves.
     set: String,
-    /// `original`, a copy (`q60`, `wechat`, ...) or `frameK`.
+    /// `original`, a copy (`q60`, `wechat`, ...), `frameK`, or which photo of a negative set.
     variant: String,
     /// A burst whose frames carry a camera and capture times a second apart.
     timed: bool,
@@ -171,6 +253,8 @@ struct SourcePhoto {
     half: Half,
     /// Orders the sources of a half: the roles are dealt in this order.
     key: u64,
+    /// Wider than tall.
+    wide: bool,
 }
 
 /// Why corpus JPEGs were not taken as sources.
@@ -234,7 +318,7 @@ fn signature(pixels: &RgbImage) -> Vec<f64> {
 /// PhotoPC 3000Z` and of `(1)`), `Issue 600 (2)` (the pixels of `(1)`), `hdr/iphone_hdr_YES` (the
 /// HDR twin of `iphone_hdr_NO`; the Canon HDR pair is at orientation 6, out already). The next
 /// closest pair, two unrelated sunsets, correlates at 0.91 and both stay: nothing else is
-/// filtered: look-alike photos stay in.
+/// filtered, look-alike photos are the hard negatives.
 fn pick_sources(dir: &Path) -> (Vec<SourcePhoto>, Skipped) {
     let mut paths = jpegs(dir);
     paths.retain(|p| {
@@ -316,6 +400,7 @@ fn pick_sources(dir: &Path) -> (Vec<SourcePhoto>, Skipped) {
             rel,
             path: this.path.clone(),
             key,
+            wide: this.aspect > 1.0,
         };
         picked.push((source, this));
     }
@@ -323,7 +408,7 @@ fn pick_sources(dir: &Path) -> (Vec<SourcePhoto>, Skipped) {
 }
 
 /// Deals the kinds of set to the sources of each half, in the order of their keys: one of each
-/// kind a round; sources left over stay single. Returns each
+/// kind a round, a wide kind to the next wide photo; sources left over stay single. Returns each
 /// source's kind and, for bursts, whether it is timed (every other burst of a half).
 fn deal(sources: &[SourcePhoto]) -> Vec<(Kind, bool)> {
     let mut roles = vec![(Kind::Single, false); sources.len()];
@@ -339,10 +424,10 @@ fn deal(sources: &[SourcePhoto]) -> Vec<(Kind, bool)> {
         order.sort_by_key(|&i| sources[i].key);
         let mut bursts = 0;
         for i in order {
-            if queue.is_empty() {
-                break;
-            }
-            let kind = queue.remove(0);
+            let Some(at) = queue.iter().position(|k| !k.wide() || sources[i].wide) else {
+                continue;
+            };
+            let kind = queue.remove(at);
             let timed = kind == Kind::Burst && {
                 bursts += 1;
                 bursts % 2 == 1
@@ -491,8 +576,61 @@ fn crop(img: &RgbImage, x: f64, y: f64, w: f64, h: f64) -> RgbImage {
     image::imageops::crop_imm(img, x0, y0, cw, ch).to_image()
 }
 
+/// A typical long edge for a picture made from `img`: its own, within 1280–2048 px.
+fn typical(img: &RgbImage) -> u32 {
+    img.width().max(img.height()).clamp(1280, 2048)
+}
+
+/// Scaled, up or down, to long edge `long`.
+fn scale_to(img: &RgbImage, long: u32) -> RgbImage {
+    let (w, h) = img.dimensions();
+    let s = f64::from(long) / f64::from(w.max(h));
+    let size = |v: u32| ((f64::from(v) * s).round() as u32).max(1);
+    decode::resize(img, size(w), size(h))
+}
+
+/// A window of `img` at long edge `long`.
+fn window(img: &RgbImage, (x, y, w, h): (f64, f64, f64, f64), long: u32) -> RgbImage {
+    scale_to(&crop(img, x, y, w, h), long)
+}
+
+fn mean_colour(img: &RgbImage) -> [f64; 3] {
+    let mut sum = [0f64; 3];
+    for p in img.pixels() {
+        for c in 0..3 {
+            sum[c] += f64::from(p[c]);
+        }
+    }
+    let n = f64::from(img.width()) * f64::from(img.height());
+    sum.map(|s| s / n)
+}
+
+fn mix(a: [f64; 3], b: [f64; 3], t: f64) -> [f64; 3] {
+    [0, 1, 2].map(|c| a[c] + (b[c] - a[c]) * t)
+}
+
 fn clamp_u8(v: f64) -> u8 {
     v.round().clamp(0.0, 255.0) as u8
+}
+
+/// A vertical gradient from `top` to `bottom`, eased at both ends.
+fn gradient(w: u32, h: u32, top: [f64; 3], bottom: [f64; 3]) -> RgbImage {
+    RgbImage::from_fn(w, h, |_, y| {
+        let t = f64::from(y) / f64::from(h.max(2) - 1);
+        let c = mix(top, bottom, t * t * (3.0 - 2.0 * t));
+        image::Rgb(c.map(clamp_u8))
+    })
+}
+
+/// Sensor-like noise: `luma` grey levels of deviation common to the channels, `chroma` more per
+/// channel.
+fn add_noise(img: &mut RgbImage, luma: f64, chroma: f64, rng: &mut Rng) {
+    for p in img.pixels_mut() {
+        let l = luma * rng.normal();
+        for c in p.0.iter_mut() {
+            *c = clamp_u8(f64::from(*c) + l + chroma * rng.normal());
+        }
+    }
 }
 
 /// Every pixel through `f`.
@@ -504,6 +642,13 @@ fn map_pixels(img: &mut RgbImage, f: impl Fn(f64) -> f64) {
 
 /// A set's files: (variant, bytes).
 type Files = Vec<(String, Vec<u8>)>;
+
+fn plain(pictures: Vec<(&str, RgbImage)>) -> Files {
+    pictures
+        .into_iter()
+        .map(|(name, img)| (name.to_string(), jpeg(&img, 90, None)))
+        .collect()
+}
 
 /// The original and its copies.
 fn family(bytes: &[u8], img: &RgbImage, n: usize, rng: &mut Rng) -> Files {
@@ -602,6 +747,254 @@ fn burst(img: &RgbImage, n: usize, timed: bool, rng: &mut Rng) -> Files {
     out
 }
 
+/// The four halves of the photo.
+fn tiles(img: &RgbImage) -> Files {
+    let long = typical(img);
+    plain(vec![
+        ("left", window(img, (0.0, 0.0, 0.5, 1.0), long)),
+        ("right", window(img, (0.5, 0.0, 0.5, 1.0), long)),
+        ("top", window(img, (0.0, 0.0, 1.0, 0.5), long)),
+        ("bottom", window(img, (0.0, 0.5, 1.0, 0.5), long)),
+    ])
+}
+
+/// Strips of 40 % on either side of the centre lines: the mirror of one meets the other at the
+/// same edge.
+fn mirror_halves(img: &RgbImage) -> Files {
+    let long = typical(img);
+    plain(vec![
+        ("left-of-centre", window(img, (0.1, 0.0, 0.4, 1.0), long)),
+        ("right-of-centre", window(img, (0.5, 0.0, 0.4, 1.0), long)),
+        ("above-centre", window(img, (0.0, 0.1, 1.0, 0.4), long)),
+        ("below-centre", window(img, (0.0, 0.5, 1.0, 0.4), long)),
+    ])
+}
+
+/// A window beside its own mirror, three times, each window 12 % of the photo (40 % of its own
+/// width) right of the last.
+fn symmetric(img: &RgbImage, rng: &mut Rng) -> Files {
+    let long = typical(img);
+    let (ww, shift) = (0.3, 0.12);
+    let x0 = rng.range(0.02, 1.0 - ww - 2.0 * shift - 0.02);
+    let pictures = (0..3)
+        .map(|k| {
+            let half = crop(img, x0 + k as f64 * shift, 0.1, ww, 0.8);
+            let (w, h) = half.dimensions();
+            let mut whole = RgbImage::new(2 * w, h);
+            image::imageops::replace(&mut whole, &half, 0, 0);
+            image::imageops::replace(&mut whole, &flip_horizontal(&half), i64::from(w), 0);
+            (["window0", "window1", "window2"][k], scale_to(&whole, long))
+        })
+        .collect();
+    plain(pictures)
+}
+
+/// A sky-like gradient, tinted by the top of the photo, at the photo's size.
+fn sky_gradient(img: &RgbImage, w: u32, h: u32) -> RgbImage {
+    let top = mix(
+        mean_colour(&crop(img, 0.0, 0.0, 1.0, 0.15)),
+        [110.0, 160.0, 225.0],
+        0.6,
+    );
+    gradient(w, h, top, mix(top, [235.0, 238.0, 242.0], 0.6))
+}
+
+/// The photo's size at its typical long edge.
+fn typical_size(img: &RgbImage) -> (u32, u32) {
+    let long = typical(img);
+    let (w, h) = img.dimensions();
+    let s = f64::from(long) / f64::from(w.max(h));
+    (
+        (f64::from(w) * s).round() as u32,
+        (f64::from(h) * s).round() as u32,
+    )
+}
+
+/// The same sky three times: plain, crossed by a thin cable, with a few distant birds; each its
+/// own noise.
+fn sky(img: &RgbImage, rng: &mut Rng) -> Files {
+    let (w, h) = typical_size(img);
+    let base = sky_gradient(img, w, h);
+    let darken =
+        |p: &mut image::Rgb<u8>, f: f64| *p = image::Rgb(p.0.map(|c| clamp_u8(f64::from(c) * f)));
+    let mut plain_sky = base.clone();
+    add_noise(&mut plain_sky, 1.5, 0.5, rng);
+    // A cable: 2–3 px, sagging a little, from one side to the other.
+    let mut cable = base.clone();
+    let (y0, y1) = (rng.range(0.25, 0.55), rng.range(0.25, 0.55));
+    let sag = rng.range(0.02, 0.06);
+    let thick = (w / 700).max(2);
+    for x in 0..w {
+        let u = f64::from(x) / f64::from(w);
+        let y = ((y0 + (y1 - y0) * u + sag * 4.0 * u * (1.0 - u)) * f64::from(h)) as u32;
+        for dy in 0..thick {
+            if y + dy < h {
+                darken(cable.get_pixel_mut(x, y + dy), 0.45);
+            }
+        }
+    }
+    add_noise(&mut cable, 1.5, 0.5, rng);
+    // Birds: 5–9 small dark shapes, a few pixels across.
+    let mut birds = base;
+    for _ in 0..5 + rng.below(5) {
+        let (bx, by) = (
+            (rng.range(0.1, 0.9) * f64::from(w)) as u32,
+            (rng.range(0.1, 0.6) * f64::from(h)) as u32,
+        );
+        let size = (f64::from(w) / rng.range(150.0, 300.0)).max(3.0) as u32;
+        for dx in 0..size {
+            // A flat V: two strokes meeting in the middle.
+            let dy = (dx as i64 - i64::from(size / 2)).unsigned_abs() as u32 / 2;
+            for t in 0..(size / 4).max(1) {
+                let (x, y) = (bx + dx, by + dy + t);
+                if x < w && y < h {
+                    darken(birds.get_pixel_mut(x, y), 0.35);
+                }
+            }
+        }
+    }
+    add_noise(&mut birds, 1.5, 0.5, rng);
+    plain(vec![
+        ("plain", plain_sky),
+        ("cable", cable),
+        ("birds", birds),
+    ])
+}
+
+/// The left and right halves, blurred (down to 1/16 and back) and low in contrast.
+fn fog(img: &RgbImage, rng: &mut Rng) -> Files {
+    let long = typical(img);
+    let pictures = [("left", 0.0), ("right", 0.5)]
+        .into_iter()
+        .map(|(name, x)| {
+            let sharp = window(img, (x, 0.0, 0.5, 1.0), long);
+            let (w, h) = sharp.dimensions();
+            let mut foggy = decode::resize(&scale_to(&sharp, long / 16), w, h);
+            map_pixels(&mut foggy, |v| 200.0 + (v - 200.0) * 0.25);
+            add_noise(&mut foggy, 1.2, 0.4, rng);
+            (name, foggy)
+        })
+        .collect();
+    plain(pictures)
+}
+
+/// The left and right halves, dark and gamma-crushed, with the noise of a dark shot.
+fn night(img: &RgbImage, rng: &mut Rng) -> Files {
+    let long = typical(img);
+    let pictures = [("left", 0.0), ("right", 0.5)]
+        .into_iter()
+        .map(|(name, x)| {
+            let mut dark = window(img, (x, 0.0, 0.5, 1.0), long);
+            map_pixels(&mut dark, |v| 255.0 * (v / 255.0).powf(2.6) * 0.35);
+            add_noise(&mut dark, 1.5, 0.8, rng);
+            (name, dark)
+        })
+        .collect();
+    plain(pictures)
+}
+
+/// A near-flat light grey wall (its level from the photo's brightness, a faint shading common to
+/// all three), three shots with their own noise.
+fn wall(img: &RgbImage, rng: &mut Rng) -> Files {
+    let (w, h) = typical_size(img);
+    let m = mean_colour(img);
+    let level = 198.0 + (0.299 * m[0] + 0.587 * m[1] + 0.114 * m[2]) / 255.0 * 24.0;
+    let base = RgbImage::from_fn(w, h, |x, y| {
+        let shade =
+            3.0 * (f64::from(x) / f64::from(w) - 0.5) + 2.0 * (f64::from(y) / f64::from(h) - 0.5);
+        image::Rgb([1.0, 0.99, 0.965].map(|t| clamp_u8((level + shade) * t)))
+    });
+    let pictures = ["shot1", "shot2", "shot3"]
+        .into_iter()
+        .map(|name| {
+            let mut shot = base.clone();
+            add_noise(&mut shot, 2.5, 0.8, rng);
+            (name, shot)
+        })
+        .collect();
+    plain(pictures)
+}
+
+/// A flat field of the photo's mean colour (saturated a little), three with their own noise.
+fn flat(img: &RgbImage, rng: &mut Rng) -> Files {
+    let (w, h) = typical_size(img);
+    let m = mean_colour(img);
+    let grey = (m[0] + m[1] + m[2]) / 3.0;
+    let colour = m.map(|c| clamp_u8(grey + 1.5 * (c - grey)));
+    let pictures = ["field1", "field2", "field3"]
+        .into_iter()
+        .map(|name| {
+            let mut field = RgbImage::from_pixel(w, h, image::Rgb(colour));
+            add_noise(&mut field, 3.0, 1.0, rng);
+            (name, field)
+        })
+        .collect();
+    plain(pictures)
+}
+
+/// The same scene at other moments: a window of 60 % of the photo, then shifted 15–30 % of its
+/// width right, and left, each zoomed ±5 %; one camera, the second shot hours later, the third
+/// days later.
+fn moment(img: &RgbImage, n: usize, rng: &mut Rng) -> Files {
+    let long = typical(img);
+    let size = 0.6;
+    let (x0, y0) = (0.2, 0.2);
+    let shifts = [
+        0.0,
+        size * rng.range(0.15, 0.30),
+        -size * rng.range(0.15, 0.30),
+    ];
+    let (day, hour) = (1 + rng.below(20), 7 + rng.below(4));
+    let times = [
+        (day, hour),
+        (day, hour + 3 + rng.below(7)),
+        (day + 1 + rng.below(3), 8 + rng.below(10)),
+    ];
+    let camera = CAMERAS[(n + 1) % CAMERAS.len()];
+    let mut out = Vec::new();
+    for (k, name) in ["first", "hours-later", "days-later"]
+        .into_iter()
+        .enumerate()
+    {
+        let zoom = if k == 0 { 1.0 } else { rng.range(0.95, 1.05) };
+        let s = size / zoom;
+        let x = (x0 + shifts[k] - (s - size) / 2.0).clamp(0.0, 1.0 - s);
+        let y = (y0 + rng.range(-0.02, 0.02) - (s - size) / 2.0).clamp(0.0, 1.0 - s);
+        let shot = window(img, (x, y, s, s), long);
+        let (d, hh) = times[k];
+        let date = format!(
+            "2021:{:02}:{d:02} {hh:02}:{:02}:{:02}",
+            1 + n % 12,
+            rng.below(60),
+            rng.below(60)
+        );
+        out.push((
+            name.to_string(),
+            jpeg(&shot, 92, Some(Stamp::camera(camera, date).payload())),
+        ));
+    }
+    out
+}
+
+/// The lower left and lower right of the photo, each under the same sky: the horizon at 42 %
+/// of the height in both.
+fn layout(img: &RgbImage, rng: &mut Rng) -> Files {
+    let long = typical(img);
+    let pictures = [("ground-left", 0.0), ("ground-right", 0.5)]
+        .into_iter()
+        .map(|(name, x)| {
+            let ground = crop(img, x, 0.45, 0.5, 0.55);
+            let (gw, gh) = ground.dimensions();
+            let sky_h = (f64::from(gh) * 42.0 / 58.0).round() as u32;
+            let mut whole = sky_gradient(img, gw, sky_h + gh);
+            add_noise(&mut whole, 1.5, 0.5, rng);
+            image::imageops::replace(&mut whole, &ground, 0, i64::from(sky_h));
+            (name, scale_to(&whole, long))
+        })
+        .collect();
+    plain(pictures)
+}
+
 /// Makes source `n`'s set.
 fn make_set(src: &SourcePhoto, n: usize, (kind, timed): (Kind, bool)) -> Files {
     let bytes = std::fs::read(&src.path).expect("picked sources read");
@@ -613,6 +1006,22 @@ fn make_set(src: &SourcePhoto, n: usize, (kind, timed): (Kind, bool)) -> Files {
         Kind::Family => family(&bytes, &img, n, &mut rng),
         Kind::Burst => burst(&img, n, timed, &mut rng),
         Kind::Single => vec![("original".into(), bytes)],
+        _ => {
+            // Cut and made at a typical size: the full picture is not needed.
+            let img = decode::fit(&img, 2048);
+            match kind {
+                Kind::Tiles => tiles(&img),
+                Kind::MirrorHalves => mirror_halves(&img),
+                Kind::Symmetric => symmetric(&img, &mut rng),
+                Kind::Sky => sky(&img, &mut rng),
+                Kind::Fog => fog(&img, &mut rng),
+                Kind::Night => night(&img, &mut rng),
+                Kind::Wall => wall(&img, &mut rng),
+                Kind::Flat => flat(&img, &mut rng),
+                Kind::Moment => moment(&img, n, &mut rng),
+                _ => layout(&img, &mut rng),
+            }
+        }
     }
 }
 
@@ -695,8 +1104,8 @@ fn group(items: &mut [Item], work: &Path) -> Vec<Group> {
 
 /// Prints the distribution (min / median / 90th percentile / max) of each kind of pair's hash
 /// distances and alignment figures: the measurements behind the bands in `dedupe`. Copies are
-/// measured against their original, burst frames against each other (by steps apart);
-/// unrelated pairs are those within
+/// measured against their original, burst frames against each other (by steps apart), the
+/// photos of a hard-negative set against each other; unrelated pairs are those within
 /// `UNRELATED_RADIUS` DCT bits (the ones the index hands to the second check), plus each photo's
 /// nearest unrelated neighbour.
 fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>) {
@@ -735,6 +1144,8 @@ fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>) {
                 let step = |v: &str| v.trim_start_matches("frame").parse::<i32>().unwrap_or(0);
                 let gap = (step(&ti.variant) - step(&tj.variant)).abs();
                 record(format!("burst step {gap}"), i, j);
+            } else if related && i < j {
+                record(format!("neg {}", ti.kind.name()), i, j);
             } else if !related {
                 let (_, d, b) = fp(i).closest(fp(j));
                 if i < j && d <= UNRELATED_RADIUS {
@@ -957,12 +1368,20 @@ fn score(items: &[Item], groups: &[Group], truth: &BTreeMap<String, Truth>) -> O
         println!("{line}");
     }
 
-    // The pans, pair by pair within their sets.
+    // The hard negatives, and the untimed pans, pair by pair within their sets.
     println!(
         "  pairs within a set, by the group they share:\n    {:<22} {:>4} {:>6} {:>10} {:>6} {:>8}",
         "set", "sets", "pairs", "duplicate", "burst", "similar"
     );
     let mut rows: Vec<(String, Vec<&Vec<usize>>)> = Vec::new();
+    for kind in Kind::ALL.into_iter().filter(|k| k.negative()) {
+        rows.push((
+            kind.name().into(),
+            sets.values().filter(|m| t(m[0]).kind == kind).collect(),
+        ));
+    }
+    let negatives: Vec<&Vec<usize>> = rows.iter().flat_map(|r| r.1.iter().copied()).collect();
+    rows.push(("all hard negatives".into(), negatives));
     for timed in [false, true] {
         rows.push((
             format!("burst, {}", if timed { "timed" } else { "no EXIF" }),
@@ -1232,10 +1651,11 @@ fn czkawka(root: &Path, items: &[Item], truth: &BTreeMap<String, Truth>) {
             .count()
     };
     println!(
-        "  czkawka_cli ({status}): duplicates precision {:.3} recall {:.3}; {} burst pairs \
-         grouped",
+        "  czkawka_cli ({status}): duplicates precision {:.3} recall {:.3}; {} burst pairs and {} \
+         hard-negative pairs grouped",
         ratio(hit, pred.len()),
         ratio(hit, true_total),
-        within(|k| k == Kind::Burst)
+        within(|k| k == Kind::Burst),
+        within(Kind::negative)
     );
 }
