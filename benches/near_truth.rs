@@ -1114,8 +1114,14 @@ fn group(items: &mut [Item], work: &Path) -> Vec<Group> {
 /// photos of a hard-negative set against each other; unrelated pairs are those within
 /// `UNRELATED_RADIUS` DCT bits (the ones the index hands to the second check), plus each photo's
 /// nearest unrelated neighbour.
-fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>) {
+fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>, work: &Path) {
     const UNRELATED_RADIUS: u32 = 18;
+    let params = Profile::embedded().dedupe;
+    let thumbs = dedupe::thumbnails_in(&DerivedDirs::in_work(work).thumbs);
+    let picture = |i: usize| {
+        let content = items[i].photo.as_ref()?.content;
+        dedupe::verify::Picture::of(&thumbs(&content)?, params.verify_size)
+    };
     let fp = |i: usize| {
         items[i]
             .photo
@@ -1124,14 +1130,21 @@ fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>) {
             .expect("every generated photo decodes")
     };
     let t = |i: usize| &truth[&items[i].source.path];
-    let mut by_kind: BTreeMap<String, Vec<[f64; 4]>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<String, Vec<[f64; 7]>> = BTreeMap::new();
     let mut record = |kind: String, i: usize, j: usize| {
         let c = fp(i).compare(fp(j));
+        // The verification on the thumbnails, as the grouping runs it (nominated or not).
+        let e = picture(i)
+            .zip(picture(j))
+            .and_then(|(a, b)| dedupe::verify::verify(&a, c.transform, &b, &c.alignment));
         by_kind.entry(kind).or_default().push([
             f64::from(c.distance),
             f64::from(c.block_distance),
             c.alignment.error,
             c.alignment.exclusive(),
+            e.map_or(f64::NAN, |e| e.similarity),
+            e.map_or(f64::NAN, |e| e.texture),
+            e.map_or(f64::NAN, |e| e.first_covered.min(e.second_covered)),
         ]);
     };
     for i in 0..items.len() {
@@ -1175,6 +1188,7 @@ fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>) {
         "mismatch min/50/90/max",
         "sticks out min/50/90/max"
     );
+    let mut verified = Vec::new();
     for (kind, v) in by_kind {
         let column = |c: usize| {
             let mut x: Vec<f64> = v.iter().map(|p| p[c]).collect();
@@ -1192,6 +1206,48 @@ fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>) {
             ints(column(1)),
             reals(column(2)),
             reals(column(3))
+        );
+        verified.push((kind, v));
+    }
+    // The verification (`dedupe::verify`) on the same pairs: fine-detail similarity, the
+    // weaker picture's texture, and the smaller share one view shows of the other. NaN where
+    // the pictures could not be compared.
+    println!(
+        "\n{:<22} {:>5}  {:>34}  {:>34}  {:>34}",
+        "pair (verified)",
+        "n",
+        "similarity min/10/50/90/max",
+        "texture min/10/50/90/max",
+        "covered min/10/50/90/max"
+    );
+    for (kind, v) in verified {
+        let column = |c: usize| {
+            let mut x: Vec<f64> = v.iter().map(|p| p[c]).filter(|x| !x.is_nan()).collect();
+            if x.is_empty() {
+                return "-".to_string();
+            }
+            x.sort_by(f64::total_cmp);
+            let at = |q: f64| x[((x.len() - 1) as f64 * q).round() as usize];
+            format!(
+                "{:>6.3}/{:>6.3}/{:>6.3}/{:>6.3}/{:>6.3}",
+                at(0.0),
+                at(0.1),
+                at(0.5),
+                at(0.9),
+                at(1.0)
+            )
+        };
+        let missing = v.iter().filter(|p| p[4].is_nan()).count();
+        println!(
+            "{kind:<22} {:>5}  {:>34}  {:>34}  {:>34}{}",
+            v.len(),
+            column(4),
+            column(5),
+            column(6),
+            match missing {
+                0 => String::new(),
+                n => format!("  ({n} not comparable)"),
+            }
         );
     }
 }
@@ -1536,7 +1592,7 @@ fn main() -> ExitCode {
         let mut items = inspect_all(&roots[h], &work);
         let inspect_secs = started.elapsed().as_secs_f64();
         println!("\n===== {} half: {} photos =====", half.name(), items.len());
-        print_distances(&items, &truths[h]);
+        print_distances(&items, &truths[h], &work);
         let started = Instant::now();
         let groups = group(&mut items, &work);
         let group_secs = started.elapsed().as_secs_f64();

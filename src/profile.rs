@@ -90,7 +90,7 @@ pub struct NearParams {
     /// since symmetric scenes look like their mirror image.
     pub turned_similarity: f64,
     /// The fine detail (standard deviation, grey levels of 255) both pictures need for a
-    /// verification to count: flatter pictures (fog, a wall, a clear sky) are never duplicates.
+    /// verification to count: flatter pictures (a white wall, a clear sky) are never duplicates.
     pub min_texture: f64,
     /// How far (share of the picture) a duplicate's view may stick out of the other's: more,
     /// and each shows something the other lacks (a reframed shot, not a crop).
@@ -120,7 +120,7 @@ impl Default for NearParams {
             verify_size: 256,
             duplicate_similarity: 0.80,
             turned_similarity: 0.90,
-            min_texture: 2.0,
+            min_texture: 0.5,
             crop_tolerance: 0.03,
             min_crop_area: 0.6,
             similar_similarity: 0.5,
@@ -506,6 +506,40 @@ impl Gazetteer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn embedded_profile_states_every_dedupe_band_as_the_defaults() {
+        let text = DEFAULT_TOML;
+        let section = &text[text.find("[dedupe]").unwrap()..text.find("[gazetteer]").unwrap()];
+        let mut table: toml::Table = toml::from_str(section).unwrap();
+        let dedupe: NearParams = table.remove("dedupe").unwrap().try_into().unwrap();
+        assert_eq!(dedupe, NearParams::default());
+        // Every field is written out, so staff see each band they can change.
+        let written = toml::to_string(&NearParams::default()).unwrap();
+        for line in written.lines() {
+            let key = line.split(" =").next().unwrap();
+            assert!(section.contains(&format!("\n{key} = ")), "{key} missing");
+        }
+    }
+
+    #[test]
+    fn dedupe_bands_out_of_order_or_range_are_refused() {
+        for (band, value) in [
+            ("duplicate_similarity", "1.5"),
+            ("similar_similarity", "0.95"),
+            ("turned_similarity", "0.7"),
+            ("verify_size", "16"),
+            ("min_crop_area", "-0.1"),
+        ] {
+            let text = DEFAULT_TOML.replace(
+                &format!("\n{band} = "),
+                &format!("\n{band} = {value}\n# was "),
+            );
+            assert!(text != DEFAULT_TOML, "{band}");
+            let err = Profile::parse(&text, "test").unwrap_err().to_string();
+            assert!(err.contains("dedupe"), "{band}: {err}");
+        }
+    }
 
     #[test]
     fn embedded_profile_parses() {

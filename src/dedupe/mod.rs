@@ -429,7 +429,9 @@ pub struct Settings<'a> {
 }
 
 /// The pictures of a folder of derived thumbnails (`<content>.jpg`), decoded to grey.
-pub fn thumbnails_in(dir: &Path) -> impl Fn(&ContentHash) -> Option<image::GrayImage> + Sync {
+pub fn thumbnails_in(
+    dir: &Path,
+) -> impl Fn(&ContentHash) -> Option<image::GrayImage> + Sync + use<> {
     let dir = dir.to_path_buf();
     move |content: &ContentHash| {
         let bytes = std::fs::read(dir.join(format!("{}.jpg", content.to_hex()))).ok()?;
@@ -901,13 +903,20 @@ fn candidate_pairs(
     candidates
 }
 
-/// How many nominated pairs are verified together: their pictures are read once per batch, so
-/// memory holds at most two pictures per pair of a batch.
-const VERIFY_BATCH: usize = 256;
 
-/// Classifies pairs of photos (positions, each with a fingerprint), in parallel, collected in
-/// order: aligned on the 16 × 16 thumbnails, verified on the pictures when they agree well
-/// enough, judged. Pairs that are nothing are left out.
+/// A pair nominated on the 16 × 16 thumbnails: positions, the pair as measured, the alignment.
+type Nominee = (usize, usize, Pair, Alignment);
+
+/// Classifies pairs of photos (positions, each with a fingerprint), collected in order: aligned
+/// on the 16 × 16 thumbnails, verified on the pictures when they agree well enough, judged.
+/// Pairs that are nothing are left out.
+///
+/// Same-view pairs (most copies: recompressed, resized, turned by EXIF) are cheap to verify and
+/// go first, all in parallel. The rest need the alignment searched, so they go in rounds: each
+/// round verifies at most one pair per copy set found so far (in parallel), and a pair whose
+/// photos a verified copy already joined is not verified again. A crop of a photo sent as ten
+/// copies is then searched once or twice, not ten times; the copy set is checked against its
+/// keeper afterwards anyway.
 fn examine<'f>(
     facts: &[Facts],
     fingerprint: &(dyn Fn(usize) -> Option<&'f Fingerprint> + Sync),
@@ -915,7 +924,7 @@ fn examine<'f>(
     settings: &Settings,
 ) -> Vec<Verdict> {
     let params = settings.params;
-    let nominated: Vec<(usize, usize, Pair, Alignment)> = pairs
+    let nominated: Vec<Nominee> = pairs
         .par_iter()
         .filter_map(|&(pa, pb)| {
             let (fa, fb) = (fingerprint(pa)?, fingerprint(pb)?);
@@ -923,6 +932,68 @@ fn examine<'f>(
             (alignment.error <= params.nominate_mismatch).then_some((pa, pb, pair, alignment))
         })
         .collect();
+    let same_view = |a: &Alignment| {
+        (a.scale.0 - 1.0).abs() < 0.01
+            && (a.scale.1 - 1.0).abs() < 0.01
+            && a.offset.0.abs() < 0.005
+            && a.offset.1.abs() < 0.005
+    };
+    let (same, mut left): (Vec<Nominee>, Vec<Nominee>) =
+        nominated.into_iter().partition(|n| same_view(&n.3));
+    let mut verdicts = verify_batch(facts, settings, &same);
+    // Copy sets so far, over the positions of the nominated pairs.
+    let ids: BTreeMap<usize, usize> = same
+        .iter()
+        .chain(&left)
+        .flat_map(|n| [n.0, n.1])
+        .collect::<BTreeSet<usize>>()
+        .into_iter()
+        .enumerate()
+        .map(|(k, p)| (p, k))
+        .collect();
+    let mut sets = UnionFind::new(ids.len());
+    let join = |verdicts: &[Verdict], sets: &mut UnionFind| {
+        for v in verdicts
+            .iter()
+            .filter(|v| v.pair.kind == GroupKind::Duplicate)
+        {
+            sets.union(ids[&v.first], ids[&v.second]);
+        }
+    };
+    join(&verdicts, &mut sets);
+    while !left.is_empty() {
+        let mut busy = BTreeSet::new();
+        let (mut round, mut later) = (Vec::new(), Vec::new());
+        for n in left {
+            let (a, b) = (sets.find(ids[&n.0]), sets.find(ids[&n.1]));
+            if a == b {
+                continue;
+            }
+            if busy.contains(&a) || busy.contains(&b) {
+                later.push(n);
+            } else {
+                busy.insert(a);
+                busy.insert(b);
+                round.push(n);
+            }
+        }
+        let judged = verify_batch(facts, settings, &round);
+        join(&judged, &mut sets);
+        verdicts.extend(judged);
+        left = later;
+    }
+    verdicts.sort_by_key(|v| (v.first, v.second));
+    verdicts
+}
+
+/// How many nominated pairs are verified together: their pictures are read once per batch, so
+/// memory holds at most two pictures per pair of a batch.
+const VERIFY_BATCH: usize = 256;
+
+/// Verifies and judges nominated pairs in parallel (batches of [`VERIFY_BATCH`], each photo's
+/// picture read once per batch), collected in order.
+fn verify_batch(facts: &[Facts], settings: &Settings, nominated: &[Nominee]) -> Vec<Verdict> {
+    let params = settings.params;
     let mut verdicts = Vec::new();
     for batch in nominated.chunks(VERIFY_BATCH) {
         let mut wanted: Vec<usize> = batch.iter().flat_map(|(a, b, ..)| [*a, *b]).collect();
