@@ -1130,7 +1130,7 @@ fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>, work: &Path)
             .expect("every generated photo decodes")
     };
     let t = |i: usize| &truth[&items[i].source.path];
-    let mut by_kind: BTreeMap<String, Vec<[f64; 7]>> = BTreeMap::new();
+    let mut by_kind: BTreeMap<String, Vec<[f64; 8]>> = BTreeMap::new();
     let mut record = |kind: String, i: usize, j: usize| {
         let c = fp(i).compare(fp(j));
         // The verification on the thumbnails, as the grouping runs it (nominated or not).
@@ -1145,6 +1145,7 @@ fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>, work: &Path)
             e.map_or(f64::NAN, |e| e.similarity),
             e.map_or(f64::NAN, |e| e.texture),
             e.map_or(f64::NAN, |e| e.first_covered.min(e.second_covered)),
+            e.map_or(f64::NAN, |e| 1.0 - e.likeness),
         ]);
     };
     for i in 0..items.len() {
@@ -1210,15 +1211,18 @@ fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>, work: &Path)
         verified.push((kind, v));
     }
     // The verification (`dedupe::verify`) on the same pairs: fine-detail similarity, the
-    // weaker picture's texture, and the smaller share one view shows of the other. NaN where
-    // the pictures could not be compared.
+    // weaker picture's texture, the smaller share one view shows of the other, and for
+    // comparison the plain mismatch (1 − correlation of the grey values) of the same aligned
+    // pictures: what a verification without the detail band would go by. NaN where the
+    // pictures could not be compared.
     println!(
-        "\n{:<22} {:>5}  {:>34}  {:>34}  {:>34}",
+        "\n{:<22} {:>5}  {:>34}  {:>34}  {:>34}  {:>34}",
         "pair (verified)",
         "n",
         "similarity min/10/50/90/max",
         "texture min/10/50/90/max",
-        "covered min/10/50/90/max"
+        "covered min/10/50/90/max",
+        "256px mismatch min/10/50/90/max"
     );
     for (kind, v) in verified {
         let column = |c: usize| {
@@ -1239,11 +1243,12 @@ fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>, work: &Path)
         };
         let missing = v.iter().filter(|p| p[4].is_nan()).count();
         println!(
-            "{kind:<22} {:>5}  {:>34}  {:>34}  {:>34}{}",
+            "{kind:<22} {:>5}  {:>34}  {:>34}  {:>34}  {:>34}{}",
             v.len(),
             column(4),
             column(5),
             column(6),
+            column(7),
             match missing {
                 0 => String::new(),
                 n => format!("  ({n} not comparable)"),
