@@ -2,15 +2,16 @@
 //!
 //! In: a run's `Report` and the decisions the catalog already holds. Out: `review/index.html`,
 //! one self-contained file that works from `file://` with no server and no network: the
-//! report's facts, groups and saved decisions as JSON inside the page, the thumbnails and
-//! previews by relative path (`../derived/…`, loaded lazily), the script and styles inline
-//! (`assets/review/index.html`). The page draws only the cards in view, so 5,000 photos open as
-//! fast as 50; it keeps the curator's changes in the browser's storage, merged over the saved
-//! decisions, and exports the result as `decisions.json`, which `lightbox package --decisions`
-//! reads back ([`Decisions`]): verdicts, keepers, and the photos a curator declared different
-//! photos from the others of their group ([`DistinctPair`]). Invariants: the data is JSON
-//! rendered with `textContent`, never as HTML, so captions cannot inject markup; every `<`
-//! inside the embedded JSON is escaped, so no value can close the script element.
+//! report's facts, groups (with each pair's evidence) and saved decisions as JSON inside the
+//! page, the thumbnails and previews by relative path (`../derived/…`, loaded lazily), the
+//! script and styles inline (`assets/review/index.html`). The page draws only the cards in
+//! view, so 5,000 photos open as fast as 50; it keeps the curator's changes in the browser's
+//! storage, merged over the saved decisions, and exports the result as `decisions.json`, which
+//! `lightbox package --decisions` reads back ([`Decisions`]): verdicts, keepers, and the photos
+//! a curator declared different photos from the others of their group ([`DistinctPair`]).
+//! Invariants: the data is JSON rendered with `textContent`, never as HTML, so captions cannot
+//! inject markup; every `<` inside the embedded JSON is escaped, so no value can close the
+//! script element.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -274,8 +275,30 @@ struct GroupData<'a> {
     kind: crate::dedupe::GroupKind,
     kind_label: &'static str,
     members: &'a [usize],
+    pairs: Vec<PairData>,
     reason_text: Option<String>,
     units: &'a [String],
+}
+
+/// A pair's evidence as the page shows it (fields in name order; absent values left out).
+#[derive(Serialize)]
+struct PairData {
+    a: usize,
+    b: usize,
+    /// DCT hash distance, bits of 64.
+    distance: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    measured_at: Option<u32>,
+    /// Thousandths.
+    mismatch: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seconds_apart: Option<i64>,
+    /// Thousandths.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    similarity: Option<u32>,
+    /// The turn's label, when `a` must be turned or mirrored to look like `b`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    turn: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -298,6 +321,21 @@ fn group_data(group: &Group, lang: Lang) -> GroupData<'_> {
         kind: group.kind,
         kind_label: group.kind.label(lang),
         members: &group.members,
+        pairs: group
+            .pairs
+            .iter()
+            .map(|p| PairData {
+                a: p.a,
+                b: p.b,
+                distance: p.distance,
+                measured_at: p.measured_at,
+                mismatch: p.mismatch,
+                seconds_apart: p.seconds_apart,
+                similarity: p.similarity,
+                turn: (p.transform != crate::fingerprint::Dihedral::Identity)
+                    .then(|| p.transform.label(lang)),
+            })
+            .collect(),
         reason_text: group.reason.as_ref().map(|r| r.explain(lang)),
         units: &group.units,
     }
@@ -481,6 +519,7 @@ fn html_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dedupe::GroupKind;
     use serde_json::{Value, json};
 
     /// The text of the page's data element.
@@ -565,6 +604,42 @@ mod tests {
         let back: Decisions = serde_json::from_value(data["saved"].clone()).unwrap();
         assert_eq!(back, saved);
         assert_eq!(data["lang"], "en");
+    }
+
+    #[test]
+    fn embeds_each_groups_pairs_with_their_evidence() {
+        let mut report = report("说明");
+        let pair = |b: usize, transform: &str, extra: Value| {
+            let mut pair = json!({"a": 1, "b": b, "kind": "similar", "distance": 6, "block_distance": 9,
+                "transform": transform, "mismatch": 41, "framing": "same"});
+            pair.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            pair
+        };
+        let group = json!({
+            "kind": "similar", "content": "00".repeat(32), "members": [1, 2, 3], "units": ["u"],
+            "pairs": [
+                pair(2, "rotate90", json!({"similarity": 981, "measured_at": 256, "seconds_apart": 4})),
+                pair(3, "identity", json!({})),
+            ]
+        });
+        report.duplicate_groups = vec![serde_json::from_value(group).unwrap()];
+        for lang in [Lang::Zh, Lang::En] {
+            let data = embedded(&page(&report, "k", &Decisions::default(), lang));
+            let group = &data["groups"][0];
+            assert_eq!(group["kind_label"], GroupKind::Similar.label(lang));
+            assert_eq!(
+                group["pairs"],
+                json!([
+                    {"a": 1, "b": 2, "distance": 6, "measured_at": 256, "mismatch": 41,
+                     "seconds_apart": 4, "similarity": 981,
+                     "turn": crate::fingerprint::Dihedral::Rotate90.label(lang)},
+                    {"a": 1, "b": 3, "distance": 6, "mismatch": 41},
+                ]),
+                "the evidence, no turn for the same orientation, nothing for what was not measured"
+            );
+        }
     }
 
     #[test]
