@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::inspect::Inspection;
 use crate::photo::{ContentHash, Item, Location, Source, Status};
-use crate::review::{Decision, Decisions, Keeper, Verdict};
+use crate::review::{Decision, Decisions, DistinctPair, Keeper, Verdict};
 
 /// Schema version; a catalog with another version is refused rather than misread.
 const SCHEMA_VERSION: i64 = 1;
@@ -205,6 +205,8 @@ impl Catalog {
                  CREATE TABLE IF NOT EXISTS decisions (
                      content TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
                      path TEXT NOT NULL, PRIMARY KEY (content, kind));
+                 CREATE TABLE IF NOT EXISTS distinct_pairs (
+                     a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b), CHECK (a < b));
                  CREATE TABLE IF NOT EXISTS sheets (unit TEXT PRIMARY KEY, input TEXT NOT NULL);",
             )
             .map_err(db)?;
@@ -430,6 +432,8 @@ impl Catalog {
     }
 
     /// Records curators' decisions (a later file's verdict on a photo replaces an earlier one).
+    /// Distinct pairs are added to those recorded before (stored `a < b`, each once; one key
+    /// twice is not a pair).
     ///
     /// # Errors
     /// When the database cannot be written.
@@ -458,11 +462,37 @@ impl Catalog {
                     .execute(params![k.content, "keeper", "keeper", k.path])
                     .map_err(db)?;
             }
+            let mut pair = tx
+                .prepare_cached("INSERT OR IGNORE INTO distinct_pairs (a, b) VALUES (?1, ?2)")
+                .map_err(db)?;
+            for p in decisions
+                .distinct
+                .iter()
+                .filter_map(|p| DistinctPair::new(&p.a, &p.b))
+            {
+                pair.execute(params![p.a, p.b]).map_err(db)?;
+            }
         }
         tx.commit().map_err(db)
     }
 
-    /// Every decision the catalog holds.
+    /// The pairs of photos (content keys, `a < b`, sorted) curators declared different photos:
+    /// grouping never makes one of a pair a copy of the other.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn distinct_pairs(&self) -> Result<Vec<(String, String)>, CatalogError> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT a, b FROM distinct_pairs ORDER BY a, b")
+            .map_err(|e| self.db(e))?;
+        let rows = statement
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| self.db(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.db(e))
+    }
+
+    /// Every decision the catalog holds (distinct pairs sorted).
     ///
     /// # Errors
     /// When the database cannot be read.
@@ -505,6 +535,11 @@ impl Catalog {
                 _ => {}
             }
         }
+        out.distinct = self
+            .distinct_pairs()?
+            .into_iter()
+            .map(|(a, b)| DistinctPair { a, b })
+            .collect();
         Ok(out)
     }
 }
@@ -685,6 +720,87 @@ mod tests {
         assert!(err.to_string().contains("catalog.sqlite"));
         drop(first);
         assert!(Catalog::open(&path).is_ok());
+    }
+
+    #[test]
+    fn distinct_pairs_are_kept_sorted_and_once_beside_the_other_decisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.sqlite");
+        let mut catalog = Catalog::open(&path).unwrap();
+        assert!(catalog.distinct_pairs().unwrap().is_empty());
+        let pair = |a: &str, b: &str| DistinctPair {
+            a: a.into(),
+            b: b.into(),
+        };
+        let first = Decisions {
+            format: 1,
+            decisions: vec![Decision {
+                content: "ab".into(),
+                path: "u/a.jpg".into(),
+                decision: Verdict::Reject,
+            }],
+            keepers: vec![Keeper {
+                content: "cd".into(),
+                path: "u/c.jpg".into(),
+            }],
+            // A struct made in code may hold a pair the wrong way round, or one key twice.
+            distinct: vec![pair("ef", "cd"), pair("ab", "cd"), pair("ab", "ab")],
+            ..Decisions::default()
+        };
+        catalog.record_decisions(&first).unwrap();
+        // A later file: one pair again, one new; the earlier pairs stay.
+        let later = Decisions {
+            format: 1,
+            distinct: vec![pair("ab", "cd"), pair("00", "ff")],
+            ..Decisions::default()
+        };
+        catalog.record_decisions(&later).unwrap();
+        let expected = [("00", "ff"), ("ab", "cd"), ("cd", "ef")];
+        let owned = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|&(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        assert_eq!(catalog.distinct_pairs().unwrap(), owned(&expected));
+        drop(catalog);
+
+        // Reopened: the pairs come back with the verdicts and keepers, in order.
+        let catalog = Catalog::open(&path).unwrap();
+        let back = catalog.decisions().unwrap();
+        assert_eq!(back.decisions, first.decisions);
+        assert_eq!(back.keepers, first.keepers);
+        assert_eq!(
+            back.distinct,
+            expected.map(|(a, b)| pair(a, b)),
+            "sorted, a < b, each once"
+        );
+        assert!(back.is_distinct("ef", "cd"));
+    }
+
+    #[test]
+    fn a_catalog_made_before_distinct_pairs_opens_and_records_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.sqlite");
+        drop(Catalog::open(&path).unwrap());
+        // As an older lightbox left it: no distinct_pairs table.
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("DROP TABLE distinct_pairs")
+            .unwrap();
+        let mut catalog = Catalog::open(&path).unwrap();
+        assert!(catalog.decisions().unwrap().distinct.is_empty());
+        catalog
+            .record_decisions(&Decisions {
+                format: 1,
+                distinct: vec![DistinctPair::new("b", "a").unwrap()],
+                ..Decisions::default()
+            })
+            .unwrap();
+        assert_eq!(
+            catalog.distinct_pairs().unwrap(),
+            [("a".to_string(), "b".to_string())]
+        );
     }
 
     /// Rows of `runs` and `sheets` as another process sees them.

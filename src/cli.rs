@@ -83,6 +83,10 @@ pub enum Command {
         /// Curators' decisions exported from the review page (kept in the catalog afterwards).
         #[arg(long)]
         decisions: Option<PathBuf>,
+        /// The run's collection profile (TOML); default: the embedded cast-2023. It checks the
+        /// duplicates a curator declared different photos, which the run did not check.
+        #[arg(long)]
+        profile: Option<PathBuf>,
     },
     /// Write a unit's fill-in 汇总表 (xlsx): one row per photo with its thumbnail, what is known
     /// filled in, missing required cells highlighted. Send it to the unit; when it comes back

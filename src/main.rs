@@ -185,9 +185,15 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             work,
             to,
             decisions,
+            profile,
         } => {
-            let summary =
-                pool.install(|| lightbox::package::package(work, to, decisions.as_deref(), lang))?;
+            let profile = match profile {
+                Some(path) => Profile::load(path)?,
+                None => Profile::embedded(),
+            };
+            let summary = pool.install(|| {
+                lightbox::package::package(work, to, decisions.as_deref(), &profile, lang)
+            })?;
             if !cli.quiet {
                 match lang {
                     Lang::Zh => {

@@ -2,14 +2,16 @@
 //!
 //! In: a run's `Report` and the decisions the catalog already holds. Out: `review/index.html`,
 //! one self-contained file that works from `file://` with no server and no network: the
-//! report's facts, groups and saved decisions as JSON inside the page, the thumbnails and
-//! previews by relative path (`../derived/…`, loaded lazily), the script and styles inline
-//! (`assets/review/index.html`). The page draws only the cards in view, so 5,000 photos open as
-//! fast as 50; it keeps the curator's changes in the browser's storage, merged over the saved
-//! decisions, and exports the result as `decisions.json`, which `lightbox package --decisions`
-//! reads back ([`Decisions`]). Invariants: the data is JSON rendered with `textContent`, never
-//! as HTML, so captions cannot inject markup; every `<` inside the embedded JSON is escaped, so
-//! no value can close the script element.
+//! report's facts, groups (with each pair's evidence) and saved decisions as JSON inside the
+//! page, the thumbnails and previews by relative path (`../derived/…`, loaded lazily), the
+//! script and styles inline (`assets/review/index.html`). The page draws only the cards in
+//! view, so 5,000 photos open as fast as 50; it keeps the curator's changes in the browser's
+//! storage, merged over the saved decisions, and exports the result as `decisions.json`, which
+//! `lightbox package --decisions` reads back ([`Decisions`]): verdicts, keepers, and the photos
+//! a curator declared different photos from the others of their group ([`DistinctPair`]).
+//! Invariants: the data is JSON rendered with `textContent`, never as HTML, so captions cannot
+//! inject markup; every `<` inside the embedded JSON is escaped, so no value can close the
+//! script element.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -55,6 +57,33 @@ pub struct Keeper {
     pub path: String,
 }
 
+/// Two photos a curator declared different photos although lightbox grouped them together
+/// ("not the same photo" on the review page): neither is a copy of the other, so neither is left
+/// out for the other. Content keys as [`content_key`] gives them, `a < b` ([`DistinctPair::new`]).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct DistinctPair {
+    /// The smaller content key.
+    pub a: String,
+    /// The larger content key.
+    pub b: String,
+}
+
+impl DistinctPair {
+    /// The pair of two content keys in order (`a < b`); `None` for one key twice (the same bytes
+    /// are the same photo).
+    pub fn new(x: &str, y: &str) -> Option<DistinctPair> {
+        let (a, b) = match x.cmp(y) {
+            std::cmp::Ordering::Less => (x, y),
+            std::cmp::Ordering::Greater => (y, x),
+            std::cmp::Ordering::Equal => return None,
+        };
+        Some(DistinctPair {
+            a: a.to_string(),
+            b: b.to_string(),
+        })
+    }
+}
+
 /// `decisions.json`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decisions {
@@ -69,17 +98,21 @@ pub struct Decisions {
     /// Keeper overrides.
     #[serde(default)]
     pub keepers: Vec<Keeper>,
+    /// Photos declared different photos, by pair (absent from files made before there were any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distinct: Vec<DistinctPair>,
 }
 
 impl Decisions {
-    /// Reads a decisions file.
+    /// Reads a decisions file. Its distinct pairs come back in order, each once, each with
+    /// `a < b` (a pair written the other way round is turned; one key twice is dropped).
     ///
     /// # Errors
     /// When it cannot be read or is not a decisions file; the message names the path.
     pub fn load(path: &Path) -> anyhow::Result<Decisions> {
         let bytes = std::fs::read(path)
             .map_err(|e| anyhow::anyhow!("reading decisions {}: {e}", path.display()))?;
-        let decisions: Decisions = serde_json::from_slice(&bytes)
+        let mut decisions: Decisions = serde_json::from_slice(&bytes)
             .map_err(|e| anyhow::anyhow!("decisions {} are not valid: {e}", path.display()))?;
         anyhow::ensure!(
             decisions.format == 1,
@@ -87,6 +120,12 @@ impl Decisions {
             path.display(),
             decisions.format
         );
+        let pairs: BTreeSet<DistinctPair> = decisions
+            .distinct
+            .iter()
+            .filter_map(|p| DistinctPair::new(&p.a, &p.b))
+            .collect();
+        decisions.distinct = pairs.into_iter().collect();
         Ok(decisions)
     }
 
@@ -102,6 +141,17 @@ impl Decisions {
     /// Content keys the curator chose as keepers.
     pub fn keeper_keys(&self) -> BTreeSet<&str> {
         self.keepers.iter().map(|k| k.content.as_str()).collect()
+    }
+
+    /// Whether the curator declared the photos with these content keys different photos (in
+    /// either order; never for one key twice).
+    pub fn is_distinct(&self, x: &str, y: &str) -> bool {
+        let (a, b) = if x <= y { (x, y) } else { (y, x) };
+        a != b
+            && self
+                .distinct
+                .iter()
+                .any(|p| (p.a.as_str(), p.b.as_str()) == (a, b))
     }
 }
 
@@ -225,8 +275,30 @@ struct GroupData<'a> {
     kind: crate::dedupe::GroupKind,
     kind_label: &'static str,
     members: &'a [usize],
+    pairs: Vec<PairData>,
     reason_text: Option<String>,
     units: &'a [String],
+}
+
+/// A pair's evidence as the page shows it (fields in name order; absent values left out).
+#[derive(Serialize)]
+struct PairData {
+    a: usize,
+    b: usize,
+    /// DCT hash distance, bits of 64.
+    distance: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    measured_at: Option<u32>,
+    /// Thousandths.
+    mismatch: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seconds_apart: Option<i64>,
+    /// Thousandths.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    similarity: Option<u32>,
+    /// The turn's label, when `a` must be turned or mirrored to look like `b`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    turn: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -249,6 +321,21 @@ fn group_data(group: &Group, lang: Lang) -> GroupData<'_> {
         kind: group.kind,
         kind_label: group.kind.label(lang),
         members: &group.members,
+        pairs: group
+            .pairs
+            .iter()
+            .map(|p| PairData {
+                a: p.a,
+                b: p.b,
+                distance: p.distance,
+                measured_at: p.measured_at,
+                mismatch: p.mismatch,
+                seconds_apart: p.seconds_apart,
+                similarity: p.similarity,
+                turn: (p.transform != crate::fingerprint::Dihedral::Identity)
+                    .then(|| p.transform.label(lang)),
+            })
+            .collect(),
         reason_text: group.reason.as_ref().map(|r| r.explain(lang)),
         units: &group.units,
     }
@@ -432,6 +519,7 @@ fn html_escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::dedupe::GroupKind;
     use serde_json::{Value, json};
 
     /// The text of the page's data element.
@@ -505,6 +593,7 @@ mod tests {
                 content: "cd".into(),
                 path: "v/b.jpg".into(),
             }],
+            distinct: vec![DistinctPair::new("ef", "cd").unwrap()],
         };
         let data = embedded(&page(
             &report("说明"),
@@ -518,11 +607,106 @@ mod tests {
     }
 
     #[test]
+    fn embeds_each_groups_pairs_with_their_evidence() {
+        let mut report = report("说明");
+        let pair = |b: usize, transform: &str, extra: Value| {
+            let mut pair = json!({"a": 1, "b": b, "kind": "similar", "distance": 6, "block_distance": 9,
+                "transform": transform, "mismatch": 41, "framing": "same"});
+            pair.as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            pair
+        };
+        let group = json!({
+            "kind": "similar", "content": "00".repeat(32), "members": [1, 2, 3], "units": ["u"],
+            "pairs": [
+                pair(2, "rotate90", json!({"similarity": 981, "measured_at": 256, "seconds_apart": 4})),
+                pair(3, "identity", json!({})),
+            ]
+        });
+        report.duplicate_groups = vec![serde_json::from_value(group).unwrap()];
+        for lang in [Lang::Zh, Lang::En] {
+            let data = embedded(&page(&report, "k", &Decisions::default(), lang));
+            let group = &data["groups"][0];
+            assert_eq!(group["kind_label"], GroupKind::Similar.label(lang));
+            assert_eq!(
+                group["pairs"],
+                json!([
+                    {"a": 1, "b": 2, "distance": 6, "measured_at": 256, "mismatch": 41,
+                     "seconds_apart": 4, "similarity": 981,
+                     "turn": crate::fingerprint::Dihedral::Rotate90.label(lang)},
+                    {"a": 1, "b": 3, "distance": 6, "mismatch": 41},
+                ]),
+                "the evidence, no turn for the same orientation, nothing for what was not measured"
+            );
+        }
+    }
+
+    #[test]
     fn reads_exported_decisions() {
         let text = r#"{"format":1,"report":"/w/catalog.sqlite","decisions":[{"content":"ab","path":"u/a.jpg","decision":"reject"}],"keepers":[{"content":"cd","path":"u/b.jpg"}]}"#;
         let d: Decisions = serde_json::from_str(text).unwrap();
         assert_eq!(d.verdict("ab"), Some(Verdict::Reject));
         assert_eq!(d.verdict("zz"), None);
         assert!(d.keeper_keys().contains("cd"));
+    }
+
+    /// A decisions file as older pages exported it: no `distinct`.
+    const BEFORE_DISTINCT: &str = r#"{"format":1,"report":"/w/catalog.sqlite","decisions":[{"content":"ab","path":"u/a.jpg","decision":"accept"}],"keepers":[]}"#;
+
+    #[test]
+    fn files_without_distinct_pairs_still_load_and_are_written_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("decisions.json");
+        std::fs::write(&path, BEFORE_DISTINCT).unwrap();
+        let d = Decisions::load(&path).unwrap();
+        assert!(d.distinct.is_empty());
+        assert_eq!(d.verdict("ab"), Some(Verdict::Accept));
+        assert!(!d.is_distinct("ab", "cd"));
+        // No pairs, no key: the file is what it was before there were pairs.
+        assert_eq!(serde_json::to_string(&d).unwrap(), BEFORE_DISTINCT);
+    }
+
+    #[test]
+    fn distinct_pairs_load_in_order_and_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("decisions.json");
+        // As written by hand: one pair the wrong way round, one twice, one key twice.
+        let text = r#"{"format":1,"report":"r","decisions":[],"keepers":[],"distinct":[{"a":"cd","b":"ab"},{"a":"ab","b":"ef"},{"a":"ab","b":"cd"},{"a":"ab","b":"ab"}]}"#;
+        std::fs::write(&path, text).unwrap();
+        let d = Decisions::load(&path).unwrap();
+        assert_eq!(
+            d.distinct,
+            [
+                DistinctPair::new("ab", "cd").unwrap(),
+                DistinctPair::new("ab", "ef").unwrap()
+            ]
+        );
+        assert_eq!(
+            (d.distinct[0].a.as_str(), d.distinct[0].b.as_str()),
+            ("ab", "cd")
+        );
+        assert!(d.is_distinct("cd", "ab") && d.is_distinct("ab", "cd"));
+        assert!(d.is_distinct("ef", "ab"));
+        assert!(!d.is_distinct("cd", "ef"), "only the pairs declared");
+        assert!(!d.is_distinct("ab", "ab"));
+        assert_eq!(DistinctPair::new("x", "x"), None);
+
+        let written = serde_json::to_value(&d).unwrap();
+        assert_eq!(
+            written["distinct"],
+            json!([{"a": "ab", "b": "cd"}, {"a": "ab", "b": "ef"}])
+        );
+        std::fs::write(&path, written.to_string()).unwrap();
+        assert_eq!(Decisions::load(&path).unwrap(), d);
+    }
+
+    #[test]
+    fn another_format_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("decisions.json");
+        std::fs::write(&path, r#"{"format":2,"distinct":[]}"#).unwrap();
+        let err = Decisions::load(&path).unwrap_err().to_string();
+        assert!(err.contains("format 2, expected 1"), "{err}");
     }
 }

@@ -9,12 +9,16 @@
 //       (克拉玛依市科协) and checks the count; clears the filter; rejects one accepted photo and
 //       accepts another with the keyboard; searches a caption word; opens a preview with Enter
 //       (and one by clicking, and a duplicate group's side by side) and closes it with Escape;
-//       makes the other copy of that group its keeper (K); clicks export and saves the download
-//       to DECISIONS_OUT, then checks its content.
+//       makes the other copy of that group its keeper (K); splits a duplicate from its group (D:
+//       "not the same photo") and checks its card shows the split and no longer reads as left
+//       out, its preview the group's evidence; splits another with the card's button and undoes
+//       it (U); checks an identical copy cannot be split; clicks export and saves the download
+//       to DECISIONS_OUT, then checks its content (the split photo against each other member).
 //
 //   node tests/browser/review.mjs --check-saved WORK PATH
 //       opens the page of a later run and checks the photo at PATH shows the rejection the
-//       catalog holds, and the keeper chosen above (no browser storage: a fresh profile).
+//       catalog holds, the keeper chosen above and the split (no browser storage: a fresh
+//       profile).
 //
 // Out: a line per step on stdout; exit code 0, or 1 with the failed step and why on stderr.
 import fs from 'node:fs';
@@ -30,6 +34,11 @@ const CAPTION_WORD = '无人机';
 const CAPTION_MATCH = '克拉玛依市科协/2015+克拉玛依市+科普进校园+02.jpg';
 const GROUPED = '克拉玛依市科协/2018+克拉玛依市+科普讲座.jpg';
 const GROUPED_COPY = '喀什地区科协/2018 喀什地区 科普讲座.jpg';
+// A duplicate group of three (the first is kept): the test splits the second with D, and the third with the
+// card's button, then undoes that.
+const SPLIT_KEEPER = '喀什地区科协/2017+喀什地区+流动科技馆进乡村+01.jpg';
+const SPLIT = '喀什地区科协/2017+喀什地区+流动科技馆进乡村+02.jpg';
+const SPLIT_UNDONE = '喀什地区科协/2017+喀什地区+流动科技馆进乡村+03.jpg';
 
 let step = 'start';
 function check(ok, message) {
@@ -70,6 +79,12 @@ const blur = page => page.evaluate(() => document.activeElement && document.acti
 const keeperMarks = page => page.$$eval('.card .group .keeper', ks => ks.map(k => k.closest('.card').dataset.path).join(', '));
 // The keeper mark of the group the test decides on (the other groups keep their own marks).
 const pairKeeper = async page => (await keeperMarks(page)).split(', ').filter(p => p === GROUPED || p === GROUPED_COPY).join(', ');
+
+// What a card shows of its split: data-split, the status badge, the card's look, the split mark, the button.
+const cardSplit = (page, target) => page.locator(`.card[data-path="${target}"]`).evaluate(c => ({
+  split: c.dataset.split === '1', status: c.querySelector('.status').textContent, look: c.className,
+  mark: c.querySelector('.splitmark')?.textContent ?? '', button: c.querySelector('.splitbtn')?.textContent ?? null,
+}));
 
 // Moves the highlight to the card of `target` with the keyboard (Home, then J).
 async function keyTo(page, target) {
@@ -199,6 +214,51 @@ async function main(work, out) {
     await blur(page);
     console.log(`ok preview: Enter and click open it, Escape closes it, a duplicate group shows its copies and keeper; K made ${GROUPED_COPY} the keeper`);
 
+    step = 'not the same photo';
+    await page.selectOption('#f-group', 'grouped');
+    await blur(page);
+    const before = await cardSplit(page, SPLIT);
+    check(!before.split && before.status === '重复' && before.button === '不是同一张照片' && before.look.includes('duplicate'),
+      `before D, ${SPLIT} shows ${JSON.stringify(before)}; expected a duplicate with the "不是同一张照片" button`);
+    await keyTo(page, SPLIT);
+    await page.keyboard.press('d');
+    const after = await cardSplit(page, SPLIT);
+    check(after.split && after.mark === '已从本组拆出' && after.button === null, `D did not split ${SPLIT}: ${JSON.stringify(after)}`);
+    check(after.status === '已拆出' && !after.look.includes('duplicate') && after.look.includes('split'),
+      `the split duplicate still reads as left out: ${JSON.stringify(after)}`);
+    const third = await cardSplit(page, SPLIT_UNDONE);
+    check(!third.split && third.status === '重复', `the group's third photo no longer reads as a copy of the keeper: ${JSON.stringify(third)}`);
+    const keeperCard = await cardSplit(page, SPLIT_KEEPER);
+    check(!keeperCard.split && keeperCard.button !== null, `the keeper reads as split too: ${JSON.stringify(keeperCard)}`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#overlay.open');
+    const evidence = await page.locator('#overlay .facts').textContent();
+    check(evidence.includes('同一照片的不同副本') && evidence.includes('DCT 距离') && evidence.includes('差异 0.'),
+      `the group's evidence is not in the preview: ${evidence.slice(0, 400)}`);
+    check(evidence.includes('#' + data.items.find(i => i.path === SPLIT).index + ' 已从本组拆出') && evidence.includes('审核人：不是同一张照片'),
+      `the preview does not show the split: ${evidence.slice(0, 400)}`);
+    await page.keyboard.press('Escape');
+    // The card's button splits too; U undoes it.
+    await page.locator(`.card[data-path="${SPLIT_UNDONE}"] .splitbtn`).click();
+    check(!(await page.locator('#overlay.open').count()), 'the split button opened the preview');
+    check((await cardSplit(page, SPLIT_UNDONE)).split, `the button did not split ${SPLIT_UNDONE}`);
+    await keyTo(page, SPLIT_UNDONE);
+    await page.keyboard.press('u');
+    const undone = await cardSplit(page, SPLIT_UNDONE);
+    check(!undone.split && undone.status === '重复' && undone.button !== null, `U did not undo the split of ${SPLIT_UNDONE}: ${JSON.stringify(undone)}`);
+    check((await cardSplit(page, SPLIT)).split, `undoing ${SPLIT_UNDONE} undid ${SPLIT} too`);
+    // Identical files are the same photo: no button, and D says why.
+    check((await cardSplit(page, GROUPED_COPY)).button === null, `the identical copy ${GROUPED_COPY} has a split button`);
+    await keyTo(page, GROUPED_COPY);
+    await page.keyboard.press('d');
+    check(!(await cardSplit(page, GROUPED_COPY)).split && (await page.locator('#msg').textContent()).includes('不能拆出'),
+      `D on an identical copy: ${await page.locator('#msg').textContent()}`);
+    const kept = await page.evaluate(() => Object.keys(localStorage).filter(k => k.startsWith('lightbox-decisions:')).map(k => JSON.parse(localStorage.getItem(k)).splits));
+    check(kept.length === 1 && Object.keys(kept[0]).length === 1, `the split is not kept in localStorage: ${JSON.stringify(kept)}`);
+    await page.selectOption('#f-group', '');
+    await blur(page);
+    console.log(`ok not the same photo: D split ${SPLIT} (shown split, not left out, with the evidence); the button split ${SPLIT_UNDONE} and U undid it; an identical copy cannot be split`);
+
     step = 'export';
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
     check(download.suggestedFilename() === 'decisions.json', `the download is named ${download.suggestedFilename()}`);
@@ -209,7 +269,26 @@ async function main(work, out) {
     check(JSON.stringify(verdicts) === JSON.stringify({ [REJECTED]: 'reject', [ACCEPTED]: 'accept' }), `decisions.json holds ${JSON.stringify(verdicts)}`);
     check(exported.decisions.every(d => /^[0-9a-f]{64}$/.test(d.content)), 'decisions.json names photos without their content hash');
     check(exported.keepers.length === 1 && exported.keepers[0].path === GROUPED_COPY, `decisions.json keepers: ${JSON.stringify(exported.keepers)}`);
+    const keyOf = p => data.items.find(i => i.path === p).content_key;
+    const pairOf = (x, y) => x < y ? { a: x, b: y } : { a: y, b: x };
+    const expected = [pairOf(keyOf(SPLIT), keyOf(SPLIT_KEEPER)), pairOf(keyOf(SPLIT), keyOf(SPLIT_UNDONE))]
+      .sort((p, q) => p.a < q.a ? -1 : p.a > q.a ? 1 : p.b < q.b ? -1 : p.b > q.b ? 1 : 0);
+    check(JSON.stringify(exported.distinct) === JSON.stringify(expected),
+      `decisions.json distinct: ${JSON.stringify(exported.distinct)}, expected ${SPLIT} against the two other members: ${JSON.stringify(expected)}`);
     console.log(`ok export: ${out}`);
+
+    // After the export (the file is written): the keeper split from the others leaves them one photo, not two.
+    step = 'keeper split';
+    await page.selectOption('#f-group', 'grouped');
+    await blur(page);
+    await keyTo(page, SPLIT);
+    await page.keyboard.press('u');
+    await keyTo(page, SPLIT_KEEPER);
+    await page.keyboard.press('d');
+    const [second, last] = [await cardSplit(page, SPLIT), await cardSplit(page, SPLIT_UNDONE)];
+    check(second.status === '已拆出' && last.status === '重复',
+      `with the keeper split off, ${SPLIT} should stand for itself and ${SPLIT_UNDONE} stay its copy: ${JSON.stringify([second, last])}`);
+    console.log(`ok keeper split: ${SPLIT} goes in, ${SPLIT_UNDONE} stays its copy`);
 
     step = 'errors and requests';
     check(problems.length === 0, problems.join('\n'));
@@ -229,8 +308,14 @@ async function checkSaved(work, target) {
     await page.selectOption('#f-decision', '');
     await page.selectOption('#f-group', 'grouped');
     check(await pairKeeper(page) === GROUPED_COPY, `a fresh browser shows ${await pairKeeper(page) || 'nothing'} as keeper; expected ${GROUPED_COPY} (from the catalog)`);
+    // The split, from the catalog: shown on the card while the photo is still grouped (a later run may not
+    // group it with the others any more, which is what the split asks for).
+    const data = await page.evaluate(() => JSON.parse(document.getElementById('data').textContent));
+    const split = data.items.find(i => i.path === SPLIT);
+    const grouped = data.groups.some(g => g.members.includes(split.index) && g.members.length > 1);
+    if (grouped) check((await cardSplit(page, SPLIT)).split, `a fresh browser does not show ${SPLIT} split (from the catalog)`);
     check(problems.length === 0, problems.join('\n'));
-    console.log(`ok the page starts from the catalog's decisions: ${target} rejected, ${GROUPED_COPY} the keeper`);
+    console.log(`ok the page starts from the catalog's decisions: ${target} rejected, ${GROUPED_COPY} the keeper, ${SPLIT} ${grouped ? 'split' : 'no longer grouped'}`);
   } finally {
     await browser.close();
   }

@@ -7,6 +7,7 @@
 
 mod broken;
 mod catalog;
+mod distinct;
 mod env;
 mod exiftool;
 mod fixture_run;

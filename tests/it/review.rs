@@ -4,8 +4,9 @@
 //! `lightbox` binary, and for the browser test node with `tests/browser/node_modules`
 //! (playwright-core) and `/usr/bin/chromium`. Out: assertions on the package `lightbox package`
 //! builds from the decisions: a photo rejected in the browser stays out, also after a rerun
-//! without the decisions file (the catalog keeps them); a curator's keeper is packaged instead of
-//! the automatic one.
+//! without the decisions file (the catalog keeps them); a duplicate split from its group in the
+//! browser is no longer left out as a copy (this one lacks tags: it is left out with the reason);
+//! a curator's keeper is packaged instead of the automatic one.
 //!
 //! The browser test needs the tools `.ci/run` installs: without them it panics when `CI` is set
 //! and otherwise prints a note and passes.
@@ -22,6 +23,12 @@ use crate::env::{Run, drops, lightbox};
 /// The photos `tests/browser/review.mjs` rejects and accepts.
 const REJECTED: &str = "克拉玛依市科协/2015+克拉玛依市+科普进校园+01.jpg";
 const ACCEPTED: &str = "克拉玛依市科协/2016+克拉玛依市+科普大篷车进社区.jpg";
+/// The duplicate it splits from its group ("not the same photo"), and the group's other members.
+const SPLIT: &str = "喀什地区科协/2017+喀什地区+流动科技馆进乡村+02.jpg";
+const SPLIT_OTHERS: [&str; 2] = [
+    "喀什地区科协/2017+喀什地区+流动科技馆进乡村+01.jpg",
+    "喀什地区科协/2017+喀什地区+流动科技馆进乡村+03.jpg",
+];
 
 fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
@@ -130,8 +137,8 @@ fn decisions_made_in_the_browser_are_packaged_and_survive_a_rerun() {
         return;
     }
     let run = Run::new(&drops(), &["--quiet"]);
-    let accepted: Vec<String> = run
-        .report()
+    let report = run.report();
+    let accepted: Vec<String> = report
         .items
         .iter()
         .filter(|i| i.status == Status::Accepted)
@@ -149,6 +156,19 @@ fn decisions_made_in_the_browser_are_packaged_and_survive_a_rerun() {
     let exported =
         lightbox::review::Decisions::load(&decisions).expect("the export is a decisions file");
     assert_eq!(exported.decisions.len(), 2, "{exported:?}");
+    // The split: the photo against each other member of its group, by content, a < b.
+    let key = |path: &str| lightbox::review::content_key(crate::env::item(&report, path));
+    let mut expected: Vec<lightbox::review::DistinctPair> = SPLIT_OTHERS
+        .iter()
+        .map(|other| lightbox::review::DistinctPair::new(&key(SPLIT), &key(other)).unwrap())
+        .collect();
+    expected.sort();
+    assert_eq!(exported.distinct, expected);
+    assert_eq!(
+        crate::env::item(&report, SPLIT).status,
+        Status::Duplicate,
+        "the run left it out as a copy"
+    );
 
     let first = package(&run.work, &pkg, Some(&decisions));
     let packaged = originals(&first);
@@ -163,23 +183,35 @@ fn decisions_made_in_the_browser_are_packaged_and_survive_a_rerun() {
         );
     }
     assert_eq!(packaged.len(), accepted.len() - 1);
-    assert_eq!(
-        first.code, 0,
-        "a curator's rejection is a choice, not a problem: {}",
-        first.stdout
-    );
     let rejected: Vec<(&str, SkipCode)> = first
         .manifest
         .skipped
         .iter()
         .map(|s| (s.original.as_str(), s.code))
         .collect();
-    assert_eq!(rejected, [(REJECTED, SkipCode::CuratorRejected)]);
+    assert_eq!(
+        rejected,
+        [
+            (REJECTED, SkipCode::CuratorRejected),
+            (SPLIT, SkipCode::DistinctWithErrors)
+        ]
+    );
     assert!(
         left_out(&first, REJECTED).is_some_and(|l| l.ends_with("审核人不采用")),
         "{}",
         first.stdout
     );
+    // The split photo is no copy any more, but the unit sent neither caption nor photographer
+    // for it: the unit must act, so the package says so (exit 1). The rejection is a choice.
+    assert!(
+        left_out(&first, SPLIT).is_some_and(|l| l.contains("审核人认定不是同一张照片")
+            && l.contains("缺少图片说明")
+            && l.contains("缺少摄影者")),
+        "{}",
+        first.stdout
+    );
+    assert!(!SkipCode::CuratorRejected.is_problem());
+    assert_eq!(first.code, 1, "{}", first.stdout);
 
     // A rerun: the page starts from the catalog's decisions, and a package without the file
     // still leaves the photo out.
