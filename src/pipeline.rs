@@ -162,7 +162,16 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     //    turned) across units, resolved: the keeper takes the others' tags; bursts reported.
     //    A pair is a copy only when verified on the derived thumbnails; pairs a curator split
     //    are never grouped.
-    let distinct = dedupe::Distinct::new();
+    let distinct: dedupe::Distinct = catalog
+        .distinct_pairs()?
+        .iter()
+        .filter_map(|(a, b)| {
+            Some(dedupe::distinct_pair(
+                ContentHash::from_hex(a)?,
+                ContentHash::from_hex(b)?,
+            ))
+        })
+        .collect();
     let pictures = dedupe::thumbnails_in(&dirs.thumbs);
     let settings = dedupe::Settings {
         params: &config.profile.dedupe,

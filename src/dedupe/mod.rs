@@ -903,7 +903,6 @@ fn candidate_pairs(
     candidates
 }
 
-
 /// A pair nominated on the 16 × 16 thumbnails: positions, the pair as measured, the alignment.
 type Nominee = (usize, usize, Pair, Alignment);
 

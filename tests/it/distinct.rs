@@ -184,6 +184,34 @@ fn a_copy_declared_a_different_photo_is_packaged_and_stays_packaged() {
     assert_eq!(catalog.distinct_pairs().unwrap(), [(a.clone(), b.clone())]);
     drop(catalog);
 
+    // A later run on the same work folder never groups the pair again: both photos stand on
+    // their own, nothing is left out, and the review page and the package agree.
+    let rerun = lightbox([
+        OsStr::new("run"),
+        collection.as_os_str(),
+        OsStr::new("--out"),
+        run.work.as_os_str(),
+        OsStr::new("--quiet"),
+    ]);
+    assert_eq!(rerun.status.code(), Some(0), "{rerun:?}");
+    let report: lightbox::report::Report =
+        serde_json::from_slice(&std::fs::read(run.work.join("report.json")).unwrap()).unwrap();
+    assert!(
+        report.duplicate_groups.is_empty(),
+        "{:#?}",
+        report.duplicate_groups
+    );
+    for path in [ORIGINAL, COPY] {
+        assert_eq!(
+            crate::env::item(&report, path).status,
+            Status::Accepted,
+            "{path}"
+        );
+    }
+    let (regrouped, code) = package(&run.work, &pkg, None);
+    assert_eq!(originals(&regrouped), [ORIGINAL, COPY]);
+    assert_eq!(code, 0);
+
     // A curator's reject of the copy still wins over the split.
     std::fs::write(
         &decisions,
