@@ -1134,9 +1134,9 @@ fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>, work: &Path)
     let mut record = |kind: String, i: usize, j: usize| {
         let c = fp(i).compare(fp(j));
         // The verification on the thumbnails, as the grouping runs it (nominated or not).
-        let e = picture(i)
-            .zip(picture(j))
-            .and_then(|(a, b)| dedupe::verify::verify(&a, c.transform, &b, &c.alignment));
+        let e = picture(i).zip(picture(j)).and_then(|(a, b)| {
+            dedupe::verify::verify(&a, c.transform, &b, &c.alignment, params.turned_similarity)
+        });
         by_kind.entry(kind).or_default().push([
             f64::from(c.distance),
             f64::from(c.block_distance),

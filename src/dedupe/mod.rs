@@ -986,8 +986,10 @@ fn examine<'f>(
 }
 
 /// How many nominated pairs are verified together: their pictures are read once per batch, so
-/// memory holds at most two pictures per pair of a batch.
-const VERIFY_BATCH: usize = 256;
+/// memory holds at most two pictures per pair of a batch (about 0.6 MB each with their bands:
+/// 32 pairs keep a run's peak within a few MB of what it was without verification; 256 took it
+/// from 62 to 147 MB on the speed corpus).
+const VERIFY_BATCH: usize = 32;
 
 /// Verifies and judges nominated pairs in parallel (batches of [`VERIFY_BATCH`], each photo's
 /// picture read once per batch), collected in order.
@@ -1013,7 +1015,9 @@ fn verify_batch(facts: &[Facts], settings: &Settings, nominated: &[Nominee]) -> 
             .par_iter()
             .filter_map(|(pa, pb, pair, alignment)| {
                 let evidence = match (&pictures[pa], &pictures[pb]) {
-                    (Some(a), Some(b)) => verify::verify(a, pair.transform, b, alignment),
+                    (Some(a), Some(b)) => {
+                        verify::verify(a, pair.transform, b, alignment, params.turned_similarity)
+                    }
                     _ => None,
                 };
                 let pair = judge(facts, *pa, *pb, pair.clone(), evidence.as_ref(), params)?;

@@ -30,9 +30,6 @@ const ALIGN_SIGMA: f32 = 1.0;
 const DETAIL_SIGMAS: (f32, f32) = (0.8, 2.0);
 /// Pixels at the edge of the overlap left out of the detail comparison (the blurs reach outside).
 const DETAIL_MARGIN: f32 = 6.0;
-/// A same-view pair whose detail already correlates this well is not searched further: a
-/// search could only raise the figure, and this is above any band a profile would set.
-const SAME_VIEW_SIMILARITY: f64 = 0.98;
 
 /// A grey picture prepared for verification (long edge at most the size it was made for).
 #[derive(Clone, Debug, PartialEq)]
@@ -40,6 +37,18 @@ pub struct Picture {
     width: usize,
     height: usize,
     grey: Vec<f32>,
+    /// The detail band and the softened grey, made once per photo (most pairs compare the
+    /// same view: then nothing else needs computing per pair).
+    bands: Option<std::sync::Arc<Bands>>,
+}
+
+/// What a picture's same-view comparisons need, computed once.
+#[derive(Clone, Debug, PartialEq)]
+struct Bands {
+    /// The band-passed detail (difference of the two [`DETAIL_SIGMAS`] blurs).
+    detail: Vec<f32>,
+    /// The grey values blurred by [`ALIGN_SIGMA`].
+    soft: Vec<f32>,
 }
 
 impl Picture {
@@ -48,7 +57,12 @@ impl Picture {
     pub fn of(image: &image::GrayImage, size: u32) -> Option<Picture> {
         let (w, h) = (image.width() as usize, image.height() as usize);
         let grey: Vec<f32> = image.as_raw().iter().map(|&v| f32::from(v)).collect();
-        Picture::from_grey(grey, w, h, size as usize)
+        let mut picture = Picture::from_grey(grey, w, h, size as usize)?;
+        picture.bands = Some(std::sync::Arc::new(Bands {
+            detail: band(&picture),
+            soft: blurred(&picture, ALIGN_SIGMA).grey,
+        }));
+        Some(picture)
     }
 
     fn from_grey(grey: Vec<f32>, w: usize, h: usize, size: usize) -> Option<Picture> {
@@ -59,6 +73,7 @@ impl Picture {
             width: w,
             height: h,
             grey,
+            bands: None,
         };
         let long = w.max(h);
         if long <= size {
@@ -87,27 +102,37 @@ impl Picture {
             width: nw,
             height: nh,
             grey,
+            bands: None,
         }
     }
 
-    /// The picture turned or mirrored by `t`.
+    /// The picture turned or mirrored by `t` (its bands too).
     fn turned(&self, t: Dihedral) -> Picture {
         if t == Dihedral::Identity {
             return self.clone();
         }
         let (w, h) = (self.width, self.height);
         let (nw, nh) = if t.swaps_axes() { (h, w) } else { (w, h) };
-        let mut grey = Vec::with_capacity(w * h);
-        for y in 0..nh {
-            for x in 0..nw {
-                let (sx, sy) = t.source(x, y, nw, nh);
-                grey.push(self.grey[sy * w + sx]);
+        let turn = |values: &[f32]| {
+            let mut out = Vec::with_capacity(w * h);
+            for y in 0..nh {
+                for x in 0..nw {
+                    let (sx, sy) = t.source(x, y, nw, nh);
+                    out.push(values[sy * w + sx]);
+                }
             }
-        }
+            out
+        };
         Picture {
             width: nw,
             height: nh,
-            grey,
+            grey: turn(&self.grey),
+            bands: self.bands.as_ref().map(|b| {
+                std::sync::Arc::new(Bands {
+                    detail: turn(&b.detail),
+                    soft: turn(&b.soft),
+                })
+            }),
         }
     }
 }
@@ -146,9 +171,16 @@ impl Evidence {
 
 /// Compares `a` turned by `t` with `b`, starting from the 16 × 16 alignment `start` (the second's
 /// view in the first's turned frame): refines the alignment from a small level of the pictures
-/// up to their full size, then measures the fine detail over the overlap. `None` when the
-/// pictures do not overlap enough to say anything.
-pub fn verify(a: &Picture, t: Dihedral, b: &Picture, start: &Alignment) -> Option<Evidence> {
+/// up to their full size, then measures the fine detail over the overlap. A same-view pair whose
+/// detail correlates at least `settled` is not searched. `None` when the pictures do not overlap
+/// enough to say anything.
+pub fn verify(
+    a: &Picture,
+    t: Dihedral,
+    b: &Picture,
+    start: &Alignment,
+    settled: f64,
+) -> Option<Evidence> {
     let a = a.turned(t);
     // Both at the size of the smaller one.
     let size = a.width.max(a.height).min(b.width.max(b.height));
@@ -158,22 +190,29 @@ pub fn verify(a: &Picture, t: Dihedral, b: &Picture, start: &Alignment) -> Optio
     }
     let mut p = [start.scale.0, start.scale.1, start.offset.0, start.offset.1];
     // Most copies show the same view (recompressed, resized, turned by EXIF): when the
-    // thumbnails say so and the detail already agrees almost perfectly, no search can change
-    // the verdict.
+    // thumbnails say so and the detail already agrees at `settled` (the highest band a copy
+    // must reach), a search could only raise the figure, never change the verdict.
     let same_view = (p[0] - 1.0).abs() < 0.01
         && (p[1] - 1.0).abs() < 0.01
         && p[2].abs() < 0.005
         && p[3].abs() < 0.005;
     if same_view {
         let identity = [1.0, 1.0, 0.0, 0.0];
-        let detail = compare_detail(&a, &b, identity)?;
-        if detail.similarity >= SAME_VIEW_SIMILARITY {
-            let error = alignment_error(
-                &blurred(&a, ALIGN_SIGMA),
-                &blurred(&b, ALIGN_SIGMA),
-                identity,
-                2,
-            );
+        let made = match (&a.bands, &b.bands) {
+            (Some(x), Some(y)) if (a.width, a.height) == (b.width, b.height) => {
+                same_view_of(x, y, a.width, a.height)
+            }
+            _ => None,
+        };
+        let (detail, error) = match made {
+            Some(made) => made,
+            None => {
+                let detail = compare_detail(&a, &b, identity)?;
+                let soft = (blurred(&a, ALIGN_SIGMA), blurred(&b, ALIGN_SIGMA));
+                (detail, alignment_error(&soft.0, &soft.1, identity, 2))
+            }
+        };
+        if detail.similarity >= settled {
             return Some(Evidence {
                 similarity: detail.similarity,
                 likeness: 1.0 - error,
@@ -415,15 +454,7 @@ fn compare_detail(a: &Picture, b: &Picture, p: [f64; 4]) -> Option<Detail> {
         width: w,
         height: h,
         grey: warped,
-    };
-    let band = |pic: &Picture| {
-        let fine = blurred(pic, DETAIL_SIGMAS.0);
-        let coarse = blurred(pic, DETAIL_SIGMAS.1);
-        fine.grey
-            .iter()
-            .zip(&coarse.grey)
-            .map(|(f, c)| f - c)
-            .collect::<Vec<f32>>()
+        bands: None,
     };
     let (da, db) = (band(&warped), band(b));
     let mut acc = Moments::default();
@@ -440,6 +471,45 @@ fn compare_detail(a: &Picture, b: &Picture, p: [f64; 4]) -> Option<Detail> {
         similarity: acc.correlation().unwrap_or(0.0),
         texture,
     })
+}
+
+/// The band-passed detail of a picture: the difference of two blurs.
+fn band(pic: &Picture) -> Vec<f32> {
+    let fine = blurred(pic, DETAIL_SIGMAS.0);
+    let coarse = blurred(pic, DETAIL_SIGMAS.1);
+    fine.grey
+        .iter()
+        .zip(&coarse.grey)
+        .map(|(f, c)| f - c)
+        .collect()
+}
+
+/// The same-view comparison from two pictures' bands (same size): the detail over the
+/// interior (less the margin the blurs reach over), the softened grey over all.
+fn same_view_of(a: &Bands, b: &Bands, w: usize, h: usize) -> Option<(Detail, f64)> {
+    let m = DETAIL_MARGIN as usize;
+    if w <= 2 * m || h <= 2 * m {
+        return None;
+    }
+    let mut detail = Moments::default();
+    for y in m..h - m {
+        let row = y * w + m..y * w + w - m;
+        for (&x, &v) in a.detail[row.clone()].iter().zip(&b.detail[row]) {
+            detail.add(f64::from(x), f64::from(v));
+        }
+    }
+    let mut soft = Moments::default();
+    for (&x, &v) in a.soft.iter().zip(&b.soft) {
+        soft.add(f64::from(x), f64::from(v));
+    }
+    let (sa, sb) = detail.spread();
+    Some((
+        Detail {
+            similarity: detail.correlation().unwrap_or(0.0),
+            texture: sa.min(sb),
+        },
+        soft.correlation().map_or(1.0, |c| 1.0 - c),
+    ))
 }
 
 /// Running sums for a correlation.
@@ -520,6 +590,7 @@ fn blurred(pic: &Picture, sigma: f32) -> Picture {
         width: w,
         height: h,
         grey: out,
+        bands: None,
     }
 }
 
@@ -621,12 +692,12 @@ pub(crate) mod tests {
         let original = Picture::of(&scene(320, 240, 0.0, 0.0, 1.0, 1), 256).unwrap();
         // The same view at half the pixels (every output pixel two of the plane's).
         let half = Picture::of(&scene(160, 120, 0.0, 0.0, 2.0, 1), 256).unwrap();
-        let copy = verify(&original, Dihedral::Identity, &half, &identity()).unwrap();
+        let copy = verify(&original, Dihedral::Identity, &half, &identity(), 0.9).unwrap();
         assert!(copy.similarity > 0.9, "{copy:?}");
         assert!(copy.nested(0.03, 0.6), "{copy:?}");
         // The tile to the right of it: the same kind of texture, none of the same edges.
         let tile = Picture::of(&scene(320, 240, 320.0, 0.0, 1.0, 1), 256).unwrap();
-        let other = verify(&original, Dihedral::Identity, &tile, &identity()).unwrap();
+        let other = verify(&original, Dihedral::Identity, &tile, &identity(), 0.9).unwrap();
         assert!(other.similarity < 0.5, "{other:?}");
     }
 
@@ -642,7 +713,7 @@ pub(crate) mod tests {
             offset: (0.04, 0.04),
             error: 0.0,
         };
-        let e = verify(&original, Dihedral::Identity, &crop, &start).unwrap();
+        let e = verify(&original, Dihedral::Identity, &crop, &start, 0.9).unwrap();
         assert!(e.similarity > 0.9, "{e:?}");
         assert!((e.first_covered - 0.8464).abs() < 0.02, "{e:?}");
         assert!(e.second_covered > 0.98, "{e:?}");
@@ -656,17 +727,45 @@ pub(crate) mod tests {
             Picture::of(&original, 256).unwrap(),
             Picture::of(&turned, 256).unwrap(),
         );
-        let e = verify(&a, Dihedral::Rotate90, &b, &identity()).unwrap();
+        let e = verify(&a, Dihedral::Rotate90, &b, &identity(), 0.9).unwrap();
         assert!(e.similarity > 0.95, "{e:?}");
-        let wrong = verify(&a, Dihedral::Rotate270, &b, &identity()).unwrap();
+        let wrong = verify(&a, Dihedral::Rotate270, &b, &identity(), 0.9).unwrap();
         assert!(wrong.similarity < 0.5, "{wrong:?}");
+    }
+
+    #[test]
+    fn a_same_view_pair_settled_from_the_bands_agrees_with_the_search() {
+        let original = Picture::of(&scene(320, 240, 0.0, 0.0, 1.0, 4), 256).unwrap();
+        let half = Picture::of(&scene(160, 120, 0.0, 0.0, 2.0, 4), 256).unwrap();
+        let half = Picture::of(
+            &image::imageops::resize(
+                &scene(160, 120, 0.0, 0.0, 2.0, 4),
+                320,
+                240,
+                image::imageops::FilterType::Triangle,
+            ),
+            256,
+        )
+        .unwrap_or(half);
+        let settled = verify(&original, Dihedral::Identity, &half, &identity(), 0.0).unwrap();
+        assert_eq!(settled.alignment.scale, (1.0, 1.0));
+        // The bands made once per picture give what warping and band-passing per pair gives.
+        let slow = compare_detail(&original, &half, [1.0, 1.0, 0.0, 0.0]).unwrap();
+        assert!(
+            (settled.similarity - slow.similarity).abs() < 1e-4,
+            "{settled:?}"
+        );
+        assert!((settled.texture - slow.texture).abs() < 1e-3, "{settled:?}");
+        // A search may only find a better view (here the half-pixel shift of the copy's grid).
+        let searched = verify(&original, Dihedral::Identity, &half, &identity(), 2.0).unwrap();
+        assert!(searched.similarity >= settled.similarity, "{searched:?}");
     }
 
     #[test]
     fn flat_pictures_have_no_texture() {
         let flat = image::GrayImage::from_pixel(200, 150, image::Luma([180]));
         let a = Picture::of(&flat, 256).unwrap();
-        let e = verify(&a, Dihedral::Identity, &a, &identity()).unwrap();
+        let e = verify(&a, Dihedral::Identity, &a, &identity(), 0.9).unwrap();
         assert!(e.texture < 0.5, "{e:?}");
     }
 
