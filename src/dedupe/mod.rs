@@ -502,7 +502,7 @@ fn apply_marks(items: &mut [Item], mut grouping: Grouping) -> Vec<Group> {
 /// ([`Facts::without_thumbnail`]); it is asked only for the photos of candidate pairs, each
 /// once.
 ///
-/// The steps: candidates from the hashes and capture times ([`candidate_pairs`]); each aligned
+/// The steps: candidates from the hashes and capture times; each aligned
 /// on the 16 × 16 thumbnails and, when they agree well enough, verified on the pictures
 /// ([`verify::verify`]); copy sets are the verified pairs' components, each cut back to the
 /// members verified against its keeper; bursts and look-alikes are stars around their first
