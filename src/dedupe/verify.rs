@@ -456,7 +456,11 @@ fn compare_detail(a: &Picture, b: &Picture, p: [f64; 4]) -> Option<Detail> {
         grey: warped,
         bands: None,
     };
-    let (da, db) = (band(&warped), band(b));
+    let da = band(&warped);
+    let db = match &b.bands {
+        Some(bands) => bands.detail.clone(),
+        None => band(b),
+    };
     let mut acc = Moments::default();
     for ((&x, &y), &keep) in da.iter().zip(&db).zip(&inside) {
         if keep {
@@ -564,15 +568,21 @@ fn blurred(pic: &Picture, sigma: f32) -> Picture {
     let weights: Vec<f32> = weights.iter().map(|w| w / total).collect();
     let (w, h) = (pic.width, pic.height);
     let clamp = |v: isize, n: usize| v.clamp(0, n as isize - 1) as usize;
+    // Rows: each padded with its edge values, then one pass per tap over the whole row (the
+    // same sums in the same order as tap by tap per pixel, in loops the compiler vectorises).
+    let r = radius as usize;
     let mut rows = vec![0.0f32; w * h];
+    let mut padded = vec![0.0f32; w + 2 * r];
     for y in 0..h {
         let src = &pic.grey[y * w..(y + 1) * w];
-        for x in 0..w {
-            let mut s = 0.0;
-            for (k, wt) in weights.iter().enumerate() {
-                s += wt * src[clamp(x as isize + k as isize - radius, w)];
+        for (i, v) in padded.iter_mut().enumerate() {
+            *v = src[clamp(i as isize - radius, w)];
+        }
+        let dst = &mut rows[y * w..(y + 1) * w];
+        for (k, wt) in weights.iter().enumerate() {
+            for (d, s) in dst.iter_mut().zip(&padded[k..k + w]) {
+                *d += wt * s;
             }
-            rows[y * w + x] = s;
         }
     }
     let mut out = vec![0.0f32; w * h];
