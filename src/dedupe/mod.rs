@@ -931,14 +931,8 @@ fn examine<'f>(
             (alignment.error <= params.nominate_mismatch).then_some((pa, pb, pair, alignment))
         })
         .collect();
-    let same_view = |a: &Alignment| {
-        (a.scale.0 - 1.0).abs() < 0.01
-            && (a.scale.1 - 1.0).abs() < 0.01
-            && a.offset.0.abs() < 0.005
-            && a.offset.1.abs() < 0.005
-    };
     let (same, mut left): (Vec<Nominee>, Vec<Nominee>) =
-        nominated.into_iter().partition(|n| same_view(&n.3));
+        nominated.into_iter().partition(|n| verify::same_view(&n.3));
     let mut verdicts = verify_batch(facts, settings, &same);
     // Copy sets so far, over the positions of the nominated pairs.
     let ids: BTreeMap<usize, usize> = same

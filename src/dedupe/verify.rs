@@ -192,11 +192,7 @@ pub fn verify(
     // Most copies show the same view (recompressed, resized, turned by EXIF): when the
     // thumbnails say so and the detail already agrees at `settled` (the highest band a copy
     // must reach), a search could only raise the figure, never change the verdict.
-    let same_view = (p[0] - 1.0).abs() < 0.01
-        && (p[1] - 1.0).abs() < 0.01
-        && p[2].abs() < 0.005
-        && p[3].abs() < 0.005;
-    if same_view {
+    if same_view(start) {
         let identity = [1.0, 1.0, 0.0, 0.0];
         let made = match (&a.bands, &b.bands) {
             (Some(x), Some(y)) if (a.width, a.height) == (b.width, b.height) => {
@@ -274,6 +270,15 @@ pub fn verify(
         second_covered,
         size: size as u32,
     })
+}
+
+/// True when an alignment says the two pictures show the same view (scale within 1 %, shift
+/// within half a percent): no search is needed to compare them.
+pub fn same_view(alignment: &Alignment) -> bool {
+    (alignment.scale.0 - 1.0).abs() < 0.01
+        && (alignment.scale.1 - 1.0).abs() < 0.01
+        && alignment.offset.0.abs() < 0.005
+        && alignment.offset.1.abs() < 0.005
 }
 
 /// The share of `a` that `b`'s view `p` shows, and the share of `b`'s view inside `a`.
