@@ -20,6 +20,9 @@ pub struct Cli {
     /// Worker threads (default: all cores).
     #[arg(long, short, global = true)]
     pub jobs: Option<usize>,
+    /// After a run, print how long each stage took and its share of the run (to stderr).
+    #[arg(long, global = true)]
+    pub timings: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

@@ -19,7 +19,7 @@ use cli::{Cli, Command, LangArg, SheetsBy};
 use lightbox::lang::Lang;
 use lightbox::pipeline::{self, RunConfig};
 use lightbox::profile::{Profile, SheetGroup};
-use lightbox::progress::{Progress, Silent};
+use lightbox::progress::{Progress, Silent, Timed};
 use lightbox::render::SheetFont;
 
 /// Progress bars on stderr, one per stage.
@@ -107,11 +107,13 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
     let bars = Bars {
         current: Mutex::new(None),
     };
-    let progress: &dyn Progress = if !cli.quiet && std::io::stderr().is_terminal() {
+    let shown: &dyn Progress = if !cli.quiet && std::io::stderr().is_terminal() {
         &bars
     } else {
         &Silent
     };
+    let timed = Timed::new(shown);
+    let progress: &dyn Progress = if cli.timings { &timed } else { shown };
     match &cli.command {
         Command::Run {
             drops,
@@ -150,6 +152,9 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 font,
             };
             let outcome = pool.install(|| pipeline::run(&config, progress))?;
+            if cli.timings {
+                eprint!("{}", timed.table(lang));
+            }
             if *json {
                 println!("{}", serde_json::to_string_pretty(&outcome.summary)?);
             } else if !cli.quiet {

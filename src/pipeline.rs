@@ -172,6 +172,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
             ))
         })
         .collect();
+    progress.stage("dedupe", 0);
     let pictures = dedupe::thumbnails_in(&dirs.thumbs);
     let settings = dedupe::Settings {
         params: &config.profile.dedupe,
@@ -185,6 +186,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         &settings,
     )?;
     drop(facts);
+    progress.finish();
     let mut marks = std::mem::take(&mut grouping.marks);
     // Stable: an item's marks keep the order they were made in.
     marks.sort_by_key(|(p, _)| *p);
@@ -193,6 +195,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     // 6. Validate: the profile's rules, then each item's status; then what earlier runs and
     //    packages already hold. Each item is counted and recorded, then goes back to disk in
     //    its reported form, noted under the sheet it goes on.
+    progress.stage("validate", 0);
     let mut counts = report::Counts::new(&drops, grouping.groups.len(), problems.len());
     let mut reported = SpillWriter::<ItemReport>::create(work)
         .with_context(|| format!("making a temporary file in {}", work.display()))?;
@@ -224,7 +227,10 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     record.summary(&serde_json::to_string(&summary)?)?;
     record.spill()?;
 
+    progress.finish();
+
     // 7. Report: report.json, findings.csv, the items read back one at a time.
+    progress.stage("report", 0);
     let head = Report {
         format: report::FORMAT_VERSION,
         tool: format!("lightbox {}", env!("CARGO_PKG_VERSION")),
@@ -247,8 +253,10 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
 
     // 8. Review: one set of contact sheet pages per unit (redrawn only when its items changed),
     //    and the offline review page.
+    progress.finish();
     let sheets = sheet_groups(sheet_members, &head.summary, by);
     let (sheets, sheet_inputs) = write_sheets(sheets, &items, config, &dirs, &catalog, progress)?;
+    progress.stage("review", 0);
     let review = work.join("review");
     fs::create_dir_all(&review).with_context(|| format!("creating {}", review.display()))?;
     let key = report::catalog_path(&config.work, &head.catalog)
@@ -265,6 +273,8 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     output::write_atomic_with(&review.join("index.html"), |out| {
         crate::review::write_page_streamed(out, &page, items.iter())
     })?;
+
+    progress.finish();
 
     // 9. Catalog: what each sheet was drawn from; then the whole run becomes visible at once.
     record.sheets(&sheet_inputs)?;

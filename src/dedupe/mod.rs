@@ -437,14 +437,22 @@ pub fn thumbnails_in(
         let bytes = std::fs::read(dir.join(format!("{}.jpg", content.to_hex()))).ok()?;
         // Our own thumbnails, but a file in the work folder can still be damaged: a decoder's
         // panic only costs this pair its verification.
-        std::panic::catch_unwind(|| {
-            image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg)
-                .ok()
-                .map(|i| i.to_luma8())
-        })
-        .ok()
-        .flatten()
+        std::panic::catch_unwind(|| grey_jpeg(&bytes))
+            .ok()
+            .flatten()
     }
+}
+
+/// A JPEG's luma plane (Y of YCbCr, the grey of a grey JPEG): the decoder leaves out the colour
+/// planes' transforms and the colour conversion, a third of the time of decoding to RGB and
+/// weighing the channels.
+fn grey_jpeg(bytes: &[u8]) -> Option<image::GrayImage> {
+    use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
+    let options = DecoderOptions::default().jpeg_set_out_colorspace(ColorSpace::Luma);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    let pixels = decoder.decode().ok()?;
+    let info = decoder.info()?;
+    image::GrayImage::from_raw(u32::from(info.width), u32::from(info.height), pixels)
 }
 
 /// The pair of contents in [`Distinct`]'s order.
@@ -910,12 +918,14 @@ type Nominee = (usize, usize, Pair, Alignment);
 /// on the 16 × 16 thumbnails, verified on the pictures when they agree well enough, judged.
 /// Pairs that are nothing are left out.
 ///
-/// Same-view pairs (most copies: recompressed, resized, turned by EXIF) are cheap to verify and
-/// go first, all in parallel. The rest need the alignment searched, so they go in rounds: each
-/// round verifies at most one pair per copy set found so far (in parallel), and a pair whose
-/// photos a verified copy already joined is not verified again. A crop of a photo sent as ten
-/// copies is then searched once or twice, not ten times; the copy set is checked against its
-/// keeper afterwards anyway.
+/// The nominated pairs fall apart into components (photos linked by pairs); whole components are
+/// verified together, each photo's picture read once for all its pairs ([`chunks`]). Within
+/// them, same-view pairs (most copies: recompressed, resized, turned by EXIF) are cheap to
+/// verify and go first, all in parallel. The rest need the alignment searched, so they go in
+/// rounds: each round verifies at most one pair per copy set found so far (in parallel), and a
+/// pair whose photos a verified copy already joined is not verified again. A crop of a photo
+/// sent as ten copies is then searched once or twice, not ten times; the copy set is checked
+/// against its keeper afterwards anyway.
 fn examine<'f>(
     facts: &[Facts],
     fingerprint: &(dyn Fn(usize) -> Option<&'f Fingerprint> + Sync),
@@ -931,9 +941,41 @@ fn examine<'f>(
             (alignment.error <= params.nominate_mismatch).then_some((pa, pb, pair, alignment))
         })
         .collect();
+    let mut verdicts = Vec::new();
+    for chunk in chunks(&nominated) {
+        let mut photos: Vec<usize> = chunk.iter().flat_map(|n| [n.0, n.1]).collect();
+        photos.sort_unstable();
+        photos.dedup();
+        if photos.len() <= PICTURES_HELD {
+            let held = pictures_of(facts, settings, &photos);
+            verdicts.extend(settle(chunk, &|batch| {
+                verify_with(facts, settings, batch, &held)
+            }));
+        } else {
+            verdicts.extend(settle(chunk, &|batch| {
+                batch
+                    .chunks(VERIFY_BATCH)
+                    .flat_map(|part| {
+                        let mut wanted: Vec<usize> = part.iter().flat_map(|n| [n.0, n.1]).collect();
+                        wanted.sort_unstable();
+                        wanted.dedup();
+                        let held = pictures_of(facts, settings, &wanted);
+                        verify_with(facts, settings, part, &held)
+                    })
+                    .collect()
+            }));
+        }
+    }
+    verdicts.sort_by_key(|v| (v.first, v.second));
+    verdicts
+}
+
+/// Same-view pairs first, then the searched pairs in rounds (see [`examine`]), each set of
+/// pairs verified and judged by `verify`.
+fn settle(nominated: Vec<Nominee>, verify: &dyn Fn(&[Nominee]) -> Vec<Verdict>) -> Vec<Verdict> {
     let (same, mut left): (Vec<Nominee>, Vec<Nominee>) =
         nominated.into_iter().partition(|n| verify::same_view(&n.3));
-    let mut verdicts = verify_batch(facts, settings, &same);
+    let mut verdicts = verify(&same);
     // Copy sets so far, over the positions of the nominated pairs.
     let ids: BTreeMap<usize, usize> = same
         .iter()
@@ -970,61 +1012,123 @@ fn examine<'f>(
                 round.push(n);
             }
         }
-        let judged = verify_batch(facts, settings, &round);
+        let judged = verify(&round);
         join(&judged, &mut sets);
         verdicts.extend(judged);
         left = later;
     }
-    verdicts.sort_by_key(|v| (v.first, v.second));
     verdicts
 }
 
-/// How many nominated pairs are verified together: their pictures are read once per batch, so
-/// memory holds at most two pictures per pair of a batch (about 0.6 MB each with their bands:
-/// 32 pairs keep a run's peak within a few MB of what it was without verification; 256 took it
-/// from 62 to 147 MB on the speed corpus).
+/// The most photos whose pictures are held at once (about 0.6 MB each with their bands): a
+/// chunk of components up to this many photos reads each picture once; a larger component is
+/// verified [`VERIFY_BATCH`] pairs at a time, its pictures read for each batch they are in.
+/// 64 keeps a run's peak within a few MB of what it is without verification.
+const PICTURES_HELD: usize = 64;
+
+/// How many pairs of a component too large to hold are verified together.
 const VERIFY_BATCH: usize = 32;
 
-/// Verifies and judges nominated pairs in parallel (batches of [`VERIFY_BATCH`], each photo's
-/// picture read once per batch), collected in order.
-fn verify_batch(facts: &[Facts], settings: &Settings, nominated: &[Nominee]) -> Vec<Verdict> {
-    let params = settings.params;
-    let mut verdicts = Vec::new();
-    for batch in nominated.chunks(VERIFY_BATCH) {
-        let mut wanted: Vec<usize> = batch.iter().flat_map(|(a, b, ..)| [*a, *b]).collect();
-        wanted.sort_unstable();
-        wanted.dedup();
-        let pictures: BTreeMap<usize, Option<verify::Picture>> = wanted
-            .par_iter()
-            .map(|&p| {
-                let picture = facts[p]
-                    .photo
-                    .as_ref()
-                    .and_then(|ph| (settings.pictures)(&ph.content))
-                    .and_then(|image| verify::Picture::of(&image, params.verify_size));
-                (p, picture)
-            })
-            .collect();
-        let judged: Vec<Verdict> = batch
-            .par_iter()
-            .filter_map(|(pa, pb, pair, alignment)| {
-                let evidence = match (&pictures[pa], &pictures[pb]) {
-                    (Some(a), Some(b)) => {
-                        verify::verify(a, pair.transform, b, alignment, params.turned_similarity)
-                    }
-                    _ => None,
-                };
-                let pair = judge(facts, *pa, *pb, pair.clone(), evidence.as_ref(), params)?;
-                Some(Verdict {
-                    first: *pa,
-                    second: *pb,
-                    pair,
-                })
-            })
-            .collect();
-        verdicts.extend(judged);
+/// The nominated pairs by component (photos linked by pairs), whole components gathered into
+/// chunks of at most [`PICTURES_HELD`] photos (a larger component is a chunk alone).
+/// Components come in the order of their first pair, pairs within one in their given order:
+/// the same pairs always make the same chunks.
+fn chunks(nominated: &[Nominee]) -> Vec<Vec<Nominee>> {
+    let ids: BTreeMap<usize, usize> = nominated
+        .iter()
+        .flat_map(|n| [n.0, n.1])
+        .collect::<BTreeSet<usize>>()
+        .into_iter()
+        .enumerate()
+        .map(|(k, p)| (p, k))
+        .collect();
+    let mut sets = UnionFind::new(ids.len());
+    for n in nominated {
+        sets.union(ids[&n.0], ids[&n.1]);
     }
-    verdicts
+    let mut components: BTreeMap<usize, Vec<Nominee>> = BTreeMap::new();
+    let mut order: Vec<usize> = Vec::new();
+    for n in nominated {
+        let set = sets.find(ids[&n.0]);
+        let pairs = components.entry(set).or_insert_with(|| {
+            order.push(set);
+            Vec::new()
+        });
+        pairs.push(n.clone());
+    }
+    let photos = |pairs: &[Nominee]| -> usize {
+        pairs
+            .iter()
+            .flat_map(|n| [n.0, n.1])
+            .collect::<BTreeSet<usize>>()
+            .len()
+    };
+    let mut out: Vec<Vec<Nominee>> = Vec::new();
+    let mut held = 0;
+    for set in order {
+        let pairs = components.remove(&set).unwrap_or_default();
+        let n = photos(&pairs);
+        match out.last_mut() {
+            Some(chunk) if held + n <= PICTURES_HELD => {
+                chunk.extend(pairs);
+                held += n;
+            }
+            _ => {
+                out.push(pairs);
+                held = n;
+            }
+        }
+    }
+    out
+}
+
+/// The pictures of these photos (positions), read in parallel: `None` for a photo whose
+/// thumbnail is missing or unreadable.
+fn pictures_of(
+    facts: &[Facts],
+    settings: &Settings,
+    photos: &[usize],
+) -> BTreeMap<usize, Option<verify::Picture>> {
+    photos
+        .par_iter()
+        .map(|&p| {
+            let picture = facts[p]
+                .photo
+                .as_ref()
+                .and_then(|ph| (settings.pictures)(&ph.content))
+                .and_then(|image| verify::Picture::of(&image, settings.params.verify_size));
+            (p, picture)
+        })
+        .collect()
+}
+
+/// Verifies and judges nominated pairs in parallel on pictures already read, collected in the
+/// order given.
+fn verify_with(
+    facts: &[Facts],
+    settings: &Settings,
+    nominated: &[Nominee],
+    pictures: &BTreeMap<usize, Option<verify::Picture>>,
+) -> Vec<Verdict> {
+    let params = settings.params;
+    nominated
+        .par_iter()
+        .filter_map(|(pa, pb, pair, alignment)| {
+            let picture = |p: &usize| pictures.get(p).and_then(Option::as_ref);
+            let evidence = match (picture(pa), picture(pb)) {
+                (Some(a), Some(b)) => {
+                    verify::verify(a, pair.transform, b, alignment, params.turned_similarity)
+                }
+                _ => None,
+            };
+            let pair = judge(facts, *pa, *pb, pair.clone(), evidence.as_ref(), params)?;
+            Some(Verdict {
+                first: *pa,
+                second: *pb,
+                pair,
+            })
+        })
+        .collect()
 }
 
 /// Pairs `(i, j)`, `i < j`, of representatives from one camera (make and model) taken within
@@ -1581,6 +1685,91 @@ mod tests {
     use super::*;
     use crate::photo::{Exif, Format, Location, Photo, Source};
     use crate::tags::{TagSource, Tagged, Tags};
+
+    fn nominee(a: usize, b: usize) -> Nominee {
+        let pair = Pair {
+            a,
+            b,
+            kind: GroupKind::Burst,
+            distance: 0,
+            block_distance: 0,
+            transform: Dihedral::Identity,
+            mismatch: 0,
+            framing: Framing::Same,
+            seconds_apart: None,
+            similarity: None,
+            measured_at: None,
+        };
+        let alignment = Alignment {
+            scale: (1.0, 1.0),
+            offset: (0.0, 0.0),
+            error: 0.0,
+        };
+        (a, b, pair, alignment)
+    }
+
+    #[test]
+    fn chunks_keep_components_whole_and_hold_at_most_the_pictures_allowed() {
+        // Components {0,1,2} (pairs given apart), {10,11}, then a chain of 70 photos: too many
+        // to hold, so a chunk of its own; then {200,201}.
+        let mut pairs = vec![nominee(0, 1), nominee(10, 11), nominee(1, 2)];
+        pairs.extend((300..369).map(|p| nominee(p, p + 1)));
+        pairs.push(nominee(200, 201));
+        let chunks = chunks(&pairs);
+        let photos = |chunk: &[Nominee]| -> BTreeSet<usize> {
+            chunk.iter().flat_map(|n| [n.0, n.1]).collect()
+        };
+        let firsts: Vec<Vec<(usize, usize)>> = chunks
+            .iter()
+            .map(|c| c.iter().map(|n| (n.0, n.1)).take(4).collect())
+            .collect();
+        // The first two components share a chunk, pairs of one component next to each other
+        // in their given order; the chain is alone; the last component starts a new chunk.
+        assert_eq!(firsts[0], vec![(0, 1), (1, 2), (10, 11)]);
+        assert_eq!(chunks.len(), 3, "{firsts:?}");
+        assert_eq!(photos(&chunks[1]).len(), 70);
+        assert_eq!(photos(&chunks[2]), BTreeSet::from([200, 201]));
+        // Every pair once, and no component split across chunks.
+        assert_eq!(chunks.iter().map(Vec::len).sum::<usize>(), pairs.len());
+        for (i, a) in chunks.iter().enumerate() {
+            for b in &chunks[i + 1..] {
+                assert!(photos(a).is_disjoint(&photos(b)));
+            }
+        }
+        for chunk in [&chunks[0], &chunks[2]] {
+            assert!(photos(chunk).len() <= PICTURES_HELD);
+        }
+        assert_eq!(
+            chunks,
+            super::chunks(&pairs),
+            "the same pairs, the same chunks"
+        );
+    }
+
+    #[test]
+    fn grey_jpeg_reads_the_luma_plane_and_refuses_what_is_not_a_jpeg() {
+        let rgb = image::RgbImage::from_fn(64, 48, |x, y| {
+            image::Rgb([(x * 4) as u8, (y * 5) as u8, ((x + y) * 2) as u8])
+        });
+        let mut bytes = Vec::new();
+        image::DynamicImage::ImageRgb8(rgb.clone())
+            .write_to(
+                &mut std::io::Cursor::new(&mut bytes),
+                image::ImageFormat::Jpeg,
+            )
+            .unwrap();
+        let grey = grey_jpeg(&bytes).expect("a JPEG decodes");
+        assert_eq!(grey.dimensions(), (64, 48));
+        // Within a few levels of the colours weighed into luma (the JPEG's rounding aside).
+        for (x, y, g) in grey.enumerate_pixels() {
+            let [r, gr, b] = rgb.get_pixel(x, y).0.map(f64::from);
+            let luma = 0.299 * r + 0.587 * gr + 0.114 * b;
+            assert!((f64::from(g.0[0]) - luma).abs() <= 6.0, "({x}, {y})");
+        }
+        assert!(grey_jpeg(b"%PDF-1.4 not a photo").is_none());
+        assert!(grey_jpeg(&bytes[..bytes.len() / 3]).is_none_or(|g| g.dimensions() == (64, 48)));
+        assert!(grey_jpeg(&[]).is_none());
+    }
 
     fn item(index: usize, path: &str, photo: Photo, tags: Tags) -> Item {
         Item {

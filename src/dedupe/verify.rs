@@ -18,6 +18,9 @@
 //! Invariant: pure and deterministic (fixed-order arithmetic, no threads inside): the same two
 //! pictures always give the same evidence.
 
+use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
+
 use crate::fingerprint::{Alignment, Dihedral};
 
 /// Pictures with a shorter edge than this (after scaling) are not compared: too little shows.
@@ -28,27 +31,43 @@ const MIN_LEVEL: usize = 40;
 const ALIGN_SIGMA: f32 = 1.0;
 /// The detail band: the difference of two blurs (sigmas in pixels of the compared size).
 const DETAIL_SIGMAS: (f32, f32) = (0.8, 2.0);
+/// About how many columns (of the long edge) the alignment search samples at each level.
+const SEARCH_SAMPLES: usize = 64;
 /// Pixels at the edge of the overlap left out of the detail comparison (the blurs reach outside).
 const DETAIL_MARGIN: f32 = 6.0;
 
 /// A grey picture prepared for verification (long edge at most the size it was made for).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Picture {
     width: usize,
     height: usize,
     grey: Vec<f32>,
     /// The detail band and the softened grey, made once per photo (most pairs compare the
     /// same view: then nothing else needs computing per pair).
-    bands: Option<std::sync::Arc<Bands>>,
+    bands: Option<Arc<Bands>>,
 }
 
-/// What a picture's same-view comparisons need, computed once.
-#[derive(Clone, Debug, PartialEq)]
+/// What a picture's comparisons need, computed once per picture: the same-view comparison's
+/// bands at once, the alignment search's pyramid on its first use.
+#[derive(Debug)]
 struct Bands {
     /// The band-passed detail (difference of the two [`DETAIL_SIGMAS`] blurs).
     detail: Vec<f32>,
-    /// The grey values blurred by [`ALIGN_SIGMA`].
-    soft: Vec<f32>,
+    /// The picture blurred by [`ALIGN_SIGMA`].
+    soft: Picture,
+    /// The softened levels below the picture's own size (long edge halved down to
+    /// [`MIN_LEVEL`]), made when a search first needs them.
+    ladder: OnceLock<Vec<Picture>>,
+}
+
+impl Bands {
+    fn of(picture: &Picture) -> Arc<Bands> {
+        Arc::new(Bands {
+            detail: band(picture),
+            soft: blurred(picture, ALIGN_SIGMA),
+            ladder: OnceLock::new(),
+        })
+    }
 }
 
 impl Picture {
@@ -58,10 +77,7 @@ impl Picture {
         let (w, h) = (image.width() as usize, image.height() as usize);
         let grey: Vec<f32> = image.as_raw().iter().map(|&v| f32::from(v)).collect();
         let mut picture = Picture::from_grey(grey, w, h, size as usize)?;
-        picture.bands = Some(std::sync::Arc::new(Bands {
-            detail: band(&picture),
-            soft: blurred(&picture, ALIGN_SIGMA).grey,
-        }));
+        picture.bands = Some(Bands::of(&picture));
         Some(picture)
     }
 
@@ -86,6 +102,43 @@ impl Picture {
     /// The long edge in pixels.
     pub fn long_edge(&self) -> u32 {
         self.width.max(self.height) as u32
+    }
+
+    /// This picture, or a copy scaled down to a long edge of `long` pixels when it is larger.
+    fn fitted(&self, long: usize) -> Cow<'_, Picture> {
+        if long >= self.width.max(self.height) {
+            Cow::Borrowed(self)
+        } else {
+            Cow::Owned(self.scaled_to(long))
+        }
+    }
+
+    /// This picture at a long edge of `level` pixels, blurred by [`ALIGN_SIGMA`]: what the
+    /// alignment search compares at that level of its pyramid. A picture with bands keeps its
+    /// own size's and its halvings' (made once, on first use), so a photo in several searched
+    /// pairs is scaled and blurred once.
+    fn softened(&self, level: usize) -> Cow<'_, Picture> {
+        let made = || blurred(&self.scaled_to(level), ALIGN_SIGMA);
+        let Some(bands) = &self.bands else {
+            return Cow::Owned(made());
+        };
+        let long = self.width.max(self.height);
+        if level == long {
+            return Cow::Borrowed(&bands.soft);
+        }
+        let ladder = bands.ladder.get_or_init(|| {
+            let mut levels = Vec::new();
+            let mut next = long / 2;
+            while next >= MIN_LEVEL {
+                levels.push(blurred(&self.scaled_to(next), ALIGN_SIGMA));
+                next /= 2;
+            }
+            levels
+        });
+        match ladder.iter().find(|p| p.width.max(p.height) == level) {
+            Some(p) => Cow::Borrowed(p),
+            None => Cow::Owned(made()),
+        }
     }
 
     /// This picture scaled down (area average) to a long edge of `long` pixels.
@@ -128,9 +181,15 @@ impl Picture {
             height: nh,
             grey: turn(&self.grey),
             bands: self.bands.as_ref().map(|b| {
-                std::sync::Arc::new(Bands {
+                Arc::new(Bands {
                     detail: turn(&b.detail),
-                    soft: turn(&b.soft),
+                    soft: Picture {
+                        width: nw,
+                        height: nh,
+                        grey: turn(&b.soft.grey),
+                        bands: None,
+                    },
+                    ladder: OnceLock::new(),
                 })
             }),
         }
@@ -181,10 +240,16 @@ pub fn verify(
     start: &Alignment,
     settled: f64,
 ) -> Option<Evidence> {
-    let a = a.turned(t);
+    let turned;
+    let a = if t == Dihedral::Identity {
+        a
+    } else {
+        turned = a.turned(t);
+        &turned
+    };
     // Both at the size of the smaller one.
     let size = a.width.max(a.height).min(b.width.max(b.height));
-    let (a, b) = (a.scaled_to(size), b.scaled_to(size));
+    let (a, b) = (a.fitted(size), b.fitted(size));
     if a.width.min(a.height) < MIN_EDGE || b.width.min(b.height) < MIN_EDGE {
         return None;
     }
@@ -204,7 +269,7 @@ pub fn verify(
             Some(made) => made,
             None => {
                 let detail = compare_detail(&a, &b, identity)?;
-                let soft = (blurred(&a, ALIGN_SIGMA), blurred(&b, ALIGN_SIGMA));
+                let soft = (a.softened(size), b.softened(size));
                 (detail, alignment_error(&soft.0, &soft.1, identity, 2))
             }
         };
@@ -224,24 +289,36 @@ pub fn verify(
             });
         }
     }
-    // The pyramid: each level twice the one below, the last the pictures themselves.
+    // The pyramid: each level twice the one below, the last the pictures themselves. A pair
+    // whose thumbnails show the same view is already within a pixel or so at half size (half a
+    // percent of 128 px): its search starts there.
     let mut levels = vec![size];
     while levels[levels.len() - 1] / 2 >= MIN_LEVEL {
         let next = levels[levels.len() - 1] / 2;
         levels.push(next);
     }
+    if same_view(start) {
+        levels.truncate(2);
+    }
     levels.reverse();
     let mut error = f64::INFINITY;
     for (k, &level) in levels.iter().enumerate() {
-        let (al, bl) = (a.scaled_to(level), b.scaled_to(level));
-        let al = blurred(&al, ALIGN_SIGMA);
-        let bl = blurred(&bl, ALIGN_SIGMA);
-        // Steps in pixels of this level: from 2 px at the bottom, from 1 px above it (the level
-        // below already placed the view within a pixel of it), down to a quarter pixel.
-        let first = if k == 0 { 2.0 } else { 1.0 };
-        // The full-size level samples every other row and column: a quarter of the work, and
-        // the level below already placed the view within a pixel.
-        let stride = if level == size && k > 0 { 2 } else { 1 };
+        let (al, bl) = (a.softened(level), b.softened(level));
+        // Steps in pixels of this level: from 2 px at the bottom of a search (1 px for a same
+        // view), from half a pixel above it (the level below placed the view within a quarter
+        // of its pixel), at the full size a quarter pixel only; down to a quarter pixel. A step
+        // that still lowers the error is taken again, so a view further off than the first
+        // step is still followed.
+        let first = match k {
+            0 if levels.len() > 2 => 2.0,
+            0 => 1.0,
+            _ if level == size => 0.25,
+            _ => 0.5,
+        };
+        // Every level samples about [`SEARCH_SAMPLES`] columns of the long edge (every other
+        // at 128 px, every fourth at 256): each step of the search costs about the same, and
+        // on pictures blurred this smooth the error changes little between the samples.
+        let stride = (level / SEARCH_SAMPLES).max(1);
         (p, error) = refine(
             &al,
             &bl,
@@ -369,52 +446,65 @@ fn alignment_error(a: &Picture, b: &Picture, p: [f64; 4], stride: usize) -> f64 
         return f64::INFINITY;
     }
     let (xs, ys) = positions(a, b, p);
-    // Each sampled column and row of `b` once: the pixel of `a` left of (above) it and the
-    // fraction towards the next, or nothing outside `a`.
-    let taps = |at: &[f32], n: usize| -> Vec<Option<(usize, f32)>> {
-        at.iter()
-            .step_by(stride)
-            .map(|&v| {
-                if !(0.0..=(n - 1) as f32).contains(&v) {
-                    return None;
-                }
-                let i = (v as usize).min(n.saturating_sub(2));
-                Some((i, v - i as f32))
-            })
-            .collect()
-    };
-    let (cols, rows) = (taps(&xs, a.width), taps(&ys, a.height));
-    let last = a.width - 1;
-    let mut acc = Moments::default();
-    for (by, row) in rows.iter().enumerate() {
-        let Some((y0, fy)) = *row else { continue };
-        let top = &a.grey[y0 * a.width..(y0 + 1) * a.width];
-        let y1 = (y0 + 1).min(a.height - 1);
-        let bottom = &a.grey[y1 * a.width..(y1 + 1) * a.width];
-        let b_row = &b.grey[by * stride * b.width..(by * stride + 1) * b.width];
-        // Sums in f32 per row, gathered in f64 across rows: a row's few hundred terms lose
-        // nothing that matters, and the whole stays exact enough for a correlation.
-        let (mut n, mut sa, mut sb, mut saa, mut sbb, mut sab) =
-            (0u32, 0f32, 0f32, 0f32, 0f32, 0f32);
-        for (col, &vb) in cols.iter().zip(b_row.iter().step_by(stride)) {
-            let Some((x0, fx)) = *col else { continue };
-            let x1 = (x0 + 1).min(last);
-            let t = top[x0] + (top[x1] - top[x0]) * fx;
-            let u = bottom[x0] + (bottom[x1] - bottom[x0]) * fx;
-            let va = t + (u - t) * fy;
-            n += 1;
-            sa += va;
-            sb += vb;
-            saa += va * va;
-            sbb += vb * vb;
-            sab += va * vb;
+    // `b`'s sampled columns that fall inside `a` (a run: positions grow along the axis), each
+    // with the pixel of `a` left of it and the fraction towards the next.
+    let (mut left, mut frac, mut columns) = (Vec::new(), Vec::new(), Vec::new());
+    let last = (a.width - 1) as f32;
+    for (k, &x) in xs.iter().enumerate().step_by(stride) {
+        if (0.0..=last).contains(&x) {
+            let i = (x as usize).min(a.width.saturating_sub(2));
+            left.push(i);
+            frac.push(x - i as f32);
+            columns.push(k);
         }
-        acc.n += f64::from(n);
-        acc.sa += f64::from(sa);
-        acc.sb += f64::from(sb);
-        acc.saa += f64::from(saa);
-        acc.sbb += f64::from(sbb);
-        acc.sab += f64::from(sab);
+    }
+    // Each row of `a` that a sampled row of `b` falls between is interpolated along the row
+    // once (two neighbouring rows of `b` mostly share one), then the two blended down.
+    let across = |y: usize, out: &mut Vec<f32>| {
+        let row = &a.grey[y * a.width..(y + 1) * a.width];
+        out.clear();
+        out.extend(left.iter().zip(&frac).map(|(&x0, &fx)| {
+            let x1 = (x0 + 1).min(a.width - 1);
+            row[x0] + (row[x1] - row[x0]) * fx
+        }));
+    };
+    let mut acc = Moments::default();
+    let (mut upper, mut lower) = (Vec::new(), Vec::new());
+    let mut held: Option<(usize, usize)> = None;
+    let mut warped = vec![0.0f32; columns.len()];
+    let mut seen = vec![0.0f32; columns.len()];
+    for (by, &y) in ys.iter().enumerate().step_by(stride) {
+        if !(0.0..=(a.height - 1) as f32).contains(&y) || columns.is_empty() {
+            continue;
+        }
+        let y0 = (y as usize).min(a.height.saturating_sub(2));
+        let y1 = (y0 + 1).min(a.height - 1);
+        match held {
+            Some(rows) if rows == (y0, y1) => {}
+            Some((_, below)) if below == y0 => {
+                std::mem::swap(&mut upper, &mut lower);
+                across(y1, &mut lower);
+            }
+            _ => {
+                across(y0, &mut upper);
+                across(y1, &mut lower);
+            }
+        }
+        held = Some((y0, y1));
+        let fy = y - y0 as f32;
+        for (w, (&t, &u)) in warped.iter_mut().zip(upper.iter().zip(&lower)) {
+            *w = t + (u - t) * fy;
+        }
+        let b_row = &b.grey[by * b.width..(by + 1) * b.width];
+        if stride == 1 {
+            let first = columns[0];
+            acc.add_row(&warped, &b_row[first..first + columns.len()]);
+        } else {
+            for (s, &k) in seen.iter_mut().zip(&columns) {
+                *s = b_row[k];
+            }
+            acc.add_row(&warped, &seen);
+        }
     }
     let sampled = b.width.div_ceil(stride) * b.height.div_ceil(stride);
     if acc.n * 2.0 < sampled as f64 {
@@ -462,12 +552,12 @@ fn compare_detail(a: &Picture, b: &Picture, p: [f64; 4]) -> Option<Detail> {
         bands: None,
     };
     let da = band(&warped);
-    let db = match &b.bands {
-        Some(bands) => bands.detail.clone(),
-        None => band(b),
+    let db: Cow<'_, [f32]> = match &b.bands {
+        Some(bands) => Cow::Borrowed(&bands.detail),
+        None => Cow::Owned(band(b)),
     };
     let mut acc = Moments::default();
-    for ((&x, &y), &keep) in da.iter().zip(&db).zip(&inside) {
+    for ((&x, &y), &keep) in da.iter().zip(db.iter()).zip(&inside) {
         if keep {
             acc.add(f64::from(x), f64::from(y));
         }
@@ -508,7 +598,7 @@ fn same_view_of(a: &Bands, b: &Bands, w: usize, h: usize) -> Option<(Detail, f64
         }
     }
     let mut soft = Moments::default();
-    for (&x, &v) in a.soft.iter().zip(&b.soft) {
+    for (&x, &v) in a.soft.grey.iter().zip(&b.soft.grey) {
         soft.add(f64::from(x), f64::from(v));
     }
     let (sa, sb) = detail.spread();
@@ -533,6 +623,38 @@ struct Moments {
 }
 
 impl Moments {
+    /// Adds a row of pairs: summed in f32 over eight lanes (in a loop the compiler vectorises;
+    /// a row's few hundred terms lose nothing that matters), the lanes then gathered in f64.
+    fn add_row(&mut self, a: &[f32], b: &[f32]) {
+        const LANES: usize = 8;
+        let mut s = [[0f32; LANES]; 5];
+        let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+        let (ra, rb) = (ca.remainder(), cb.remainder());
+        for (x, y) in ca.zip(cb) {
+            for l in 0..LANES {
+                s[0][l] += x[l];
+                s[1][l] += y[l];
+                s[2][l] += x[l] * x[l];
+                s[3][l] += y[l] * y[l];
+                s[4][l] += x[l] * y[l];
+            }
+        }
+        for (l, (&x, &y)) in ra.iter().zip(rb).enumerate() {
+            s[0][l] += x;
+            s[1][l] += y;
+            s[2][l] += x * x;
+            s[3][l] += y * y;
+            s[4][l] += x * y;
+        }
+        let total = |lanes: &[f32; LANES]| lanes.iter().map(|&v| f64::from(v)).sum::<f64>();
+        self.n += a.len().min(b.len()) as f64;
+        self.sa += total(&s[0]);
+        self.sb += total(&s[1]);
+        self.saa += total(&s[2]);
+        self.sbb += total(&s[3]);
+        self.sab += total(&s[4]);
+    }
+
     fn add(&mut self, a: f64, b: f64) {
         self.n += 1.0;
         self.sa += a;

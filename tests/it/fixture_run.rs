@@ -523,3 +523,41 @@ fn english_messages_with_lang_en() {
         run.stdout()
     );
 }
+
+#[test]
+fn timings_list_every_stage_with_its_share_and_change_nothing_else() {
+    let run = Run::new(&drops(), &["--lang", "en", "--timings"]);
+    let table = run.stderr();
+    let stages: Vec<&str> = table
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "scan", "inspect", "dedupe", "validate", "report", "sheets", "review", "other", "total"
+        ],
+        "{table}"
+    );
+    // Each line: seconds and a share of the run; the shares of the stages and the rest make
+    // the whole (within rounding).
+    let shares: Vec<f64> = table
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let share = l.split_whitespace().nth(2).unwrap();
+            share.trim_end_matches('%').parse::<f64>().unwrap()
+        })
+        .collect();
+    let (parts, whole) = shares.split_at(shares.len() - 1);
+    assert_eq!(whole, [100.0]);
+    assert!((parts.iter().sum::<f64>() - 100.0).abs() < 1.0, "{table}");
+    // The report is the one a run without timings writes.
+    let plain = Run::new(&drops(), &["--lang", "en"]);
+    assert_eq!(run.report().summary, plain.report().summary);
+    assert_eq!(
+        run.report().duplicate_groups,
+        plain.report().duplicate_groups
+    );
+}
