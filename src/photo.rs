@@ -268,6 +268,13 @@ pub enum Check {
         /// The decoder's reason.
         reason: String,
     },
+    /// A decoder or metadata parser crashed on the file (a panic inside a library, caught at
+    /// the boundary around it, or a crash that ended an earlier run while it read this file).
+    /// The run went on without it.
+    DecoderCrashed {
+        /// What the library said, or how the earlier run ended.
+        reason: String,
+    },
     /// More pixels than the profile allows: refused before decoding (a decompression bomb).
     TooManyPixels {
         /// Declared width.
@@ -526,6 +533,7 @@ impl Check {
             Check::Truncated => "truncated",
             Check::CorruptData { .. } => "corrupt_data",
             Check::DecodeFailed { .. } => "decode_failed",
+            Check::DecoderCrashed { .. } => "decoder_crashed",
             Check::TooManyPixels { .. } => "too_many_pixels",
             Check::LongEdgeTooSmall { .. } => "long_edge_too_small",
             Check::ResolutionLow { .. } => "resolution_low",
@@ -657,6 +665,13 @@ impl Check {
                 zh,
                 format!("图像数据损坏，无法解码：{reason}"),
                 format!("corrupt image data, cannot be decoded: {reason}"),
+            ),
+            Check::DecoderCrashed { reason } => pick(
+                zh,
+                format!("解码程序读取此文件时崩溃（{reason}），已跳过；请重新发送原图或换一种格式"),
+                format!(
+                    "the decoder crashed on this file ({reason}) and it was skipped; ask for the original again or in another format"
+                ),
             ),
             Check::TooManyPixels {
                 width,

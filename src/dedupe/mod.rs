@@ -437,7 +437,7 @@ pub fn thumbnails_in(
         let bytes = std::fs::read(dir.join(format!("{}.jpg", content.to_hex()))).ok()?;
         // Our own thumbnails, but a file in the work folder can still be damaged: a decoder's
         // panic only costs this pair its verification.
-        std::panic::catch_unwind(|| grey_jpeg(&bytes))
+        crate::boundary::guarded(|| grey_jpeg(&bytes))
             .ok()
             .flatten()
     }

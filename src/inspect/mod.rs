@@ -292,14 +292,15 @@ fn read_then<T>(
     })
 }
 
-/// Inspects a source's bytes, read whole, whose hash is `content`.
+/// Inspects a source's bytes, read whole, whose hash is `content`. The parsers and decoders
+/// run behind [`crate::boundary`]: a library that panics on this file makes it
+/// `decoder_crashed`, and the worker goes on with the next.
 fn inspect_bytes(
     bytes: &[u8],
     content: ContentHash,
     profile: &Profile,
     dirs: &DerivedDirs,
 ) -> Inspection {
-    let files = &profile.files;
     if bytes.is_empty() {
         // Empty bytes have a content hash too: the catalog remembers the file like any other.
         return Inspection {
@@ -307,6 +308,41 @@ fn inspect_bytes(
             ..Inspection::failed(Check::EmptyFile)
         };
     }
+    crate::boundary::guarded(|| inspect_image(bytes, content, profile, dirs)).unwrap_or_else(
+        |reason| Inspection {
+            content: Some(content),
+            ..Inspection::failed(Check::DecoderCrashed { reason })
+        },
+    )
+}
+
+/// A test seam, in debug builds only: with `LIGHTBOX_TEST_CRASH` set, a file whose bytes hold
+/// its value makes the inspection panic as a decoder would (`abort` as the value's first word
+/// aborts the process instead, as a crash in C would).
+#[cfg(debug_assertions)]
+fn crash_seam(bytes: &[u8]) {
+    let Some(marker) = std::env::var_os("LIGHTBOX_TEST_CRASH") else {
+        return;
+    };
+    let marker = marker.to_string_lossy().into_owned();
+    if memchr::memmem::find(bytes, marker.as_bytes()).is_some() {
+        if marker.starts_with("abort") {
+            std::process::abort();
+        }
+        panic!("test seam: a decoder panicked on {marker}");
+    }
+}
+
+/// [`inspect_bytes`] on bytes that are not empty: sniff, metadata, decode, derived images.
+fn inspect_image(
+    bytes: &[u8],
+    content: ContentHash,
+    profile: &Profile,
+    dirs: &DerivedDirs,
+) -> Inspection {
+    #[cfg(debug_assertions)]
+    crash_seam(bytes);
+    let files = &profile.files;
     let format = match decode::sniff(bytes) {
         Sniffed::Image(format) => format,
         Sniffed::Other(detected) => {

@@ -319,3 +319,69 @@ fn a_package_that_runs_out_of_room_exits_2_says_what_to_do_and_leaves_nothing() 
     );
     assert!(to.join("manifest.csv").exists() || fs::read_dir(&to).unwrap().count() > 2);
 }
+
+/// `lightbox run` of `drops` into `work` with the debug builds' crash seam armed for `marker`.
+fn run_with_crash_seam(drops: &Path, work: &Path, marker: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_lightbox"))
+        .args(["--lang", "en", "run"])
+        .arg(drops)
+        .arg("--out")
+        .arg(work)
+        .env("LIGHTBOX_TEST_CRASH", marker)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn a_decoder_that_panics_on_one_file_costs_that_file_only() {
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    let unit = drops.join("哈密市科协");
+    fs::create_dir_all(&unit).unwrap();
+    let good = small_jpeg(640, 480);
+    // The same kind of photo, with bytes after its end that the seam recognises.
+    let mut bad = small_jpeg(600, 400);
+    bad.extend_from_slice(b"LIGHTBOX-SEAM-PANIC");
+    fs::write(unit.join("good.jpg"), &good).unwrap();
+    fs::write(unit.join("crashes.jpg"), &bad).unwrap();
+    fs::write(unit.join("also-good.jpg"), small_jpeg(700, 500)).unwrap();
+    let work = root.path().join("work");
+    for attempt in ["first run", "rerun from the catalog"] {
+        let out = run_with_crash_seam(&drops, &work, "LIGHTBOX-SEAM-PANIC");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_ne!(out.status.code(), Some(101), "{attempt}: {stderr}");
+        assert!(
+            !stderr.contains("panicked"),
+            "{attempt}: the caught panic printed: {stderr}"
+        );
+        let report =
+            lightbox::report::Report::from_json(&fs::read(work.join("report.json")).unwrap())
+                .unwrap();
+        assert_eq!(report.items.len(), 3, "{attempt}");
+        for item in &report.items {
+            let checks: Vec<&Check> = item.findings.iter().map(|f| &f.finding.check).collect();
+            if item.path.ends_with("crashes.jpg") {
+                assert_eq!(item.status, Status::Rejected, "{attempt}");
+                let crashed = item
+                    .findings
+                    .iter()
+                    .find(|f| f.finding.check.code() == "decoder_crashed")
+                    .unwrap_or_else(|| panic!("{attempt}: {checks:?}"));
+                assert!(
+                    crashed.message.contains("test seam: a decoder panicked"),
+                    "{}",
+                    crashed.message
+                );
+            } else {
+                // The other photos were decoded: their thumbnails exist and nothing crashed.
+                assert!(
+                    checks.iter().all(|c| c.code() != "decoder_crashed"),
+                    "{attempt}: {checks:?}"
+                );
+                assert!(item.has_preview(), "{attempt}: {checks:?}");
+                assert!(item.photo.as_ref().unwrap().width >= 640, "{attempt}");
+            }
+        }
+    }
+}
