@@ -24,4 +24,5 @@ pub mod review;
 pub mod spill;
 pub mod tags;
 pub mod template;
+pub mod text;
 pub mod validate;

@@ -30,6 +30,7 @@ use crate::profile::Profile;
 use crate::report::{ItemReport, Report};
 use crate::review::{self, Decisions, Verdict};
 use crate::spill::{Spill, SpillWriter};
+use crate::text::inert;
 
 /// JPEG quality for photos converted from other formats: visually lossless.
 const CONVERT_QUALITY: u8 = 92;
@@ -730,7 +731,10 @@ fn entry(item: &ItemReport, file: &str, bytes: &[u8], converted_from: String) ->
 }
 
 /// Writes `manifest.csv`: UTF-8 with a BOM, CRLF, one row per packaged photo, each read as it
-/// is written.
+/// is written. Every cell of text from the unit or its files (name, place, county, event,
+/// caption, photographer, unit, original path, sources) goes through [`inert`], so a leading
+/// `=`, `+`, `-`, `@`, tab or CR gets a `'`; the numbers, format name and hashes are the tool's
+/// own and are written as they are. `manifest.json` keeps the original values.
 ///
 /// # Errors
 /// When `out` cannot be written, or a row cannot be read.
@@ -779,24 +783,31 @@ where
     let mut writer = crate::report::excel_csv(out, &header)?;
     for e in entries {
         let e = e?;
-        writer.write_record([
-            e.file.as_str(),
-            &e.year.to_string(),
-            &e.place,
-            &e.county,
-            &e.event,
-            &e.caption,
-            &e.photographer,
-            &e.unit,
-            &e.original,
-            &e.width.to_string(),
-            &e.height.to_string(),
-            &e.bytes.to_string(),
-            &e.converted_from,
-            &e.sha256,
-            &e.content,
-            &e.sources,
-        ])?;
+        let (year, width, height, bytes) = (
+            e.year.to_string(),
+            e.width.to_string(),
+            e.height.to_string(),
+            e.bytes.to_string(),
+        );
+        let row = [
+            inert(&e.file),
+            year.as_str().into(),
+            inert(&e.place),
+            inert(&e.county),
+            inert(&e.event),
+            inert(&e.caption),
+            inert(&e.photographer),
+            inert(&e.unit),
+            inert(&e.original),
+            width.as_str().into(),
+            height.as_str().into(),
+            bytes.as_str().into(),
+            e.converted_from.as_str().into(),
+            e.sha256.as_str().into(),
+            e.content.as_str().into(),
+            inert(&e.sources),
+        ];
+        writer.write_record(row.iter().map(|cell| cell.as_bytes()))?;
     }
     writer.flush()?;
     Ok(())

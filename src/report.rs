@@ -7,6 +7,7 @@
 //! Invariant: the same input gives byte-identical bytes (sorted maps, no clock, no
 //! thread-dependent order).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,7 @@ use crate::lang::Lang;
 use crate::photo::{Finding, Item, Location, Photo, Severity, Status};
 use crate::spill::{Spill, SpillWriter};
 use crate::tags::Tags;
+use crate::text::inert;
 
 /// The version of the report format; bumped when a field changes meaning.
 pub const FORMAT_VERSION: u32 = 1;
@@ -550,7 +552,9 @@ pub fn excel_csv<'w>(
 }
 
 /// `findings.csv`: one row per finding, UTF-8 with a BOM so Excel shows Chinese; written to
-/// `out` as the items come (from disk, say).
+/// `out` as the items come (from disk, say). The unit, path and message cells carry unit text
+/// and go through [`inert`] (a leading `=`, `+`, `-`, `@`, tab or CR gets a `'`); the index,
+/// severity and check code are the tool's own.
 ///
 /// # Errors
 /// When `out` cannot be written, or the first error `items` yields.
@@ -574,27 +578,27 @@ where
         let item = item.borrow();
         for f in &item.findings {
             let index = item.index.to_string();
-            let row = [
-                index.as_str(),
-                f.finding.severity.label(lang),
-                &item.unit,
-                &item.path,
-                f.finding.check.code(),
-                &f.message,
+            let row: [Cow<str>; 6] = [
+                index.as_str().into(),
+                f.finding.severity.label(lang).into(),
+                inert(&item.unit),
+                inert(&item.path),
+                f.finding.check.code().into(),
+                inert(&f.message),
             ];
-            writer.write_record(row)?;
+            writer.write_record(row.iter().map(|cell| cell.as_bytes()))?;
         }
     }
     for p in problems {
-        let row = [
-            "",
-            p.finding.finding.severity.label(lang),
-            &p.unit,
-            &p.path,
-            p.finding.finding.check.code(),
-            &p.finding.message,
+        let row: [Cow<str>; 6] = [
+            "".into(),
+            p.finding.finding.severity.label(lang).into(),
+            inert(&p.unit),
+            inert(&p.path),
+            p.finding.finding.check.code().into(),
+            inert(&p.finding.message),
         ];
-        writer.write_record(row)?;
+        writer.write_record(row.iter().map(|cell| cell.as_bytes()))?;
     }
     writer.flush()
 }

@@ -193,6 +193,9 @@ fn row_values(item: &ItemReport, number: usize) -> Vec<String> {
     ]
 }
 
+/// Writes one cell: the number and year columns (the tool's own) as numbers when they are
+/// numbers, every other value as a string with `write_string`, so text from the unit that starts
+/// with `=`, `+`, `-` or `@` stays text and is never read as a formula (no quote needed).
 fn write_cell(
     sheet: &mut Worksheet,
     row: u32,

@@ -1,0 +1,69 @@
+//! Text from units made inert in the spreadsheets lightbox writes.
+//!
+//! In: one CSV cell holding text a unit supplied or a file gave (caption, event, place,
+//! photographer, unit, file name, path, a message quoting them). Out: the same text, with a
+//! leading single quote `'` when its first character is one a spreadsheet would start a formula
+//! with: `=`, `+`, `-`, `@`, tab or carriage return (OWASP's advice against CSV injection).
+//! Every other cell comes back unchanged and unallocated, so the output stays deterministic.
+//! Invariants: the tool's own numbers (sizes, counts, years, pixels) and codes are never passed
+//! through here; nothing in lightbox reads the CSVs back (`report.json` and `manifest.json` keep
+//! the original values for programs), so there is no function that strips the quote again.
+//! Workbooks (xlsx) need no quote: their cells of unit text are written as strings.
+
+use std::borrow::Cow;
+
+/// The characters that make a spreadsheet read a cell as a formula when they come first.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// `cell` made inert for a CSV: prefixed with `'` when it starts with `=`, `+`, `-`, `@`, tab
+/// or carriage return, otherwise returned as it is.
+pub fn inert(cell: &str) -> Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        Cow::Owned(format!("'{cell}"))
+    } else {
+        Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_starts_get_a_quote() {
+        for (cell, want) in [
+            ("=1+1", "'=1+1"),
+            ("+86 138", "'+86 138"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=cmd", "'\t=cmd"),
+            ("\r=cmd", "'\r=cmd"),
+            (
+                "=HYPERLINK(\"http://x\",\"点击\")",
+                "'=HYPERLINK(\"http://x\",\"点击\")",
+            ),
+        ] {
+            let got = inert(cell);
+            assert_eq!(got, want, "{cell:?}");
+            assert!(matches!(got, Cow::Owned(_)), "{cell:?}");
+        }
+    }
+
+    #[test]
+    fn other_text_is_unchanged_and_borrowed() {
+        for cell in [
+            "",
+            "IMG_0001.jpg",
+            "克拉玛依市科协组织科技工作者走进校园，为学生讲解科学知识。",
+            "a=1+1",
+            "2015+克拉玛依市+科普进校园+01.jpg",
+            " =1+1",
+            "'=1+1",
+            "\n=1+1",
+        ] {
+            let got = inert(cell);
+            assert_eq!(got, cell);
+            assert!(matches!(got, Cow::Borrowed(_)), "{cell:?}");
+        }
+    }
+}
