@@ -3,9 +3,11 @@
 //!
 //! In: the sheet's bytes: a workbook (xlsx, xls, ods: told by content, not by extension) or CSV
 //! (UTF-8, UTF-8 with BOM, UTF-16 or GBK/GB18030). Out: the rows, each keyed by the file name
-//! it names, or a reason the sheet cannot be used. Invariant: the header row is found by its
-//! column names, not assumed to be the first row; cells are trimmed; an unrecognised column is
-//! ignored, never guessed.
+//! it names, and what was left unread (rows past [`MAX_ROWS`], values outside the table), or a
+//! reason the sheet cannot be used. Invariant: the header row is found by its column names, not
+//! assumed to be the first row; cells are trimmed; an unrecognised column is ignored, never
+//! guessed; memory is bounded by the rows and columns kept, not by the sheet's extent (an xlsx
+//! or CSV is read cell by cell; an ods is measured before calamine reads it whole).
 
 use std::collections::BTreeMap;
 
