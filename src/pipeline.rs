@@ -582,11 +582,11 @@ type SheetRows = BTreeMap<String, BTreeMap<String, sheet::SheetRow>>;
 fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
     let mut rows: SheetRows = BTreeMap::new();
     let mut problems = Vec::new();
-    let mut problem = |source: &Source, check: Check| {
+    let mut problem = |source: &Source, finding: Finding| {
         problems.push(Problem {
             unit: source.unit.clone(),
             path: source.path.clone(),
-            finding: ReportedFinding::new(&Finding::error(check), lang),
+            finding: ReportedFinding::new(&finding, lang),
         });
     };
     for entry in scan.entries.iter().filter(|e| e.role == Role::Sheet) {
@@ -594,7 +594,16 @@ fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
         let parsed =
             ingest::read(source, 50 << 20).and_then(|bytes| sheet::read(&bytes, &source.path));
         match parsed {
-            Ok(sheet_rows) => {
+            Ok(sheet::Sheet {
+                rows: sheet_rows,
+                limits,
+            }) => {
+                // What was left unread (rows past the cap, values far outside the table): the
+                // rows read are used, the rest is told.
+                for limit in limits {
+                    let reason = limit.message(lang);
+                    problem(source, Finding::warn(Check::SheetUnreadable { reason }));
+                }
                 let unit_rows = rows.entry(source.unit.clone()).or_default();
                 for row in sheet_rows {
                     // A returned `lightbox template` names each photo by content too: it still
@@ -609,7 +618,7 @@ fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
                         .or_insert(row);
                 }
             }
-            Err(reason) => problem(source, Check::SheetUnreadable { reason }),
+            Err(reason) => problem(source, Finding::error(Check::SheetUnreadable { reason })),
         }
     }
     (rows, problems)

@@ -3,13 +3,16 @@
 //!
 //! In: the sheet's bytes: a workbook (xlsx, xls, ods: told by content, not by extension) or CSV
 //! (UTF-8, UTF-8 with BOM, UTF-16 or GBK/GB18030). Out: the rows, each keyed by the file name
-//! it names, or a reason the sheet cannot be used. Invariant: the header row is found by its
-//! column names, not assumed to be the first row; cells are trimmed; an unrecognised column is
-//! ignored, never guessed.
+//! it names, and what was left unread (rows past [`MAX_ROWS`], values outside the table), or a
+//! reason the sheet cannot be used. Invariant: the header row is found by its column names, not
+//! assumed to be the first row; cells are trimmed; an unrecognised column is ignored, never
+//! guessed; memory is bounded by the rows and columns kept, not by the sheet's extent (an xlsx
+//! or CSV is read cell by cell; an ods is measured before calamine reads it whole).
 
 use std::collections::BTreeMap;
 
 use super::{Place, TagSource, Tagged, Tags, YearText};
+use crate::lang::Lang;
 use crate::photo::{Check, Finding};
 use crate::profile::Gazetteer;
 
@@ -268,11 +271,121 @@ pub fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
+/// Rows of a sheet kept at most: a sheet naming more photos than this is read up to here, and
+/// the rows after it are told as a [`Limit`].
+pub const MAX_ROWS: usize = 200_000;
+
+/// Columns the header is looked for in (Excel 2003's whole width).
+pub const HEADER_COLUMNS: usize = 256;
+
+/// Non-empty rows at the top of a sheet the header is looked for in.
+const HEADER_ROWS: usize = 10;
+
+/// Columns past the header's last non-empty cell still counted as part of the table (a remark
+/// without a heading); a value further right is outside the table.
+const COLUMN_MARGIN: usize = 16;
+
+/// Worksheets of a workbook searched for a header row at most.
+pub const MAX_SHEETS: usize = 64;
+
+/// Cells the used rectangle of an ods worksheet may span: calamine reads an ods whole and
+/// allocates that rectangle, so a larger one is refused before the workbook is opened (see
+/// [`ods_extent`]).
+pub const MAX_WHOLE_CELLS: u64 = 4_000_000;
+
+/// A sheet's rows and what of it was left unread.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sheet {
+    /// The rows naming a file, in sheet order.
+    pub rows: Vec<SheetRow>,
+    /// What was not read, for staff to check by hand.
+    pub limits: Vec<Limit>,
+}
+
+/// Part of a sheet that was not read: the rows kept stay usable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// Rows naming a file after [`MAX_ROWS`] kept rows.
+    RowsBeyond {
+        /// The sheet's display path (with `:worksheet` after the first).
+        sheet: String,
+        /// The last row number kept, as the spreadsheet shows it.
+        last_kept: usize,
+        /// How many further rows name a file.
+        more: usize,
+    },
+    /// Values outside the table: right of the header's columns, or past [`HEADER_COLUMNS`]
+    /// while the header is looked for (a stray cell typed at `XFD1048576`).
+    CellsOutside {
+        /// The sheet's display path.
+        sheet: String,
+        /// How many non-empty cells.
+        count: usize,
+        /// The first of them, as a spreadsheet names it (`XFD1048576`).
+        first: String,
+    },
+}
+
+impl Limit {
+    /// The limit as staff read it.
+    pub fn message(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            Limit::RowsBeyond {
+                sheet,
+                last_kept,
+                more,
+            } => {
+                if zh {
+                    format!(
+                        "{sheet} 只读取到第 {last_kept} 行（上限 {MAX_ROWS} 行），其后还有 {more} 行未读取，请拆分后重新报送"
+                    )
+                } else {
+                    format!(
+                        "{sheet} was read up to row {last_kept} (at most {MAX_ROWS} rows); {more} more rows were not read: split the sheet and send it again"
+                    )
+                }
+            }
+            Limit::CellsOutside {
+                sheet,
+                count,
+                first,
+            } => {
+                if zh {
+                    format!(
+                        "{sheet} 表格范围之外有 {count} 个单元格有内容（第一个在 {first}），未读取；如是误填，请删除"
+                    )
+                } else {
+                    format!(
+                        "{sheet} has {count} non-empty cells outside the table (the first at {first}), not read; if typed by mistake, delete them"
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// A cell's address as a spreadsheet shows it, from 0-based row and column (`XFD1048576`).
+pub fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = u64::from(col) + 1;
+    while n > 0 {
+        letters.push(b'A' + ((n - 1) % 26) as u8);
+        n = (n - 1) / 26;
+    }
+    letters.reverse();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&letters),
+        u64::from(row) + 1
+    )
+}
+
 /// Reads a sheet of any kind units send: a workbook (xlsx, xls, ods, told by its bytes) or CSV.
 ///
 /// # Errors
 /// A reason, when the workbook cannot be opened or no sheet in it has a header row.
-pub fn read(bytes: &[u8], sheet: &str) -> Result<Vec<SheetRow>, String> {
+pub fn read(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
     const ZIP: &[u8] = b"PK\x03\x04";
     const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
@@ -282,35 +395,182 @@ pub fn read(bytes: &[u8], sheet: &str) -> Result<Vec<SheetRow>, String> {
     }
 }
 
-/// Reads the first worksheet of a workbook that has a header row. Row numbers are the ones the
-/// spreadsheet shows; a worksheet after the first is named in the source (`表.xlsx:Sheet2`).
-fn read_workbook(bytes: &[u8], sheet: &str) -> Result<Vec<SheetRow>, String> {
+/// Reads the first worksheet of a workbook that has a header row, among the first
+/// [`MAX_SHEETS`]. Row numbers are the ones the spreadsheet shows; a worksheet after the first is
+/// named in the source (`表.xlsx:Sheet2`).
+///
+/// An xlsx is streamed cell by cell: only the header search's rows and the header's columns are
+/// kept, so a stray far cell costs nothing. An xls or ods is read whole by calamine when it is
+/// opened (each worksheet's used rectangle allocated); an ods whose rectangle passes
+/// [`MAX_WHOLE_CELLS`] is refused first. An xls has no such guard: its rectangle is bounded by
+/// the format only (65,536 x 256 cells).
+fn read_workbook(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
     use calamine::Reader;
+    if let Some((table, cells)) = ods_extent(bytes)
+        && cells > MAX_WHOLE_CELLS
+    {
+        return Err(format!(
+            "worksheet {table} spans {cells} cells (an ods is read only up to {MAX_WHOLE_CELLS}): delete the stray cells far from the table, or save it as xlsx"
+        ));
+    }
     let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
         .map_err(|e| format!("the workbook cannot be opened: {e}"))?;
+    let names = book.sheet_names();
     let mut reason = "the workbook has no worksheet".to_string();
-    for (n, name) in book.sheet_names().into_iter().enumerate() {
-        let range = match book.worksheet_range(&name) {
-            Ok(range) => range,
-            Err(e) => {
-                reason = format!("worksheet {name} cannot be read: {e}");
-                continue;
-            }
-        };
-        let top = range.start().map_or(0, |(row, _)| row as usize);
-        let mut table: Vec<Vec<String>> = vec![Vec::new(); top.min(1000)];
-        table.extend(range.rows().map(|row| row.iter().map(cell_text).collect()));
+    for (n, name) in names.iter().enumerate().take(MAX_SHEETS) {
         let label = if n == 0 {
             sheet.to_string()
         } else {
             format!("{sheet}:{name}")
         };
-        match rows_from_table(&table, &label) {
-            Ok(rows) => return Ok(rows),
+        let mut table = Table::new(&label);
+        let fed = match &mut book {
+            calamine::Sheets::Xlsx(xlsx) => feed_xlsx(xlsx, name, &mut table),
+            other => other
+                .worksheet_range(name)
+                .map(|range| {
+                    let (top, left) = range.start().unwrap_or((0, 0));
+                    for (r, c, cell) in range.used_cells() {
+                        // Positions fit: calamine's ranges are within a sheet's u32 bounds.
+                        let (row, col) = (top + r as u32, left + c as u32);
+                        if !table.cell(row, col, || cell_text(cell)) {
+                            break;
+                        }
+                    }
+                })
+                .map_err(|e| e.to_string()),
+        };
+        if let Err(e) = fed {
+            reason = format!("worksheet {name} cannot be read: {e}");
+            continue;
+        }
+        match table.finish() {
+            Ok(found) => return Ok(found),
             Err(e) => reason = e,
         }
     }
+    if names.len() > MAX_SHEETS {
+        reason = format!(
+            "{reason} (only the first {MAX_SHEETS} of {} worksheets were searched for a header)",
+            names.len()
+        );
+    }
     Err(reason)
+}
+
+/// Streams an xlsx worksheet's cells into `table` (no rectangle allocated), stopping when the
+/// table needs no more.
+fn feed_xlsx<RS: std::io::Read + std::io::Seek>(
+    xlsx: &mut calamine::Xlsx<RS>,
+    name: &str,
+    table: &mut Table,
+) -> Result<(), String> {
+    let mut cells = xlsx
+        .worksheet_cells_reader(name)
+        .map_err(|e| e.to_string())?;
+    while let Some(cell) = cells.next_cell().map_err(|e| e.to_string())? {
+        let (row, col) = cell.get_position();
+        let value = cell.get_value();
+        if matches!(value, calamine::DataRef::Empty) {
+            continue;
+        }
+        if !table.cell(row, col, || cell_text(&value.clone().into())) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The ods worksheet with the largest used rectangle and its cell count, read by streaming
+/// `content.xml` (repeats counted, no cell kept); `None` when the bytes are not an ods.
+pub fn ods_extent(bytes: &[u8]) -> Option<(String, u64)> {
+    use quick_xml::events::{BytesStart, Event};
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
+    let mut mime = String::new();
+    zip.by_name("mimetype")
+        .ok()?
+        .take(100)
+        .read_to_string(&mut mime)
+        .ok()?;
+    if mime.trim() != "application/vnd.oasis.opendocument.spreadsheet" {
+        return None;
+    }
+    let content = zip.by_name("content.xml").ok()?;
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+    let repeats = |e: &BytesStart, key: &str| -> u64 {
+        e.try_get_attribute(key)
+            .ok()
+            .flatten()
+            .and_then(|a| a.value.trim().parse().ok())
+            .unwrap_or(1)
+    };
+    let mut buf = Vec::new();
+    let mut largest: Option<(String, u64)> = None;
+    // The current table: its name, the next row and column, the used rectangle
+    // (top, left, bottom, right; bottom and right exclusive).
+    let mut name = String::new();
+    let (mut row, mut col, mut row_repeats) = (0u64, 0u64, 1u64);
+    let mut used: Option<(u64, u64, u64, u64)> = None;
+    loop {
+        let event = xml.read_event_into(&mut buf).ok()?;
+        let (start, empty) = match &event {
+            Event::Start(e) => (Some(e), false),
+            Event::Empty(e) => (Some(e), true),
+            _ => (None, false),
+        };
+        if let Some(e) = start {
+            match e.name().as_ref() {
+                "table:table" => {
+                    name = e
+                        .try_get_attribute("table:name")
+                        .ok()
+                        .flatten()
+                        .map(|a| a.value.into_owned())
+                        .unwrap_or_default();
+                    (row, used) = (0, None);
+                }
+                "table:table-row" => {
+                    row_repeats = repeats(e, "table:number-rows-repeated");
+                    col = 0;
+                    if empty {
+                        row = row.saturating_add(row_repeats);
+                    }
+                }
+                "table:table-cell" | "table:covered-table-cell" => {
+                    let n = repeats(e, "table:number-columns-repeated");
+                    let valued = !empty
+                        || e.try_get_attribute("office:value-type")
+                            .ok()
+                            .flatten()
+                            .is_some();
+                    if valued {
+                        let bottom = row.saturating_add(row_repeats);
+                        let right = col.saturating_add(n);
+                        let (t, l, b, r) = used.unwrap_or((row, col, bottom, right));
+                        used = Some((t.min(row), l.min(col), b.max(bottom), r.max(right)));
+                    }
+                    col = col.saturating_add(n);
+                }
+                _ => {}
+            }
+        }
+        match &event {
+            Event::End(e) if e.name().as_ref() == "table:table-row" => {
+                row = row.saturating_add(row_repeats);
+            }
+            Event::End(e) if e.name().as_ref() == "table:table" => {
+                let cells = used.map_or(0, |(t, l, b, r)| (b - t).saturating_mul(r - l));
+                if largest.as_ref().is_none_or(|(_, most)| cells > *most) {
+                    largest = Some((name.clone(), cells));
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    largest
 }
 
 /// A workbook cell as the text a person sees: whole numbers without `.0`, dates as
@@ -326,60 +586,170 @@ fn cell_text(cell: &calamine::Data) -> String {
     }
 }
 
-/// Reads a CSV sheet.
+/// Reads a CSV sheet, with the same bounds as a workbook's.
 ///
 /// # Errors
 /// A reason, when the sheet has no row naming at least a file column and one tag column.
-pub fn read_csv(bytes: &[u8], sheet: &str) -> Result<Vec<SheetRow>, String> {
+pub fn read_csv(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
     let text = decode_text(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut records = Vec::new();
-    for record in reader.records() {
+    let mut table = Table::new(sheet);
+    'records: for (row, record) in reader.records().enumerate() {
         let record = record.map_err(|e| e.to_string())?;
-        records.push(
-            record
-                .iter()
-                .map(|c| c.trim().to_string())
-                .collect::<Vec<_>>(),
-        );
-    }
-    rows_from_table(&records, sheet)
-}
-
-/// Finds the header among the first rows and turns the rows below it into `SheetRow`s.
-fn rows_from_table(table: &[Vec<String>], sheet: &str) -> Result<Vec<SheetRow>, String> {
-    let (header_idx, columns) = table
-        .iter()
-        .enumerate()
-        .filter(|(_, row)| row.iter().any(|c| !c.is_empty()))
-        .take(10)
-        .map(|(i, row)| (i, header_columns(row)))
-        .find(|(_, cols)| cols.iter().any(|c| c.1 == Column::FileName) && cols.len() >= 2)
-        .ok_or_else(|| {
-            "no header row with a file-name column (文件名) and a tag column".to_string()
-        })?;
-    let mut rows = Vec::new();
-    for (i, record) in table.iter().enumerate().skip(header_idx + 1) {
-        let mut cells = BTreeMap::new();
-        for &(idx, column) in &columns {
-            if let Some(value) = record.get(idx).filter(|v| !v.is_empty()) {
-                cells.entry(column).or_insert_with(|| value.clone());
+        let row = u32::try_from(row).unwrap_or(u32::MAX);
+        for (col, cell) in record.iter().enumerate() {
+            let cell = cell.trim();
+            let col = u32::try_from(col).unwrap_or(u32::MAX);
+            if !cell.is_empty() && !table.cell(row, col, || cell.to_string()) {
+                break 'records;
             }
         }
-        let Some(file_name) = cells.remove(&Column::FileName) else {
-            continue;
-        };
-        rows.push(SheetRow {
+    }
+    table.finish()
+}
+
+/// A sheet read cell by cell in row order, keeping only what the table needs: the first
+/// [`HEADER_ROWS`] non-empty rows (their first [`HEADER_COLUMNS`] columns) while the header is
+/// looked for, then the header's columns of up to [`MAX_ROWS`] rows.
+struct Table {
+    sheet: String,
+    /// The row being filled: its 0-based number and its kept cells by column.
+    current: Option<(u32, BTreeMap<usize, String>)>,
+    /// While the header is looked for: the non-empty rows seen so far.
+    seen_rows: usize,
+    /// The header once found: its columns, and the rightmost column still in the table.
+    header: Option<(Vec<(usize, Column)>, usize)>,
+    /// True when no header was found in the rows searched: nothing more is read.
+    gave_up: bool,
+    rows: Vec<SheetRow>,
+    /// Rows naming a file after `MAX_ROWS` kept.
+    more_rows: usize,
+    /// Values outside the table: how many, and the first's position.
+    outside: (usize, Option<(u32, u32)>),
+}
+
+impl Table {
+    fn new(sheet: &str) -> Self {
+        Table {
             sheet: sheet.to_string(),
-            row: i + 1,
+            current: None,
+            seen_rows: 0,
+            header: None,
+            gave_up: false,
+            rows: Vec::new(),
+            more_rows: 0,
+            outside: (0, None),
+        }
+    }
+
+    /// Takes a non-empty cell (its text made only when kept); false once nothing more is
+    /// needed.
+    fn cell(&mut self, row: u32, col: u32, text: impl FnOnce() -> String) -> bool {
+        if self.current.as_ref().is_some_and(|(r, _)| *r != row) {
+            self.end_row();
+        }
+        if self.gave_up {
+            return false;
+        }
+        let idx = col as usize;
+        let in_table = match &self.header {
+            None => idx < HEADER_COLUMNS,
+            Some((_, right)) => idx <= *right,
+        };
+        if !in_table {
+            self.outside.0 += 1;
+            self.outside.1.get_or_insert((row, col));
+            return true;
+        }
+        let wanted = match &self.header {
+            None => true,
+            Some((columns, _)) => columns.iter().any(|(c, _)| *c == idx),
+        };
+        let (_, cells) = self.current.get_or_insert_with(|| (row, BTreeMap::new()));
+        if wanted {
+            let text = text();
+            if !text.is_empty() {
+                cells.insert(idx, text);
+            }
+        }
+        true
+    }
+
+    /// Ends the row being filled: a header candidate, or a data row.
+    fn end_row(&mut self) {
+        let Some((row, cells)) = self.current.take() else {
+            return;
+        };
+        if cells.is_empty() {
+            return;
+        }
+        let Some((columns, _)) = &self.header else {
+            self.seen_rows += 1;
+            let width = cells.keys().next_back().map_or(0, |c| c + 1);
+            let mut line = vec![String::new(); width];
+            for (c, v) in cells {
+                line[c] = v;
+            }
+            let columns = header_columns(&line);
+            if columns.iter().any(|c| c.1 == Column::FileName) && columns.len() >= 2 {
+                self.header = Some((columns, width - 1 + COLUMN_MARGIN));
+            } else if self.seen_rows >= HEADER_ROWS {
+                self.gave_up = true;
+            }
+            return;
+        };
+        let mut found = BTreeMap::new();
+        for &(idx, column) in columns {
+            if let Some(value) = cells.get(&idx) {
+                found.entry(column).or_insert_with(|| value.clone());
+            }
+        }
+        let Some(file_name) = found.remove(&Column::FileName) else {
+            return;
+        };
+        if self.rows.len() >= MAX_ROWS {
+            self.more_rows += 1;
+            return;
+        }
+        self.rows.push(SheetRow {
+            sheet: self.sheet.clone(),
+            row: row as usize + 1,
             file_name,
-            cells,
+            cells: found,
         });
     }
-    Ok(rows)
+
+    /// The rows and limits, or why the sheet has no table.
+    fn finish(mut self) -> Result<Sheet, String> {
+        self.end_row();
+        if self.header.is_none() {
+            return Err(
+                "no header row with a file-name column (文件名) and a tag column".to_string(),
+            );
+        }
+        let mut limits = Vec::new();
+        if self.more_rows > 0 {
+            limits.push(Limit::RowsBeyond {
+                sheet: self.sheet.clone(),
+                last_kept: self.rows.last().map_or(0, |r| r.row),
+                more: self.more_rows,
+            });
+        }
+        if let (count, Some((row, col))) = self.outside {
+            limits.push(Limit::CellsOutside {
+                sheet: self.sheet.clone(),
+                count,
+                first: cell_name(row, col),
+            });
+        }
+        Ok(Sheet {
+            rows: self.rows,
+            limits,
+        })
+    }
 }
 
 fn header_columns(row: &[String]) -> Vec<(usize, Column)> {
@@ -411,7 +781,7 @@ mod tests {
     fn reads_gbk_csv_with_title_row() {
         let text = "克拉玛依市科协照片汇总表,,\r\n序号,文件名,年份,地州市,图片说明\r\n1,IMG_2041,2015年,克拉玛依市,学生参观科技馆\r\n";
         let (bytes, _, _) = encoding_rs::GBK.encode(text);
-        let rows = read_csv(&bytes, "汇总表.csv").unwrap();
+        let rows = read_csv(&bytes, "汇总表.csv").unwrap().rows;
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].row, 3);
         assert_eq!(rows[0].file_name, "IMG_2041");
@@ -427,7 +797,7 @@ mod tests {
         let mut utf16 = vec![0xFF, 0xFE];
         utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
         for bytes in [utf8, utf16] {
-            let rows = read_csv(&bytes, "s.csv").unwrap();
+            let rows = read_csv(&bytes, "s.csv").unwrap().rows;
             assert_eq!(rows[0].file_name, "a.jpg");
             assert_eq!(rows[0].cells[&Column::Year], "2016");
         }
@@ -479,7 +849,7 @@ mod tests {
 
     #[test]
     fn reads_xlsx_below_a_title_with_typed_cells() {
-        let rows = read(&workbook(), "新疆大学/汇总表.xlsx").unwrap();
+        let rows = read(&workbook(), "新疆大学/汇总表.xlsx").unwrap().rows;
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[0].row, rows[0].file_name.as_str()), (4, "IMG_0001"));
         assert_eq!(rows[0].cells[&Column::Year], "2016");
@@ -490,7 +860,7 @@ mod tests {
             Some(2018)
         );
         // Told by content: the same bytes named `.xls` (as units do) read the same.
-        assert_eq!(read(&workbook(), "汇总表.xls").unwrap().len(), 2);
+        assert_eq!(read(&workbook(), "汇总表.xls").unwrap().rows.len(), 2);
     }
 
     #[test]
@@ -531,5 +901,203 @@ mod tests {
         );
         // Decomposed (as macOS writes names) and composed forms match.
         assert_eq!(match_key("Cafe\u{301} 1.JPG"), match_key("Caf\u{e9} 1"));
+    }
+
+    /// A workbook with `文件名`, `年份` in A1:B1 and `rows` rows below.
+    fn table_book(rows: u32) -> rust_xlsxwriter::Workbook {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "文件名").unwrap();
+        sheet.write_string(0, 1, "年份").unwrap();
+        for row in 1..=rows {
+            sheet.write_string(row, 0, format!("IMG_{row}")).unwrap();
+            sheet.write_number(row, 1, 2016).unwrap();
+        }
+        book
+    }
+
+    /// Someone pressed Ctrl+End and typed: one value at XFD1048576. calamine's whole-range read
+    /// would allocate the 16384 x 1048576 rectangle (half a terabyte) and abort the process.
+    #[test]
+    fn a_stray_far_cell_is_told_not_allocated() {
+        let mut book = table_book(2);
+        book.worksheet_from_index(0)
+            .unwrap()
+            .write(1_048_575, 16_383, "x")
+            .unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        assert!(bytes.len() < 20_000, "a small file: {}", bytes.len());
+        let sheet = read(&bytes, "汇总表.xlsx").unwrap();
+        let names: Vec<_> = sheet
+            .rows
+            .iter()
+            .map(|r| (r.row, r.file_name.as_str()))
+            .collect();
+        assert_eq!(names, [(2, "IMG_1"), (3, "IMG_2")]);
+        assert_eq!(sheet.rows[0].cells[&Column::Year], "2016");
+        assert_eq!(
+            sheet.limits,
+            [Limit::CellsOutside {
+                sheet: "汇总表.xlsx".into(),
+                count: 1,
+                first: "XFD1048576".into(),
+            }]
+        );
+        assert!(sheet.limits[0].message(Lang::Zh).contains("XFD1048576"));
+    }
+
+    #[test]
+    fn rows_past_the_cap_are_counted_not_kept() {
+        let bytes = table_book(MAX_ROWS as u32 + 3).save_to_buffer().unwrap();
+        let sheet = read(&bytes, "汇总表.xlsx").unwrap();
+        assert_eq!(sheet.rows.len(), MAX_ROWS);
+        assert_eq!(sheet.rows.last().unwrap().row, MAX_ROWS + 1);
+        assert_eq!(
+            sheet.limits,
+            [Limit::RowsBeyond {
+                sheet: "汇总表.xlsx".into(),
+                last_kept: MAX_ROWS + 1,
+                more: 3,
+            }]
+        );
+        let en = sheet.limits[0].message(Lang::En);
+        assert!(en.contains("3 more rows"), "{en}");
+    }
+
+    #[test]
+    fn a_remark_beside_the_table_is_ignored_but_far_values_are_told() {
+        let mut book = table_book(1);
+        let ws = book.worksheet_from_index(0).unwrap();
+        ws.write_string(1, 3, "备注").unwrap();
+        ws.write_string(1, 1 + COLUMN_MARGIN as u16 + 1, "far")
+            .unwrap();
+        let sheet = read(&book.save_to_buffer().unwrap(), "s.xlsx").unwrap();
+        assert_eq!(sheet.rows.len(), 1);
+        assert!(matches!(
+            &sheet.limits[..],
+            [Limit::CellsOutside { count: 1, first, .. }] if first == "S2"
+        ));
+    }
+
+    #[test]
+    fn the_table_is_found_among_many_sheets_and_the_search_is_bounded() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for n in 0..5 {
+            book.add_worksheet()
+                .write_string(0, 0, format!("说明 {n}"))
+                .unwrap();
+        }
+        let ws = book.add_worksheet().set_name("照片").unwrap();
+        ws.write_string(0, 0, "文件名").unwrap();
+        ws.write_string(0, 1, "年份").unwrap();
+        ws.write_string(1, 0, "a.jpg").unwrap();
+        let sheet = read(&book.save_to_buffer().unwrap(), "表.xlsx").unwrap();
+        assert_eq!(sheet.rows[0].sheet, "表.xlsx:照片");
+
+        let mut book = rust_xlsxwriter::Workbook::new();
+        for _ in 0..MAX_SHEETS + 1 {
+            book.add_worksheet().write_string(0, 0, "说明").unwrap();
+        }
+        let ws = book.add_worksheet();
+        ws.write_string(0, 0, "文件名").unwrap();
+        ws.write_string(0, 1, "年份").unwrap();
+        ws.write_string(1, 0, "a.jpg").unwrap();
+        let reason = read(&book.save_to_buffer().unwrap(), "表.xlsx").unwrap_err();
+        assert!(
+            reason.contains(&format!(
+                "first {MAX_SHEETS} of {} worksheets",
+                MAX_SHEETS + 2
+            )),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn merged_header_cells_keep_their_column() {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut book = Workbook::new();
+        let ws = book.add_worksheet();
+        // 文件名 over A1:B2 (across and down), 年份 over C1:C2, the rows from row 3.
+        ws.merge_range(0, 0, 1, 1, "文件名", &Format::new())
+            .unwrap();
+        ws.merge_range(0, 2, 1, 2, "年份", &Format::new()).unwrap();
+        ws.write_string(2, 0, "a.jpg").unwrap();
+        ws.write_number(2, 2, 2017).unwrap();
+        let sheet = read(&book.save_to_buffer().unwrap(), "s.xlsx").unwrap();
+        assert_eq!(sheet.rows.len(), 1);
+        assert_eq!(sheet.rows[0].row, 3);
+        assert_eq!(sheet.rows[0].cells[&Column::Year], "2017");
+        assert!(sheet.limits.is_empty());
+    }
+
+    #[test]
+    fn cell_names_are_spreadsheet_addresses() {
+        assert_eq!(cell_name(0, 0), "A1");
+        assert_eq!(cell_name(1, 25), "Z2");
+        assert_eq!(cell_name(2, 26), "AA3");
+        assert_eq!(cell_name(1_048_575, 16_383), "XFD1048576");
+    }
+
+    /// An ods workbook (a zip of XML) whose one table has `rows` (`table:table-row` elements).
+    fn ods(rows: &str) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        zip.start_file("mimetype", stored).unwrap();
+        zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+            .unwrap();
+        zip.start_file("META-INF/manifest.xml", stored).unwrap();
+        zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
+        zip.start_file("content.xml", stored).unwrap();
+        write!(
+            zip,
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+        )
+        .unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    fn ods_text(text: &str) -> String {
+        format!(
+            r#"<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>"#
+        )
+    }
+
+    fn ods_table() -> String {
+        format!(
+            "<table:table-row>{}{}</table:table-row><table:table-row>{}{}</table:table-row>",
+            ods_text("文件名"),
+            ods_text("年份"),
+            ods_text("a.jpg"),
+            r#"<table:table-cell office:value-type="float" office:value="2015"><text:p>2015</text:p></table:table-cell>"#
+        )
+    }
+
+    #[test]
+    fn reads_an_ods() {
+        let bytes = ods(&ods_table());
+        assert_eq!(ods_extent(&bytes), Some(("Sheet1".into(), 4)));
+        let sheet = read(&bytes, "汇总表.ods").unwrap();
+        assert_eq!(sheet.rows.len(), 1);
+        assert_eq!(sheet.rows[0].file_name, "a.jpg");
+        assert_eq!(sheet.rows[0].cells[&Column::Year], "2015");
+    }
+
+    /// calamine reads an ods whole, allocating the used rectangle: a value at row 5001, column
+    /// 16000 would make it 80 million cells (gigabytes). The rectangle is measured first.
+    #[test]
+    fn an_ods_with_a_stray_far_cell_is_refused_before_it_is_opened() {
+        let stray = format!(
+            r#"<table:table-row table:number-rows-repeated="4998"><table:table-cell/></table:table-row><table:table-row><table:table-cell table:number-columns-repeated="15999"/>{}</table:table-row>"#,
+            ods_text("x")
+        );
+        let bytes = ods(&format!("{}{stray}", ods_table()));
+        let (_, cells) = ods_extent(&bytes).unwrap();
+        assert_eq!(cells, 5001 * 16_000);
+        let reason = read(&bytes, "汇总表.ods").unwrap_err();
+        assert!(reason.contains("80016000 cells"), "{reason}");
+        // Not an ods: nothing measured.
+        assert_eq!(ods_extent(&workbook()), None);
     }
 }

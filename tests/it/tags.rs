@@ -307,3 +307,40 @@ fn template_lists_every_photo_and_comes_back_matched_by_content() {
         report.problems
     );
 }
+
+/// A unit's 汇总表 of a few KB with one stray value at XFD1048576 (Ctrl+End, then typing): read
+/// in bounded memory, its rows used, the stray value told. Read whole, the sheet's rectangle
+/// is half a terabyte and the run aborted.
+#[test]
+fn a_sheet_with_a_stray_far_cell_is_read_and_the_cell_told() {
+    let dir = tempfile::tempdir().unwrap();
+    let unit = dir.path().join("drops").join("克拉玛依市科协");
+    std::fs::create_dir_all(&unit).unwrap();
+    let (from, to) = PHOTOS[0];
+    std::fs::copy(drops().join(from), unit.join(to)).unwrap();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "文件名").unwrap();
+    sheet.write_string(0, 1, "年份").unwrap();
+    sheet.write_string(1, 0, "IMG_0101").unwrap();
+    sheet.write_number(1, 1, 2015).unwrap();
+    sheet.write(1_048_575, 16_383, "x").unwrap();
+    std::fs::write(unit.join("汇总表.xlsx"), book.save_to_buffer().unwrap()).unwrap();
+
+    let run = Run::new(&dir.path().join("drops"), &["--quiet", "--lang", "en"]);
+    // The run ends on its own (an abort has no exit code), not broken (2).
+    assert!(run.code() < 2, "{}", run.stderr());
+    let report = run.report();
+    let photo = crate::env::item(&report, "IMG_0101.jpg");
+    let year = photo.tags.year.as_ref().expect("the sheet's year");
+    assert_eq!(year.value, 2015);
+    assert!(
+        matches!(&year.source, TagSource::Sheet { row: 2, .. }),
+        "{:?}",
+        year.source
+    );
+    let told = report.problems.iter().find(|p| {
+        matches!(&p.finding.finding.check, Check::SheetUnreadable { reason } if reason.contains("XFD1048576"))
+    });
+    assert!(told.is_some(), "{:?}", report.problems);
+}
