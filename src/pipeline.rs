@@ -591,8 +591,12 @@ fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
     };
     for entry in scan.entries.iter().filter(|e| e.role == Role::Sheet) {
         let source = &entry.source;
-        let parsed =
-            ingest::read(source, 50 << 20).and_then(|bytes| sheet::read(&bytes, &source.path));
+        // The sheet reader (calamine, quick-xml, zip) runs behind the boundary: a panic on one
+        // sheet makes that sheet unreadable, never the run.
+        let parsed = ingest::read(source, 50 << 20).and_then(|bytes| {
+            crate::boundary::guarded(|| sheet::read(&bytes, &source.path))
+                .unwrap_or_else(|panic| Err(format!("the sheet reader crashed: {panic}")))
+        });
         match parsed {
             Ok(sheet::Sheet {
                 rows: sheet_rows,
