@@ -114,8 +114,12 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
     } else {
         &Silent
     };
-    let timed = Timed::new(shown);
-    let progress: &dyn Progress = if cli.timings { &timed } else { shown };
+    // Timed only when asked: it reads the processor time at each stage.
+    let timed = cli.timings.then(|| Timed::new(shown));
+    let progress: &dyn Progress = match &timed {
+        Some(timed) => timed,
+        None => shown,
+    };
     match &cli.command {
         Command::Run {
             drops,
@@ -154,7 +158,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 font,
             };
             let outcome = pool.install(|| pipeline::run(&config, progress))?;
-            if cli.timings {
+            if let Some(timed) = &timed {
                 eprint!("{}", timed.table(lang));
             }
             if *json {
