@@ -21,6 +21,8 @@
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
 
+use multiversion::multiversion;
+
 use crate::fingerprint::{Alignment, Dihedral};
 
 /// Pictures with a shorter edge than this (after scaling) are not compared: too little shows.
@@ -414,26 +416,56 @@ fn positions(a: &Picture, b: &Picture, p: [f64; 4]) -> (Vec<f32>, Vec<f32>) {
     )
 }
 
-/// Bilinear sample of `a` at `(x, y)` (pixels), clamped to its edges.
-fn sample(a: &Picture, x: f32, y: f32) -> f32 {
-    let x = x.clamp(0.0, (a.width - 1) as f32);
-    let y = y.clamp(0.0, (a.height - 1) as f32);
-    let (x0, y0) = (
-        (x as usize).min(a.width.saturating_sub(2)),
-        (y as usize).min(a.height.saturating_sub(2)),
-    );
-    let (fx, fy) = (x - x0 as f32, y - y0 as f32);
-    let row = |r: usize| &a.grey[r * a.width..(r + 1) * a.width];
-    let (top, bottom) = (row(y0), row((y0 + 1).min(a.height - 1)));
-    let x1 = (x0 + 1).min(a.width - 1);
-    let t = top[x0] + (top[x1] - top[x0]) * fx;
-    let b = bottom[x0] + (bottom[x1] - bottom[x0]) * fx;
-    t + (b - t) * fy
+/// `a` sampled (bilinear, clamped to its edges) at every position of the grid `xs` × `ys`
+/// (pixels of `a`), row by row: each column's pixels and fraction found once, each row of `a`
+/// interpolated along once and shared by the rows of the grid between it and the next.
+// Compiled for AVX2 as well, chosen at run time: the same operations in the same order, eight
+// lanes at a time (no fused multiply-add), so the same bits on any machine.
+#[multiversion(targets("x86_64+avx2"))]
+fn warp(a: &Picture, xs: &[f32], ys: &[f32]) -> Vec<f32> {
+    let clamp_axis = |v: f32, n: usize| {
+        let v = v.clamp(0.0, (n - 1) as f32);
+        let v0 = (v as usize).min(n.saturating_sub(2));
+        (v0, (v0 + 1).min(n - 1), v - v0 as f32)
+    };
+    let columns: Vec<(usize, usize, f32)> = xs.iter().map(|&x| clamp_axis(x, a.width)).collect();
+    let across = |row: usize, out: &mut Vec<f32>| {
+        let r = &a.grey[row * a.width..(row + 1) * a.width];
+        out.clear();
+        out.extend(
+            columns
+                .iter()
+                .map(|&(x0, x1, fx)| r[x0] + (r[x1] - r[x0]) * fx),
+        );
+    };
+    let (mut upper, mut lower) = (Vec::with_capacity(xs.len()), Vec::with_capacity(xs.len()));
+    let mut held: Option<(usize, usize)> = None;
+    let mut warped = Vec::with_capacity(xs.len() * ys.len());
+    for &y in ys {
+        let (y0, y1, fy) = clamp_axis(y, a.height);
+        match held {
+            Some(rows) if rows == (y0, y1) => {}
+            Some((_, below)) if below == y0 => {
+                std::mem::swap(&mut upper, &mut lower);
+                across(y1, &mut lower);
+            }
+            _ => {
+                across(y0, &mut upper);
+                across(y1, &mut lower);
+            }
+        }
+        held = Some((y0, y1));
+        warped.extend(upper.iter().zip(&lower).map(|(&t, &b)| t + (b - t) * fy));
+    }
+    warped
 }
 
 /// `1 − correlation` of `b` and `a` sampled at `b`'s view `p`, over the part of `b` inside `a`
 /// (every `stride`-th row and column of `b`); infinite when the view is out of range or less
 /// than half of `b` lies inside `a`.
+// Compiled for AVX2 as well, chosen at run time: the same operations in the same order, eight
+// lanes at a time (no fused multiply-add), so the same bits on any machine.
+#[multiversion(targets("x86_64+avx2"))]
 fn alignment_error(a: &Picture, b: &Picture, p: [f64; 4], stride: usize) -> f64 {
     let [sx, sy, ox, oy] = p;
     if !(0.5..=2.0).contains(&sx)
@@ -524,6 +556,9 @@ struct Detail {
 
 /// Warps `a` into `b`'s frame at the view `p`, band-passes both (a difference of two blurs) and
 /// correlates them over the overlap less a margin. `None` when too little overlaps.
+// Compiled for AVX2 as well, chosen at run time: the same operations in the same order, eight
+// lanes at a time (no fused multiply-add), so the same bits on any machine.
+#[multiversion(targets("x86_64+avx2"))]
 fn compare_detail(a: &Picture, b: &Picture, p: [f64; 4]) -> Option<Detail> {
     let (xs, ys) = positions(a, b, p);
     let (w, h) = (b.width, b.height);
@@ -532,19 +567,19 @@ fn compare_detail(a: &Picture, b: &Picture, p: [f64; 4]) -> Option<Detail> {
         a.width as f32 - 1.0 - margin,
         a.height as f32 - 1.0 - margin,
     );
-    let mut warped = Vec::with_capacity(w * h);
-    let mut inside = Vec::with_capacity(w * h);
-    for (by, &y) in ys.iter().enumerate() {
-        for (bx, &x) in xs.iter().enumerate() {
-            warped.push(sample(a, x, y));
-            let in_a = (margin..=wa).contains(&x) && (margin..=ha).contains(&y);
-            let in_b = (bx as f32) >= margin
-                && (by as f32) >= margin
-                && (bx as f32) <= w as f32 - 1.0 - margin
-                && (by as f32) <= h as f32 - 1.0 - margin;
-            inside.push(in_a && in_b);
-        }
-    }
+    let warped = warp(a, &xs, &ys);
+    let inside_axis = |positions: &[f32], limit: f32, n: usize| -> Vec<bool> {
+        positions
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| {
+                (margin..=limit).contains(&v)
+                    && (k as f32) >= margin
+                    && (k as f32) <= n as f32 - 1.0 - margin
+            })
+            .collect()
+    };
+    let (inside_x, inside_y) = (inside_axis(&xs, wa, w), inside_axis(&ys, ha, h));
     let warped = Picture {
         width: w,
         height: h,
@@ -557,9 +592,14 @@ fn compare_detail(a: &Picture, b: &Picture, p: [f64; 4]) -> Option<Detail> {
         None => Cow::Owned(band(b)),
     };
     let mut acc = Moments::default();
-    for ((&x, &y), &keep) in da.iter().zip(db.iter()).zip(&inside) {
-        if keep {
-            acc.add(f64::from(x), f64::from(y));
+    for (by, (row_a, row_b)) in da.chunks_exact(w).zip(db.chunks_exact(w)).enumerate() {
+        if !inside_y[by] {
+            continue;
+        }
+        for ((&x, &y), &keep) in row_a.iter().zip(row_b).zip(&inside_x) {
+            if keep {
+                acc.add(f64::from(x), f64::from(y));
+            }
         }
     }
     if acc.n < (MIN_EDGE * MIN_EDGE) as f64 {
@@ -585,6 +625,9 @@ fn band(pic: &Picture) -> Vec<f32> {
 
 /// The same-view comparison from two pictures' bands (same size): the detail over the
 /// interior (less the margin the blurs reach over), the softened grey over all.
+// Compiled for AVX2 as well, chosen at run time: the same operations in the same order, eight
+// lanes at a time (no fused multiply-add), so the same bits on any machine.
+#[multiversion(targets("x86_64+avx2"))]
 fn same_view_of(a: &Bands, b: &Bands, w: usize, h: usize) -> Option<(Detail, f64)> {
     let m = DETAIL_MARGIN as usize;
     if w <= 2 * m || h <= 2 * m {
@@ -686,6 +729,9 @@ impl Moments {
 }
 
 /// The picture blurred by a Gaussian of `sigma` pixels (separable, edges clamped).
+// Compiled for AVX2 as well, chosen at run time: the same operations in the same order, eight
+// lanes at a time (no fused multiply-add), so the same bits on any machine.
+#[multiversion(targets("x86_64+avx2"))]
 fn blurred(pic: &Picture, sigma: f32) -> Picture {
     let radius = (sigma * 3.0).ceil() as isize;
     let weights: Vec<f32> = (-radius..=radius)
@@ -733,37 +779,36 @@ fn blurred(pic: &Picture, sigma: f32) -> Picture {
 
 /// Area-average scaling of a `w` × `h` grid down to `nw` × `nh` (separable: each output sample
 /// averages the input span it covers, partial pixels weighted by their share).
+// Compiled for AVX2 as well, chosen at run time: the same operations in the same order, eight
+// lanes at a time (no fused multiply-add), so the same bits on any machine.
+#[multiversion(targets("x86_64+avx2"))]
 fn shrink(src: &[f32], w: usize, h: usize, nw: usize, nh: usize) -> Vec<f32> {
-    let spans = |n: usize, new: usize| -> Vec<Vec<(usize, f32)>> {
-        let ratio = n as f64 / new as f64;
-        (0..new)
-            .map(|k| {
-                let (lo, hi) = (k as f64 * ratio, (k as f64 + 1.0) * ratio);
-                let mut taps = Vec::new();
-                let mut i = lo.floor() as usize;
-                while (i as f64) < hi && i < n {
-                    let part = (hi.min(i as f64 + 1.0) - lo.max(i as f64)) / ratio;
-                    if part > 0.0 {
-                        taps.push((i, part as f32));
-                    }
-                    i += 1;
-                }
-                taps
-            })
-            .collect()
-    };
-    let (xs, ys) = (spans(w, nw), spans(h, nh));
+    let (xs, ys) = (Spans::new(w, nw), Spans::new(h, nh));
+    // Rows: every output sample takes the same number of taps (spans shorter than the longest
+    // are padded with taps of weight 0 on a pixel inside the row: adding 0 changes no sum).
     let mut rows = vec![0.0f32; nw * h];
-    for y in 0..h {
-        let src_row = &src[y * w..(y + 1) * w];
-        for (x, taps) in xs.iter().enumerate() {
-            rows[y * nw + x] = taps.iter().map(|&(i, wt)| src_row[i] * wt).sum();
+    for (src_row, dst) in src.chunks_exact(w).zip(rows.chunks_exact_mut(nw)) {
+        // The common tap counts get a loop of fixed length (unrolled, no slice per sample).
+        match xs.taps {
+            1 => xs.row::<1>(src_row, dst),
+            2 => xs.row::<2>(src_row, dst),
+            3 => xs.row::<3>(src_row, dst),
+            4 => xs.row::<4>(src_row, dst),
+            _ => xs.row_any(src_row, dst),
         }
     }
     let mut out = vec![0.0f32; nw * nh];
-    for (y, taps) in ys.iter().enumerate() {
+    for y in 0..nh {
         let dst = &mut out[y * nw..(y + 1) * nw];
-        for &(i, wt) in taps {
+        let start = ys.start[y];
+        for (j, &wt) in ys.weights[y * ys.taps..(y + 1) * ys.taps]
+            .iter()
+            .enumerate()
+        {
+            if wt == 0.0 {
+                continue;
+            }
+            let i = start + j;
             for (d, s) in dst.iter_mut().zip(&rows[i * nw..(i + 1) * nw]) {
                 *d += wt * s;
             }
@@ -772,9 +817,203 @@ fn shrink(src: &[f32], w: usize, h: usize, nw: usize, nh: usize) -> Vec<f32> {
     out
 }
 
+/// The input spans of an area-average scaling along one axis, `taps` per output sample: where
+/// each span starts and the share of each of its pixels.
+struct Spans {
+    taps: usize,
+    start: Vec<usize>,
+    weights: Vec<f32>,
+}
+
+impl Spans {
+    /// One row scaled, when every span has `N` taps.
+    fn row<const N: usize>(&self, src: &[f32], dst: &mut [f32]) {
+        let weights = self.weights.chunks_exact(N);
+        for ((d, &start), weights) in dst.iter_mut().zip(&self.start).zip(weights) {
+            let taps: &[f32; N] = src[start..start + N].try_into().expect("N taps");
+            let mut sum = 0.0f32;
+            for j in 0..N {
+                sum += taps[j] * weights[j];
+            }
+            *d = sum;
+        }
+    }
+
+    /// One row scaled, whatever the number of taps.
+    fn row_any(&self, src: &[f32], dst: &mut [f32]) {
+        let weights = self.weights.chunks_exact(self.taps);
+        for ((d, &start), weights) in dst.iter_mut().zip(&self.start).zip(weights) {
+            let mut sum = 0.0f32;
+            for (&s, &wt) in src[start..start + self.taps].iter().zip(weights) {
+                sum += s * wt;
+            }
+            *d = sum;
+        }
+    }
+
+    fn new(n: usize, new: usize) -> Spans {
+        let ratio = n as f64 / new as f64;
+        // Each span's first pixel and its shares, all shares in one list.
+        let mut firsts = Vec::with_capacity(new);
+        let mut ends = Vec::with_capacity(new);
+        let mut parts = Vec::with_capacity(new * (ratio.ceil() as usize + 1));
+        for k in 0..new {
+            let (lo, hi) = (k as f64 * ratio, (k as f64 + 1.0) * ratio);
+            let mut first = None;
+            let mut i = lo.floor() as usize;
+            while (i as f64) < hi && i < n {
+                let part = (hi.min(i as f64 + 1.0) - lo.max(i as f64)) / ratio;
+                if part > 0.0 {
+                    first.get_or_insert(i);
+                    parts.push(part as f32);
+                }
+                i += 1;
+            }
+            firsts.push(first.unwrap_or(0));
+            ends.push(parts.len());
+        }
+        let mut taps = 0;
+        let mut begin = 0;
+        for &end in &ends {
+            taps = usize::max(taps, end - begin);
+            begin = end;
+        }
+        let taps = taps.min(n);
+        let mut start = Vec::with_capacity(new);
+        let mut weights = Vec::with_capacity(new * taps);
+        let mut begin = 0;
+        for (&first, &end) in firsts.iter().zip(&ends) {
+            let span = &parts[begin..end];
+            begin = end;
+            // A span near the end starts earlier so its padded taps stay inside; its own
+            // taps move right by as much.
+            let at = first.min(n - taps);
+            start.push(at);
+            let lead = first - at;
+            weights.extend((0..taps).map(|j| {
+                j.checked_sub(lead)
+                    .and_then(|k| span.get(k))
+                    .copied()
+                    .unwrap_or(0.0)
+            }));
+        }
+        Spans {
+            taps,
+            start,
+            weights,
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// Bilinear sampling, one position at a time.
+    fn sample(a: &Picture, x: f32, y: f32) -> f32 {
+        let x = x.clamp(0.0, (a.width - 1) as f32);
+        let y = y.clamp(0.0, (a.height - 1) as f32);
+        let (x0, y0) = (
+            (x as usize).min(a.width.saturating_sub(2)),
+            (y as usize).min(a.height.saturating_sub(2)),
+        );
+        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+        let row = |r: usize| &a.grey[r * a.width..(r + 1) * a.width];
+        let (top, bottom) = (row(y0), row((y0 + 1).min(a.height - 1)));
+        let x1 = (x0 + 1).min(a.width - 1);
+        let t = top[x0] + (top[x1] - top[x0]) * fx;
+        let b = bottom[x0] + (bottom[x1] - bottom[x0]) * fx;
+        t + (b - t) * fy
+    }
+
+    #[test]
+    fn warping_row_by_row_samples_as_one_position_at_a_time() {
+        let a = Picture {
+            width: 37,
+            height: 23,
+            grey: (0..37 * 23).map(|i| ((i * 7919) % 251) as f32).collect(),
+            bands: None,
+        };
+        let xs: Vec<f32> = (0..50).map(|k| -3.0 + k as f32 * 0.83).collect();
+        let ys: Vec<f32> = (0..31).map(|k| -2.0 + k as f32 * 0.91).collect();
+        let warped = warp(&a, &xs, &ys);
+        for (j, &y) in ys.iter().enumerate() {
+            for (i, &x) in xs.iter().enumerate() {
+                let (fast, slow) = (warped[j * xs.len() + i], sample(&a, x, y));
+                assert_eq!(
+                    fast.to_bits(),
+                    slow.to_bits(),
+                    "({x}, {y}): {fast} against {slow}"
+                );
+            }
+        }
+    }
+
+    /// The scaling as first written, with a list of taps per sample: the flat one must give
+    /// the same bits.
+    fn shrink_tap_lists(src: &[f32], w: usize, h: usize, nw: usize, nh: usize) -> Vec<f32> {
+        let spans = |n: usize, new: usize| -> Vec<Vec<(usize, f32)>> {
+            let ratio = n as f64 / new as f64;
+            (0..new)
+                .map(|k| {
+                    let (lo, hi) = (k as f64 * ratio, (k as f64 + 1.0) * ratio);
+                    let mut taps = Vec::new();
+                    let mut i = lo.floor() as usize;
+                    while (i as f64) < hi && i < n {
+                        let part = (hi.min(i as f64 + 1.0) - lo.max(i as f64)) / ratio;
+                        if part > 0.0 {
+                            taps.push((i, part as f32));
+                        }
+                        i += 1;
+                    }
+                    taps
+                })
+                .collect()
+        };
+        let (xs, ys) = (spans(w, nw), spans(h, nh));
+        let mut rows = vec![0.0f32; nw * h];
+        for y in 0..h {
+            let src_row = &src[y * w..(y + 1) * w];
+            for (x, taps) in xs.iter().enumerate() {
+                rows[y * nw + x] = taps.iter().map(|&(i, wt)| src_row[i] * wt).sum();
+            }
+        }
+        let mut out = vec![0.0f32; nw * nh];
+        for (y, taps) in ys.iter().enumerate() {
+            let dst = &mut out[y * nw..(y + 1) * nw];
+            for &(i, wt) in taps {
+                for (d, s) in dst.iter_mut().zip(&rows[i * nw..(i + 1) * nw]) {
+                    *d += wt * s;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn flat_spans_shrink_as_tap_lists_did_to_the_bit() {
+        for (w, h, nw, nh) in [
+            (320, 213, 256, 170),
+            (213, 320, 170, 256),
+            (97, 61, 40, 25),
+            (50, 50, 49, 7),
+            (300, 200, 30, 20),
+        ] {
+            let src: Vec<f32> = (0..w * h).map(|i| ((i * 7919) % 256) as f32).collect();
+            let (fast, slow) = (
+                shrink(&src, w, h, nw, nh),
+                shrink_tap_lists(&src, w, h, nw, nh),
+            );
+            assert_eq!(fast.len(), slow.len());
+            for (i, (f, s)) in fast.iter().zip(&slow).enumerate() {
+                assert_eq!(
+                    f.to_bits(),
+                    s.to_bits(),
+                    "{w}x{h} to {nw}x{nh}, sample {i}: {f} against {s}"
+                );
+            }
+        }
+    }
 
     /// Smooth random values on a lattice `cell` pixels apart (value noise, deterministic).
     fn noise(u: f64, v: f64, cell: f64, seed: u64) -> f64 {
