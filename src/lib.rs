@@ -10,6 +10,7 @@ pub mod dedupe;
 pub mod fingerprint;
 pub mod ingest;
 pub mod inspect;
+pub mod journal;
 pub mod lang;
 pub mod near;
 pub mod output;

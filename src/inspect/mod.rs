@@ -97,7 +97,7 @@ pub fn photos(
 ) -> Vec<Inspection> {
     let once = Once::new(|_| None);
     let outcomes = photos_once(sources, profile, dirs, progress, &once);
-    settle(outcomes, sources, profile, dirs, &mut |_| None)
+    settle(outcomes, sources, profile, dirs, &once, &mut |_| None)
         .into_iter()
         .map(|(inspection, _)| inspection)
         .collect()
@@ -122,6 +122,7 @@ pub enum Inspected {
 pub struct Once<'a> {
     claimed: std::sync::Mutex<std::collections::HashSet<u64>>,
     earlier: Box<Earlier<'a>>,
+    journal: Option<&'a crate::journal::Journal>,
 }
 
 /// An earlier run's inspection of a content, when at hand (see [`Once::new()`]).
@@ -134,7 +135,15 @@ impl<'a> Once<'a> {
         Once {
             claimed: std::sync::Mutex::default(),
             earlier: Box::new(earlier),
+            journal: None,
         }
+    }
+
+    /// Records each file in `journal` while it is read, and decodes no bytes the journal says
+    /// an earlier run died decoding.
+    pub fn with_journal(mut self, journal: &'a crate::journal::Journal) -> Once<'a> {
+        self.journal = Some(journal);
+        self
     }
 
     /// Takes `content` on: true for the first caller in the run, false for every later one.
@@ -187,6 +196,7 @@ pub fn settle(
     sources: &[&Source],
     profile: &Profile,
     dirs: &DerivedDirs,
+    once: &Once<'_>,
     elsewhere: &mut dyn FnMut(&ContentHash) -> Option<Inspection>,
 ) -> Vec<(Inspection, Origin)> {
     // Only the contents some copy asks for are kept aside (most chunks have no copies).
@@ -217,7 +227,7 @@ pub fn settle(
                 match here.get(&content).cloned().or_else(|| elsewhere(&content)) {
                     Some(inspection) => (inspection, Origin::Copy),
                     None => {
-                        let inspection = photo(source, profile, dirs);
+                        let inspection = photo_journaled(source, profile, dirs, once.journal);
                         if let Some(content) = inspection.content {
                             here.insert(content, inspection.clone());
                         }
@@ -240,10 +250,34 @@ const KEPT_BUFFER: usize = 64 << 20;
 
 /// Inspects one source.
 pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspection {
+    photo_journaled(source, profile, dirs, None)
+}
+
+/// [`photo()`], recorded in `journal` while the file is read.
+fn photo_journaled(
+    source: &Source,
+    profile: &Profile,
+    dirs: &DerivedDirs,
+    journal: Option<&crate::journal::Journal>,
+) -> Inspection {
+    let mut reading = journal.map(|j| j.reading(source));
     read_then(source, profile, |bytes| {
-        inspect_bytes(bytes, ContentHash::of(bytes), profile, dirs)
+        let content = ContentHash::of(bytes);
+        if let Some(reading) = reading.as_mut() {
+            reading.hashed(&content);
+        }
+        inspect_bytes(bytes, content, profile, dirs)
     })
     .unwrap_or_else(|failed| failed)
+}
+
+/// The inspection of bytes (hashed as `content`) that an earlier run died reading: `check`
+/// says so, nothing is decoded.
+pub fn crashed_before(content: Option<ContentHash>, check: Check) -> Inspection {
+    Inspection {
+        content,
+        ..Inspection::failed(check)
+    }
 }
 
 /// [`photo()`], unless the bytes were taken on before in the run (or an earlier one).
@@ -253,10 +287,19 @@ fn photo_once(
     dirs: &DerivedDirs,
     once: &Once<'_>,
 ) -> Inspected {
+    // The file is recorded before it is read (a zip entry is inflated as it is read), and
+    // its content once hashed.
+    let mut reading = once.journal.map(|j| j.reading(source));
     read_then(source, profile, |bytes| {
         let content = ContentHash::of(bytes);
         if !once.claim(&content) {
             return Inspected::Copy(content);
+        }
+        if let Some(check) = once.journal.and_then(|j| j.verdict_content(&content)) {
+            return Inspected::Fresh(crashed_before(Some(content), check));
+        }
+        if let Some(reading) = reading.as_mut() {
+            reading.hashed(&content);
         }
         match (once.earlier)(&content) {
             Some(earlier) => Inspected::Earlier(earlier),
@@ -311,7 +354,10 @@ fn inspect_bytes(
     crate::boundary::guarded(|| inspect_image(bytes, content, profile, dirs)).unwrap_or_else(
         |reason| Inspection {
             content: Some(content),
-            ..Inspection::failed(Check::DecoderCrashed { reason })
+            ..Inspection::failed(Check::DecoderCrashed {
+                reason,
+                earlier_run: false,
+            })
         },
     )
 }
@@ -580,7 +626,7 @@ mod tests {
             })
             .collect();
         assert_eq!((fresh, copied.len()), (2, 1), "{outcomes:?}");
-        let settled = settle(outcomes, &refs, &profile, &dirs, &mut |_| None);
+        let settled = settle(outcomes, &refs, &profile, &dirs, &once, &mut |_| None);
         let origins: Vec<Origin> = settled.iter().map(|(_, o)| *o).collect();
         assert_eq!(origins.iter().filter(|o| **o == Origin::Copy).count(), 1);
         // Every source's inspection is the one inspecting it alone gives.
@@ -624,6 +670,7 @@ mod tests {
             &refs[..1],
             &profile,
             &dirs,
+            &once,
             &mut |_| None,
         );
         assert_eq!(alone, vec![(earlier.clone(), Origin::Fresh)]);
@@ -632,6 +679,7 @@ mod tests {
             &refs[2..],
             &profile,
             &dirs,
+            &once,
             &mut |c| (*c == known).then(|| earlier.clone()),
         );
         assert_eq!(found, vec![(earlier.clone(), Origin::Copy)]);

@@ -303,7 +303,8 @@ pub struct Sheet {
 }
 
 /// Part of a sheet that was not read: the rows kept stay usable.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Limit {
     /// Rows naming a file after [`MAX_ROWS`] kept rows.
     RowsBeyond {

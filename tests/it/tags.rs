@@ -339,8 +339,22 @@ fn a_sheet_with_a_stray_far_cell_is_read_and_the_cell_told() {
         "{:?}",
         year.source
     );
+    // Told as a sheet partly read, a warning: the row read is used.
     let told = report.problems.iter().find(|p| {
-        matches!(&p.finding.finding.check, Check::SheetUnreadable { reason } if reason.contains("XFD1048576"))
+        matches!(
+            &p.finding.finding.check,
+            Check::SheetPartlyRead {
+                rows: 1,
+                left: lightbox::tags::sheet::Limit::CellsOutside { first, .. },
+            } if first == "XFD1048576"
+        )
     });
-    assert!(told.is_some(), "{:?}", report.problems);
+    let told = told.unwrap_or_else(|| panic!("{:?}", report.problems));
+    assert_eq!(told.finding.finding.severity, lightbox::photo::Severity::Warn);
+    assert!(
+        told.finding.message.contains("1 rows naming a photo were read")
+            && told.finding.message.contains("XFD1048576"),
+        "{}",
+        told.finding.message
+    );
 }
