@@ -952,7 +952,10 @@ impl Check {
             ),
             Check::SheetPartlyRead { rows, left } => pick(
                 zh,
-                format!("汇总表只读取了一部分：已读取 {rows} 行照片信息；{}", left.message(lang)),
+                format!(
+                    "汇总表只读取了一部分：已读取 {rows} 行照片信息；{}",
+                    left.message(lang)
+                ),
                 format!(
                     "sheet partly read: {rows} rows naming a photo were read; {}",
                     left.message(lang)

@@ -149,7 +149,13 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     //      Files unchanged since an earlier run (same place, size and time) are not read again.
     let Scan { drops, entries, .. } = scan;
     let intake = intake(
-        entries, config, &dirs, &catalog, &record, &rows, &journal, progress,
+        entries,
+        config,
+        &dirs,
+        (&catalog, &record),
+        &rows,
+        &journal,
+        progress,
     )?;
     problems.extend(unmatched_rows(&rows, &intake.used_rows, config.lang));
     drop(rows);
@@ -334,8 +340,7 @@ fn intake(
     entries: Vec<Entry>,
     config: &RunConfig,
     dirs: &DerivedDirs,
-    catalog: &Catalog,
-    record: &RunRecord<'_>,
+    (catalog, record): (&Catalog, &RunRecord<'_>),
     rows: &SheetRows,
     journal: &Journal,
     progress: &dyn Progress,
@@ -354,13 +359,15 @@ fn intake(
     let mut copies = 0;
     // Each content is decoded once in a run, and not at all when an earlier run inspected it.
     let reader = catalog.reader();
+    let budget = crate::budget::Budget::new(config.profile.files.decode_memory_mb << 20);
     let once = inspect::Once::new(|content| {
         reader
             .as_ref()?
             .inspection(content, &settings)
             .filter(|i| derived_in_place(i, dirs))
     })
-    .with_journal(journal);
+    .with_journal(journal)
+    .with_budget(&budget);
     progress.stage("inspect", photos as u64);
     // Last first, so each chunk comes off the end.
     let mut rest = entries;
@@ -376,9 +383,8 @@ fn intake(
             .filter(|e| e.role == Role::Photo)
             .map(|e| &e.source)
             .collect();
-        let inspected = inspect_incrementally(
-            &sources, config, dirs, catalog, &settings, &once, journal, progress,
-        );
+        let inspected =
+            inspect_incrementally(&sources, config, dirs, catalog, &settings, &once, progress);
         let ChunkInspections {
             inspections,
             fresh,
@@ -486,7 +492,6 @@ fn inspect_incrementally(
     catalog: &Catalog,
     settings: &str,
     once: &inspect::Once<'_>,
-    journal: &Journal,
     progress: &dyn Progress,
 ) -> ChunkInspections {
     let mut fresh = Vec::new();
@@ -497,7 +502,7 @@ fn inspect_incrementally(
                 .cached_inspection(source, settings)
                 .filter(|i| derived_in_place(i, dirs));
             cached.or_else(|| {
-                let (content, check) = journal.verdict(source)?;
+                let (content, check) = once.journal()?.verdict(source)?;
                 let crashed = inspect::crashed_before(content, check);
                 if content.is_some() {
                     fresh.push(crashed.clone());

@@ -543,6 +543,9 @@ pub fn ods_extent(bytes: &[u8]) -> Option<(String, u64)> {
     ods_measure(bytes).map(|m| m.largest)
 }
 
+/// A merged range of cells: its top-left and bottom-right (row, column), 0-based.
+pub type Merged = ((u32, u32), (u32, u32));
+
 /// What streaming an ods's `content.xml` tells before calamine reads it.
 #[derive(Debug, Default)]
 pub struct OdsMeasure {
@@ -550,7 +553,7 @@ pub struct OdsMeasure {
     pub largest: (String, u64),
     /// Each worksheet's merged ranges down several rows ((top, left), (bottom, right)), at
     /// most [`MAX_MERGES`] in all.
-    pub merges: BTreeMap<String, Vec<((u32, u32), (u32, u32))>>,
+    pub merges: BTreeMap<String, Vec<Merged>>,
 }
 
 /// [`ods_extent`] with the merged ranges; `None` when the bytes are not an ods.
@@ -578,7 +581,7 @@ pub fn ods_measure(bytes: &[u8]) -> Option<OdsMeasure> {
     };
     let mut buf = Vec::new();
     let mut largest: Option<(String, u64)> = None;
-    let mut merges: BTreeMap<String, Vec<((u32, u32), (u32, u32))>> = BTreeMap::new();
+    let mut merges: BTreeMap<String, Vec<Merged>> = BTreeMap::new();
     let mut merge_count = 0;
     // The current table: its name, the next row and column, the used rectangle
     // (top, left, bottom, right; bottom and right exclusive).
@@ -701,6 +704,10 @@ pub fn read_csv(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
     table.finish()
 }
 
+/// A range merged down several rows, as one column sees it: top row, bottom row, the range's
+/// top-left cell.
+type MergedDown = (u32, u32, (u32, u32));
+
 /// A sheet read cell by cell in row order, keeping only what the table needs: the first
 /// [`HEADER_ROWS`] non-empty rows (their first [`HEADER_COLUMNS`] columns) while the header is
 /// looked for, then the header's columns of up to [`MAX_ROWS`] rows.
@@ -722,7 +729,7 @@ struct Table {
     /// Merged ranges down several rows, by column: (top row, bottom row, top-left cell),
     /// sorted by top; at most [`MAX_MERGES`] ranges, over the first [`HEADER_COLUMNS`] and
     /// [`COLUMN_MARGIN`] columns.
-    merges: BTreeMap<u32, Vec<(u32, u32, (u32, u32))>>,
+    merges: BTreeMap<u32, Vec<MergedDown>>,
     /// The top-left cells of those ranges.
     merge_anchors: std::collections::HashSet<(u32, u32)>,
     /// The values of merged ranges' top-left cells met so far.
@@ -747,7 +754,7 @@ impl Table {
     }
 
     /// Takes the worksheet's merged ranges: a value merged down over rows fills each of them.
-    fn merged(&mut self, ranges: impl Iterator<Item = ((u32, u32), (u32, u32))>) {
+    fn merged(&mut self, ranges: impl Iterator<Item = Merged>) {
         let widest = (HEADER_COLUMNS + COLUMN_MARGIN) as u32;
         for ((top, left), (bottom, right)) in ranges
             .filter(|((top, left), (bottom, _))| top < bottom && *left < widest)

@@ -395,7 +395,11 @@ fn outcomes(work: &Path) -> Vec<(String, Vec<&'static str>, bool)> {
         .items
         .iter()
         .map(|item| {
-            let codes = item.findings.iter().map(|f| f.finding.check.code()).collect();
+            let codes = item
+                .findings
+                .iter()
+                .map(|f| f.finding.check.code())
+                .collect();
             (item.path.clone(), codes, item.has_preview())
         })
         .collect()
@@ -431,11 +435,16 @@ fn a_run_that_aborts_on_one_file_costs_that_run_and_the_next_run_skips_that_file
     assert!(!work.join("report.json").exists());
 
     // Without the seam the file would decode: a run that read it would show a preview.
-    let again = lightbox(["--lang", "en", "run"].iter().map(std::ffi::OsStr::new).chain([
-        drops.as_os_str(),
-        std::ffi::OsStr::new("--out"),
-        work.as_os_str(),
-    ]));
+    let again = lightbox(
+        ["--lang", "en", "run"]
+            .iter()
+            .map(std::ffi::OsStr::new)
+            .chain([
+                drops.as_os_str(),
+                std::ffi::OsStr::new("--out"),
+                work.as_os_str(),
+            ]),
+    );
     let stdout = String::from_utf8_lossy(&again.stdout);
     assert!(
         again.status.code().is_some(),
@@ -470,11 +479,16 @@ fn a_run_that_aborts_on_one_file_costs_that_run_and_the_next_run_skips_that_file
     // The unit sends the photo again, changed: it is read and decoded; the other unit's copy of
     // the old bytes is still not decoded.
     fs::write(unit.join("aborts.jpg"), small_jpeg(620, 410)).unwrap();
-    let third = lightbox(["--lang", "en", "run"].iter().map(std::ffi::OsStr::new).chain([
-        drops.as_os_str(),
-        std::ffi::OsStr::new("--out"),
-        work.as_os_str(),
-    ]));
+    let third = lightbox(
+        ["--lang", "en", "run"]
+            .iter()
+            .map(std::ffi::OsStr::new)
+            .chain([
+                drops.as_os_str(),
+                std::ffi::OsStr::new("--out"),
+                work.as_os_str(),
+            ]),
+    );
     assert!(third.status.code().is_some(), "{:?}", third.status);
     for (path, codes, preview) in outcomes(&work) {
         if path.ends_with("copy.jpg") {
