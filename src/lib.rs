@@ -5,11 +5,13 @@
 //! sheets) and a package. Start reading at `pipeline`, which runs the stages in order.
 
 pub mod boundary;
+pub mod budget;
 pub mod catalog;
 pub mod dedupe;
 pub mod fingerprint;
 pub mod ingest;
 pub mod inspect;
+pub mod journal;
 pub mod lang;
 pub mod near;
 pub mod output;

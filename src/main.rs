@@ -97,6 +97,7 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> anyhow::Result<u8> {
     // A library's panic on one file becomes that file's finding: nothing printed for it.
     lightbox::boundary::quiet_caught_panics();
+    lightbox::journal::mark_crashes();
     let lang = match cli.lang {
         LangArg::Zh => Lang::Zh,
         LangArg::En => Lang::En,

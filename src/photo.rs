@@ -272,8 +272,12 @@ pub enum Check {
     /// the boundary around it, or a crash that ended an earlier run while it read this file).
     /// The run went on without it.
     DecoderCrashed {
-        /// What the library said, or how the earlier run ended.
+        /// What the library said, or (for an earlier run) the lightbox that was reading it.
         reason: String,
+        /// An earlier run died reading this file (see [`crate::journal`]): this run did not
+        /// read it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        earlier_run: bool,
     },
     /// More pixels than the profile allows: refused before decoding (a decompression bomb).
     TooManyPixels {
@@ -482,6 +486,14 @@ pub enum Check {
         /// Why.
         reason: String,
     },
+    /// Part of a sheet was read and used, the rest left unread: rows past the cap, values far
+    /// outside the table, worksheets past the ones searched.
+    SheetPartlyRead {
+        /// Rows naming a photo that were read (and are used).
+        rows: usize,
+        /// What was left, and why.
+        left: crate::tags::sheet::Limit,
+    },
     /// A zip entry with a name that would escape its folder (`../x`, `/x`, `C:\x`).
     UnsafeZipName,
     /// An encrypted zip entry.
@@ -563,6 +575,7 @@ impl Check {
             Check::LooksAlike { .. } => "looks_alike",
             Check::SheetRowUnmatched { .. } => "sheet_row_unmatched",
             Check::SheetUnreadable { .. } => "sheet_unreadable",
+            Check::SheetPartlyRead { .. } => "sheet_partly_read",
             Check::UnsafeZipName => "unsafe_zip_name",
             Check::EncryptedZipEntry => "encrypted_zip_entry",
             Check::ZipBomb { .. } => "zip_bomb",
@@ -666,7 +679,19 @@ impl Check {
                 format!("图像数据损坏，无法解码：{reason}"),
                 format!("corrupt image data, cannot be decoded: {reason}"),
             ),
-            Check::DecoderCrashed { reason } => pick(
+            Check::DecoderCrashed {
+                reason,
+                earlier_run: true,
+            } => pick(
+                zh,
+                format!(
+                    "上次运行（{reason}）在读取此文件时意外中止，本次未再读取，已跳过；请重新发送原图或换一种格式"
+                ),
+                format!(
+                    "the previous run ({reason}) stopped abruptly while reading this file; it was not read again and was skipped: ask for the original again or in another format"
+                ),
+            ),
+            Check::DecoderCrashed { reason, .. } => pick(
                 zh,
                 format!("解码程序读取此文件时崩溃（{reason}），已跳过；请重新发送原图或换一种格式"),
                 format!(
@@ -924,6 +949,17 @@ impl Check {
                 zh,
                 format!("{sheet} 第 {row} 行的文件“{file_name}”不在报送内容中"),
                 format!("{sheet} row {row} names \"{file_name}\", which the drop does not hold"),
+            ),
+            Check::SheetPartlyRead { rows, left } => pick(
+                zh,
+                format!(
+                    "汇总表只读取了一部分：已读取 {rows} 行照片信息；{}",
+                    left.message(lang)
+                ),
+                format!(
+                    "sheet partly read: {rows} rows naming a photo were read; {}",
+                    left.message(lang)
+                ),
             ),
             Check::SheetUnreadable { reason } => pick(
                 zh,

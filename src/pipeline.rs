@@ -17,6 +17,7 @@ use crate::catalog::{Catalog, RunRecord};
 use crate::dedupe;
 use crate::ingest::{self, Entry, Role, Scan};
 use crate::inspect::{self, DerivedDirs, Inspection};
+use crate::journal::Journal;
 use crate::lang::Lang;
 use crate::output;
 use crate::photo::{Check, ContentHash, Finding, Item, Severity, Source, Status};
@@ -103,6 +104,9 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
             format!("cleaning up after an interrupted run in {}", dir.display())
         })?;
     }
+    // What a run that died left in its slots: the files it crashed reading are not read again.
+    let journal = Journal::open(work)
+        .with_context(|| format!("opening the crash journal in {}", work.display()))?;
 
     // 1. Ingest: list every file of every drop; nothing is read yet.
     progress.stage("scan", 0);
@@ -114,7 +118,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     progress.finish();
 
     // 2. Sheets: each unit's 汇总表 rows, keyed by file name.
-    let (rows, sheet_problems) = read_sheets(&scan, config.lang);
+    let (rows, sheet_problems) = read_sheets(&scan, config.lang, &journal);
     let mut problems: Vec<Problem> = scan
         .problems
         .iter()
@@ -144,7 +148,15 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     //      (sheet row, embedded metadata, file and folder names), a chunk of files at a time.
     //      Files unchanged since an earlier run (same place, size and time) are not read again.
     let Scan { drops, entries, .. } = scan;
-    let intake = intake(entries, config, &dirs, &catalog, &record, &rows, progress)?;
+    let intake = intake(
+        entries,
+        config,
+        &dirs,
+        (&catalog, &record),
+        &rows,
+        &journal,
+        progress,
+    )?;
     problems.extend(unmatched_rows(&rows, &intake.used_rows, config.lang));
     drop(rows);
     let Intake {
@@ -279,6 +291,9 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     // 9. Catalog: what each sheet was drawn from; then the whole run becomes visible at once.
     record.sheets(&sheet_inputs)?;
     record.commit()?;
+    journal
+        .finish()
+        .with_context(|| format!("closing the crash journal in {}", work.display()))?;
     Ok(RunOutcome {
         blocking: report::blocking(&head.summary, &head.problems),
         summary: head.summary,
@@ -325,9 +340,9 @@ fn intake(
     entries: Vec<Entry>,
     config: &RunConfig,
     dirs: &DerivedDirs,
-    catalog: &Catalog,
-    record: &RunRecord<'_>,
+    (catalog, record): (&Catalog, &RunRecord<'_>),
     rows: &SheetRows,
+    journal: &Journal,
     progress: &dyn Progress,
 ) -> anyhow::Result<Intake> {
     let settings = inspect_settings(&config.profile);
@@ -344,12 +359,15 @@ fn intake(
     let mut copies = 0;
     // Each content is decoded once in a run, and not at all when an earlier run inspected it.
     let reader = catalog.reader();
+    let budget = crate::budget::Budget::new(config.profile.files.decode_memory_mb << 20);
     let once = inspect::Once::new(|content| {
         reader
             .as_ref()?
             .inspection(content, &settings)
             .filter(|i| derived_in_place(i, dirs))
-    });
+    })
+    .with_journal(journal)
+    .with_budget(&budget);
     progress.stage("inspect", photos as u64);
     // Last first, so each chunk comes off the end.
     let mut rest = entries;
@@ -463,6 +481,8 @@ struct ChunkInspections {
 
 /// Inspects the sources the catalog does not know unchanged (in parallel), takes the others'
 /// inspections from the catalog, and returns all in input order with the new ones to record.
+/// A source an earlier run died reading (the journal's verdict) is not read: its inspection
+/// says so, and is recorded like a new one.
 /// A source whose bytes `once` has seen takes the inspection of those bytes: from this chunk,
 /// from an earlier chunk or run (the catalog), or else it is inspected after all.
 fn inspect_incrementally(
@@ -474,12 +494,21 @@ fn inspect_incrementally(
     once: &inspect::Once<'_>,
     progress: &dyn Progress,
 ) -> ChunkInspections {
+    let mut fresh = Vec::new();
     let cached: Vec<Option<Inspection>> = sources
         .iter()
         .map(|source| {
-            catalog
+            let cached = catalog
                 .cached_inspection(source, settings)
-                .filter(|i| derived_in_place(i, dirs))
+                .filter(|i| derived_in_place(i, dirs));
+            cached.or_else(|| {
+                let (content, check) = once.journal()?.verdict(source)?;
+                let crashed = inspect::crashed_before(content, check);
+                if content.is_some() {
+                    fresh.push(crashed.clone());
+                }
+                Some(crashed)
+            })
         })
         .collect();
     let to_read: Vec<&Source> = sources
@@ -496,13 +525,19 @@ fn inspect_incrementally(
             .inspection(content, settings)
             .filter(|i| derived_in_place(i, dirs))
     };
-    let settled = inspect::settle(outcomes, &to_read, &config.profile, dirs, &mut elsewhere);
+    let settled = inspect::settle(
+        outcomes,
+        &to_read,
+        &config.profile,
+        dirs,
+        once,
+        &mut elsewhere,
+    );
     let copies = settled
         .iter()
         .filter(|(_, origin)| *origin != inspect::Origin::Fresh)
         .count();
     let mut read = settled.into_iter();
-    let mut fresh = Vec::new();
     let inspections = cached
         .into_iter()
         .map(|c| match c {
@@ -579,7 +614,7 @@ fn remember_history(
 /// Reads every sheet of every unit. Rows are keyed by unit, then by `sheet::match_key`.
 type SheetRows = BTreeMap<String, BTreeMap<String, sheet::SheetRow>>;
 
-fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
+fn read_sheets(scan: &Scan, lang: Lang, journal: &Journal) -> (SheetRows, Vec<Problem>) {
     let mut rows: SheetRows = BTreeMap::new();
     let mut problems = Vec::new();
     let mut problem = |source: &Source, finding: Finding| {
@@ -591,12 +626,30 @@ fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
     };
     for entry in scan.entries.iter().filter(|e| e.role == Role::Sheet) {
         let source = &entry.source;
+        // A sheet an earlier run died reading is not read again.
+        if let Some((_, check)) = journal.verdict(source) {
+            problem(source, Finding::error(check));
+            continue;
+        }
         // The sheet reader (calamine, quick-xml, zip) runs behind the boundary: a panic on one
-        // sheet makes that sheet unreadable, never the run.
-        let parsed = ingest::read(source, 50 << 20).and_then(|bytes| {
-            crate::boundary::guarded(|| sheet::read(&bytes, &source.path))
-                .unwrap_or_else(|panic| Err(format!("the sheet reader crashed: {panic}")))
-        });
+        // sheet makes that sheet `decoder_crashed`, never the run; the journal names it while
+        // it is read, for a crash the boundary cannot catch.
+        let reading = journal.reading(source);
+        let parsed = ingest::read(source, 50 << 20)
+            .map(|bytes| crate::boundary::guarded(|| sheet::read(&bytes, &source.path)));
+        drop(reading);
+        let parsed = match parsed {
+            Ok(Ok(parsed)) => parsed,
+            Ok(Err(panic)) => {
+                let check = Check::DecoderCrashed {
+                    reason: panic,
+                    earlier_run: false,
+                };
+                problem(source, Finding::error(check));
+                continue;
+            }
+            Err(reason) => Err(reason),
+        };
         match parsed {
             Ok(sheet::Sheet {
                 rows: sheet_rows,
@@ -604,9 +657,9 @@ fn read_sheets(scan: &Scan, lang: Lang) -> (SheetRows, Vec<Problem>) {
             }) => {
                 // What was left unread (rows past the cap, values far outside the table): the
                 // rows read are used, the rest is told.
-                for limit in limits {
-                    let reason = limit.message(lang);
-                    problem(source, Finding::warn(Check::SheetUnreadable { reason }));
+                for left in limits {
+                    let rows = sheet_rows.len();
+                    problem(source, Finding::warn(Check::SheetPartlyRead { rows, left }));
                 }
                 let unit_rows = rows.entry(source.unit.clone()).or_default();
                 for row in sheet_rows {

@@ -180,6 +180,15 @@ pub struct Files {
     pub max_bytes: u64,
     /// Images declaring more pixels are refused before decoding.
     pub max_pixels: u64,
+    /// Megabytes of decode buffers all workers may hold at once: a decode waits until the
+    /// others leave room for it (its size is read from the image's header; see
+    /// `inspect::decode_cost`), and one larger than this runs alone.
+    #[serde(default = "default_decode_memory_mb")]
+    pub decode_memory_mb: u64,
+}
+
+fn default_decode_memory_mb() -> u64 {
+    2048
 }
 
 /// Field rules.
@@ -389,6 +398,9 @@ impl Profile {
             return Err(invalid(
                 "files: an error threshold is looser than its warning threshold".into(),
             ));
+        }
+        if f.decode_memory_mb == 0 {
+            return Err(invalid("files: decode_memory_mb must be > 0".into()));
         }
         if profile.derived.thumbnail == 0 || profile.derived.preview < profile.derived.thumbnail {
             return Err(invalid(

@@ -629,13 +629,26 @@ fn convolve(image: &RgbImage, width: u32, height: u32, filter: fr::FilterType) -
     .expect("an RgbImage buffer matches its size");
     let mut dst = fr::images::Image::new(width, height, fr::PixelType::U8x3);
     let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(filter));
-    RESIZER.with_borrow_mut(|resizer| {
-        resizer
+    // The buffer between the passes is the new width by the old height: a worker keeps it for
+    // small resizes, but a large picture's (150 MB for a 100-megapixel scan's first halving)
+    // is made afresh and freed, or every worker would hold one for the rest of the run.
+    let between = u64::from(width) * u64::from(image.height()) * 3;
+    if between > KEPT_RESIZE_BUFFER {
+        fr::Resizer::new()
             .resize(&src, &mut dst, &options)
-            .expect("same pixel type on both sides")
-    });
+            .expect("same pixel type on both sides");
+    } else {
+        RESIZER.with_borrow_mut(|resizer| {
+            resizer
+                .resize(&src, &mut dst, &options)
+                .expect("same pixel type on both sides")
+        });
+    }
     RgbImage::from_raw(width, height, dst.into_vec()).expect("the resizer fills the buffer")
 }
+
+/// The largest buffer between a resize's passes a worker keeps (see [`convolve`]).
+const KEPT_RESIZE_BUFFER: u64 = 16 << 20;
 
 thread_local! {
     /// Each worker keeps its resizer: the buffer between the two passes (720 KB for a

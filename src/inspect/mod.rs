@@ -97,7 +97,7 @@ pub fn photos(
 ) -> Vec<Inspection> {
     let once = Once::new(|_| None);
     let outcomes = photos_once(sources, profile, dirs, progress, &once);
-    settle(outcomes, sources, profile, dirs, &mut |_| None)
+    settle(outcomes, sources, profile, dirs, &once, &mut |_| None)
         .into_iter()
         .map(|(inspection, _)| inspection)
         .collect()
@@ -122,6 +122,8 @@ pub enum Inspected {
 pub struct Once<'a> {
     claimed: std::sync::Mutex<std::collections::HashSet<u64>>,
     earlier: Box<Earlier<'a>>,
+    journal: Option<&'a crate::journal::Journal>,
+    budget: Option<&'a crate::budget::Budget>,
 }
 
 /// An earlier run's inspection of a content, when at hand (see [`Once::new()`]).
@@ -134,7 +136,27 @@ impl<'a> Once<'a> {
         Once {
             claimed: std::sync::Mutex::default(),
             earlier: Box::new(earlier),
+            journal: None,
+            budget: None,
         }
+    }
+
+    /// The journal each file is recorded in while it is read, if any.
+    pub fn journal(&self) -> Option<&'a crate::journal::Journal> {
+        self.journal
+    }
+
+    /// Makes each decode take its share of `budget` first (see [`decode_cost`]).
+    pub fn with_budget(mut self, budget: &'a crate::budget::Budget) -> Once<'a> {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// Records each file in `journal` while it is read, and decodes no bytes the journal says
+    /// an earlier run died decoding.
+    pub fn with_journal(mut self, journal: &'a crate::journal::Journal) -> Once<'a> {
+        self.journal = Some(journal);
+        self
     }
 
     /// Takes `content` on: true for the first caller in the run, false for every later one.
@@ -187,6 +209,7 @@ pub fn settle(
     sources: &[&Source],
     profile: &Profile,
     dirs: &DerivedDirs,
+    once: &Once<'_>,
     elsewhere: &mut dyn FnMut(&ContentHash) -> Option<Inspection>,
 ) -> Vec<(Inspection, Origin)> {
     // Only the contents some copy asks for are kept aside (most chunks have no copies).
@@ -217,7 +240,7 @@ pub fn settle(
                 match here.get(&content).cloned().or_else(|| elsewhere(&content)) {
                     Some(inspection) => (inspection, Origin::Copy),
                     None => {
-                        let inspection = photo(source, profile, dirs);
+                        let inspection = photo_in(source, profile, dirs, Some(once));
                         if let Some(content) = inspection.content {
                             here.insert(content, inspection.clone());
                         }
@@ -240,10 +263,36 @@ const KEPT_BUFFER: usize = 64 << 20;
 
 /// Inspects one source.
 pub fn photo(source: &Source, profile: &Profile, dirs: &DerivedDirs) -> Inspection {
+    photo_in(source, profile, dirs, None)
+}
+
+/// [`photo()`], recorded in the run's journal while the file is read, its decode within the
+/// run's budget (both from `once`).
+fn photo_in(
+    source: &Source,
+    profile: &Profile,
+    dirs: &DerivedDirs,
+    once: Option<&Once<'_>>,
+) -> Inspection {
+    let mut reading = once.and_then(|o| o.journal).map(|j| j.reading(source));
+    let budget = once.and_then(|o| o.budget);
     read_then(source, profile, |bytes| {
-        inspect_bytes(bytes, ContentHash::of(bytes), profile, dirs)
+        let content = ContentHash::of(bytes);
+        if let Some(reading) = reading.as_mut() {
+            reading.hashed(&content);
+        }
+        inspect_bytes(bytes, content, profile, dirs, budget)
     })
     .unwrap_or_else(|failed| failed)
+}
+
+/// The inspection of bytes (hashed as `content`) that an earlier run died reading: `check`
+/// says so, nothing is decoded.
+pub fn crashed_before(content: Option<ContentHash>, check: Check) -> Inspection {
+    Inspection {
+        content,
+        ..Inspection::failed(check)
+    }
 }
 
 /// [`photo()`], unless the bytes were taken on before in the run (or an earlier one).
@@ -253,14 +302,23 @@ fn photo_once(
     dirs: &DerivedDirs,
     once: &Once<'_>,
 ) -> Inspected {
+    // The file is recorded before it is read (a zip entry is inflated as it is read), and
+    // its content once hashed.
+    let mut reading = once.journal.map(|j| j.reading(source));
     read_then(source, profile, |bytes| {
         let content = ContentHash::of(bytes);
         if !once.claim(&content) {
             return Inspected::Copy(content);
         }
+        if let Some(check) = once.journal.and_then(|j| j.verdict_content(&content)) {
+            return Inspected::Fresh(crashed_before(Some(content), check));
+        }
+        if let Some(reading) = reading.as_mut() {
+            reading.hashed(&content);
+        }
         match (once.earlier)(&content) {
             Some(earlier) => Inspected::Earlier(earlier),
-            None => Inspected::Fresh(inspect_bytes(bytes, content, profile, dirs)),
+            None => Inspected::Fresh(inspect_bytes(bytes, content, profile, dirs, once.budget)),
         }
     })
     .unwrap_or_else(Inspected::Fresh)
@@ -300,6 +358,7 @@ fn inspect_bytes(
     content: ContentHash,
     profile: &Profile,
     dirs: &DerivedDirs,
+    budget: Option<&crate::budget::Budget>,
 ) -> Inspection {
     if bytes.is_empty() {
         // Empty bytes have a content hash too: the catalog remembers the file like any other.
@@ -308,12 +367,14 @@ fn inspect_bytes(
             ..Inspection::failed(Check::EmptyFile)
         };
     }
-    crate::boundary::guarded(|| inspect_image(bytes, content, profile, dirs)).unwrap_or_else(
-        |reason| Inspection {
+    crate::boundary::guarded(|| inspect_image(bytes, content, profile, dirs, budget))
+        .unwrap_or_else(|reason| Inspection {
             content: Some(content),
-            ..Inspection::failed(Check::DecoderCrashed { reason })
-        },
-    )
+            ..Inspection::failed(Check::DecoderCrashed {
+                reason,
+                earlier_run: false,
+            })
+        })
 }
 
 /// A test seam, in debug builds only: with `LIGHTBOX_TEST_CRASH` set, a file whose bytes hold
@@ -333,12 +394,14 @@ fn crash_seam(bytes: &[u8]) {
     }
 }
 
-/// [`inspect_bytes`] on bytes that are not empty: sniff, metadata, decode, derived images.
+/// [`inspect_bytes`] on bytes that are not empty: sniff, metadata, decode (within `budget`),
+/// derived images.
 fn inspect_image(
     bytes: &[u8],
     content: ContentHash,
     profile: &Profile,
     dirs: &DerivedDirs,
+    budget: Option<&crate::budget::Budget>,
 ) -> Inspection {
     #[cfg(debug_assertions)]
     crash_seam(bytes);
@@ -394,13 +457,18 @@ fn inspect_image(
             .flatten(),
         decoded: false,
     };
-    match decode::decode(
+    // A large decode waits for room in the run's budget; its share is given back as soon as
+    // the pixels are made (the preview kept after it is small).
+    let held = budget.map(|b| b.take(decode_cost(bytes, format, profile)));
+    let decoded = decode::decode(
         bytes,
         format,
         photo.exif.orientation,
         profile.derived.preview,
         files.max_pixels,
-    ) {
+    );
+    drop(held);
+    match decoded {
         Ok(mut decoded) => {
             photo.width = decoded.width;
             photo.height = decoded.height;
@@ -448,6 +516,105 @@ fn inspect_image(
         photo: Some(std::sync::Arc::new(photo)),
         findings,
     }
+}
+
+/// The bytes a decode of this image holds at its peak, from its header alone: the pixels a
+/// decoder makes at full size (plus their RGB copy) for every format but JPEG; for a JPEG,
+/// decoded at a reduced DCT scale, the scaled picture, or the whole image's coefficients when it
+/// is progressive (two bytes a sample), or the full picture when it is CMYK. 0 when the header
+/// cannot be read or the image is refused from it ([`Profile`]'s `max_pixels`).
+pub fn decode_cost(bytes: &[u8], format: crate::photo::Format, profile: &Profile) -> u64 {
+    use crate::photo::Format;
+    let (pixels, per_pixel) = match format {
+        Format::Jpeg => {
+            let Some(frame) = jpeg_frame(bytes) else {
+                return 0;
+            };
+            let pixels = u64::from(frame.width) * u64::from(frame.height);
+            let preview = u64::from(profile.derived.preview);
+            // The DCT scale keeps the long edge under twice the preview's.
+            let scaled = pixels.min(4 * preview * preview);
+            match (frame.progressive, frame.components) {
+                (_, 4) => (pixels, 7),
+                (true, _) => (pixels, 6),
+                (false, _) => (scaled, 3),
+            }
+        }
+        Format::Heic | Format::Jxl => return 0,
+        other => {
+            let Some(image_format) = image_format_of(other) else {
+                return 0;
+            };
+            let reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), image_format);
+            let Ok(decoder) = reader.into_decoder() else {
+                return 0;
+            };
+            let (width, height) = image::ImageDecoder::dimensions(&decoder);
+            let native = u64::from(image::ImageDecoder::color_type(&decoder).bytes_per_pixel());
+            (u64::from(width) * u64::from(height), native + 3)
+        }
+    };
+    if pixels > profile.files.max_pixels {
+        0
+    } else {
+        pixels * per_pixel
+    }
+}
+
+/// `image`'s name of a format it decodes.
+fn image_format_of(format: crate::photo::Format) -> Option<image::ImageFormat> {
+    use crate::photo::Format;
+    Some(match format {
+        Format::Png => image::ImageFormat::Png,
+        Format::Tiff => image::ImageFormat::Tiff,
+        Format::Webp => image::ImageFormat::WebP,
+        Format::Gif => image::ImageFormat::Gif,
+        Format::Bmp => image::ImageFormat::Bmp,
+        Format::Jpeg | Format::Heic | Format::Jxl => return None,
+    })
+}
+
+/// A JPEG's frame header: size, colour components, and whether it is progressive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct JpegFrame {
+    width: u32,
+    height: u32,
+    components: u8,
+    progressive: bool,
+}
+
+/// The first frame header (SOFn) of a JPEG, found by walking its marker segments.
+fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
+    let mut at = 2;
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xFF {
+            return None;
+        }
+        let marker = bytes[at + 1];
+        if marker == 0xFF {
+            at += 1;
+            continue;
+        }
+        if marker == 0x01 || (0xD0..=0xD8).contains(&marker) {
+            at += 2;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+        if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
+            let frame = bytes.get(at + 4..at + 10)?;
+            return Some(JpegFrame {
+                height: u32::from(u16::from_be_bytes([frame[1], frame[2]])),
+                width: u32::from(u16::from_be_bytes([frame[3], frame[4]])),
+                components: frame[5],
+                progressive: matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE),
+            });
+        }
+        if marker == 0xDA || len < 2 {
+            return None;
+        }
+        at += 2 + len;
+    }
+    None
 }
 
 /// Writes the preview and the thumbnail (made from the preview) unless they exist already.
@@ -580,7 +747,7 @@ mod tests {
             })
             .collect();
         assert_eq!((fresh, copied.len()), (2, 1), "{outcomes:?}");
-        let settled = settle(outcomes, &refs, &profile, &dirs, &mut |_| None);
+        let settled = settle(outcomes, &refs, &profile, &dirs, &once, &mut |_| None);
         let origins: Vec<Origin> = settled.iter().map(|(_, o)| *o).collect();
         assert_eq!(origins.iter().filter(|o| **o == Origin::Copy).count(), 1);
         // Every source's inspection is the one inspecting it alone gives.
@@ -624,6 +791,7 @@ mod tests {
             &refs[..1],
             &profile,
             &dirs,
+            &once,
             &mut |_| None,
         );
         assert_eq!(alone, vec![(earlier.clone(), Origin::Fresh)]);
@@ -632,8 +800,54 @@ mod tests {
             &refs[2..],
             &profile,
             &dirs,
+            &once,
             &mut |c| (*c == known).then(|| earlier.clone()),
         );
         assert_eq!(found, vec![(earlier.clone(), Origin::Copy)]);
+    }
+
+    /// What a decode holds, from the header: a baseline JPEG at its reduced scale, a
+    /// progressive one whole (its coefficients), a PNG at full size plus its RGB copy, nothing
+    /// for an image refused from its header.
+    #[test]
+    fn the_cost_of_a_decode_is_read_from_the_header() {
+        use crate::photo::Format;
+        let profile = Profile::embedded();
+        let picture = image::RgbImage::from_fn(640, 480, |x, y| {
+            image::Rgb([x as u8, y as u8, (x ^ y) as u8])
+        });
+        let baseline = encode_jpeg_rust(&picture, 85).unwrap();
+        assert_eq!(
+            decode_cost(&baseline, Format::Jpeg, &profile),
+            640 * 480 * 3
+        );
+        let mut progressive = Vec::new();
+        let mut encoder = jpeg_encoder::Encoder::new(&mut progressive, 85);
+        encoder.set_progressive(true);
+        encoder
+            .encode(picture.as_raw(), 640, 480, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        assert_eq!(
+            jpeg_frame(&progressive).map(|f| (f.width, f.height, f.progressive)),
+            Some((640, 480, true))
+        );
+        assert_eq!(
+            decode_cost(&progressive, Format::Jpeg, &profile),
+            640 * 480 * 6
+        );
+        let mut png = Vec::new();
+        image::ImageEncoder::write_image(
+            image::codecs::png::PngEncoder::new(&mut png),
+            picture.as_raw(),
+            640,
+            480,
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+        assert_eq!(decode_cost(&png, Format::Png, &profile), 640 * 480 * 6);
+        let mut small = Profile::embedded();
+        small.files.max_pixels = 1000;
+        assert_eq!(decode_cost(&png, Format::Png, &small), 0);
+        assert_eq!(decode_cost(b"\xFF\xD8\xFF", Format::Jpeg, &profile), 0);
     }
 }

@@ -27,6 +27,7 @@
 
 pub mod filename;
 pub mod sheet;
+pub mod xls;
 
 use serde::{Deserialize, Serialize};
 

@@ -279,11 +279,15 @@ pub const MAX_ROWS: usize = 200_000;
 pub const HEADER_COLUMNS: usize = 256;
 
 /// Non-empty rows at the top of a sheet the header is looked for in.
-const HEADER_ROWS: usize = 10;
+pub const HEADER_ROWS: usize = 10;
+
+/// Merged ranges of a worksheet taken into account at most (a value merged down over several
+/// rows counts for each of them); more are ignored.
+pub const MAX_MERGES: usize = 10_000;
 
 /// Columns past the header's last non-empty cell still counted as part of the table (a remark
 /// without a heading); a value further right is outside the table.
-const COLUMN_MARGIN: usize = 16;
+pub const COLUMN_MARGIN: usize = 16;
 
 /// Worksheets of a workbook searched for a header row at most.
 pub const MAX_SHEETS: usize = 64;
@@ -303,7 +307,8 @@ pub struct Sheet {
 }
 
 /// Part of a sheet that was not read: the rows kept stay usable.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Limit {
     /// Rows naming a file after [`MAX_ROWS`] kept rows.
     RowsBeyond {
@@ -381,13 +386,15 @@ pub fn cell_name(row: u32, col: u32) -> String {
     )
 }
 
+/// The first bytes of an OLE compound file (an xls).
+const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
 /// Reads a sheet of any kind units send: a workbook (xlsx, xls, ods, told by its bytes) or CSV.
 ///
 /// # Errors
 /// A reason, when the workbook cannot be opened or no sheet in it has a header row.
 pub fn read(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
     const ZIP: &[u8] = b"PK\x03\x04";
-    const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
     if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
         read_workbook(bytes, sheet)
     } else {
@@ -401,20 +408,52 @@ pub fn read(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
 ///
 /// An xlsx is streamed cell by cell: only the header search's rows and the header's columns are
 /// kept, so a stray far cell costs nothing. An xls or ods is read whole by calamine when it is
-/// opened (each worksheet's used rectangle allocated); an ods whose rectangle passes
-/// [`MAX_WHOLE_CELLS`] is refused first. An xls has no such guard: its rectangle is bounded by
-/// the format only (65,536 x 256 cells).
+/// opened (each worksheet's used rectangle allocated), so each is measured first: an ods whose
+/// rectangle passes [`MAX_WHOLE_CELLS`] is refused; an xls is bounded by [`super::xls`] (cells
+/// far outside the table left out and told, worksheets past [`MAX_SHEETS`] emptied) and refused
+/// only when what is left still passes it. A BIFF8 xls is read as Unicode whatever its code
+/// page record says (WPS and Chinese Excel write 936 there; calamine would then misread every
+/// string). A value merged down over several rows (one event for a few photos) counts for each
+/// of them, in an xlsx and an xls.
 fn read_workbook(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
     use calamine::Reader;
-    if let Some((table, cells)) = ods_extent(bytes)
-        && cells > MAX_WHOLE_CELLS
+    use std::borrow::Cow;
+    use std::io::Cursor;
+    let ods = ods_measure(bytes);
+    if let Some(OdsMeasure {
+        largest: (table, cells),
+        ..
+    }) = &ods
+        && *cells > MAX_WHOLE_CELLS
     {
         return Err(format!(
             "worksheet {table} spans {cells} cells (an ods is read only up to {MAX_WHOLE_CELLS}): delete the stray cells far from the table, or save it as xlsx"
         ));
     }
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-        .map_err(|e| format!("the workbook cannot be opened: {e}"))?;
+    let cannot = |e: &dyn std::fmt::Display| format!("the workbook cannot be opened: {e}");
+    let mut left_out = Vec::new();
+    let mut book: calamine::Sheets<Cursor<Cow<'_, [u8]>>> = if bytes.starts_with(OLE) {
+        let bounded = super::xls::bound(bytes).ok_or_else(|| {
+            cannot(&"its compound-file structure cannot be followed (save it again as xlsx)")
+        })?;
+        if !super::xls::fits(&bounded) {
+            return Err(format!(
+                "its worksheets span {} cells together (an xls is read only up to {MAX_WHOLE_CELLS}): delete the stray cells far from the table, or save it as xlsx",
+                bounded.cells
+            ));
+        }
+        let mut options = calamine::XlsOptions::default();
+        if bounded.biff8 {
+            options.force_codepage = Some(1200);
+        }
+        left_out = bounded.left_out;
+        let xls = calamine::Xls::new_with_options(Cursor::new(Cow::Owned(bounded.bytes)), options)
+            .map_err(|e| cannot(&e))?;
+        calamine::Sheets::Xls(xls)
+    } else {
+        calamine::open_workbook_auto_from_rs(Cursor::new(Cow::Borrowed(bytes)))
+            .map_err(|e| cannot(&e))?
+    };
     let names = book.sheet_names();
     let mut reason = "the workbook has no worksheet".to_string();
     for (n, name) in names.iter().enumerate().take(MAX_SHEETS) {
@@ -424,6 +463,23 @@ fn read_workbook(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
             format!("{sheet}:{name}")
         };
         let mut table = Table::new(&label);
+        if let Some(&(count, first)) = left_out.get(n) {
+            table.outside = (count, first);
+        }
+        let merges = match &mut book {
+            calamine::Sheets::Xlsx(xlsx) => xlsx.merge_cells_by_sheet_name(name).ok(),
+            calamine::Sheets::Xls(xls) => xls.merge_cells_by_sheet_name(name).ok(),
+            calamine::Sheets::Ods(_) => {
+                let merges = ods.as_ref().and_then(|o| o.merges.get(name.as_str()));
+                merges.map(|m| {
+                    m.iter()
+                        .map(|&(start, end)| calamine::Dimensions { start, end })
+                        .collect()
+                })
+            }
+            _ => None,
+        };
+        table.merged(merges.unwrap_or_default().iter().map(|d| (d.start, d.end)));
         let fed = match &mut book {
             calamine::Sheets::Xlsx(xlsx) => feed_xlsx(xlsx, name, &mut table),
             other => other
@@ -484,6 +540,24 @@ fn feed_xlsx<RS: std::io::Read + std::io::Seek>(
 /// The ods worksheet with the largest used rectangle and its cell count, read by streaming
 /// `content.xml` (repeats counted, no cell kept); `None` when the bytes are not an ods.
 pub fn ods_extent(bytes: &[u8]) -> Option<(String, u64)> {
+    ods_measure(bytes).map(|m| m.largest)
+}
+
+/// A merged range of cells: its top-left and bottom-right (row, column), 0-based.
+pub type Merged = ((u32, u32), (u32, u32));
+
+/// What streaming an ods's `content.xml` tells before calamine reads it.
+#[derive(Debug, Default)]
+pub struct OdsMeasure {
+    /// The worksheet with the largest used rectangle, and its cell count.
+    pub largest: (String, u64),
+    /// Each worksheet's merged ranges down several rows ((top, left), (bottom, right)), at
+    /// most [`MAX_MERGES`] in all.
+    pub merges: BTreeMap<String, Vec<Merged>>,
+}
+
+/// [`ods_extent`] with the merged ranges; `None` when the bytes are not an ods.
+pub fn ods_measure(bytes: &[u8]) -> Option<OdsMeasure> {
     use quick_xml::events::{BytesStart, Event};
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
@@ -507,6 +581,8 @@ pub fn ods_extent(bytes: &[u8]) -> Option<(String, u64)> {
     };
     let mut buf = Vec::new();
     let mut largest: Option<(String, u64)> = None;
+    let mut merges: BTreeMap<String, Vec<Merged>> = BTreeMap::new();
+    let mut merge_count = 0;
     // The current table: its name, the next row and column, the used rectangle
     // (top, left, bottom, right; bottom and right exclusive).
     let mut name = String::new();
@@ -539,6 +615,20 @@ pub fn ods_extent(bytes: &[u8]) -> Option<(String, u64)> {
                 }
                 "table:table-cell" | "table:covered-table-cell" => {
                     let n = repeats(e, "table:number-columns-repeated");
+                    let down = repeats(e, "table:number-rows-spanned");
+                    if down > 1 && merge_count < MAX_MERGES {
+                        let across = repeats(e, "table:number-columns-spanned");
+                        let at = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+                        let bottom_right = (
+                            at(row.saturating_add(down - 1)),
+                            at(col.saturating_add(across.max(1) - 1)),
+                        );
+                        merges
+                            .entry(name.clone())
+                            .or_default()
+                            .push(((at(row), at(col)), bottom_right));
+                        merge_count += 1;
+                    }
                     let valued = !empty
                         || e.try_get_attribute("office:value-type")
                             .ok()
@@ -570,7 +660,10 @@ pub fn ods_extent(bytes: &[u8]) -> Option<(String, u64)> {
         }
         buf.clear();
     }
-    largest
+    Some(OdsMeasure {
+        largest: largest?,
+        merges,
+    })
 }
 
 /// A workbook cell as the text a person sees: whole numbers without `.0`, dates as
@@ -611,6 +704,10 @@ pub fn read_csv(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
     table.finish()
 }
 
+/// A range merged down several rows, as one column sees it: top row, bottom row, the range's
+/// top-left cell.
+type MergedDown = (u32, u32, (u32, u32));
+
 /// A sheet read cell by cell in row order, keeping only what the table needs: the first
 /// [`HEADER_ROWS`] non-empty rows (their first [`HEADER_COLUMNS`] columns) while the header is
 /// looked for, then the header's columns of up to [`MAX_ROWS`] rows.
@@ -629,6 +726,14 @@ struct Table {
     more_rows: usize,
     /// Values outside the table: how many, and the first's position.
     outside: (usize, Option<(u32, u32)>),
+    /// Merged ranges down several rows, by column: (top row, bottom row, top-left cell),
+    /// sorted by top; at most [`MAX_MERGES`] ranges, over the first [`HEADER_COLUMNS`] and
+    /// [`COLUMN_MARGIN`] columns.
+    merges: BTreeMap<u32, Vec<MergedDown>>,
+    /// The top-left cells of those ranges.
+    merge_anchors: std::collections::HashSet<(u32, u32)>,
+    /// The values of merged ranges' top-left cells met so far.
+    anchors: BTreeMap<(u32, u32), String>,
 }
 
 impl Table {
@@ -642,7 +747,37 @@ impl Table {
             rows: Vec::new(),
             more_rows: 0,
             outside: (0, None),
+            merges: BTreeMap::new(),
+            merge_anchors: std::collections::HashSet::new(),
+            anchors: BTreeMap::new(),
         }
+    }
+
+    /// Takes the worksheet's merged ranges: a value merged down over rows fills each of them.
+    fn merged(&mut self, ranges: impl Iterator<Item = Merged>) {
+        let widest = (HEADER_COLUMNS + COLUMN_MARGIN) as u32;
+        for ((top, left), (bottom, right)) in ranges
+            .filter(|((top, left), (bottom, _))| top < bottom && *left < widest)
+            .take(MAX_MERGES)
+        {
+            for col in left..=right.min(widest) {
+                let ranges = self.merges.entry(col).or_default();
+                ranges.push((top, bottom, (top, left)));
+            }
+            self.merge_anchors.insert((top, left));
+        }
+        for ranges in self.merges.values_mut() {
+            ranges.sort_unstable();
+        }
+    }
+
+    /// The value merged down onto (`row`, `col`) from a range's top-left cell above it.
+    fn merged_value(&self, row: u32, col: u32) -> Option<&String> {
+        let ranges = self.merges.get(&col)?;
+        // The last range starting above the row (ranges in one column do not overlap).
+        let before = ranges.partition_point(|(top, _, _)| *top < row);
+        let (_, bottom, anchor) = ranges.get(before.checked_sub(1)?)?;
+        (row <= *bottom).then(|| self.anchors.get(anchor))?
     }
 
     /// Takes a non-empty cell (its text made only when kept); false once nothing more is
@@ -672,6 +807,9 @@ impl Table {
         if wanted {
             let text = text();
             if !text.is_empty() {
+                if self.merge_anchors.contains(&(row, col)) {
+                    self.anchors.insert((row, col), text.clone());
+                }
                 cells.insert(idx, text);
             }
         }
@@ -703,7 +841,8 @@ impl Table {
         };
         let mut found = BTreeMap::new();
         for &(idx, column) in columns {
-            if let Some(value) = cells.get(&idx) {
+            let merged = || self.merged_value(row, idx as u32);
+            if let Some(value) = cells.get(&idx).or_else(merged) {
                 found.entry(column).or_insert_with(|| value.clone());
             }
         }
@@ -1040,6 +1179,11 @@ mod tests {
 
     /// An ods workbook (a zip of XML) whose one table has `rows` (`table:table-row` elements).
     fn ods(rows: &str) -> Vec<u8> {
+        ods_book(&[("Sheet1", rows.to_string())])
+    }
+
+    /// An ods workbook of named tables, each with its rows.
+    fn ods_book(tables: &[(&str, String)]) -> Vec<u8> {
         use std::io::Write;
         let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         let stored = zip::write::SimpleFileOptions::default()
@@ -1050,9 +1194,13 @@ mod tests {
         zip.start_file("META-INF/manifest.xml", stored).unwrap();
         zip.write_all(br#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#).unwrap();
         zip.start_file("content.xml", stored).unwrap();
+        let tables: String = tables
+            .iter()
+            .map(|(name, rows)| format!(r#"<table:table table:name="{name}">{rows}</table:table>"#))
+            .collect();
         write!(
             zip,
-            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="Sheet1">{rows}</table:table></office:spreadsheet></office:body></office:document-content>"#
+            r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>"#
         )
         .unwrap();
         zip.finish().unwrap().into_inner()
@@ -1099,5 +1247,182 @@ mod tests {
         assert!(reason.contains("80016000 cells"), "{reason}");
         // Not an ods: nothing measured.
         assert_eq!(ods_extent(&workbook()), None);
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/sheets")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    /// The rows of `sheet` as (file name, year, place, event, caption start, photographer).
+    fn tagged(sheet: &Sheet) -> Vec<[String; 6]> {
+        sheet
+            .rows
+            .iter()
+            .map(|r| {
+                let cell = |c| r.cells.get(&c).cloned().unwrap_or_default();
+                let caption: String = cell(Column::Caption).chars().take(12).collect();
+                [
+                    r.file_name.clone(),
+                    cell(Column::Year),
+                    cell(Column::Place),
+                    cell(Column::Event),
+                    caption,
+                    cell(Column::Photographer),
+                ]
+            })
+            .collect()
+    }
+
+    /// What the fixtures' table holds (scripts/make_sheet_fixtures.py).
+    fn fixture_rows() -> Vec<[String; 6]> {
+        [
+            [
+                "IMG_0101.jpg",
+                "2015",
+                "哈密市",
+                "全国科普日主场活动",
+                "2015年9月19日，哈",
+                "王建国",
+            ],
+            [
+                "IMG_0102.jpg",
+                "2015",
+                "哈密市",
+                "全国科普日主场活动",
+                "科技工作者为中小学生演示",
+                "王建国",
+            ],
+            [
+                "老照片（一）.jpg",
+                "2008",
+                "吐鲁番市",
+                "科普大篷车进乡村",
+                "二〇〇八年科普大篷车开进",
+                "阿不都·热合曼",
+            ],
+        ]
+        .map(|row| row.map(String::from))
+        .to_vec()
+    }
+
+    /// An xls as WPS and Chinese Excel save it: BIFF8 with 936 in its code page record (read as
+    /// such, every string would be garbled), a title merged over the table, one event merged
+    /// down over two photos.
+    #[test]
+    fn reads_a_wps_xls_with_code_page_936_and_a_merged_event() {
+        let bytes = fixture("wps-cp936.xls");
+        let sheet = read(&bytes, "汇总表.xls").unwrap();
+        assert_eq!(tagged(&sheet), fixture_rows());
+        assert_eq!(sheet.rows[0].row, 3);
+        assert!(sheet.limits.is_empty(), "{:?}", sheet.limits);
+        // Taken at its code page's word, the header is not 文件名 but mojibake.
+        use calamine::Reader;
+        let mut plain =
+            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.as_slice())).unwrap();
+        let range = plain.worksheet_range_at(0).unwrap().unwrap();
+        let header = range.get_value((1, 1)).map(|c| c.to_string());
+        assert_ne!(header.as_deref(), Some("文件名"));
+    }
+
+    /// A value typed at IV65536, the last cell of an xls: calamine would allocate 16.7 million
+    /// cells for the sheet (536 MB); it is left out before calamine reads the file, and told.
+    #[test]
+    fn an_xls_with_a_value_at_its_last_cell_is_read_and_the_value_told() {
+        let sheet = read(&fixture("stray-far-cell.xls"), "汇总表.xls").unwrap();
+        assert_eq!(tagged(&sheet), fixture_rows());
+        assert_eq!(
+            sheet.limits,
+            vec![Limit::CellsOutside {
+                sheet: "汇总表.xls".into(),
+                count: 1,
+                first: "IV65536".into(),
+            }]
+        );
+    }
+
+    /// 70 worksheets, the table on the third (after a note and an empty sheet).
+    #[test]
+    fn reads_the_table_of_an_xls_of_many_worksheets() {
+        let sheet = read(&fixture("many-sheets.xls"), "汇总表.xls").unwrap();
+        assert_eq!(tagged(&sheet)[2], fixture_rows()[2]);
+        assert_eq!(sheet.rows.len(), 3);
+        assert_eq!(sheet.rows[0].sheet, "汇总表.xls:汇总表");
+    }
+
+    /// An ods of several tables (a note first), Chinese text, a value merged down two rows.
+    #[test]
+    fn reads_an_ods_of_several_tables_with_a_merged_event() {
+        let header: String = ["文件名", "年份", "地州市", "活动名称", "图片说明", "摄影者"]
+            .iter()
+            .map(|t| ods_text(t))
+            .collect();
+        let row = |cells: &[&str]| -> String {
+            let cells: String = cells
+                .iter()
+                .map(|c| match *c {
+                    "MERGED" => r#"<table:table-cell table:number-rows-spanned="2" office:value-type="string"><text:p>全国科普日主场活动</text:p></table:table-cell>"#.to_string(),
+                    "COVERED" => "<table:covered-table-cell/>".to_string(),
+                    text => ods_text(text),
+                })
+                .collect();
+            format!("<table:table-row>{cells}</table:table-row>")
+        };
+        let table = [
+            format!("<table:table-row>{header}</table:table-row>"),
+            row(&[
+                "IMG_0101.jpg",
+                "2015",
+                "哈密市",
+                "MERGED",
+                "2015年9月19日，哈密市科协在市文化广场举办",
+                "王建国",
+            ]),
+            row(&[
+                "IMG_0102.jpg",
+                "2015",
+                "哈密市",
+                "COVERED",
+                "科技工作者为中小学生演示机器人编程",
+                "王建国",
+            ]),
+            row(&[
+                "老照片（一）.jpg",
+                "2008",
+                "吐鲁番市",
+                "科普大篷车进乡村",
+                "二〇〇八年科普大篷车开进鄯善县乡村",
+                "阿不都·热合曼",
+            ]),
+        ]
+        .concat();
+        let note = format!(
+            "<table:table-row>{}</table:table-row>",
+            ods_text("填表说明")
+        );
+        let bytes = ods_book(&[("说明", note), ("汇总表", table)]);
+        let sheet = read(&bytes, "汇总表.ods").unwrap();
+        assert_eq!(tagged(&sheet), fixture_rows());
+        assert_eq!(sheet.rows[0].sheet, "汇总表.ods:汇总表");
+        assert!(sheet.limits.is_empty(), "{:?}", sheet.limits);
+    }
+
+    /// A million rows of eight cells (a few kilobytes, repeated rows): calamine would allocate
+    /// all of them; the sheet is measured and refused before it is opened.
+    #[test]
+    fn an_ods_of_a_million_rows_is_refused_by_measure() {
+        let row: String = (0..8).map(|_| ods_text("x")).collect();
+        let rows = format!(
+            r#"{}<table:table-row table:number-rows-repeated="1000000">{row}</table:table-row>"#,
+            ods_table()
+        );
+        let bytes = ods(&rows);
+        assert!(bytes.len() < 10_000, "{} bytes", bytes.len());
+        let reason = read(&bytes, "汇总表.ods").unwrap_err();
+        assert!(reason.contains("8000016 cells"), "{reason}");
     }
 }

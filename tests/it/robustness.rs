@@ -385,3 +385,117 @@ fn a_decoder_that_panics_on_one_file_costs_that_file_only() {
         }
     }
 }
+
+/// The items of `work`'s report by path end, each with its finding codes and whether its
+/// preview was made.
+fn outcomes(work: &Path) -> Vec<(String, Vec<&'static str>, bool)> {
+    let report =
+        lightbox::report::Report::from_json(&fs::read(work.join("report.json")).unwrap()).unwrap();
+    report
+        .items
+        .iter()
+        .map(|item| {
+            let codes = item
+                .findings
+                .iter()
+                .map(|f| f.finding.check.code())
+                .collect();
+            (item.path.clone(), codes, item.has_preview())
+        })
+        .collect()
+}
+
+#[test]
+fn a_run_that_aborts_on_one_file_costs_that_run_and_the_next_run_skips_that_file() {
+    use std::os::unix::process::ExitStatusExt;
+    let root = tempfile::tempdir().unwrap();
+    let drops = root.path().join("drops");
+    let unit = drops.join("哈密市科协");
+    let other = drops.join("吐鲁番市科协");
+    fs::create_dir_all(&unit).unwrap();
+    fs::create_dir_all(&other).unwrap();
+    // A photo whose bytes make the seam abort the process, as a crash in C code would.
+    let mut bad = small_jpeg(600, 400);
+    bad.extend_from_slice(b"abort-LIGHTBOX-SEAM");
+    fs::write(unit.join("aborts.jpg"), &bad).unwrap();
+    fs::write(unit.join("good.jpg"), small_jpeg(640, 480)).unwrap();
+    fs::write(unit.join("also-good.jpg"), small_jpeg(700, 500)).unwrap();
+    // The same bytes sent by another unit under another name.
+    fs::write(other.join("copy.jpg"), &bad).unwrap();
+    fs::write(other.join("fine.jpg"), small_jpeg(800, 600)).unwrap();
+    let work = root.path().join("work");
+
+    let first = run_with_crash_seam(&drops, &work, "abort-LIGHTBOX-SEAM");
+    assert_eq!(
+        first.status.signal(),
+        Some(libc::SIGABRT),
+        "the first run dies by the abort: {:?}",
+        first.status
+    );
+    assert!(!work.join("report.json").exists());
+
+    // Without the seam the file would decode: a run that read it would show a preview.
+    let again = lightbox(
+        ["--lang", "en", "run"]
+            .iter()
+            .map(std::ffi::OsStr::new)
+            .chain([
+                drops.as_os_str(),
+                std::ffi::OsStr::new("--out"),
+                work.as_os_str(),
+            ]),
+    );
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        again.status.code().is_some(),
+        "the second run ends: {:?} {}",
+        again.status,
+        String::from_utf8_lossy(&again.stderr)
+    );
+    // Four of the five photos were read: the one the first run died on was not.
+    assert!(stdout.contains("read 4 files, 1 unchanged"), "{stdout}");
+    let items = outcomes(&work);
+    assert_eq!(items.len(), 5, "{items:?}");
+    for (path, codes, preview) in &items {
+        if path.ends_with("aborts.jpg") || path.ends_with("copy.jpg") {
+            assert!(codes.contains(&"decoder_crashed"), "{path}: {codes:?}");
+            assert!(!preview, "{path} was not decoded");
+        } else {
+            assert!(!codes.contains(&"decoder_crashed"), "{path}: {codes:?}");
+            assert!(preview, "{path} was decoded: {codes:?}");
+        }
+    }
+    let report =
+        lightbox::report::Report::from_json(&fs::read(work.join("report.json")).unwrap()).unwrap();
+    let message = &crate::env::item(&report, "aborts.jpg").findings[0].message;
+    assert!(message.contains("previous run"), "{message}");
+    // The journal's slots are gone once a run ends; what it learned stays beside them.
+    let journal: Vec<String> = fs::read_dir(work.join("journal"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(journal, vec!["crashed.json".to_string()]);
+
+    // The unit sends the photo again, changed: it is read and decoded; the other unit's copy of
+    // the old bytes is still not decoded.
+    fs::write(unit.join("aborts.jpg"), small_jpeg(620, 410)).unwrap();
+    let third = lightbox(
+        ["--lang", "en", "run"]
+            .iter()
+            .map(std::ffi::OsStr::new)
+            .chain([
+                drops.as_os_str(),
+                std::ffi::OsStr::new("--out"),
+                work.as_os_str(),
+            ]),
+    );
+    assert!(third.status.code().is_some(), "{:?}", third.status);
+    for (path, codes, preview) in outcomes(&work) {
+        if path.ends_with("copy.jpg") {
+            assert!(codes.contains(&"decoder_crashed"), "{path}: {codes:?}");
+        } else {
+            assert!(!codes.contains(&"decoder_crashed"), "{path}: {codes:?}");
+            assert!(preview, "{path}: {codes:?}");
+        }
+    }
+}

@@ -339,8 +339,109 @@ fn a_sheet_with_a_stray_far_cell_is_read_and_the_cell_told() {
         "{:?}",
         year.source
     );
+    // Told as a sheet partly read, a warning: the row read is used.
     let told = report.problems.iter().find(|p| {
-        matches!(&p.finding.finding.check, Check::SheetUnreadable { reason } if reason.contains("XFD1048576"))
+        matches!(
+            &p.finding.finding.check,
+            Check::SheetPartlyRead {
+                rows: 1,
+                left: lightbox::tags::sheet::Limit::CellsOutside { first, .. },
+            } if first == "XFD1048576"
+        )
     });
-    assert!(told.is_some(), "{:?}", report.problems);
+    let told = told.unwrap_or_else(|| panic!("{:?}", report.problems));
+    assert_eq!(
+        told.finding.finding.severity,
+        lightbox::photo::Severity::Warn
+    );
+    assert!(
+        told.finding
+            .message
+            .contains("1 rows naming a photo were read")
+            && told.finding.message.contains("XFD1048576"),
+        "{}",
+        told.finding.message
+    );
+}
+
+/// A unit's 汇总表 as WPS saves it (BIFF8 xls, code page 936, `fixtures/sheets/wps-cp936.xls`,
+/// made by `scripts/make_sheet_fixtures.py`), its event merged down over two photos: every
+/// photo takes its row's year, place, event, caption and photographer, in Chinese, sourced to
+/// the row.
+#[test]
+fn a_wps_xls_gives_each_photo_its_row_in_chinese() {
+    let dir = tempfile::tempdir().unwrap();
+    let unit = dir.path().join("drops").join("哈密市科协");
+    std::fs::create_dir_all(&unit).unwrap();
+    for ((from, _), to) in PHOTOS
+        .iter()
+        .zip(["IMG_0101.jpg", "IMG_0102.jpg", "老照片（一）.jpg"])
+    {
+        std::fs::copy(drops().join(from), unit.join(to)).unwrap();
+    }
+    std::fs::copy(
+        crate::env::fixtures().join("sheets").join("wps-cp936.xls"),
+        unit.join("汇总表.xls"),
+    )
+    .unwrap();
+    let run = Run::new(&dir.path().join("drops"), &["--quiet", "--lang", "en"]);
+    assert!(run.code() < 2, "{}", run.stderr());
+    let report = run.report();
+    let expected = [
+        (
+            "IMG_0101.jpg",
+            2015,
+            "哈密市",
+            "全国科普日主场活动",
+            "王建国",
+            3,
+        ),
+        (
+            "IMG_0102.jpg",
+            2015,
+            "哈密市",
+            "全国科普日主场活动",
+            "王建国",
+            4,
+        ),
+        (
+            "老照片（一）.jpg",
+            2008,
+            "吐鲁番市",
+            "科普大篷车进乡村",
+            "阿不都·热合曼",
+            5,
+        ),
+    ];
+    for (name, year, place, event, photographer, row) in expected {
+        let tags = &crate::env::item(&report, name).tags;
+        let year_tag = tags
+            .year
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name}: no year"));
+        assert_eq!(year_tag.value, year, "{name}");
+        assert!(
+            matches!(&year_tag.source, TagSource::Sheet { row: r, sheet } if *r == row && sheet.ends_with("汇总表.xls")),
+            "{name}: {:?}",
+            year_tag.source
+        );
+        assert_eq!(tags.place.as_ref().unwrap().value.value, place, "{name}");
+        assert_eq!(tags.event.as_ref().unwrap().value, event, "{name}");
+        assert_eq!(
+            tags.photographer.as_ref().unwrap().value,
+            photographer,
+            "{name}"
+        );
+        let caption = &tags.caption.as_ref().unwrap().value;
+        assert!(caption.chars().count() > 20, "{name}: {caption}");
+    }
+    // Nothing about the sheet itself: read whole, every row matched.
+    assert!(
+        report
+            .problems
+            .iter()
+            .all(|p| !p.finding.finding.check.code().starts_with("sheet")),
+        "{:?}",
+        report.problems
+    );
 }
