@@ -31,7 +31,14 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, DecodeError> {
     let mut context = HeifContext::read_from_bytes(bytes).map_err(failed)?;
     context.set_max_decoding_threads(1);
     let handle = context.primary_image_handle().map_err(failed)?;
-    let (width, height) = (handle.width(), handle.height());
+    // The stored size (`ispe`, before `irot`), as a JPEG's is before its EXIF orientation.
+    let (width, height) = match (
+        u32::try_from(handle.ispe_width()),
+        u32::try_from(handle.ispe_height()),
+    ) {
+        (Ok(w), Ok(h)) if w > 0 && h > 0 => (w, h),
+        _ => (handle.width(), handle.height()),
+    };
     if u64::from(width) * u64::from(height) > max_pixels {
         return Err(DecodeError::TooManyPixels { width, height });
     }
