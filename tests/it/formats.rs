@@ -220,3 +220,26 @@ fn every_format_decodes_upright_like_vipsthumbnail_and_cut_copies_say_truncated(
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Every format's decoder refuses a picture over the pixel limit from its header: the limit
+/// below the fixtures' 24,576 pixels gives their stored size, not a picture.
+#[test]
+fn every_format_is_refused_over_the_pixel_limit_from_its_header() {
+    use lightbox::inspect::decode::{self, DecodeError, Sniffed};
+    for path in variants() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if is_heif(&name) && !cfg!(feature = "heif") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).unwrap();
+        let Sniffed::Image(format) = decode::sniff(&bytes) else {
+            panic!("{name} is not sniffed as an image");
+        };
+        match decode::decode(&bytes, format, None, 320, 20_000) {
+            Err(DecodeError::TooManyPixels { width, height }) => {
+                assert_eq!(width * height, 192 * 128, "{name}: {width} x {height}");
+            }
+            other => panic!("{name}: {:?}", other.map(|d| d.pixels.dimensions())),
+        }
+    }
+}
