@@ -137,7 +137,8 @@ data[offset:offset + row * height] = b''.join(reversed(rows))
 open(sys.argv[2], 'wb').write(data)
 EOF
 
-# GIF: the first frame of an animation, with an application extension nobody knows.
+# GIF: the first frame of an animation, with an application extension nobody knows and an
+# extension block of a kind no specification defines (label 0x99).
 $IM "$TMP/base.png" \( "$TMP/base.png" -negate \) -delay 50 -loop 0 "$TMP/anim.gif"
 python3 - "$TMP/anim.gif" "$OUT/gif-unknown-extension.gif" <<'EOF'
 import sys
@@ -147,6 +148,7 @@ data = open(sys.argv[1], 'rb').read()
 flags = data[10]
 start = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
 block = b'\x21\xff\x0bLIGHTBOXTST' + b'\x03\x01\x02\x03' + b'\x00'
+block += b'\x21\x99\x03abc\x00'
 open(sys.argv[2], 'wb').write(data[:start] + block + data[start:])
 EOF
 

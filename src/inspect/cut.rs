@@ -1,9 +1,10 @@
-//! PNG, BMP and GIF files cut short: what arrived, as a picture, and the word that the rest is
-//! missing (the `image` decoders refuse such a file whole, or fill it in without a word).
+//! PNG, BMP and GIF files the `image` decoders refuse whole or misread: cut short (what arrived,
+//! as a picture, and the word that the rest is missing), or a GIF with an extension block of a
+//! kind the decoder does not know (left out, as GIF readers do).
 //!
-//! In: the bytes of a file `image` could not decode (PNG, BMP) or decoded (GIF). Out: the rows
-//! that arrived as RGB8 with the rest grey (PNG, BMP), or whether the GIF's first frame runs past
-//! the file's end. Invariants: only called after the pixel count was checked from the header;
+//! In: the bytes of a file `image` could not decode (PNG, BMP, GIF) or decoded (GIF). Out: the
+//! rows that arrived as RGB8 with the rest grey (PNG, BMP), whether a GIF's blocks run past the
+//! file's end, or the GIF without its unknown extension blocks. Invariants: only called after the pixel count was checked from the header;
 //! a BMP is padded at most to the size its header declares.
 
 use std::io::Cursor;
@@ -166,6 +167,52 @@ pub fn gif_is_cut(bytes: &[u8]) -> bool {
     }
 }
 
+/// The GIF without its extension blocks of unknown kinds (labels other than plain text, graphic
+/// control, comment and application); `None` when it has none, or its blocks are unreadable.
+pub fn gif_without_unknown_extensions(bytes: &[u8]) -> Option<Vec<u8>> {
+    let table = |flags: u8| {
+        if flags & 0x80 != 0 {
+            3 << ((flags & 7) + 1)
+        } else {
+            0
+        }
+    };
+    let sub_blocks = |mut at: usize| loop {
+        let len = *bytes.get(at)? as usize;
+        at += 1 + len;
+        if len == 0 {
+            return Some(at);
+        }
+    };
+    let mut at = 13 + table(*bytes.get(10)?);
+    let mut kept = bytes.get(..at)?.to_vec();
+    let mut dropped = false;
+    loop {
+        match *bytes.get(at)? {
+            0x21 => {
+                let label = *bytes.get(at + 1)?;
+                let next = sub_blocks(at + 2)?;
+                if matches!(label, 0x01 | 0xF9 | 0xFE | 0xFF) {
+                    kept.extend_from_slice(&bytes[at..next]);
+                } else {
+                    dropped = true;
+                }
+                at = next;
+            }
+            0x2C => {
+                let local = *bytes.get(at + 9)?;
+                let next = sub_blocks(at + 10 + table(local) + 1)?;
+                kept.extend_from_slice(&bytes[at..next]);
+                at = next;
+            }
+            _ => {
+                kept.extend_from_slice(&bytes[at..]);
+                return dropped.then_some(kept);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,5 +225,11 @@ mod tests {
         assert!(!gif_is_cut(&gif));
         assert!(gif_is_cut(&gif[..gif.len() - 3]));
         assert!(gif_is_cut(&gif[..8]));
+        // An extension of an unknown kind (label 0x99) after the screen: left out.
+        let mut odd = gif[..13].to_vec();
+        odd.extend(b"\x21\x99\x02ab\x00");
+        odd.extend(&gif[13..]);
+        assert_eq!(gif_without_unknown_extensions(&odd), Some(gif.clone()));
+        assert_eq!(gif_without_unknown_extensions(&gif), None);
     }
 }

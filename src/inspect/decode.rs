@@ -574,6 +574,13 @@ fn decode_other(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Decoded
             None => Err(e),
         },
         (Format::Bmp, Err(e)) => super::cut::bmp(bytes).unwrap_or(Err(e)),
+        (Format::Gif, Err(e)) if super::cut::gif_without_unknown_extensions(bytes).is_some() => {
+            let known = super::cut::gif_without_unknown_extensions(bytes).unwrap_or_default();
+            match decode_with_image(&known, format, max_pixels) {
+                Err(DecodeError::Failed(_)) => Err(e),
+                other => other,
+            }
+        }
         (Format::Gif, result) if super::cut::gif_is_cut(bytes) => match result {
             Ok(mut decoded) => {
                 decoded.truncated = true;
