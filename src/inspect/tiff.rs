@@ -355,11 +355,7 @@ impl Page {
         let (w, h) = (self.width as usize, self.height as usize);
         let spp = self.samples;
         // Each sample scaled to 8 bits, interleaved; what is never decoded stays mid-grey.
-        let fill = colour.fill(spp);
-        let mut samples = Vec::with_capacity(w * h * spp);
-        for _ in 0..w * h {
-            samples.extend_from_slice(&fill);
-        }
+        let mut samples = colour.fill(spp).repeat(w * h);
         let across = w.div_ceil(self.chunk_w as usize);
         let down = h.div_ceil(self.chunk_h as usize);
         let planes = if self.planar { spp } else { 1 };
