@@ -35,6 +35,10 @@ const MAX_CHUNK: u64 = 1 << 30;
 /// `TooManyPixels` from the directory alone; `Failed` for a layout or codec this reader does not
 /// know, or when not one strip or tile could be decoded.
 pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, DecodeError> {
+    if bytes.len() < 16 {
+        // The header alone, or less: a TIFF cut short (the sniffer saw its first bytes).
+        return Err(DecodeError::Failed("truncated".into()));
+    }
     let file = File::open(bytes).ok_or_else(|| failed("not a TIFF header"))?;
     // Writers put the directory after the data: a file cut short loses it first.
     if usize::try_from(file.first).map_or(true, |at| at >= bytes.len()) {
@@ -453,6 +457,8 @@ impl Page {
         if filled == 0 && size > 0 {
             return Err("a chunk's data could not be decompressed".into());
         }
+        // Only whole rows that arrived are kept: the rest of the chunk stays grey.
+        out.truncate(filled - filled % row_bytes.max(1));
         self.undo_predictor(&mut out, row_bytes, little)?;
         Ok((out, whole))
     }
@@ -980,6 +986,77 @@ fn old_jpeg(bytes: &[u8], ifd: &Ifd<'_>, page: &Page) -> Result<Decoded, DecodeE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A little-endian 8-bit grey TIFF of `width` x `height`, one strip per row, its directory
+    /// first (so a cut keeps it), each row's pixels `row * 10`.
+    fn grey_strips(width: u32, height: u32) -> Vec<u8> {
+        let entries: [(u16, u16, u32, u32); 8] = [
+            (256, 4, 1, width),
+            (257, 4, 1, height),
+            (258, 3, 1, 8),
+            (259, 3, 1, 1),
+            (262, 3, 1, 1),
+            (273, 4, height, 0),
+            (278, 4, 1, 1),
+            (279, 4, height, 0),
+        ];
+        let ifd_len = 2 + entries.len() * 12 + 4;
+        let offsets_at = 8 + ifd_len as u32;
+        let counts_at = offsets_at + 4 * height;
+        let data_at = counts_at + 4 * height;
+        let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+        tiff.extend((entries.len() as u16).to_le_bytes());
+        for (tag, kind, count, value) in entries {
+            let value = match tag {
+                273 => offsets_at,
+                279 => counts_at,
+                _ => value,
+            };
+            tiff.extend(tag.to_le_bytes());
+            tiff.extend(kind.to_le_bytes());
+            tiff.extend(count.to_le_bytes());
+            tiff.extend(value.to_le_bytes());
+        }
+        tiff.extend(0u32.to_le_bytes());
+        for row in 0..height {
+            tiff.extend((data_at + row * width).to_le_bytes());
+        }
+        for _ in 0..height {
+            tiff.extend(width.to_le_bytes());
+        }
+        for row in 0..height {
+            tiff.extend(std::iter::repeat_n((row * 10) as u8, width as usize));
+        }
+        tiff
+    }
+
+    #[test]
+    fn a_tiff_cut_short_keeps_the_strips_that_arrived() {
+        let whole = grey_strips(16, 10);
+        let decoded = decode(&whole, 1000).unwrap();
+        assert!(!decoded.truncated && decoded.pages.is_none());
+        assert_eq!(decoded.pixels.get_pixel(3, 9).0, [90, 90, 90]);
+        // Cut in the middle of row 6: rows 0-5 as they were, the rest grey.
+        let cut = &whole[..whole.len() - 16 * 3 - 8];
+        let decoded = decode(cut, 1000).unwrap();
+        assert!(decoded.truncated);
+        assert_eq!(decoded.pixels.get_pixel(3, 5).0, [50, 50, 50]);
+        assert_eq!(decoded.pixels.get_pixel(3, 6).0, [128, 128, 128]);
+        assert_eq!(decoded.pixels.get_pixel(3, 9).0, [128, 128, 128]);
+        // Refused from the directory alone.
+        assert_eq!(
+            decode(&whole, 100).unwrap_err(),
+            DecodeError::TooManyPixels {
+                width: 16,
+                height: 10
+            }
+        );
+        // Cut before the directory: truncated, nothing to show.
+        assert_eq!(
+            decode(&whole[..6], 1000).unwrap_err(),
+            DecodeError::Failed("truncated".into())
+        );
+    }
 
     #[test]
     fn packbits_reads_runs_and_literals_and_stops_at_the_buffer() {
