@@ -542,12 +542,22 @@ impl Page {
             }
             _ => data.to_vec(),
         };
-        let mut decoder = zune_jpeg::JpegDecoder::new(ZCursor::new(&stream));
+        // A chunk's JPEG may not be larger than the chunk (give or take a block of padding):
+        // a hostile one declaring more is refused before its pixels are allocated.
+        let limits = DecoderOptions::default()
+            .set_max_width(cols + 16)
+            .set_max_height(rows + 16);
+        let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(&stream), limits);
         decoder
             .decode_headers()
             .map_err(|e| format!("JPEG: {e:?}"))?;
         let input = decoder.input_colorspace().ok_or("JPEG: no colour space")?;
-        decoder.set_options(DecoderOptions::default().jpeg_set_out_colorspace(input));
+        // YCbCr is converted by the JPEG decoder (SIMD); anything else comes as stored.
+        let out = match (self.photometric, input.num_components()) {
+            (6, 3) => zune_core::colorspace::ColorSpace::RGB,
+            _ => input,
+        };
+        decoder.set_options(limits.jpeg_set_out_colorspace(out));
         let raw = decoder.decode().map_err(|e| format!("JPEG: {e:?}"))?;
         let info = decoder.info().ok_or("JPEG: no header")?;
         let (jw, jh) = (usize::from(info.width), usize::from(info.height));
@@ -802,10 +812,14 @@ impl Colour {
             }
             6 => {
                 need(3)?;
-                if page.compression != 7 && page.subsampling != (1, 1) {
+                if page.compression == 7 {
+                    // The JPEG decoder gives RGB.
+                    Colour::Rgb
+                } else if page.subsampling != (1, 1) {
                     return Err(failed("subsampled YCbCr is read only when JPEG-compressed"));
+                } else {
+                    Colour::YCbCr
                 }
-                Colour::YCbCr
             }
             8 | 9 => {
                 need(3)?;
