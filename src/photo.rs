@@ -245,10 +245,13 @@ pub enum Check {
         /// What the content looks like (pdf, html, zip, text, unknown).
         detected: String,
     },
-    /// An image format lightbox cannot decode yet (HEIC, JPEG XL).
+    /// An image format this build cannot decode (HEIC/AVIF without the `heif` feature).
     UnsupportedFormat {
         /// The detected format.
         format: String,
+        /// The build that reads it, when there is one (`heif`: the cargo feature).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        feature: Option<String>,
     },
     /// An image, but not a JPEG: the package converts it.
     NotJpeg {
@@ -347,6 +350,12 @@ pub enum Check {
     DataAfterEnd {
         /// How many bytes follow the end-of-image marker.
         bytes: u64,
+    },
+    /// A file of several pages (a multi-page TIFF): only the first is the photo shown,
+    /// checked and packaged.
+    MultiPage {
+        /// How many pages the file holds.
+        pages: u32,
     },
     /// A required field has no value from any source.
     MissingField {
@@ -556,6 +565,7 @@ impl Check {
             Check::Cmyk => "cmyk",
             Check::MetadataDamaged { .. } => "metadata_damaged",
             Check::DataAfterEnd { .. } => "data_after_end",
+            Check::MultiPage { .. } => "multi_page",
             Check::MissingField { .. } => "missing_field",
             Check::YearOutOfRange { .. } => "year_out_of_range",
             Check::YearPrecursor { .. } => "year_precursor",
@@ -652,7 +662,22 @@ impl Check {
                 format!("不是图片：内容为 {detected}（与扩展名不符）"),
                 format!("not an image: the content is {detected}, whatever the extension says"),
             ),
-            Check::UnsupportedFormat { format } => pick(
+            Check::UnsupportedFormat {
+                format,
+                feature: Some(feature),
+            } => pick(
+                zh,
+                format!(
+                    "此版本的 lightbox 不能读取 {format}：请用带 {feature} 功能编译的版本（cargo build --features {feature}）重新检查，或请单位转为 JPEG 后重新发送"
+                ),
+                format!(
+                    "{format} is not read by this build of lightbox: check it again with a build made with the {feature} feature (cargo build --features {feature}), or ask for a JPEG"
+                ),
+            ),
+            Check::UnsupportedFormat {
+                format,
+                feature: None,
+            } => pick(
                 zh,
                 format!("{format} 格式暂不能处理，请转为 JPEG 后重新发送"),
                 format!("{format} cannot be decoded yet: ask for a JPEG"),
@@ -792,6 +817,13 @@ impl Check {
                 format!("图像结束标记后还有 {bytes} 字节多余数据（已忽略，画面不受影响）"),
                 format!(
                     "{bytes} bytes of extra data after the end of the image (ignored; the picture is not affected)"
+                ),
+            ),
+            Check::MultiPage { pages } => pick(
+                zh,
+                format!("文件共有 {pages} 页，只处理第一页；其余页如是别的照片，请单独发送"),
+                format!(
+                    "the file holds {pages} pages; only the first is used: ask for any other photo among them as a file of its own"
                 ),
             ),
             Check::MissingField { field } => pick(
@@ -1098,7 +1130,7 @@ pub enum Format {
     Gif,
     /// Windows bitmap.
     Bmp,
-    /// HEIC / HEIF (phones).
+    /// HEIC / HEIF (phones) and AVIF: the HEIF container.
     Heic,
     /// JPEG XL.
     Jxl,
@@ -1114,7 +1146,7 @@ impl Format {
             Format::Webp => "WebP",
             Format::Gif => "GIF",
             Format::Bmp => "BMP",
-            Format::Heic => "HEIC",
+            Format::Heic => "HEIC/AVIF",
             Format::Jxl => "JPEG XL",
         }
     }

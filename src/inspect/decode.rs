@@ -103,6 +103,8 @@ pub struct Decoded {
     pub truncated: bool,
     /// The image data is corrupt (see `entropy`): why, when it is.
     pub corrupt: Option<String>,
+    /// How many pages (images) the file holds, when more than one: only the first is decoded.
+    pub pages: Option<u32>,
     /// Upright pixels, long edge at most the requested size (smaller images are kept as they are).
     pub pixels: RgbImage,
 }
@@ -181,9 +183,15 @@ pub fn decode_using(
 ) -> Result<Decoded, DecodeError> {
     let mut decoded = match format {
         Format::Jpeg => decode_jpeg(decoder, bytes, &|_, _| min_long_edge, max_pixels)?,
-        _ => decode_with_image(bytes, format, max_pixels)?,
+        _ => decode_other(bytes, format, max_pixels)?,
     };
     let pixels = std::mem::take(&mut decoded.pixels);
+    // JPEG XL, HEIC and AVIF decoders turn the picture as the codestream or container says; an
+    // EXIF orientation inside them is not to be applied again.
+    let orientation = match format {
+        Format::Jxl | Format::Heic => None,
+        _ => orientation,
+    };
     // Most often the DCT scale gave the size asked for: no resize, and no copy.
     let resized = if fit_size(pixels.width(), pixels.height(), min_long_edge) == pixels.dimensions()
     {
@@ -265,7 +273,7 @@ pub fn decode_to_fit(bytes: &[u8], box_w: u32, box_h: u32) -> Result<RgbImage, D
     };
     let decoded = match sniff(bytes) {
         Sniffed::Image(Format::Jpeg) => decode_jpeg(JpegDecoder::BEST, bytes, &need, LIMIT)?,
-        Sniffed::Image(format) => decode_with_image(bytes, format, LIMIT)?,
+        Sniffed::Image(format) => decode_other(bytes, format, LIMIT)?,
         Sniffed::Other(what) => return Err(DecodeError::Failed(format!("not an image: {what}"))),
     };
     let pixels = decoded.pixels;
@@ -390,6 +398,7 @@ fn decode_jpeg_rust(bytes: &[u8], need: Need<'_>, max_pixels: u64) -> Result<Dec
             cmyk: false,
             truncated: false,
             corrupt: damage,
+            pages: None,
             pixels,
         }),
         None => {
@@ -496,6 +505,7 @@ mod turbo {
                 cmyk: false,
                 truncated,
                 corrupt,
+                pages: None,
                 pixels: RgbImage::from_raw(w, h, pixels)?,
             }))
         })
@@ -542,6 +552,46 @@ fn image_format(format: Format) -> Option<ImageFormat> {
     })
 }
 
+/// Full decode of every format but JPEG: TIFF by [`super::tiff`], JPEG XL by [`super::jxl`],
+/// HEIC and AVIF by [`super::heif`] (with the `heif` feature), the rest through `image`, with
+/// what arrived of a PNG, BMP or GIF cut short ([`super::cut`]).
+fn decode_other(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Decoded, DecodeError> {
+    match format {
+        Format::Tiff => return super::tiff::decode(bytes, max_pixels),
+        Format::Jxl => return super::jxl::decode(bytes, max_pixels),
+        #[cfg(feature = "heif")]
+        Format::Heic => return super::heif::decode(bytes, max_pixels),
+        _ => {}
+    }
+    let result = decode_with_image(bytes, format, max_pixels);
+    match (format, result) {
+        (_, Err(DecodeError::TooManyPixels { width, height })) => {
+            Err(DecodeError::TooManyPixels { width, height })
+        }
+        (Format::Png, Err(e)) => match super::cut::png(bytes) {
+            Some(partial) => Ok(partial),
+            None if super::cut::png_is_cut(bytes) => Err(DecodeError::Failed("truncated".into())),
+            None => Err(e),
+        },
+        (Format::Bmp, Err(e)) => super::cut::bmp(bytes).unwrap_or(Err(e)),
+        (Format::Gif, Err(e)) if super::cut::gif_without_unknown_extensions(bytes).is_some() => {
+            let known = super::cut::gif_without_unknown_extensions(bytes).unwrap_or_default();
+            match decode_with_image(&known, format, max_pixels) {
+                Err(DecodeError::Failed(_)) => Err(e),
+                other => other,
+            }
+        }
+        (Format::Gif, result) if super::cut::gif_is_cut(bytes) => match result {
+            Ok(mut decoded) => {
+                decoded.truncated = true;
+                Ok(decoded)
+            }
+            Err(_) => Err(DecodeError::Failed("truncated".into())),
+        },
+        (_, result) => result,
+    }
+}
+
 /// Full decode through `image`, for every format but the JPEG fast path, with limits.
 fn decode_with_image(
     bytes: &[u8],
@@ -571,6 +621,7 @@ fn decode_with_image(
         cmyk: false,
         truncated: false,
         corrupt: None,
+        pages: None,
         pixels: image.into_rgb8(),
     })
 }

@@ -7,10 +7,15 @@
 //! file becomes findings, never a panic or an error; derived files are content-addressed, so a
 //! rerun finds them in place and two units' copies of one photo share them.
 
+pub mod cut;
 pub mod decode;
 pub mod entropy;
+#[cfg(feature = "heif")]
+pub mod heif;
 pub mod iptc;
+pub mod jxl;
 pub mod metadata;
+pub mod tiff;
 pub mod xmp;
 
 use std::fs;
@@ -476,6 +481,9 @@ fn inspect_image(
             if decoded.truncated {
                 findings.push(Finding::error(Check::Truncated));
             }
+            if let Some(pages) = decoded.pages {
+                findings.push(Finding::info(Check::MultiPage { pages }));
+            }
             if let Some(reason) = decoded.corrupt.take() {
                 findings.push(Finding::error(Check::CorruptData { reason }));
             }
@@ -500,11 +508,10 @@ fn inspect_image(
         }
         Err(DecodeError::Failed(reason)) => {
             let check = match format {
-                crate::photo::Format::Heic | crate::photo::Format::Jxl => {
-                    Check::UnsupportedFormat {
-                        format: format.name().to_string(),
-                    }
-                }
+                crate::photo::Format::Heic if !cfg!(feature = "heif") => Check::UnsupportedFormat {
+                    format: format.name().to_string(),
+                    feature: Some("heif".into()),
+                },
                 _ if reason == "truncated" => Check::Truncated,
                 _ => Check::DecodeFailed { reason },
             };

@@ -211,11 +211,26 @@ fn other_packets(bytes: &[u8]) -> Vec<Vec<u8>> {
         webp_packet(bytes).into_iter().map(<[u8]>::to_vec).collect()
     } else if bytes.starts_with(b"GIF8") {
         gif_packet(bytes).into_iter().map(<[u8]>::to_vec).collect()
+    } else if bytes.get(4..8) == Some(b"ftyp") {
+        scanned_packet(bytes)
+            .into_iter()
+            .map(<[u8]>::to_vec)
+            .collect()
     } else {
         tiff_ifd0_value(bytes, TIFF_XMP_TAG)
             .map(|packet| vec![packet.to_vec()])
             .unwrap_or_default()
     }
+}
+
+/// The XMP packet of a HEIF-family file (HEIC, AVIF): an item of type `mime` whose bytes are
+/// the packet as it is, found by scanning for it as the XMP specification allows (an item the
+/// writer compressed is not read).
+fn scanned_packet(bytes: &[u8]) -> Option<&[u8]> {
+    let start = memchr::memmem::find(bytes, b"<x:xmpmeta")?;
+    let close = b"</x:xmpmeta>";
+    let end = start + memchr::memmem::find(&bytes[start..], close)? + close.len();
+    Some(&bytes[start..end])
 }
 
 /// PNG `iTXt` chunks keyed `XML:com.adobe.xmp`. Uncompressed text is read here; compressed text

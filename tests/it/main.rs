@@ -11,6 +11,7 @@ mod distinct;
 mod env;
 mod exiftool;
 mod fixture_run;
+mod formats;
 mod inert;
 mod killed;
 mod near;

@@ -1,0 +1,235 @@
+//! PNG, BMP and GIF files the `image` decoders refuse whole or misread: cut short (what arrived,
+//! as a picture, and the word that the rest is missing), or a GIF with an extension block of a
+//! kind the decoder does not know (left out, as GIF readers do).
+//!
+//! In: the bytes of a file `image` could not decode (PNG, BMP, GIF) or decoded (GIF). Out: the
+//! rows that arrived as RGB8 with the rest grey (PNG, BMP), whether a GIF's blocks run past the
+//! file's end, or the GIF without its unknown extension blocks. Invariants: only called after the pixel count was checked from the header;
+//! a BMP is padded at most to the size its header declares.
+
+use std::io::Cursor;
+
+use image::RgbImage;
+
+use super::decode::{DecodeError, Decoded};
+
+/// The rows of a non-interlaced PNG that arrived before its data broke off; `None` when the
+/// header is unreadable, the PNG is interlaced, or every row arrived (the fault is elsewhere).
+/// [`png_is_cut`] tells an interlaced one cut short.
+pub fn png(bytes: &[u8]) -> Option<Decoded> {
+    let mut decoder = png::Decoder::new(Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info().ok()?;
+    let info = reader.info();
+    if info.interlaced {
+        return None;
+    }
+    let (width, height) = (info.width, info.height);
+    let (colour, _) = reader.output_color_type();
+    let channels = colour.samples();
+    let mut pixels = RgbImage::from_pixel(width, height, image::Rgb([128, 128, 128]));
+    let mut y = 0;
+    while let Ok(Some(row)) = reader.next_row() {
+        if y >= height {
+            break;
+        }
+        let data = row.data();
+        for (x, p) in data.chunks_exact(channels).take(width as usize).enumerate() {
+            let rgb = match channels {
+                1 | 2 => [p[0]; 3],
+                _ => [p[0], p[1], p[2]],
+            };
+            pixels.put_pixel(x as u32, y, image::Rgb(rgb));
+        }
+        y += 1;
+    }
+    (y > 0 && y < height).then_some(Decoded {
+        width,
+        height,
+        cmyk: false,
+        truncated: true,
+        corrupt: None,
+        pages: None,
+        pixels,
+    })
+}
+
+/// Whether a PNG ends before its `IEND` chunk.
+pub fn png_is_cut(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"IEND").is_none()
+}
+
+/// A BMP shorter than its header says, padded with zeros to that size and decoded: the rows
+/// that arrived, the rest black (zeros: also the end of an RLE image). `None` when the file is
+/// not short.
+pub fn bmp(bytes: &[u8]) -> Option<Result<Decoded, DecodeError>> {
+    let u32_at = |at: usize| {
+        bytes
+            .get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let declared = u32_at(2)? as usize;
+    let offset = u32_at(10)? as usize;
+    let header = u32_at(14)?;
+    // BITMAPCOREHEADER (OS/2) has 16-bit sizes and no compression field.
+    let (width, height, bits, compression) = if header == 12 {
+        let u16_at = |at: usize| {
+            bytes
+                .get(at..at + 2)
+                .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        };
+        (
+            u32::from(u16_at(18)?),
+            u32::from(u16_at(20)?),
+            u32::from(u16_at(24)?),
+            0,
+        )
+    } else {
+        let h = u32_at(22)? as i32;
+        (
+            u32_at(18)?,
+            h.unsigned_abs(),
+            u32::from(u16::from_le_bytes([bytes[28], bytes[29]])),
+            u32_at(30)?,
+        )
+    };
+    let stride = (u64::from(width) * u64::from(bits)).div_ceil(32) * 4;
+    let raw = offset as u64 + stride * u64::from(height);
+    // Uncompressed data has a known size; RLE data has the size the header declares.
+    let whole = if compression == 0 {
+        raw.max(declared as u64)
+    } else {
+        declared as u64
+    };
+    let whole = usize::try_from(whole).ok()?;
+    if whole <= bytes.len() || whole > bytes.len().saturating_mul(64).max(1 << 20) {
+        return None;
+    }
+    let mut padded = bytes.to_vec();
+    padded.resize(whole, 0);
+    let image = image::load_from_memory_with_format(&padded, image::ImageFormat::Bmp);
+    Some(
+        image
+            .map(|image| Decoded {
+                width: image.width(),
+                height: image.height(),
+                cmyk: false,
+                truncated: true,
+                corrupt: None,
+                pages: None,
+                pixels: image.into_rgb8(),
+            })
+            .map_err(|_| DecodeError::Failed("truncated".into())),
+    )
+}
+
+/// Whether a GIF's blocks run past the file's end before its trailer.
+pub fn gif_is_cut(bytes: &[u8]) -> bool {
+    let table = |flags: u8| {
+        if flags & 0x80 != 0 {
+            3 << ((flags & 7) + 1)
+        } else {
+            0
+        }
+    };
+    // Sub-blocks from `at`: where the terminator's next byte is, or `None` past the end.
+    let sub_blocks = |mut at: usize| loop {
+        let len = *bytes.get(at)? as usize;
+        at += 1 + len;
+        if len == 0 {
+            return Some(at);
+        }
+    };
+    let Some(&flags) = bytes.get(10) else {
+        return true;
+    };
+    let mut at = 13 + table(flags);
+    loop {
+        match bytes.get(at) {
+            None => return true,
+            Some(0x21) => match sub_blocks(at + 2) {
+                Some(next) => at = next,
+                None => return true,
+            },
+            Some(0x2C) => {
+                let Some(&local) = bytes.get(at + 9) else {
+                    return true;
+                };
+                // Descriptor, local table, LZW minimum code size, then the data.
+                match sub_blocks(at + 10 + table(local) + 1) {
+                    Some(next) => at = next,
+                    None => return true,
+                }
+            }
+            // The trailer, or something no GIF has: not a cut.
+            Some(_) => return false,
+        }
+    }
+}
+
+/// The GIF without its extension blocks of unknown kinds (labels other than plain text, graphic
+/// control, comment and application); `None` when it has none, or its blocks are unreadable.
+pub fn gif_without_unknown_extensions(bytes: &[u8]) -> Option<Vec<u8>> {
+    let table = |flags: u8| {
+        if flags & 0x80 != 0 {
+            3 << ((flags & 7) + 1)
+        } else {
+            0
+        }
+    };
+    let sub_blocks = |mut at: usize| loop {
+        let len = *bytes.get(at)? as usize;
+        at += 1 + len;
+        if len == 0 {
+            return Some(at);
+        }
+    };
+    let mut at = 13 + table(*bytes.get(10)?);
+    let mut kept = bytes.get(..at)?.to_vec();
+    let mut dropped = false;
+    loop {
+        match *bytes.get(at)? {
+            0x21 => {
+                let label = *bytes.get(at + 1)?;
+                let next = sub_blocks(at + 2)?;
+                if matches!(label, 0x01 | 0xF9 | 0xFE | 0xFF) {
+                    kept.extend_from_slice(&bytes[at..next]);
+                } else {
+                    dropped = true;
+                }
+                at = next;
+            }
+            0x2C => {
+                let local = *bytes.get(at + 9)?;
+                let next = sub_blocks(at + 10 + table(local) + 1)?;
+                kept.extend_from_slice(&bytes[at..next]);
+                at = next;
+            }
+            _ => {
+                kept.extend_from_slice(&bytes[at..]);
+                return dropped.then_some(kept);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gif_cut_inside_its_first_frame_is_told_from_a_whole_one() {
+        // Header, a 1 x 1 screen without a table, one frame with one data block, the trailer.
+        let mut gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00".to_vec();
+        gif.extend(b"\x2C\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x4C\x01\x00\x3B");
+        assert!(!gif_is_cut(&gif));
+        assert!(gif_is_cut(&gif[..gif.len() - 3]));
+        assert!(gif_is_cut(&gif[..8]));
+        // An extension of an unknown kind (label 0x99) after the screen: left out.
+        let mut odd = gif[..13].to_vec();
+        odd.extend(b"\x21\x99\x02ab\x00");
+        odd.extend(&gif[13..]);
+        assert_eq!(gif_without_unknown_extensions(&odd), Some(gif.clone()));
+        assert_eq!(gif_without_unknown_extensions(&gif), None);
+    }
+}
