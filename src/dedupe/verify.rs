@@ -971,12 +971,18 @@ pub(crate) mod tests {
             let pic = Picture {
                 width: w,
                 height: h,
-                grey: (0..w * h).map(|i| ((i * 7919) % 251) as f32 * 0.75).collect(),
+                grey: (0..w * h)
+                    .map(|i| ((i * 7919) % 251) as f32 * 0.75)
+                    .collect(),
                 bands: None,
             };
             let (fast, slow) = (blurred(&pic, sigma), blurred_into_zeros(&pic, sigma));
             for (f, s) in fast.grey.iter().zip(&slow.grey) {
-                assert_eq!(f.to_bits(), s.to_bits(), "{w}x{h} at {sigma}: {f} against {s}");
+                assert_eq!(
+                    f.to_bits(),
+                    s.to_bits(),
+                    "{w}x{h} at {sigma}: {f} against {s}"
+                );
             }
         }
     }
