@@ -416,6 +416,41 @@ fn positions(a: &Picture, b: &Picture, p: [f64; 4]) -> (Vec<f32>, Vec<f32>) {
     )
 }
 
+/// The two rows of a picture that a row of a warp falls between, each interpolated along at the
+/// warp's columns; kept while the next row of the warp falls between the same two, and the
+/// lower one kept as the upper when it moves down by one (neighbouring rows mostly share them).
+#[derive(Default)]
+struct RowPair {
+    upper: Vec<f32>,
+    lower: Vec<f32>,
+    held: Option<(usize, usize)>,
+}
+
+impl RowPair {
+    /// Rows `y0` and `y1`, interpolated by `across(row, out)` where not already held.
+    #[inline(always)]
+    fn at(
+        &mut self,
+        y0: usize,
+        y1: usize,
+        across: impl Fn(usize, &mut Vec<f32>),
+    ) -> (&[f32], &[f32]) {
+        match self.held {
+            Some(rows) if rows == (y0, y1) => {}
+            Some((_, below)) if below == y0 => {
+                std::mem::swap(&mut self.upper, &mut self.lower);
+                across(y1, &mut self.lower);
+            }
+            _ => {
+                across(y0, &mut self.upper);
+                across(y1, &mut self.lower);
+            }
+        }
+        self.held = Some((y0, y1));
+        (&self.upper, &self.lower)
+    }
+}
+
 /// `a` sampled (bilinear, clamped to its edges) at every position of the grid `xs` × `ys`
 /// (pixels of `a`), row by row: each column's pixels and fraction found once, each row of `a`
 /// interpolated along once and shared by the rows of the grid between it and the next.
@@ -438,24 +473,12 @@ fn warp(a: &Picture, xs: &[f32], ys: &[f32]) -> Vec<f32> {
                 .map(|&(x0, x1, fx)| r[x0] + (r[x1] - r[x0]) * fx),
         );
     };
-    let (mut upper, mut lower) = (Vec::with_capacity(xs.len()), Vec::with_capacity(xs.len()));
-    let mut held: Option<(usize, usize)> = None;
+    let mut rows = RowPair::default();
     let mut warped = Vec::with_capacity(xs.len() * ys.len());
     for &y in ys {
         let (y0, y1, fy) = clamp_axis(y, a.height);
-        match held {
-            Some(rows) if rows == (y0, y1) => {}
-            Some((_, below)) if below == y0 => {
-                std::mem::swap(&mut upper, &mut lower);
-                across(y1, &mut lower);
-            }
-            _ => {
-                across(y0, &mut upper);
-                across(y1, &mut lower);
-            }
-        }
-        held = Some((y0, y1));
-        warped.extend(upper.iter().zip(&lower).map(|(&t, &b)| t + (b - t) * fy));
+        let (upper, lower) = rows.at(y0, y1, across);
+        warped.extend(upper.iter().zip(lower).map(|(&t, &b)| t + (b - t) * fy));
     }
     warped
 }
@@ -501,8 +524,7 @@ fn alignment_error(a: &Picture, b: &Picture, p: [f64; 4], stride: usize) -> f64 
         }));
     };
     let mut acc = Moments::default();
-    let (mut upper, mut lower) = (Vec::new(), Vec::new());
-    let mut held: Option<(usize, usize)> = None;
+    let mut rows = RowPair::default();
     let mut warped = vec![0.0f32; columns.len()];
     let mut seen = vec![0.0f32; columns.len()];
     for (by, &y) in ys.iter().enumerate().step_by(stride) {
@@ -511,20 +533,9 @@ fn alignment_error(a: &Picture, b: &Picture, p: [f64; 4], stride: usize) -> f64 
         }
         let y0 = (y as usize).min(a.height.saturating_sub(2));
         let y1 = (y0 + 1).min(a.height - 1);
-        match held {
-            Some(rows) if rows == (y0, y1) => {}
-            Some((_, below)) if below == y0 => {
-                std::mem::swap(&mut upper, &mut lower);
-                across(y1, &mut lower);
-            }
-            _ => {
-                across(y0, &mut upper);
-                across(y1, &mut lower);
-            }
-        }
-        held = Some((y0, y1));
+        let (upper, lower) = rows.at(y0, y1, across);
         let fy = y - y0 as f32;
-        for (w, (&t, &u)) in warped.iter_mut().zip(upper.iter().zip(&lower)) {
+        for (w, (&t, &u)) in warped.iter_mut().zip(upper.iter().zip(lower)) {
             *w = t + (u - t) * fy;
         }
         let b_row = &b.grey[by * b.width..(by + 1) * b.width];

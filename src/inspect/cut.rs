@@ -44,13 +44,8 @@ pub fn png(bytes: &[u8]) -> Option<Decoded> {
         y += 1;
     }
     (y > 0 && y < height).then_some(Decoded {
-        width,
-        height,
-        cmyk: false,
         truncated: true,
-        corrupt: None,
-        pages: None,
-        pixels,
+        ..Decoded::whole(width, height, pixels)
     })
 }
 
@@ -111,13 +106,8 @@ pub fn bmp(bytes: &[u8]) -> Option<Result<Decoded, DecodeError>> {
     Some(
         image
             .map(|image| Decoded {
-                width: image.width(),
-                height: image.height(),
-                cmyk: false,
                 truncated: true,
-                corrupt: None,
-                pages: None,
-                pixels: image.into_rgb8(),
+                ..Decoded::whole(image.width(), image.height(), image.into_rgb8())
             })
             .map_err(|_| DecodeError::Failed("truncated".into())),
     )
@@ -125,29 +115,14 @@ pub fn bmp(bytes: &[u8]) -> Option<Result<Decoded, DecodeError>> {
 
 /// Whether a GIF's blocks run past the file's end before its trailer.
 pub fn gif_is_cut(bytes: &[u8]) -> bool {
-    let table = |flags: u8| {
-        if flags & 0x80 != 0 {
-            3 << ((flags & 7) + 1)
-        } else {
-            0
-        }
-    };
-    // Sub-blocks from `at`: where the terminator's next byte is, or `None` past the end.
-    let sub_blocks = |mut at: usize| loop {
-        let len = *bytes.get(at)? as usize;
-        at += 1 + len;
-        if len == 0 {
-            return Some(at);
-        }
-    };
     let Some(&flags) = bytes.get(10) else {
         return true;
     };
-    let mut at = 13 + table(flags);
+    let mut at = 13 + gif_table(flags);
     loop {
         match bytes.get(at) {
             None => return true,
-            Some(0x21) => match sub_blocks(at + 2) {
+            Some(0x21) => match gif_sub_blocks(bytes, at + 2) {
                 Some(next) => at = next,
                 None => return true,
             },
@@ -156,7 +131,7 @@ pub fn gif_is_cut(bytes: &[u8]) -> bool {
                     return true;
                 };
                 // Descriptor, local table, LZW minimum code size, then the data.
-                match sub_blocks(at + 10 + table(local) + 1) {
+                match gif_sub_blocks(bytes, at + 10 + gif_table(local) + 1) {
                     Some(next) => at = next,
                     None => return true,
                 }
@@ -170,28 +145,14 @@ pub fn gif_is_cut(bytes: &[u8]) -> bool {
 /// The GIF without its extension blocks of unknown kinds (labels other than plain text, graphic
 /// control, comment and application); `None` when it has none, or its blocks are unreadable.
 pub fn gif_without_unknown_extensions(bytes: &[u8]) -> Option<Vec<u8>> {
-    let table = |flags: u8| {
-        if flags & 0x80 != 0 {
-            3 << ((flags & 7) + 1)
-        } else {
-            0
-        }
-    };
-    let sub_blocks = |mut at: usize| loop {
-        let len = *bytes.get(at)? as usize;
-        at += 1 + len;
-        if len == 0 {
-            return Some(at);
-        }
-    };
-    let mut at = 13 + table(*bytes.get(10)?);
+    let mut at = 13 + gif_table(*bytes.get(10)?);
     let mut kept = bytes.get(..at)?.to_vec();
     let mut dropped = false;
     loop {
         match *bytes.get(at)? {
             0x21 => {
                 let label = *bytes.get(at + 1)?;
-                let next = sub_blocks(at + 2)?;
+                let next = gif_sub_blocks(bytes, at + 2)?;
                 if matches!(label, 0x01 | 0xF9 | 0xFE | 0xFF) {
                     kept.extend_from_slice(&bytes[at..next]);
                 } else {
@@ -201,7 +162,7 @@ pub fn gif_without_unknown_extensions(bytes: &[u8]) -> Option<Vec<u8>> {
             }
             0x2C => {
                 let local = *bytes.get(at + 9)?;
-                let next = sub_blocks(at + 10 + table(local) + 1)?;
+                let next = gif_sub_blocks(bytes, at + 10 + gif_table(local) + 1)?;
                 kept.extend_from_slice(&bytes[at..next]);
                 at = next;
             }
@@ -209,6 +170,27 @@ pub fn gif_without_unknown_extensions(bytes: &[u8]) -> Option<Vec<u8>> {
                 kept.extend_from_slice(&bytes[at..]);
                 return dropped.then_some(kept);
             }
+        }
+    }
+}
+
+/// The length in bytes of the colour table a GIF screen or image descriptor's `flags` announce.
+fn gif_table(flags: u8) -> usize {
+    if flags & 0x80 != 0 {
+        3 << ((flags & 7) + 1)
+    } else {
+        0
+    }
+}
+
+/// Walks a GIF's data sub-blocks from `at`: where the byte after their terminator is, or `None`
+/// when they run past the end.
+fn gif_sub_blocks(bytes: &[u8], mut at: usize) -> Option<usize> {
+    loop {
+        let len = *bytes.get(at)? as usize;
+        at += 1 + len;
+        if len == 0 {
+            return Some(at);
         }
     }
 }

@@ -109,6 +109,21 @@ pub struct Decoded {
     pub pixels: RgbImage,
 }
 
+impl Decoded {
+    /// A whole single-page picture, decoded without damage.
+    pub fn whole(width: u32, height: u32, pixels: RgbImage) -> Decoded {
+        Decoded {
+            width,
+            height,
+            cmyk: false,
+            truncated: false,
+            corrupt: None,
+            pages: None,
+            pixels,
+        }
+    }
+}
+
 /// A JPEG decoder this build has. Both decode at a reduced DCT scale; a JPEG the first choice
 /// cannot read goes to the next (libjpeg-turbo, then jpeg-decoder, then `image`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -615,15 +630,7 @@ fn decode_with_image(
     let image = reader()
         .decode()
         .map_err(|e| DecodeError::Failed(e.to_string()))?;
-    Ok(Decoded {
-        width,
-        height,
-        cmyk: false,
-        truncated: false,
-        corrupt: None,
-        pages: None,
-        pixels: image.into_rgb8(),
-    })
+    Ok(Decoded::whole(width, height, image.into_rgb8()))
 }
 
 /// The size that fits `long_edge`, keeping the aspect ratio, never upscaling.

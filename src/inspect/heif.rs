@@ -60,14 +60,7 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, DecodeError> {
             .ok_or_else(|| DecodeError::Failed("HEIF: a short plane".into()))?;
         rgb.extend_from_slice(line);
     }
-    Ok(Decoded {
-        width,
-        height,
-        cmyk: false,
-        truncated: false,
-        corrupt: None,
-        pages: None,
-        pixels: RgbImage::from_raw(w, h, rgb)
-            .ok_or_else(|| DecodeError::Failed("HEIF: the image does not match its size".into()))?,
-    })
+    let pixels = RgbImage::from_raw(w, h, rgb)
+        .ok_or_else(|| DecodeError::Failed("HEIF: the image does not match its size".into()))?;
+    Ok(Decoded::whole(width, height, pixels))
 }

@@ -986,15 +986,7 @@ fn old_jpeg(bytes: &[u8], ifd: &Ifd<'_>, page: &Page) -> Result<Decoded, DecodeE
         .ok_or_else(|| failed("the JPEG stream lies outside the file"))?;
     let image = image::load_from_memory_with_format(stream, image::ImageFormat::Jpeg)
         .map_err(|e| failed(format!("old-style JPEG: {e}")))?;
-    Ok(Decoded {
-        width: page.width,
-        height: page.height,
-        cmyk: false,
-        truncated: false,
-        corrupt: None,
-        pages: None,
-        pixels: image.into_rgb8(),
-    })
+    Ok(Decoded::whole(page.width, page.height, image.into_rgb8()))
 }
 
 #[cfg(test)]
