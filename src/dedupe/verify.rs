@@ -378,7 +378,21 @@ fn refine(
     last: f64,
     stride: usize,
 ) -> ([f64; 4], f64) {
-    let mut e = alignment_error(a, b, p, stride);
+    // The search comes back to views it measured (a step back after a step forward): each
+    // view's error is measured once and remembered. A view come back to is the same to within
+    // the rounding of a step taken and undone, so views are told apart at a trillionth of the
+    // picture (the steps are thousandths).
+    let mut measured: Vec<([i64; 4], f64)> = Vec::new();
+    let mut error_of = |q: [f64; 4]| {
+        let key = q.map(|v| (v * 1e12).round() as i64);
+        if let Some(&(_, e)) = measured.iter().find(|(k, _)| *k == key) {
+            return e;
+        }
+        let e = alignment_error(a, b, q, stride);
+        measured.push((key, e));
+        e
+    };
+    let mut e = error_of(p);
     let mut step = first;
     while step >= last * 0.999 {
         let mut improved = false;
@@ -386,7 +400,7 @@ fn refine(
             for sign in [-1.0, 1.0] {
                 let mut q = p;
                 q[dim] += sign * step;
-                let eq = alignment_error(a, b, q, stride);
+                let eq = error_of(q);
                 if eq < e - 1e-9 {
                     p = q;
                     e = eq;
@@ -515,12 +529,14 @@ fn alignment_error(a: &Picture, b: &Picture, p: [f64; 4], stride: usize) -> f64 
     }
     // Each row of `a` that a sampled row of `b` falls between is interpolated along the row
     // once (two neighbouring rows of `b` mostly share one), then the two blended down.
+    // A left pixel is at most the last but one (pictures are at least [`MIN_EDGE`] wide): its
+    // right neighbour is always the next, and the two are read as one pair.
     let across = |y: usize, out: &mut Vec<f32>| {
         let row = &a.grey[y * a.width..(y + 1) * a.width];
         out.clear();
         out.extend(left.iter().zip(&frac).map(|(&x0, &fx)| {
-            let x1 = (x0 + 1).min(a.width - 1);
-            row[x0] + (row[x1] - row[x0]) * fx
+            let pair = &row[x0..x0 + 2];
+            pair[0] + (pair[1] - pair[0]) * fx
         }));
     };
     let mut acc = Moments::default();
@@ -543,8 +559,12 @@ fn alignment_error(a: &Picture, b: &Picture, p: [f64; 4], stride: usize) -> f64 
             let first = columns[0];
             acc.add_row(&warped, &b_row[first..first + columns.len()]);
         } else {
-            for (s, &k) in seen.iter_mut().zip(&columns) {
-                *s = b_row[k];
+            // The sampled columns are every `stride`-th from the first inside `a`.
+            for (s, &v) in seen
+                .iter_mut()
+                .zip(b_row[columns[0]..].iter().step_by(stride))
+            {
+                *s = v;
             }
             acc.add_row(&warped, &seen);
         }
