@@ -779,6 +779,19 @@ fn coarse(a: &[f64], b: &[f64]) -> ([f64; 4], f64) {
 /// Pattern search from `p`: each of scale x, scale y, offset x, offset y moves by a step while
 /// that lowers the error; steps halve from 0.04 down to 0.005.
 fn refine(a: &[f64], b: &[f64], mut p: [f64; 4], mut e: f64) -> Alignment {
+    // A view come back to (a step back after a step forward) is measured once: views are told
+    // apart at a trillionth, past the rounding of a step taken and undone (steps are
+    // thousandths), and a view left for a better one is never taken again.
+    let mut measured: Vec<([i64; 4], f64)> = Vec::new();
+    let mut error_of = |q: [f64; 4]| {
+        let key = q.map(|v| (v * 1e12).round() as i64);
+        if let Some(&(_, e)) = measured.iter().find(|(k, _)| *k == key) {
+            return e;
+        }
+        let e = error_at(a, b, q);
+        measured.push((key, e));
+        e
+    };
     let mut step = 0.04;
     while step > 0.004 {
         let mut improved = false;
@@ -786,7 +799,7 @@ fn refine(a: &[f64], b: &[f64], mut p: [f64; 4], mut e: f64) -> Alignment {
             for sign in [-1.0, 1.0] {
                 let mut q = p;
                 q[dim] += sign * step;
-                let eq = error_at(a, b, q);
+                let eq = error_of(q);
                 if eq < e - 1e-12 {
                     p = q;
                     e = eq;
@@ -838,7 +851,8 @@ impl Axis {
                 continue;
             }
             let at = at.clamp(0.0, nf - 1.0);
-            let c = (at.floor() as usize).min(THUMB - 2);
+            // `at` is not negative: the cast is its floor.
+            let c = (at as usize).min(THUMB - 2);
             *cell = (c, at - c as f64);
             first = first.min(k);
             end = k + 1;
