@@ -1,20 +1,31 @@
 //! Package: the accepted photos for CAST, renamed `年份+地州市+活动名称+序号.jpg` in year
-//! folders, with manifests Excel opens correctly and checksums a receiver can verify.
+//! folders, as a BagIt 1.0 bag (RFC 8493) a receiver checks with any BagIt validator or with
+//! `lightbox verify`; or, with `--split-size`, as several complete bags, each zipped.
 //!
 //! In: a work folder's `report.json` and the original sources it names. Out: the package folder:
-//! `<year>/<name>.jpg`, `manifest.csv` (UTF-8 with BOM), `manifest.json`, `sha256sums.txt`.
+//! `bagit.txt`, `bag-info.txt`, `manifest-sha256.txt`, `manifest-sha512.txt`, their tag
+//! manifests, and the payload under `data/`: `<year>/<name>.jpg`, `manifest.csv` (UTF-8 with
+//! BOM), `manifest.json`, and the reading copies (see [`write_reading_copies`]). Split, the
+//! package folder holds `<name>-1of3.zip`, ... instead, each a bag of its own (see [`parts`]).
 //! A duplicate a curator declared a different photo from its group's keeper ("not the same
 //! photo" on the review page) is not a copy: it goes in on its own when the profile's checks,
 //! which a duplicate never went through, find no error.
 //! Invariants: built in a staging folder beside the target and renamed into place at the end,
-//! so the target is either the old package or the whole new one; a source whose bytes changed
+//! so the target is either the old package or the whole new one; the payload is written first
+//! and the bag's manifests last, over whatever `data/` then holds; a source whose bytes changed
 //! since the run is left out with a reason, never packaged unchecked; the same report and sources
-//! give byte-identical manifests; the report's items and the manifest's rows wait on disk, so
-//! memory holds a sort key per packaged photo, not its record.
+//! give byte-identical bags and zips (`Bagging-Date` is the date of `report.json`, the run's,
+//! never the clock's); the report's items and the manifest's rows wait on disk, so memory holds a
+//! sort key and the checksums per packaged photo, not its record.
 
-use std::collections::{BTreeMap, BTreeSet};
+pub mod bag;
+pub mod parts;
+pub mod receive;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::io::{BufWriter, Write};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -26,7 +37,7 @@ use crate::ingest;
 use crate::lang::Lang;
 use crate::output;
 use crate::photo::{Check, ContentHash, Format, Severity, Source, Status};
-use crate::profile::Profile;
+use crate::profile::{PackageInfo, Profile};
 use crate::report::{ItemReport, Report};
 use crate::review::{self, Decisions, Verdict};
 use crate::spill::{Spill, SpillWriter};
@@ -69,6 +80,10 @@ pub struct ManifestEntry {
     pub converted_from: String,
     /// SHA-256 of the packaged file.
     pub sha256: String,
+    /// SHA-512 of the packaged file (computed in the same pass; empty in manifests written
+    /// before bags).
+    #[serde(default)]
+    pub sha512: String,
     /// blake3 of the original (the catalog's content id).
     pub content: String,
     /// Where each value came from, e.g. `year=file name; caption=汇总表.csv#3`.
@@ -145,15 +160,17 @@ fn safe_name_part(text: &str) -> String {
     cleaned.trim().trim_matches('.').chars().take(50).collect()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// What `package` did: how many photos it packaged, and the candidates it left out.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PackageOutcome {
     /// Photos packaged (the rows of the manifests).
     pub packaged: usize,
+    /// The package's `External-Identifier`.
+    pub identifier: String,
+    /// The `External-Identifier` of the package made before it, when there was one.
+    pub follows: Option<String>,
+    /// The zipped parts' file names, in order (empty when not split).
+    pub parts: Vec<String>,
     /// Candidates left out, with reasons, as `manifest.json` lists them.
     pub skipped: Vec<Skipped>,
 }
@@ -165,10 +182,20 @@ impl PackageOutcome {
     }
 }
 
+/// What `lightbox package` is told beyond the work folder and the target.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PackageOptions {
+    /// Write the package as zipped parts of at most this many bytes each (`--split-size`).
+    pub split_size: Option<u64>,
+    /// Overrides of the profile's `[package]` section: each non-empty value wins.
+    pub info: PackageInfo,
+}
+
 /// Builds the package of `work` at `to`. The report's items wait on disk, and so do the
 /// manifest's rows until they are written (anonymous files beside `to`, where the package needs
-/// room anyway): what the package holds in memory per photo is its sort key. `profile` is the
-/// run's: it checks the duplicates a curator declared different photos (the run did not).
+/// room anyway): what the package holds in memory per photo is its sort key and checksums.
+/// `profile` is the run's: it checks the duplicates a curator declared different photos (the run
+/// did not), and its `[package]` section fills `bag-info.txt`.
 ///
 /// # Errors
 /// When the report cannot be read, or the package cannot be written (the error names the path);
@@ -180,6 +207,7 @@ pub fn package(
     decisions: Option<&Path>,
     profile: &Profile,
     lang: Lang,
+    options: &PackageOptions,
 ) -> anyhow::Result<PackageOutcome> {
     let report_path = work.join("report.json");
     let name = to
@@ -197,6 +225,11 @@ pub fn package(
             to.display()
         )
     })?;
+    // The run's date, not the clock's: the same work folder gives the same bag.
+    let date = fs::metadata(&report_path)
+        .and_then(|m| m.modified())
+        .map(crate::pipeline::date_of)
+        .with_context(|| format!("reading {}", report_path.display()))?;
     let package_id = std::path::absolute(to)
         .with_context(|| format!("resolving {}", to.display()))?
         .display()
@@ -217,6 +250,7 @@ pub fn package(
         catalog.record_decisions(&Decisions::load(path)?)?;
     }
     let decisions = catalog.decisions()?;
+    let follows = catalog.previous_package(&package_id)?;
     // Photos another package already holds are never packaged twice.
     let mut elsewhere = |content: &ContentHash| -> anyhow::Result<Option<Packaged>> {
         let held = catalog.packaged(content)?;
@@ -225,19 +259,235 @@ pub fn package(
     let (selected, skipped) = select(&report, &items, &decisions, profile, &mut elsewhere, lang)?;
     let staging = output::staging_dir(to)
         .with_context(|| format!("creating a staging folder beside {}", to.display()))?;
-    let (entries, skipped) = build(&items, selected, skipped, staging.path(), parent, lang)
+    let data = staging.path().join("data");
+    let (entries, skipped) = build(&items, selected, skipped, &data, parent, lang)
         .with_context(|| format!("writing the package at {}", to.display()))?;
+    let identifier = identifier(&profile.name, &date, &entries)?;
+    let bag = BagPlan {
+        info: base_info(profile, options, &date, &identifier, follows.as_deref()),
+        date,
+        identifier: identifier.clone(),
+        lang,
+    };
+    let parts = match options.split_size {
+        None => {
+            bag.write(staging.path(), &entries, 0..entries.len(), &skipped, None)
+                .with_context(|| format!("writing the package at {}", to.display()))?;
+            Vec::new()
+        }
+        Some(limit) => bag
+            .write_parts(staging.path(), &name, &entries, &skipped, limit)
+            .with_context(|| format!("writing the package's parts at {}", to.display()))?,
+    };
     output::replace_dir(staging, to)
         .with_context(|| format!("moving the package into place at {}", to.display()))?;
     let held = entries.iter().filter_map(|e| match e {
         Ok(e) => ContentHash::from_hex(&e.content).map(|c| Ok((c, e.file, e.unit, e.original))),
         Err(e) => Some(Err(e)),
     });
-    catalog.record_package(&package_id, held)?;
+    catalog.record_package(&package_id, &identifier, held)?;
     Ok(PackageOutcome {
         packaged: entries.len(),
+        identifier,
+        follows,
+        parts,
         skipped,
     })
+}
+
+/// The package's `External-Identifier`: the profile, the bagging date and the first 12 hex
+/// digits of the SHA-256 of its photos' `sha256  data/<file>` lines. The same photos give the
+/// same identifier, split or not.
+///
+/// # Errors
+/// When a manifest row cannot be read back.
+fn identifier(profile: &str, date: &str, entries: &Spill<ManifestEntry>) -> anyhow::Result<String> {
+    let mut hasher = Sha256::new();
+    for e in entries.iter() {
+        let e = e.context("reading the manifest's rows back")?;
+        hasher.update(format!("{}  data/{}\n", e.sha256, e.file).as_bytes());
+    }
+    let digest = bag::hex(&hasher.finalize());
+    Ok(format!(
+        "{profile}-{}-{}",
+        date.replace('-', ""),
+        &digest[..12]
+    ))
+}
+
+/// `bag-info.txt` before what each bag adds (its group and count, its size): who sends it
+/// (`options` over `profile`), what it is, when, its identifier and the package it follows.
+fn base_info(
+    profile: &Profile,
+    options: &PackageOptions,
+    date: &str,
+    identifier: &str,
+    follows: Option<&str>,
+) -> bag::BagInfo {
+    let pick = |flag: &str, profile: &str| -> String {
+        if flag.trim().is_empty() {
+            profile.to_string()
+        } else {
+            flag.to_string()
+        }
+    };
+    let (p, o) = (&profile.package, &options.info);
+    let mut info = bag::BagInfo::default();
+    info.add(
+        "Source-Organization",
+        &pick(&o.source_organization, &p.source_organization),
+    );
+    info.add(
+        "Organization-Address",
+        &pick(&o.organization_address, &p.organization_address),
+    );
+    info.add("Contact-Name", &pick(&o.contact_name, &p.contact_name));
+    info.add("Contact-Phone", &pick(&o.contact_phone, &p.contact_phone));
+    info.add("Contact-Email", &pick(&o.contact_email, &p.contact_email));
+    let description = pick(&o.external_description, &p.external_description);
+    let description = match description.is_empty() {
+        true => profile.title.clone(),
+        false => description,
+    };
+    info.add("External-Description", &description);
+    info.add("External-Identifier", identifier);
+    info.add("Bagging-Date", date);
+    info.add("Follows-Package", follows.unwrap_or(""));
+    info
+}
+
+/// What every bag of one package shares.
+struct BagPlan {
+    info: bag::BagInfo,
+    date: String,
+    identifier: String,
+    lang: Lang,
+}
+
+/// Which part a bag is: its number (from 1) and how many there are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// From 1.
+    pub index: usize,
+    /// How many parts the package has.
+    pub count: usize,
+}
+
+impl BagPlan {
+    /// Completes the bag at `dir`, whose photos of `own` (positions in `entries`) are in place
+    /// under `dir/data/`: the payload's other files first (the manifest table, `manifest.json`
+    /// with `skipped`, the reading copies), then the tag files over all of `data/`.
+    fn write(
+        &self,
+        dir: &Path,
+        entries: &Spill<ManifestEntry>,
+        own: Range<usize>,
+        skipped: &[Skipped],
+        part: Option<Part>,
+    ) -> anyhow::Result<()> {
+        let data = dir.join("data");
+        fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
+        let rows = || entries.iter().skip(own.start).take(own.len());
+        write_manifests(&data, rows, skipped, self.lang)?;
+        // Part 1 of several lists the whole collection in its reading copies.
+        let listed = match part {
+            Some(Part { index: 1, .. }) => 0..entries.len(),
+            _ => own.clone(),
+        };
+        write_reading_copies(&data, entries, own.clone(), listed, part, self.lang)?;
+        let mut known = HashMap::new();
+        for e in rows() {
+            let e = e.context("reading the manifest's rows back")?;
+            let digests = bag::Digests {
+                sha256: e.sha256,
+                sha512: e.sha512,
+                bytes: e.bytes,
+            };
+            known.insert(e.file, digests);
+        }
+        let mut info = self.info.clone();
+        if let Some(part) = part {
+            let id = format!("{}-{}of{}", self.identifier, part.index, part.count);
+            for (label, value) in &mut info.fields {
+                if label == "External-Identifier" {
+                    *value = id.clone();
+                }
+            }
+            info.add("Bag-Group-Identifier", &self.identifier);
+            info.add("Bag-Count", &format!("{} of {}", part.index, part.count));
+        }
+        bag::finish(dir, &info, &known)
+    }
+
+    /// Splits the photos under `staging/data/` into parts of at most `limit` bytes and writes
+    /// each as a bag zipped into `staging/<name>-KofN.zip`; `staging` then holds only the zips.
+    /// Returns the zips' names.
+    fn write_parts(
+        &self,
+        staging: &Path,
+        name: &str,
+        entries: &Spill<ManifestEntry>,
+        skipped: &[Skipped],
+        limit: u64,
+    ) -> anyhow::Result<Vec<String>> {
+        let sizes: Vec<u64> = entries
+            .iter()
+            .map(|e| e.map(|e| e.bytes))
+            .collect::<std::io::Result<_>>()
+            .context("reading the manifest's rows back")?;
+        let ranges = parts::plan(&sizes, limit);
+        let count = ranges.len();
+        let all = staging.join("data");
+        let time = parts::zip_time(&self.date);
+        let mut names = Vec::new();
+        for (i, own) in ranges.into_iter().enumerate() {
+            let part = Part {
+                index: i + 1,
+                count,
+            };
+            let root = parts::part_name(name, part.index, count);
+            let dir = staging.join(format!(".{root}"));
+            for e in entries.iter().skip(own.start).take(own.len()) {
+                let e = e.context("reading the manifest's rows back")?;
+                let target = dir.join("data").join(&e.file);
+                fs::create_dir_all(target.parent().expect("package names have a year folder"))
+                    .with_context(|| format!("creating {}", target.display()))?;
+                fs::rename(all.join(&e.file), &target)
+                    .with_context(|| format!("moving {} into part {}", e.file, part.index))?;
+            }
+            let left_out: &[Skipped] = if part.index == 1 { skipped } else { &[] };
+            self.write(&dir, entries, own, left_out, Some(part))?;
+            let zip = format!("{root}.zip");
+            parts::zip_bag(&dir, &root, &staging.join(&zip), time)?;
+            fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+            names.push(zip);
+        }
+        if all.exists() {
+            fs::remove_dir_all(&all).with_context(|| format!("removing {}", all.display()))?;
+        }
+        Ok(names)
+    }
+}
+
+/// Where the reading copies go: the 汇总表 (`汇总表.xlsx`, one row per photo, its `文件名` the
+/// photo's path below `data/`) and the 图录 (`图录.pdf`), written into a bag's `data/` after
+/// its photos and manifest table and before its checksums, so the bag's manifests cover them.
+/// `own` are the positions in `entries` of the photos this bag holds; `listed` those the 汇总表
+/// lists: the same, except in part 1 of several, which lists the whole collection. `part` is
+/// `None` for an unsplit package. Today it writes nothing: the book's writers plug in here.
+///
+/// # Errors
+/// When a reading copy cannot be written.
+pub fn write_reading_copies(
+    data: &Path,
+    entries: &Spill<ManifestEntry>,
+    own: Range<usize>,
+    listed: Range<usize>,
+    part: Option<Part>,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let _ = (data, entries, own, listed, part, lang);
+    Ok(())
 }
 
 /// A photo going into the package: its item, the item whose tags fill its gaps (a curator's
@@ -567,8 +817,7 @@ fn place_name(item: &ItemReport) -> String {
         .unwrap_or_default()
 }
 
-/// Copies (or converts) each selected photo into `dir` under its package name, then writes the
-/// manifests and checksums. Returns the manifest's rows (on disk, a spill in `spill_dir`) and
+/// Copies (or converts) each selected photo into `dir` under its package name. Returns the manifest's rows (on disk, a spill in `spill_dir`) and
 /// the candidates left out.
 fn build(
     items: &Spill<ItemReport>,
@@ -633,32 +882,41 @@ fn build(
         entries.push(&entry(&item, &name, &bytes, converted_from))?;
     }
     let entries = entries.finish()?;
+    Ok((entries, skipped))
+}
+
+/// Writes `manifest.csv` and `manifest.json` into `data`: the rows `rows` gives, and the
+/// candidates left out.
+fn write_manifests<'a, F, I>(
+    data: &Path,
+    rows: F,
+    skipped: &[Skipped],
+    lang: Lang,
+) -> anyhow::Result<()>
+where
+    F: Fn() -> I,
+    I: Iterator<Item = std::io::Result<ManifestEntry>> + 'a,
+{
     let create = |name: &str| -> anyhow::Result<BufWriter<fs::File>> {
-        let file = fs::File::create(dir.join(name)).with_context(|| format!("writing {name}"))?;
+        let file = fs::File::create(data.join(name)).with_context(|| format!("writing {name}"))?;
         Ok(BufWriter::new(file))
     };
     let mut csv = create("manifest.csv")?;
-    write_manifest_csv(&mut csv, entries.iter(), lang).context("writing manifest.csv")?;
+    write_manifest_csv(&mut csv, rows(), lang).context("writing manifest.csv")?;
     csv.into_inner()
         .map_err(|e| e.into_error())
         .context("writing manifest.csv")?;
     let mut json = create("manifest.json")?;
     let view = ManifestView {
-        entries: crate::report::Streamed::new(entries.iter()),
-        skipped: &skipped,
+        entries: crate::report::Streamed::new(rows()),
+        skipped,
     };
     serde_json::to_writer_pretty(&mut json, &view).context("writing manifest.json")?;
     drop(view);
     json.write_all(b"\n")
         .and_then(|()| json.flush())
         .context("writing manifest.json")?;
-    let mut sums = create("sha256sums.txt")?;
-    for e in entries.iter() {
-        let e = e.context("reading the manifest's rows back")?;
-        writeln!(sums, "{}  {}", e.sha256, e.file).context("writing sha256sums.txt")?;
-    }
-    sums.flush().context("writing sha256sums.txt")?;
-    Ok((entries, skipped))
+    Ok(())
 }
 
 /// `manifest.json` as written: [`PackageSummary`]'s fields, the rows streamed.
@@ -710,6 +968,8 @@ fn entry(item: &ItemReport, file: &str, bytes: &[u8], converted_from: String) ->
         }
     }
     let photo = item.photo.as_ref().expect("packaged items are photos");
+    // Both checksums in one pass over the bytes in memory.
+    let digests = bag::Digests::of(bytes);
     ManifestEntry {
         file: file.to_string(),
         year: t.year.as_ref().map(|y| y.value).unwrap_or_default(),
@@ -724,7 +984,8 @@ fn entry(item: &ItemReport, file: &str, bytes: &[u8], converted_from: String) ->
         height: photo.height,
         bytes: bytes.len() as u64,
         converted_from,
-        sha256: hex(&Sha256::digest(bytes)),
+        sha256: digests.sha256,
+        sha512: digests.sha512,
         content: photo.content.to_hex(),
         sources: sources.join("; "),
     }
