@@ -354,7 +354,7 @@ fn a_curators_keeper_replaces_the_automatic_one() {
         "manifest.json lists the replaced keeper"
     );
     assert_eq!(after.code, 0, "{}", after.stdout);
-    let packaged = std::fs::read(pkg.join(&entry.file)).unwrap();
+    let packaged = std::fs::read(pkg.join("data").join(&entry.file)).unwrap();
     assert_eq!(
         packaged,
         std::fs::read(collection.join(&other.path)).unwrap()
