@@ -91,9 +91,10 @@ fn package(work: &Path, to: &Path, decisions: Option<&Path>) -> Packaged {
         "lightbox package failed ({code}): {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let manifest =
-        serde_json::from_slice(&std::fs::read(to.join("manifest.json")).expect("manifest.json"))
-            .expect("manifest.json parses");
+    let manifest = serde_json::from_slice(
+        &std::fs::read(to.join("data/manifest.json")).expect("manifest.json"),
+    )
+    .expect("manifest.json parses");
     Packaged {
         manifest,
         code,
