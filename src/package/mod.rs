@@ -22,6 +22,7 @@ mod assemble;
 pub mod bag;
 pub mod parts;
 pub mod receive;
+pub mod rows;
 mod select;
 
 use std::collections::BTreeMap;

@@ -21,6 +21,7 @@ use rayon::prelude::*;
 use zip::ZipArchive;
 
 use super::bag::{Algorithm, BagInfo, Digests, decode_path};
+use super::rows::{csv_rows, name_rule, xlsx_rows};
 use crate::lang::Lang;
 
 /// Files a package writes at the root of `data/` besides the year folders.
@@ -788,99 +789,9 @@ fn check(store: &Store) -> Result<BagCheck, String> {
     })
 }
 
-/// Why a photo's path below `data/` is off the naming rule `YYYY/YYYY+地州市+活动名称+NN.jpg`,
-/// or `None` when it follows it.
-pub fn name_rule(path: &str) -> Option<&'static str> {
-    let Some((folder, name)) = path.split_once('/') else {
-        return Some("not in a year folder / 不在年份文件夹中");
-    };
-    if name.contains('/') || folder.len() != 4 || !folder.bytes().all(|b| b.is_ascii_digit()) {
-        return Some("not in a year folder / 不在年份文件夹中");
-    }
-    let Some(stem) = name.strip_suffix(".jpg") else {
-        return Some("not a .jpg / 扩展名不是 .jpg");
-    };
-    let parts: Vec<&str> = stem.split('+').collect();
-    if parts.len() != 4 {
-        return Some("not 年份+地州市+活动名称+序号 / 不是四段");
-    }
-    if parts[0] != folder {
-        return Some("the year differs from its folder's / 年份与文件夹不符");
-    }
-    if parts[1].trim().is_empty() || parts[2].trim().is_empty() {
-        return Some("no 地州市 or 活动名称 / 缺少地州市或活动名称");
-    }
-    if parts[3].len() < 2 || !parts[3].bytes().all(|b| b.is_ascii_digit()) {
-        return Some("序号 is not a number of two digits or more / 序号不是两位以上数字");
-    }
-    None
-}
-
-/// The `文件名` (`File name`) column of the 汇总表's sheet `照片清单` (`Photos`).
-fn xlsx_rows(bytes: &[u8]) -> Result<Vec<String>, String> {
-    use calamine::Reader;
-    let mut book: calamine::Xlsx<io::Cursor<&[u8]>> =
-        calamine::open_workbook_from_rs(io::Cursor::new(bytes))
-            .map_err(|e: calamine::XlsxError| e.to_string())?;
-    let names = book.sheet_names();
-    let sheet = names
-        .iter()
-        .find(|n| *n == "照片清单" || *n == "Photos")
-        .cloned()
-        .ok_or("no sheet 照片清单 (Photos) / 没有工作表“照片清单”")?;
-    let range = book.worksheet_range(&sheet).map_err(|e| e.to_string())?;
-    let mut rows = range.rows();
-    let header = rows.next().ok_or("an empty sheet / 工作表为空")?;
-    let column = header
-        .iter()
-        .position(|c| {
-            let c = c.to_string();
-            c.trim() == "文件名" || c.trim().eq_ignore_ascii_case("File name")
-        })
-        .ok_or("no column 文件名 (File name) / 没有“文件名”列")?;
-    Ok(rows
-        .filter_map(|r| r.get(column).map(|c| c.to_string().trim().to_string()))
-        .filter(|c| !c.is_empty())
-        .collect())
-}
-
-/// The first column (`文件名`, `file`) of `manifest.csv` (UTF-8, maybe with a BOM).
-fn csv_rows(bytes: &[u8]) -> Result<Vec<String>, String> {
-    let bytes = bytes
-        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
-        .unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(bytes);
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| e.to_string())?;
-        if let Some(file) = record.get(0) {
-            // Cells that could read as formulas got a leading `'` (see `inert`).
-            let file = file.strip_prefix('\'').unwrap_or(file).trim();
-            if !file.is_empty() {
-                rows.push(file.to_string());
-            }
-        }
-    }
-    Ok(rows)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_naming_rule() {
-        assert_eq!(name_rule("2015/2015+克拉玛依市+科普进校园+01.jpg"), None);
-        assert_eq!(name_rule("2015/2015+克拉玛依市+科普进校园+123.jpg"), None);
-        assert!(name_rule("2015+克拉玛依市+科普进校园+01.jpg").is_some());
-        assert!(name_rule("2015/2016+克拉玛依市+科普进校园+01.jpg").is_some());
-        assert!(name_rule("2015/2015+克拉玛依市+科普进校园+1.jpg").is_some());
-        assert!(name_rule("2015/2015+克拉玛依市+科普进校园+01.png").is_some());
-        assert!(name_rule("2015/2015+克拉玛依市+01.jpg").is_some());
-        assert!(name_rule("2015/x/2015+a+b+01.jpg").is_some());
-    }
 
     #[test]
     fn garbage_is_unreadable_never_a_panic() {
