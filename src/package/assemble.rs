@@ -94,6 +94,7 @@ pub(super) struct BagPlan {
     pub(super) info: bag::BagInfo,
     pub(super) date: String,
     pub(super) identifier: String,
+    pub(super) work: std::path::PathBuf,
     pub(super) lang: Lang,
 }
 
@@ -127,7 +128,15 @@ impl BagPlan {
             Some(Part { index: 1, .. }) => 0..entries.len(),
             _ => own.clone(),
         };
-        write_reading_copies(&data, entries, own.clone(), listed, part, self.lang)?;
+        write_reading_copies(
+            &self.work,
+            &data,
+            entries,
+            own.clone(),
+            listed,
+            part,
+            self.lang,
+        )?;
         let mut known = HashMap::new();
         for e in rows() {
             let e = e.context("reading the manifest's rows back")?;

@@ -273,6 +273,7 @@ pub fn package(
         info: base_info(profile, options, &date, &identifier, follows.as_deref()),
         date,
         identifier: identifier.clone(),
+        work: work.to_path_buf(),
         lang,
     };
     let parts = match options.split_size {
@@ -306,11 +307,14 @@ pub fn package(
 /// its photos and manifest table and before its checksums, so the bag's manifests cover them.
 /// `own` are the positions in `entries` of the photos this bag holds; `listed` those the 汇总表
 /// lists: the same, except in part 1 of several, which lists the whole collection. `part` is
-/// `None` for an unsplit package. Today it writes nothing: the book's writers plug in here.
+/// `None` for an unsplit package. `work` is the run's work folder: a photo's thumbnail is
+/// `work/derived/thumbs/<content>.jpg` (its [`ManifestEntry::content`]). Today it writes
+/// nothing: the book's writers plug in here.
 ///
 /// # Errors
 /// When a reading copy cannot be written.
 pub fn write_reading_copies(
+    work: &Path,
     data: &Path,
     entries: &Spill<ManifestEntry>,
     own: Range<usize>,
@@ -318,7 +322,7 @@ pub fn write_reading_copies(
     part: Option<Part>,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let _ = (data, entries, own, listed, part, lang);
+    let _ = (work, data, entries, own, listed, part, lang);
     Ok(())
 }
 
