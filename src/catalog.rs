@@ -202,6 +202,9 @@ impl Catalog {
                  CREATE TABLE IF NOT EXISTS packaged (
                      content TEXT NOT NULL, package TEXT NOT NULL, file TEXT NOT NULL,
                      unit TEXT NOT NULL, original TEXT NOT NULL, PRIMARY KEY (content, package));
+                 CREATE TABLE IF NOT EXISTS packages (
+                     seq INTEGER PRIMARY KEY, package TEXT NOT NULL UNIQUE,
+                     identifier TEXT NOT NULL);
                  CREATE TABLE IF NOT EXISTS decisions (
                      content TEXT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL,
                      path TEXT NOT NULL, PRIMARY KEY (content, kind));
@@ -398,12 +401,43 @@ impl Catalog {
         Ok(RunRecord { tx, run, path })
     }
 
+    /// The identifier (bag-info's `External-Identifier`) of the package made before `package`:
+    /// the one recorded last before it, or, for a package not recorded yet, the last one
+    /// recorded. Making a package again keeps its place in that order, so the same work gives
+    /// the same answer.
+    ///
+    /// # Errors
+    /// When the database cannot be read.
+    pub fn previous_package(&self, package: &str) -> Result<Option<String>, CatalogError> {
+        let path = self.path.display().to_string();
+        let db = |source| CatalogError::Database {
+            path: path.clone(),
+            source,
+        };
+        self.connection
+            .query_row(
+                "SELECT identifier FROM packages WHERE package != ?1 AND seq < \
+                 COALESCE((SELECT seq FROM packages WHERE package = ?1), 9223372036854775807) \
+                 ORDER BY seq DESC LIMIT 1",
+                params![package],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)
+    }
+
     /// Records what a package holds, replacing what that package held before, in one
-    /// transaction: the entries (content, file, unit, original) are read as they are recorded.
+    /// transaction: the entries (content, file, unit, original) are read as they are recorded,
+    /// and `identifier` (bag-info's `External-Identifier`) is kept for the package made next.
     ///
     /// # Errors
     /// When the database cannot be written, or an entry cannot be read (nothing is recorded).
-    pub fn record_package<I>(&mut self, package: &str, entries: I) -> Result<(), CatalogError>
+    pub fn record_package<I>(
+        &mut self,
+        package: &str,
+        identifier: &str,
+        entries: I,
+    ) -> Result<(), CatalogError>
     where
         I: IntoIterator<Item = std::io::Result<(ContentHash, String, String, String)>>,
     {
@@ -415,6 +449,12 @@ impl Catalog {
         let tx = self.connection.transaction().map_err(db)?;
         tx.execute("DELETE FROM packaged WHERE package = ?1", params![package])
             .map_err(db)?;
+        tx.execute(
+            "INSERT INTO packages (package, identifier) VALUES (?1, ?2) \
+             ON CONFLICT (package) DO UPDATE SET identifier = excluded.identifier",
+            params![package, identifier],
+        )
+        .map_err(db)?;
         {
             let mut insert = tx
                 .prepare_cached("INSERT OR REPLACE INTO packaged (content, package, file, unit, original) VALUES (?1, ?2, ?3, ?4, ?5)")

@@ -28,6 +28,11 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// `--split-size`: `2GB`, `700MB`, `650MiB`, or bytes.
+fn parse_size(text: &str) -> Result<u64, String> {
+    lightbox::package::parts::parse_size(text)
+}
+
 /// `--lang` values.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum LangArg {
@@ -87,9 +92,41 @@ pub enum Command {
         #[arg(long)]
         decisions: Option<PathBuf>,
         /// The run's collection profile (TOML); default: the embedded cast-2023. It checks the
-        /// duplicates a curator declared different photos, which the run did not check.
+        /// duplicates a curator declared different photos, which the run did not check; its
+        /// `[package]` section fills the bag's bag-info.txt.
         #[arg(long)]
         profile: Option<PathBuf>,
+        /// Write the package as several complete bags, each zipped (`PKG/PKG-1of3.zip`, ...), of
+        /// at most this size each, e.g. `2GB`, `700MB`, `650MiB`. A photo is never split.
+        #[arg(long, value_parser = parse_size)]
+        split_size: Option<u64>,
+        /// bag-info.txt's Source-Organization (default: the profile's).
+        #[arg(long)]
+        source_organization: Option<String>,
+        /// bag-info.txt's Organization-Address (default: the profile's).
+        #[arg(long)]
+        organization_address: Option<String>,
+        /// bag-info.txt's Contact-Name (default: the profile's).
+        #[arg(long)]
+        contact_name: Option<String>,
+        /// bag-info.txt's Contact-Phone (default: the profile's).
+        #[arg(long)]
+        contact_phone: Option<String>,
+        /// bag-info.txt's Contact-Email (default: the profile's).
+        #[arg(long)]
+        contact_email: Option<String>,
+        /// bag-info.txt's External-Description (default: the profile's).
+        #[arg(long)]
+        external_description: Option<String>,
+    },
+    /// Check a package as it arrived: each bag folder, package folder of zipped parts, or part's
+    /// zip (not extracted): its structure, Payload-Oxum, every checksum, no file missing or
+    /// extra, the naming rule, and the 汇总表 (or manifest table) against the photos. Exit 0
+    /// when whole, 1 naming each bad file, 2 when a path cannot be read as a package.
+    Verify {
+        /// Bag folders, package folders of zipped parts, or parts' zips.
+        #[arg(required = true)]
+        packages: Vec<PathBuf>,
     },
     /// Write a unit's fill-in 汇总表 (xlsx): one row per photo with its thumbnail, what is known
     /// filled in, missing required cells highlighted. Send it to the unit; when it comes back

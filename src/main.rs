@@ -198,13 +198,32 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             to,
             decisions,
             profile,
+            split_size,
+            source_organization,
+            organization_address,
+            contact_name,
+            contact_phone,
+            contact_email,
+            external_description,
         } => {
             let profile = match profile {
                 Some(path) => Profile::load(path)?,
                 None => Profile::embedded(),
             };
+            let flag = |v: &Option<String>| v.clone().unwrap_or_default();
+            let options = lightbox::package::PackageOptions {
+                split_size: *split_size,
+                info: lightbox::profile::PackageInfo {
+                    source_organization: flag(source_organization),
+                    organization_address: flag(organization_address),
+                    contact_name: flag(contact_name),
+                    contact_phone: flag(contact_phone),
+                    contact_email: flag(contact_email),
+                    external_description: flag(external_description),
+                },
+            };
             let summary = pool.install(|| {
-                lightbox::package::package(work, to, decisions.as_deref(), &profile, lang)
+                lightbox::package::package(work, to, decisions.as_deref(), &profile, lang, &options)
             })?;
             if !cli.quiet {
                 match lang {
@@ -215,11 +234,62 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                         println!("packaged {} photos into {}", summary.packaged, to.display())
                     }
                 }
+                let follows = summary.follows.as_deref().unwrap_or("-");
+                match lang {
+                    Lang::Zh => println!("包标识 {}（接续 {follows}）", summary.identifier),
+                    Lang::En => println!("package {} (follows {follows})", summary.identifier),
+                }
+                for part in &summary.parts {
+                    println!("  {}", to.join(part).display());
+                }
                 for s in &summary.skipped {
                     println!("  {}: {}", s.original, s.reason);
                 }
             }
             Ok(if summary.has_problems() { 1 } else { 0 })
+        }
+        Command::Verify { packages } => {
+            let outcome = pool.install(|| lightbox::package::receive::verify(packages));
+            for (path, reason) in &outcome.unreadable {
+                match lang {
+                    Lang::Zh => eprintln!("lightbox: 无法读取 {path}：{reason}"),
+                    Lang::En => eprintln!("lightbox: cannot read {path}: {reason}"),
+                }
+            }
+            for finding in &outcome.findings {
+                println!("{}", finding.message(lang));
+            }
+            if !cli.quiet {
+                for c in &outcome.checked {
+                    let part = c
+                        .part
+                        .as_deref()
+                        .map(|p| format!(" [{p}]"))
+                        .unwrap_or_default();
+                    match lang {
+                        Lang::Zh => println!(
+                            "已检查 {}{part}：{} 个文件，{} 字节",
+                            c.bag, c.files, c.bytes
+                        ),
+                        Lang::En => {
+                            println!(
+                                "checked {}{part}: {} files, {} bytes",
+                                c.bag, c.files, c.bytes
+                            )
+                        }
+                    }
+                }
+                let (n, code) = (outcome.findings.len(), outcome.code());
+                match (lang, code) {
+                    (Lang::Zh, 0) => println!("完整：所有文件齐全，校验值一致"),
+                    (Lang::En, 0) => println!("whole: every file there, every checksum matches"),
+                    (Lang::Zh, 1) => println!("有问题：{n} 处"),
+                    (Lang::En, 1) => println!("problems: {n}"),
+                    (Lang::Zh, _) => println!("有无法读取的输入"),
+                    (Lang::En, _) => println!("some input could not be read"),
+                }
+            }
+            Ok(outcome.code())
         }
         Command::Template { drop, to, profile } => {
             let profile = match profile {

@@ -1113,7 +1113,12 @@ fn safe_folder_name(name: &str) -> String {
 
 /// Today's date as `YYYY-MM-DD` (UTC), for sheet headers.
 pub fn today() -> String {
-    let days = std::time::SystemTime::now()
+    date_of(std::time::SystemTime::now())
+}
+
+/// The date of `time` as `YYYY-MM-DD` (UTC); 1970-01-01 for a time before it.
+pub fn date_of(time: std::time::SystemTime) -> String {
+    let days = time
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() / 86_400)
         .unwrap_or(0) as i64;

@@ -57,6 +57,29 @@ pub struct Profile {
     pub dedupe: NearParams,
     /// Places.
     pub gazetteer: Gazetteer,
+    /// Who sends the package, for its `bag-info.txt`.
+    #[serde(default)]
+    pub package: PackageInfo,
+}
+
+/// The `[package]` section: who sends the package and what it holds, as the receiver reads it in
+/// `bag-info.txt`. An empty value is left out of the bag; `lightbox package`'s flags override
+/// each.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PackageInfo {
+    /// `Source-Organization`: the organization that sends the package.
+    pub source_organization: String,
+    /// `Organization-Address`.
+    pub organization_address: String,
+    /// `Contact-Name`: the person the receiver asks about the package.
+    pub contact_name: String,
+    /// `Contact-Phone`.
+    pub contact_phone: String,
+    /// `Contact-Email`.
+    pub contact_email: String,
+    /// `External-Description`: what the collection is.
+    pub external_description: String,
 }
 
 /// The bands that tell copies of one photo from bursts, look-alikes and unrelated photos. A

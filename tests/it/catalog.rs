@@ -175,7 +175,8 @@ fn a_photo_accepted_earlier_is_recognised_and_never_packaged_twice() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        pkg1.join("2017/2017+克拉玛依市+全国科普日科普展览+01.jpg")
+        pkg1.join("data")
+            .join("2017/2017+克拉玛依市+全国科普日科普展览+01.jpg")
             .exists()
     );
 
@@ -215,7 +216,8 @@ fn a_photo_accepted_earlier_is_recognised_and_never_packaged_twice() {
     ]);
     assert!(out.status.success());
     let manifest: lightbox::package::PackageSummary =
-        serde_json::from_slice(&fs::read(pkg2.join("manifest.json")).unwrap()).unwrap();
+        serde_json::from_slice(&fs::read(pkg2.join("data").join("manifest.json")).unwrap())
+            .unwrap();
     let originals: Vec<&str> = manifest
         .entries
         .iter()
@@ -226,6 +228,27 @@ fn a_photo_accepted_earlier_is_recognised_and_never_packaged_twice() {
         ["独山子区科协/科普开放日.jpg"],
         "the photo already sent is not packaged again"
     );
+    // The second package's bag says which one it follows.
+    let info = |pkg: &std::path::Path, label: &str| -> Option<String> {
+        fs::read_to_string(pkg.join("bag-info.txt"))
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{label}: ")).map(str::to_string))
+    };
+    let first = info(&pkg1, "External-Identifier").unwrap();
+    let second = info(&pkg2, "External-Identifier").unwrap();
+    assert_ne!(first, second);
+    assert_eq!(info(&pkg1, "Follows-Package"), None);
+    assert_eq!(info(&pkg2, "Follows-Package"), Some(first.clone()));
+    // Made again, the second package still follows the first.
+    let out = lightbox([
+        OsStr::new("package"),
+        work.as_os_str(),
+        "--to".as_ref(),
+        pkg2.as_os_str(),
+    ]);
+    assert!(out.status.success());
+    assert_eq!(info(&pkg2, "Follows-Package"), Some(first));
 }
 
 #[test]

@@ -90,7 +90,7 @@ fn package(work: &Path, to: &Path, decisions: Option<&Path>) -> (PackageSummary,
         "lightbox package failed ({code}): {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let manifest = std::fs::read(to.join("manifest.json")).expect("manifest.json");
+    let manifest = std::fs::read(to.join("data/manifest.json")).expect("manifest.json");
     (
         serde_json::from_slice(&manifest).expect("manifest.json parses"),
         code,
@@ -172,7 +172,7 @@ fn a_copy_declared_a_different_photo_is_packaged_and_stays_packaged() {
     );
     assert_eq!(entry.file, "2015/2015+喀什地区+科普进校园+01.jpg");
     assert_eq!(
-        std::fs::read(pkg.join(&entry.file)).unwrap(),
+        std::fs::read(pkg.join("data").join(&entry.file)).unwrap(),
         std::fs::read(collection.join(COPY)).unwrap()
     );
 
@@ -274,7 +274,8 @@ fn a_split_copy_missing_tags_is_left_out_with_the_reason() {
         String::from_utf8_lossy(&out.stderr)
     );
     let manifest: PackageSummary =
-        serde_json::from_slice(&std::fs::read(pkg.join("manifest.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(pkg.join("data").join("manifest.json")).unwrap())
+            .unwrap();
     assert_eq!(originals(&manifest), [ORIGINAL]);
     assert_eq!(manifest.skipped.len(), 1, "{:?}", manifest.skipped);
     let skipped = &manifest.skipped[0];
@@ -319,7 +320,10 @@ fn a_split_copy_missing_tags_is_left_out_with_the_reason() {
     );
     assert_eq!(
         originals(
-            &serde_json::from_slice(&std::fs::read(pkg.join("manifest.json")).unwrap()).unwrap()
+            &serde_json::from_slice(
+                &std::fs::read(pkg.join("data").join("manifest.json")).unwrap()
+            )
+            .unwrap()
         ),
         [ORIGINAL],
         "the package before stays whole"

@@ -111,7 +111,7 @@ fn unit_text_starting_like_a_formula_is_quoted_in_csvs_and_text_in_the_workbook(
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let manifest = records(&pkg.join("manifest.csv"));
+    let manifest = records(&pkg.join("data").join("manifest.csv"));
     assert_eq!(manifest.len(), 2, "{manifest:?}");
     let (header, row) = (&manifest[0], &manifest[1]);
     let cell = |name: &str| row[column(header, name)].as_str();
@@ -124,7 +124,8 @@ fn unit_text_starting_like_a_formula_is_quoted_in_csvs_and_text_in_the_workbook(
     assert!(cell("bytes").parse::<u64>().is_ok(), "{row:?}");
     assert_no_formula_start(&manifest, "manifest.csv");
     let summary: lightbox::package::PackageSummary =
-        serde_json::from_slice(&std::fs::read(pkg.join("manifest.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(pkg.join("data").join("manifest.json")).unwrap())
+            .unwrap();
     assert_eq!(summary.entries[0].caption, CAPTION);
     assert_eq!(summary.entries[0].photographer, "@赵军");
 

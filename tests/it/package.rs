@@ -1,5 +1,6 @@
-//! `lightbox package`: accepted photos renamed into year folders, manifests with SHA-256 that
-//! match the files, identical manifests for the same input, atomic replacement.
+//! `lightbox package`: accepted photos renamed into year folders of a bag's `data/`, manifests
+//! with SHA-256 that match the files, identical manifests for the same input, atomic
+//! replacement. (The bag itself, its parts and `lightbox verify`: `bag.rs`.)
 //!
 //! In: a run of `fixtures/drops`. Out: assertions on the package folder.
 
@@ -43,29 +44,35 @@ fn packages_accepted_photos_renamed_with_manifests_and_checksums() {
     assert_eq!(
         files_below(&pkg),
         [
-            "2015/2015+克拉玛依市+科普进校园+01.jpg",
-            "2015/2015+克拉玛依市+科普进校园+02.jpg",
-            "2016/2016+克拉玛依市+科普大篷车进社区+01.jpg",
-            "2017/2017+克拉玛依市+全国科普日科普展览+01.jpg",
-            "2018/2018+乌鲁木齐市+2018年全国科普日新疆大学实验室开放日+01.jpg",
-            "manifest.csv",
-            "manifest.json",
-            "sha256sums.txt",
+            "bag-info.txt",
+            "bagit.txt",
+            "data/2015/2015+克拉玛依市+科普进校园+01.jpg",
+            "data/2015/2015+克拉玛依市+科普进校园+02.jpg",
+            "data/2016/2016+克拉玛依市+科普大篷车进社区+01.jpg",
+            "data/2017/2017+克拉玛依市+全国科普日科普展览+01.jpg",
+            "data/2018/2018+乌鲁木齐市+2018年全国科普日新疆大学实验室开放日+01.jpg",
+            "data/manifest.csv",
+            "data/manifest.json",
+            "manifest-sha256.txt",
+            "manifest-sha512.txt",
+            "tagmanifest-sha256.txt",
+            "tagmanifest-sha512.txt",
         ]
     );
+    let data = pkg.join("data");
     // The originals are copied unchanged.
     let original = std::fs::read(drops().join("克拉玛依市科协/IMG_2041.JPG")).unwrap();
     assert_eq!(
-        std::fs::read(pkg.join("2017/2017+克拉玛依市+全国科普日科普展览+01.jpg")).unwrap(),
+        std::fs::read(data.join("2017/2017+克拉玛依市+全国科普日科普展览+01.jpg")).unwrap(),
         original
     );
 
     let manifest: lightbox::package::PackageSummary =
-        serde_json::from_slice(&std::fs::read(pkg.join("manifest.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(pkg.join("data/manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest.entries.len(), 5);
     assert!(manifest.skipped.is_empty());
     for entry in &manifest.entries {
-        let bytes = std::fs::read(pkg.join(&entry.file)).unwrap();
+        let bytes = std::fs::read(data.join(&entry.file)).unwrap();
         let sha: String = Sha256::digest(&bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
@@ -88,26 +95,29 @@ fn packages_accepted_photos_renamed_with_manifests_and_checksums() {
         (2015, "克拉玛依市", "克拉玛依市科协", "王建国")
     );
 
-    let csv = std::fs::read(pkg.join("manifest.csv")).unwrap();
+    let csv = std::fs::read(pkg.join("data/manifest.csv")).unwrap();
     assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]));
     let text = String::from_utf8(csv[3..].to_vec()).unwrap();
     assert_eq!(text.lines().count(), 6);
     insta::assert_snapshot!("fixture_manifest_csv", text);
 
-    let sums = std::fs::read_to_string(pkg.join("sha256sums.txt")).unwrap();
-    assert!(sums.contains(&format!("{}  {}", first.sha256, first.file)));
+    let sums = std::fs::read_to_string(pkg.join("manifest-sha256.txt")).unwrap();
+    assert!(sums.contains(&format!("{}  data/{}\n", first.sha256, first.file)));
+    let sums = std::fs::read_to_string(pkg.join("manifest-sha512.txt")).unwrap();
+    assert!(sums.contains(&format!("{}  data/{}\n", first.sha512, first.file)));
+    assert_eq!(first.sha512.len(), 128);
 
     // Again, over the existing package: byte-identical manifests, nothing left beside it.
     let before = (
-        std::fs::read(pkg.join("manifest.csv")).unwrap(),
-        std::fs::read(pkg.join("manifest.json")).unwrap(),
+        std::fs::read(pkg.join("data/manifest.csv")).unwrap(),
+        std::fs::read(pkg.join("data/manifest.json")).unwrap(),
     );
     std::fs::write(pkg.join("stale.txt"), b"from an older package").unwrap();
     let out = package(&run.work, &pkg);
     assert!(out.status.success());
     let after = (
-        std::fs::read(pkg.join("manifest.csv")).unwrap(),
-        std::fs::read(pkg.join("manifest.json")).unwrap(),
+        std::fs::read(pkg.join("data/manifest.csv")).unwrap(),
+        std::fs::read(pkg.join("data/manifest.json")).unwrap(),
     );
     assert_eq!(before, after);
     assert!(
@@ -129,8 +139,8 @@ fn manifests_are_identical_across_runs() {
         let pkg = run.dir.path().join("pkg");
         assert!(package(&run.work, &pkg).status.success());
         (
-            std::fs::read(pkg.join("manifest.csv")).unwrap(),
-            std::fs::read(pkg.join("manifest.json")).unwrap(),
+            std::fs::read(pkg.join("data/manifest.csv")).unwrap(),
+            std::fs::read(pkg.join("data/manifest.json")).unwrap(),
         )
     };
     assert_eq!(manifest("1"), manifest("2"));

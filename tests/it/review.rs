@@ -91,9 +91,10 @@ fn package(work: &Path, to: &Path, decisions: Option<&Path>) -> Packaged {
         "lightbox package failed ({code}): {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let manifest =
-        serde_json::from_slice(&std::fs::read(to.join("manifest.json")).expect("manifest.json"))
-            .expect("manifest.json parses");
+    let manifest = serde_json::from_slice(
+        &std::fs::read(to.join("data/manifest.json")).expect("manifest.json"),
+    )
+    .expect("manifest.json parses");
     Packaged {
         manifest,
         code,
@@ -354,7 +355,7 @@ fn a_curators_keeper_replaces_the_automatic_one() {
         "manifest.json lists the replaced keeper"
     );
     assert_eq!(after.code, 0, "{}", after.stdout);
-    let packaged = std::fs::read(pkg.join(&entry.file)).unwrap();
+    let packaged = std::fs::read(pkg.join("data").join(&entry.file)).unwrap();
     assert_eq!(
         packaged,
         std::fs::read(collection.join(&other.path)).unwrap()

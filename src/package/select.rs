@@ -1,254 +1,34 @@
-//! Package: the accepted photos for CAST, renamed `年份+地州市+活动名称+序号.jpg` in year
-//! folders, with manifests Excel opens correctly and checksums a receiver can verify.
+//! Selection: which of the report's photos go into the package, and which are left out, why.
 //!
-//! In: a work folder's `report.json` and the original sources it names. Out: the package folder:
-//! `<year>/<name>.jpg`, `manifest.csv` (UTF-8 with BOM), `manifest.json`, `sha256sums.txt`.
-//! A duplicate a curator declared a different photo from its group's keeper ("not the same
-//! photo" on the review page) is not a copy: it goes in on its own when the profile's checks,
-//! which a duplicate never went through, find no error.
-//! Invariants: built in a staging folder beside the target and renamed into place at the end,
-//! so the target is either the old package or the whole new one; a source whose bytes changed
-//! since the run is left out with a reason, never packaged unchecked; the same report and sources
-//! give byte-identical manifests; the report's items and the manifest's rows wait on disk, so
-//! memory holds a sort key per packaged photo, not its record.
+//! In: the report, its items (on disk), the curators' decisions, the run's profile, and which
+//! other package already holds a content. Out: the chosen photos with their sort keys, and the
+//! candidates left out with reasons.
+//! Invariants: the items are read back one at a time (a group's members together, only when a
+//! curator chose a keeper or split a photo from its group); a photo another package holds is
+//! never chosen; a curator's reject always wins.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use crate::catalog::{Catalog, Packaged};
-use crate::ingest;
+use super::{READ_BACK, SkipCode, Skipped, place_name, safe_name_part};
+use crate::catalog::Packaged;
 use crate::lang::Lang;
-use crate::output;
-use crate::photo::{Check, ContentHash, Format, Severity, Source, Status};
+use crate::photo::{Check, ContentHash, Severity, Status};
 use crate::profile::Profile;
 use crate::report::{ItemReport, Report};
 use crate::review::{self, Decisions, Verdict};
-use crate::spill::{Spill, SpillWriter};
-use crate::text::inert;
-
-/// JPEG quality for photos converted from other formats: visually lossless.
-const CONVERT_QUALITY: u8 = 92;
-
-/// What was being done when an item waiting on disk could not be read back.
-const READ_BACK: &str = "reading the report's items back";
-
-/// One packaged photo, as the manifests list it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManifestEntry {
-    /// Path inside the package, e.g. `2015/2015+克拉玛依市+科普进校园+01.jpg`.
-    pub file: String,
-    /// 年份.
-    pub year: i32,
-    /// 地州市 (full name).
-    pub place: String,
-    /// The county or district, when the source named one.
-    pub county: String,
-    /// 活动名称.
-    pub event: String,
-    /// 图片说明.
-    pub caption: String,
-    /// 摄影者.
-    pub photographer: String,
-    /// 报送单位.
-    pub unit: String,
-    /// The original path in the drop.
-    pub original: String,
-    /// Width and height in pixels, as stored.
-    pub width: u32,
-    /// Height.
-    pub height: u32,
-    /// Bytes of the packaged file.
-    pub bytes: u64,
-    /// Converted from another format (empty when the original JPEG is copied unchanged).
-    pub converted_from: String,
-    /// SHA-256 of the packaged file.
-    pub sha256: String,
-    /// blake3 of the original (the catalog's content id).
-    pub content: String,
-    /// Where each value came from, e.g. `year=file name; caption=汇总表.csv#3`.
-    pub sources: String,
-}
-
-/// Why a photo that could have gone into the package did not.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SkipCode {
-    /// A curator rejected it on the review page.
-    CuratorRejected,
-    /// A curator chose another copy of its group as the keeper.
-    CuratorKeeper,
-    /// A curator accepted it, but it still has errors the unit must fix.
-    AcceptedWithErrors,
-    /// Another package already holds it.
-    AlreadyPackaged,
-    /// Its source changed (or vanished) since the run.
-    SourceChanged,
-    /// Its source could not be read, or converted to JPEG.
-    Unreadable,
-    /// A curator declared it a different photo from its group's keeper, so it is not a copy,
-    /// but it has errors the unit must fix (the profile's checks, made as it is packaged).
-    DistinctWithErrors,
-}
-
-impl SkipCode {
-    /// Whether staff must act: the source changed or broke, or a curator's accept cannot be
-    /// honoured. A curator's own choices and photos packaged before are not problems.
-    pub fn is_problem(self) -> bool {
-        matches!(
-            self,
-            SkipCode::SourceChanged
-                | SkipCode::Unreadable
-                | SkipCode::AcceptedWithErrors
-                | SkipCode::DistinctWithErrors
-        )
-    }
-}
-
-/// A photo that could have been packaged but was not.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Skipped {
-    /// The original path.
-    pub original: String,
-    /// Why, as a code.
-    pub code: SkipCode,
-    /// Why, for people.
-    pub reason: String,
-}
-
-/// `manifest.json`: what `package` did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PackageSummary {
-    /// The packaged photos, in package order.
-    pub entries: Vec<ManifestEntry>,
-    /// Candidates left out, with reasons: curators' choices first, then in item order.
-    pub skipped: Vec<Skipped>,
-}
-
-/// Characters Windows and zip tools refuse in file names, replaced with `_`.
-fn safe_name_part(text: &str) -> String {
-    let cleaned: String = text
-        .chars()
-        .map(|c| {
-            if c.is_control() || "/\\:*?\"<>|".contains(c) {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    cleaned.trim().trim_matches('.').chars().take(50).collect()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// What `package` did: how many photos it packaged, and the candidates it left out.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct PackageOutcome {
-    /// Photos packaged (the rows of the manifests).
-    pub packaged: usize,
-    /// Candidates left out, with reasons, as `manifest.json` lists them.
-    pub skipped: Vec<Skipped>,
-}
-
-impl PackageOutcome {
-    /// Whether a left-out photo needs staff's attention (see [`SkipCode::is_problem`]).
-    pub fn has_problems(&self) -> bool {
-        self.skipped.iter().any(|s| s.code.is_problem())
-    }
-}
-
-/// Builds the package of `work` at `to`. The report's items wait on disk, and so do the
-/// manifest's rows until they are written (anonymous files beside `to`, where the package needs
-/// room anyway): what the package holds in memory per photo is its sort key. `profile` is the
-/// run's: it checks the duplicates a curator declared different photos (the run did not).
-///
-/// # Errors
-/// When the report cannot be read, or the package cannot be written (the error names the path);
-/// nothing is left half-written at `to`. When a photo a curator split from its group is to be
-/// checked and `profile` is not the one the run used.
-pub fn package(
-    work: &Path,
-    to: &Path,
-    decisions: Option<&Path>,
-    profile: &Profile,
-    lang: Lang,
-) -> anyhow::Result<PackageOutcome> {
-    let report_path = work.join("report.json");
-    let name = to
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let parent = to
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let (report, items) = crate::report::read_spilled(&report_path, parent).with_context(|| {
-        format!(
-            "packaging {} at {} (`lightbox run` makes the report)",
-            work.display(),
-            to.display()
-        )
-    })?;
-    let package_id = std::path::absolute(to)
-        .with_context(|| format!("resolving {}", to.display()))?
-        .display()
-        .to_string();
-    let mut catalog = Catalog::open(&crate::report::catalog_path(work, &report.catalog))?;
-    // A package killed before its end left its staging folder (or the old package, moved
-    // aside) beside the target; the catalog's lock keeps other packages of this work out.
-    output::remove_leftovers(parent, &[&format!(".{name}.staging-"), ".lightbox-old-"])
-        .with_context(|| {
-            format!(
-                "cleaning up after an interrupted package in {}",
-                parent.display()
-            )
-        })?;
-    // Decisions from the review page are kept in the catalog: a later package (or a package
-    // after a rerun) honours them without the file.
-    if let Some(path) = decisions {
-        catalog.record_decisions(&Decisions::load(path)?)?;
-    }
-    let decisions = catalog.decisions()?;
-    // Photos another package already holds are never packaged twice.
-    let mut elsewhere = |content: &ContentHash| -> anyhow::Result<Option<Packaged>> {
-        let held = catalog.packaged(content)?;
-        Ok(held.into_iter().find(|p| p.package != package_id))
-    };
-    let (selected, skipped) = select(&report, &items, &decisions, profile, &mut elsewhere, lang)?;
-    let staging = output::staging_dir(to)
-        .with_context(|| format!("creating a staging folder beside {}", to.display()))?;
-    let (entries, skipped) = build(&items, selected, skipped, staging.path(), parent, lang)
-        .with_context(|| format!("writing the package at {}", to.display()))?;
-    output::replace_dir(staging, to)
-        .with_context(|| format!("moving the package into place at {}", to.display()))?;
-    let held = entries.iter().filter_map(|e| match e {
-        Ok(e) => ContentHash::from_hex(&e.content).map(|c| Ok((c, e.file, e.unit, e.original))),
-        Err(e) => Some(Err(e)),
-    });
-    catalog.record_package(&package_id, held)?;
-    Ok(PackageOutcome {
-        packaged: entries.len(),
-        skipped,
-    })
-}
+use crate::spill::Spill;
 
 /// A photo going into the package: its item, the item whose tags fill its gaps (a curator's
 /// keeper takes the automatic keeper's), and its place in the package's order.
-struct Chosen {
+pub(super) struct Chosen {
     /// (year, place, event, index): the package's order, and its names' parts.
-    key: (i32, String, String, usize),
+    pub(super) key: (i32, String, String, usize),
     /// The item's position in the report.
-    position: usize,
+    pub(super) position: usize,
     /// The position of the item whose tags fill this one's gaps.
-    fill_from: Option<usize>,
+    pub(super) fill_from: Option<usize>,
 }
 
 impl Chosen {
@@ -270,7 +50,7 @@ impl Chosen {
     }
 
     /// The item as packaged: read back, with the gaps in its tags filled.
-    fn item(&self, items: &Spill<ItemReport>) -> std::io::Result<ItemReport> {
+    pub(super) fn item(&self, items: &Spill<ItemReport>) -> std::io::Result<ItemReport> {
         let mut item = items.get(self.position)?;
         if let Some(from) = self.fill_from {
             item.tags.fill_from(&items.get(from)?.tags);
@@ -291,7 +71,7 @@ impl Chosen {
 /// # Errors
 /// When an item cannot be read back, or `elsewhere` fails; when a split photo is to be checked
 /// and `profile` is not the run's.
-fn select(
+pub(super) fn select(
     report: &Report,
     items: &Spill<ItemReport>,
     decisions: &Decisions,
@@ -541,278 +321,6 @@ fn split_errors(
     Ok(messages)
 }
 
-/// Orders the selected photos and gives each its package name.
-fn plan(mut selected: Vec<Chosen>) -> Vec<(Chosen, String)> {
-    selected.sort_by(|a, b| a.key.cmp(&b.key));
-    let mut counters: BTreeMap<(i32, String, String), u32> = BTreeMap::new();
-    selected
-        .into_iter()
-        .map(|chosen| {
-            let (year, place, event, _) = &chosen.key;
-            let n = counters
-                .entry((*year, place.clone(), event.clone()))
-                .or_default();
-            *n += 1;
-            let name = format!("{year}/{year}+{place}+{event}+{n:02}.jpg");
-            (chosen, name)
-        })
-        .collect()
-}
-
-fn place_name(item: &ItemReport) -> String {
-    item.tags
-        .place
-        .as_ref()
-        .map(|p| safe_name_part(p.value.prefecture().unwrap_or(&p.value.value)))
-        .unwrap_or_default()
-}
-
-/// Copies (or converts) each selected photo into `dir` under its package name, then writes the
-/// manifests and checksums. Returns the manifest's rows (on disk, a spill in `spill_dir`) and
-/// the candidates left out.
-fn build(
-    items: &Spill<ItemReport>,
-    selected: Vec<Chosen>,
-    mut skipped: Vec<Skipped>,
-    dir: &Path,
-    spill_dir: &Path,
-    lang: Lang,
-) -> anyhow::Result<(Spill<ManifestEntry>, Vec<Skipped>)> {
-    let mut entries = SpillWriter::create(spill_dir)
-        .with_context(|| format!("making a temporary file in {}", spill_dir.display()))?;
-    for (chosen, name) in plan(selected) {
-        let item = chosen.item(items).context(READ_BACK)?;
-        let Some(photo) = &item.photo else { continue };
-        let source = Source {
-            unit: item.unit.clone(),
-            path: item.path.clone(),
-            folders: Vec::new(),
-            file_name: String::new(),
-            location: item.location.clone(),
-            size: item.size,
-            modified: None,
-        };
-        let original = match ingest::read(&source, u64::MAX / 2) {
-            Ok(bytes) if ContentHash::of(&bytes) == photo.content => bytes,
-            Ok(_) => {
-                skipped.push(Skipped {
-                    original: item.path.clone(),
-                    code: SkipCode::SourceChanged,
-                    reason: changed_reason(lang),
-                });
-                continue;
-            }
-            Err(e) => {
-                skipped.push(Skipped {
-                    original: item.path.clone(),
-                    code: SkipCode::SourceChanged,
-                    reason: e,
-                });
-                continue;
-            }
-        };
-        let (bytes, converted_from) = if photo.format == Format::Jpeg {
-            (original, String::new())
-        } else {
-            match convert_to_jpeg(&original) {
-                Ok(jpeg) => (jpeg, photo.format.name().to_string()),
-                Err(e) => {
-                    skipped.push(Skipped {
-                        original: item.path.clone(),
-                        code: SkipCode::Unreadable,
-                        reason: e,
-                    });
-                    continue;
-                }
-            }
-        };
-        let target: PathBuf = dir.join(&name);
-        fs::create_dir_all(target.parent().expect("package names have a year folder"))
-            .with_context(|| format!("creating {}", target.display()))?;
-        fs::write(&target, &bytes).with_context(|| format!("writing {}", target.display()))?;
-        entries.push(&entry(&item, &name, &bytes, converted_from))?;
-    }
-    let entries = entries.finish()?;
-    let create = |name: &str| -> anyhow::Result<BufWriter<fs::File>> {
-        let file = fs::File::create(dir.join(name)).with_context(|| format!("writing {name}"))?;
-        Ok(BufWriter::new(file))
-    };
-    let mut csv = create("manifest.csv")?;
-    write_manifest_csv(&mut csv, entries.iter(), lang).context("writing manifest.csv")?;
-    csv.into_inner()
-        .map_err(|e| e.into_error())
-        .context("writing manifest.csv")?;
-    let mut json = create("manifest.json")?;
-    let view = ManifestView {
-        entries: crate::report::Streamed::new(entries.iter()),
-        skipped: &skipped,
-    };
-    serde_json::to_writer_pretty(&mut json, &view).context("writing manifest.json")?;
-    drop(view);
-    json.write_all(b"\n")
-        .and_then(|()| json.flush())
-        .context("writing manifest.json")?;
-    let mut sums = create("sha256sums.txt")?;
-    for e in entries.iter() {
-        let e = e.context("reading the manifest's rows back")?;
-        writeln!(sums, "{}  {}", e.sha256, e.file).context("writing sha256sums.txt")?;
-    }
-    sums.flush().context("writing sha256sums.txt")?;
-    Ok((entries, skipped))
-}
-
-/// `manifest.json` as written: [`PackageSummary`]'s fields, the rows streamed.
-#[derive(Serialize)]
-#[serde(bound(serialize = "crate::report::Streamed<I>: Serialize"))]
-struct ManifestView<'a, I> {
-    entries: crate::report::Streamed<I>,
-    skipped: &'a [Skipped],
-}
-
-fn changed_reason(lang: Lang) -> String {
-    match lang {
-        Lang::Zh => "原文件在运行后已改变，请重新运行 lightbox run".into(),
-        Lang::En => "the source changed since the run: rerun lightbox run".into(),
-    }
-}
-
-fn convert_to_jpeg(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let image = image::load_from_memory(bytes).map_err(|e| e.to_string())?;
-    crate::inspect::encode_jpeg(&image.into_rgb8(), CONVERT_QUALITY).map_err(|e| e.to_string())
-}
-
-fn entry(item: &ItemReport, file: &str, bytes: &[u8], converted_from: String) -> ManifestEntry {
-    let t = &item.tags;
-    let text = |v: &Option<crate::tags::Tagged<String>>| {
-        v.as_ref().map(|t| t.value.clone()).unwrap_or_default()
-    };
-    let county = match t.place.as_ref().and_then(|p| p.value.resolved.clone()) {
-        Some(crate::profile::PlaceMatch::Prefecture {
-            county: Some(c), ..
-        }) => c,
-        _ => String::new(),
-    };
-    let mut sources = Vec::new();
-    if let Some(v) = &t.year {
-        sources.push(format!("year={}", v.source.label()));
-    }
-    if let Some(v) = &t.place {
-        sources.push(format!("place={}", v.source.label()));
-    }
-    for (name, v) in [
-        ("event", &t.event),
-        ("caption", &t.caption),
-        ("photographer", &t.photographer),
-        ("unit", &t.unit),
-    ] {
-        if let Some(v) = v {
-            sources.push(format!("{name}={}", v.source.label()));
-        }
-    }
-    let photo = item.photo.as_ref().expect("packaged items are photos");
-    ManifestEntry {
-        file: file.to_string(),
-        year: t.year.as_ref().map(|y| y.value).unwrap_or_default(),
-        place: place_name(item),
-        county,
-        event: text(&t.event),
-        caption: text(&t.caption),
-        photographer: text(&t.photographer),
-        unit: text(&t.unit),
-        original: item.path.clone(),
-        width: photo.width,
-        height: photo.height,
-        bytes: bytes.len() as u64,
-        converted_from,
-        sha256: hex(&Sha256::digest(bytes)),
-        content: photo.content.to_hex(),
-        sources: sources.join("; "),
-    }
-}
-
-/// Writes `manifest.csv`: UTF-8 with a BOM, CRLF, one row per packaged photo, each read as it
-/// is written. Every cell of text from the unit or its files (name, place, county, event,
-/// caption, photographer, unit, original path, sources) goes through [`inert`], so a leading
-/// `=`, `+`, `-`, `@`, tab or CR gets a `'`; the numbers, format name and hashes are the tool's
-/// own and are written as they are. `manifest.json` keeps the original values.
-///
-/// # Errors
-/// When `out` cannot be written, or a row cannot be read.
-pub fn write_manifest_csv<I>(out: &mut dyn Write, entries: I, lang: Lang) -> anyhow::Result<()>
-where
-    I: Iterator<Item = std::io::Result<ManifestEntry>>,
-{
-    let header: [&str; 16] = match lang {
-        Lang::Zh => [
-            "文件名",
-            "年份",
-            "地州市",
-            "区县",
-            "活动名称",
-            "图片说明",
-            "摄影者",
-            "报送单位",
-            "原文件名",
-            "宽",
-            "高",
-            "字节",
-            "格式转换",
-            "SHA-256",
-            "内容哈希(BLAKE3)",
-            "信息来源",
-        ],
-        Lang::En => [
-            "file",
-            "year",
-            "place",
-            "county",
-            "event",
-            "caption",
-            "photographer",
-            "unit",
-            "original",
-            "width",
-            "height",
-            "bytes",
-            "converted_from",
-            "sha256",
-            "content_blake3",
-            "sources",
-        ],
-    };
-    let mut writer = crate::report::excel_csv(out, &header)?;
-    for e in entries {
-        let e = e?;
-        let (year, width, height, bytes) = (
-            e.year.to_string(),
-            e.width.to_string(),
-            e.height.to_string(),
-            e.bytes.to_string(),
-        );
-        let row = [
-            inert(&e.file),
-            year.as_str().into(),
-            inert(&e.place),
-            inert(&e.county),
-            inert(&e.event),
-            inert(&e.caption),
-            inert(&e.photographer),
-            inert(&e.unit),
-            inert(&e.original),
-            width.as_str().into(),
-            height.as_str().into(),
-            bytes.as_str().into(),
-            e.converted_from.as_str().into(),
-            e.sha256.as_str().into(),
-            e.content.as_str().into(),
-            inert(&e.sources),
-        ];
-        writer.write_record(row.iter().map(|cell| cell.as_bytes()))?;
-    }
-    writer.flush()?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -820,13 +328,8 @@ mod tests {
     use crate::photo::Finding;
     use crate::report::ReportedFinding;
     use crate::review::{Decision, DistinctPair, Keeper};
+    use crate::spill::SpillWriter;
     use serde_json::json;
-
-    #[test]
-    fn names_are_safe_for_windows() {
-        assert_eq!(safe_name_part("科普/进校园:第1期?"), "科普_进校园_第1期_");
-        assert_eq!(safe_name_part("  ..x.. "), "x");
-    }
 
     /// A photo of the report: `bytes` its content (all 32 bytes of its hash), `complete` whether
     /// it has every tag the embedded profile requires (else no caption and no photographer).

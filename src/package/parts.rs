@@ -1,0 +1,179 @@
+//! Parts: a package too large for one transfer, as several complete bags, each zipped.
+//!
+//! In: the packaged photos' sizes in package order and a size limit (`--split-size`); a
+//! finished bag folder. Out: the photos' split into parts (ranges of the package order) and a
+//! zip of one bag.
+//! Invariants: a photo is never split across parts, and parts keep the package order; a part
+//! holds at least one photo, so a photo larger than the limit is a part of its own; the zip
+//! stores every file as it is (no recompression), sorted, `bagit.txt` first, under one folder
+//! named like the zip, with a fixed timestamp and mode, UTF-8 names (flagged as such) and
+//! zip64 for a file of 4 GiB or more: the same bag gives a byte-identical zip.
+
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::ops::Range;
+use std::path::Path;
+
+use anyhow::Context;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+/// Room each photo takes in a part beyond its bytes: its zip headers (local, central, zip64)
+/// and its lines in the manifests and the manifest table.
+pub const PER_PHOTO_OVERHEAD: u64 = 1024;
+
+/// Room a part keeps for its tag files, manifests and reading copies.
+pub const PER_PART_OVERHEAD: u64 = 1 << 20;
+
+/// Reads a size such as `2GB`, `700MB`, `1.5G`, `650MiB` or `123456` (bytes). K, M, G, T are
+/// decimal (1000), KiB, MiB, GiB, TiB binary (1024); a trailing `B` is optional.
+///
+/// # Errors
+/// When the text is not a positive size.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size (e.g. 2GB, 700MB)"))?;
+    let unit = unit.trim().to_ascii_uppercase();
+    let factor: u64 = match unit.as_str() {
+        "" | "B" => 1,
+        "K" | "KB" => 1_000,
+        "M" | "MB" => 1_000_000,
+        "G" | "GB" => 1_000_000_000,
+        "T" | "TB" => 1_000_000_000_000,
+        "KI" | "KIB" => 1 << 10,
+        "MI" | "MIB" => 1 << 20,
+        "GI" | "GIB" => 1 << 30,
+        "TI" | "TIB" => 1 << 40,
+        _ => {
+            return Err(format!(
+                "{text:?}: unknown unit {unit:?} (use KB, MB, GB or KiB, MiB, GiB)"
+            ));
+        }
+    };
+    let bytes = number * factor as f64;
+    if !(bytes >= 1.0 && bytes.is_finite()) {
+        return Err(format!("{text:?} is not a positive size"));
+    }
+    Ok(bytes as u64)
+}
+
+/// Splits photos of `sizes` (in package order) into consecutive parts of at most `limit` bytes
+/// each, counting [`PER_PHOTO_OVERHEAD`] per photo and [`PER_PART_OVERHEAD`] per part. No
+/// photos give one empty part.
+pub fn plan(sizes: &[u64], limit: u64) -> Vec<Range<usize>> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut used = PER_PART_OVERHEAD;
+    for (i, &size) in sizes.iter().enumerate() {
+        let cost = size.saturating_add(PER_PHOTO_OVERHEAD);
+        if i > start && used.saturating_add(cost) > limit {
+            parts.push(start..i);
+            start = i;
+            used = PER_PART_OVERHEAD;
+        }
+        used = used.saturating_add(cost);
+    }
+    parts.push(start..sizes.len());
+    parts
+}
+
+/// The name of part `index` (from 1) of `count` of the package named `name`:
+/// `name-2of5`.
+pub fn part_name(name: &str, index: usize, count: usize) -> String {
+    format!("{name}-{index}of{count}")
+}
+
+/// The zip's timestamp for every entry: `date` (`YYYY-MM-DD`) at midnight, or 1980-01-01 when it
+/// cannot be read.
+pub fn zip_time(date: &str) -> DateTime {
+    let mut parts = date.split('-').map(|p| p.parse::<u16>().ok());
+    let (y, m, d) = (
+        parts.next().flatten(),
+        parts.next().flatten(),
+        parts.next().flatten(),
+    );
+    match (y, m, d) {
+        (Some(y), Some(m), Some(d)) => {
+            DateTime::from_date_and_time(y, m as u8, d as u8, 0, 0, 0).unwrap_or_default()
+        }
+        _ => DateTime::default(),
+    }
+}
+
+/// Writes the bag folder `bag` as the zip `to`: its files under the folder `root/`, stored,
+/// `bagit.txt` first and the rest sorted, each stamped `time`.
+///
+/// # Errors
+/// When a file cannot be read or the zip cannot be written (the error names which).
+pub fn zip_bag(bag: &Path, root: &str, to: &Path, time: DateTime) -> anyhow::Result<()> {
+    let mut files = super::bag::files_below(bag)?;
+    files.sort_by(|a, b| (a.0 != "bagit.txt", &a.0).cmp(&(b.0 != "bagit.txt", &b.0)));
+    let out = fs::File::create(to).with_context(|| format!("writing {}", to.display()))?;
+    let mut zip = ZipWriter::new(BufWriter::with_capacity(1 << 20, out));
+    for (path, size) in files {
+        let options = SimpleFileOptions::default()
+            .compression_method(CompressionMethod::Stored)
+            .last_modified_time(time)
+            .unix_permissions(0o644)
+            .large_file(size >= u64::from(u32::MAX));
+        let name = format!("{root}/{path}");
+        zip.start_file(name.as_str(), options)
+            .with_context(|| format!("writing {name} into {}", to.display()))?;
+        let full = bag.join(&path);
+        let mut file =
+            fs::File::open(&full).with_context(|| format!("reading {}", full.display()))?;
+        std::io::copy(&mut file, &mut zip)
+            .with_context(|| format!("writing {name} into {}", to.display()))?;
+    }
+    let mut out = zip
+        .finish()
+        .with_context(|| format!("writing {}", to.display()))?;
+    out.flush()
+        .with_context(|| format!("writing {}", to.display()))?;
+    out.into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("writing {}", to.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(parse_size("2GB"), Ok(2_000_000_000));
+        assert_eq!(parse_size("700MB"), Ok(700_000_000));
+        assert_eq!(parse_size("1.5G"), Ok(1_500_000_000));
+        assert_eq!(parse_size("650MiB"), Ok(650 << 20));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("3 parsecs").is_err());
+    }
+
+    #[test]
+    fn parts_keep_photos_whole_and_in_order() {
+        let mb = 1_000_000;
+        let limit = 3 * mb + PER_PART_OVERHEAD + 4 * PER_PHOTO_OVERHEAD;
+        assert_eq!(plan(&[mb, mb, mb, mb, mb], limit), [0..3, 3..5]);
+        // A photo larger than the limit is a part of its own.
+        assert_eq!(plan(&[mb, 10 * mb, mb], limit), [0..1, 1..2, 2..3]);
+        assert_eq!(plan(&[], limit), vec![std::ops::Range { start: 0, end: 0 }]);
+        assert_eq!(part_name("pkg", 2, 5), "pkg-2of5");
+    }
+
+    #[test]
+    fn the_zip_time_is_the_date() {
+        let time = zip_time("2023-09-16");
+        assert_eq!((time.year(), time.month(), time.day()), (2023, 9, 16));
+        assert_eq!(zip_time("not a date"), DateTime::default());
+    }
+}
