@@ -227,6 +227,21 @@ pub fn package(
         .with_context(|| format!("creating a staging folder beside {}", to.display()))?;
     let (entries, skipped) = build(&items, selected, skipped, staging.path(), parent, lang)
         .with_context(|| format!("writing the package at {}", to.display()))?;
+    // What people read: 汇总表.xlsx and 图录.pdf, from the rows (held in memory for them, a few
+    // hundred bytes a photo) and the work folder's derived images.
+    let rows = entries
+        .iter()
+        .collect::<std::io::Result<Vec<_>>>()
+        .context("reading the manifest's rows back")?;
+    let info = crate::book::BookInfo {
+        title: profile.book_title().to_string(),
+        source_organization: String::new(),
+        date: crate::pipeline::today(),
+        part: None,
+        lang,
+    };
+    let derived = crate::inspect::DerivedDirs::in_work(work);
+    crate::book::write_both(staging.path(), &rows, None, &info, &derived)?;
     output::replace_dir(staging, to)
         .with_context(|| format!("moving the package into place at {}", to.display()))?;
     let held = entries.iter().filter_map(|e| match e {

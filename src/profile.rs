@@ -57,6 +57,28 @@ pub struct Profile {
     pub dedupe: NearParams,
     /// Places.
     pub gazetteer: Gazetteer,
+    /// What the package's 汇总表 and 图录 are headed with.
+    #[serde(default)]
+    pub book: BookTitle,
+}
+
+/// The `[book]` section: the collection's title as the package's 汇总表.xlsx and 图录.pdf
+/// print it (empty: the profile's `title`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BookTitle {
+    /// The collection's title on the cover and in the About sheet.
+    pub title: String,
+}
+
+impl Profile {
+    /// The collection's title for the package's 汇总表 and 图录: `[book] title`, else `title`.
+    pub fn book_title(&self) -> &str {
+        match self.book.title.trim() {
+            "" => &self.title,
+            title => title,
+        }
+    }
 }
 
 /// The bands that tell copies of one photo from bursts, look-alikes and unrelated photos. A
