@@ -45,6 +45,8 @@ const SMALL: f32 = 32.0;
 const LEADING: f32 = 1.45;
 /// Height of a year's heading on its first page.
 const YEAR_HEADING: u32 = 150;
+/// Lines a field other than the caption takes at most (beside the photo).
+const FIELD_LINES: usize = 2;
 /// Contents lines per page.
 const CONTENTS_LINES: usize = 30;
 
@@ -309,10 +311,17 @@ fn entry_text(font: &FontRef<'_>, number: usize, e: &ManifestEntry, lang: Lang) 
         .collect::<Vec<_>>()
         .join(" ");
     let mut lines: Vec<(f32, bool, String)> = Vec::new();
+    // Each of these is a few lines at most, so the caption always starts beside the photo.
     let mut push = |size: f32, grey: bool, text: &str| {
-        for line in wrap(font, size, side_w, text) {
-            lines.push((size, grey, line));
+        let mut wrapped = wrap(font, size, side_w, text);
+        if wrapped.len() > FIELD_LINES {
+            wrapped.truncate(FIELD_LINES);
+            if let Some(last) = wrapped.last_mut() {
+                last.pop();
+                last.push('…');
+            }
         }
+        lines.extend(wrapped.into_iter().map(|line| (size, grey, line)));
     };
     push(HEAD, false, &format!("{number}. {}", or_none(&e.event)));
     push(
@@ -607,9 +616,16 @@ mod tests {
         let font = font();
         let mut e = crate::book::tests::entry("2015/a.jpg", 2015, "克拉玛依市", "克拉玛依市科协");
         e.caption = "很长的图片说明".repeat(2000);
+        e.event = "活动".repeat(5000);
+        e.unit = "unit ".repeat(5000);
         let text = entry_text(&font, 1, &e, Lang::Zh);
         assert!(text.height <= BODY_BOTTOM - BODY_TOP - YEAR_HEADING);
         assert!(text.lines.last().unwrap().2.ends_with('…'));
+        assert!(
+            text.lines
+                .iter()
+                .any(|(_, _, l)| l.starts_with("1. 活动活动") && l.ends_with('…'))
+        );
         e.caption = "短".into();
         assert_eq!(entry_text(&font, 1, &e, Lang::Zh).height, PHOTO_H);
     }

@@ -5,6 +5,7 @@
 //! In: `fixtures/` (never written) and generated files. Out: assertions on what the binary wrote
 //! (report, findings, thumbnails, package, manifests) and its exit codes.
 
+mod book;
 mod broken;
 mod catalog;
 mod distinct;
