@@ -10,7 +10,8 @@
 //! so the target is either the old package or the whole new one; a source whose bytes changed
 //! since the run is left out with a reason, never packaged unchecked; the same report and sources
 //! give byte-identical manifests; the report's items and the manifest's rows wait on disk, so
-//! memory holds a sort key per packaged photo, not its record.
+//! memory holds a sort key per packaged photo, not its record, until the rows are read back
+//! whole for the 汇总表 and 图录 (src/book: a row and a catalogue picture per photo).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;

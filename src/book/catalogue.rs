@@ -6,8 +6,8 @@
 //! by year, three or so to a page, each with its full caption, year and place, event,
 //! photographer, unit and file name. Invariants: the text is real text in the embedded CJK font,
 //! subsetted (selectable, extractable); each photo is its preview downscaled to
-//! [`PREVIEW_EDGE`] pixels and re-encoded at [`PREVIEW_QUALITY`] (about 40–60 KB a photo), never
-//! the original; a photo without a preview gets a labelled empty box; a caption too long for a
+//! [`PREVIEW_EDGE`] pixels and re-encoded within [`PREVIEW_BUDGET`] bytes (the quality steps
+//! down for a busy photo), never the original; a photo without a preview gets a labelled empty box; a caption too long for a
 //! page is cut with an ellipsis; the same input gives the same bytes (the creation date is the
 //! bag's date, krilla's document id is a hash of the content).
 
@@ -22,8 +22,11 @@ use crate::render::{
 
 /// Long edge, in pixels, of a photo in the catalogue (about 190 dpi at its printed size).
 pub const PREVIEW_EDGE: u32 = 720;
-/// JPEG quality of a photo in the catalogue.
-pub const PREVIEW_QUALITY: u8 = 66;
+/// JPEG qualities a photo in the catalogue is encoded at: the first that gives at most
+/// [`PREVIEW_BUDGET`] bytes (a busy photo steps down; the last is taken whatever its size).
+pub const PREVIEW_QUALITY: [u8; 4] = [66, 56, 46, 36];
+/// Bytes a photo takes in the catalogue at most (but at the lowest quality).
+pub const PREVIEW_BUDGET: usize = 60_000;
 
 /// The layout's resolution: A4 at 300 dpi.
 const DPI: f32 = 300.0;
@@ -210,7 +213,11 @@ fn year_heading(year: i32, count: usize, lang: Lang) -> String {
     match (lang, year) {
         (Lang::Zh, 0) => format!("年份不详 · {count} 张"),
         (Lang::Zh, y) => format!("{y} 年 · {count} 张"),
-        (Lang::En, y) => format!("{} · {count} photos", year_label(y, Lang::En)),
+        (Lang::En, y) => format!(
+            "{} · {}",
+            year_label(y, Lang::En),
+            super::plural(count, "photo")
+        ),
     }
 }
 
@@ -400,7 +407,13 @@ fn draw_entry(
     let photo = previews.preview(e).and_then(|bytes| {
         let pixels =
             crate::inspect::decode::decode_to_fit(&bytes, PREVIEW_EDGE, PREVIEW_EDGE).ok()?;
-        let jpeg = crate::inspect::encode_jpeg(&pixels, PREVIEW_QUALITY).ok()?;
+        let mut jpeg = Vec::new();
+        for quality in PREVIEW_QUALITY {
+            jpeg = crate::inspect::encode_jpeg(&pixels, quality).ok()?;
+            if jpeg.len() <= PREVIEW_BUDGET {
+                break;
+            }
+        }
         CellPhoto::new(jpeg, None)
     });
     match photo {
@@ -621,11 +634,10 @@ mod tests {
         let text = entry_text(&font, 1, &e, Lang::Zh);
         assert!(text.height <= BODY_BOTTOM - BODY_TOP - YEAR_HEADING);
         assert!(text.lines.last().unwrap().2.ends_with('…'));
-        assert!(
-            text.lines
-                .iter()
-                .any(|(_, _, l)| l.starts_with("1. 活动活动") && l.ends_with('…'))
-        );
+        // The event takes two lines, cut; the year and place follow.
+        assert!(text.lines[0].2.starts_with("1. 活动活动"));
+        assert!(text.lines[1].2.ends_with('…'));
+        assert!(text.lines[2].2.starts_with("2015 · 克拉玛依市"));
         e.caption = "短".into();
         assert_eq!(entry_text(&font, 1, &e, Lang::Zh).height, PHOTO_H);
     }

@@ -117,10 +117,10 @@ impl Counts {
                 }
             ),
             Lang::En => format!(
-                "{} photos · {} units · {} years{}",
-                self.photos,
-                self.units,
-                self.years.len(),
+                "{} · {} · {}{}",
+                plural(self.photos, "photo"),
+                plural(self.units, "unit"),
+                plural(self.years.len(), "year"),
                 if span.is_empty() {
                     String::new()
                 } else {
@@ -128,6 +128,14 @@ impl Counts {
                 }
             ),
         }
+    }
+}
+
+/// `n` and `noun`, with an `s` unless `n` is one (English labels).
+pub fn plural(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
     }
 }
 

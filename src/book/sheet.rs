@@ -689,6 +689,39 @@ mod tests {
     }
 
     #[test]
+    fn a_part_counts_itself_then_the_whole_package() {
+        let whole = [
+            entry("2015/a.jpg", 2015, "克拉玛依市", "克拉玛依市科协"),
+            entry("2016/b.jpg", 2016, "乌鲁木齐市", "乌鲁木齐市科协"),
+            entry("2016/c.jpg", 2016, "", ""),
+        ];
+        let mut part = info(Lang::En);
+        part.part = Some((2, 2));
+        let bytes = summary(&whole[1..], Some(&whole), &part, &NoPreviews).unwrap();
+        let mut book = read(bytes);
+        let counts = book.worksheet_range("Counts").unwrap();
+        let text: Vec<String> = counts.rows().map(|r| r[0].to_string()).collect();
+        let at = |wanted: &str| text.iter().position(|t| t == wanted);
+        assert!(at("Photos by year and place").is_some());
+        let whole_at = at("Photos by year and place (the whole package)").unwrap();
+        // The whole package's grand total, below its own table: 3 photos, one place unknown.
+        assert!(text[whole_at..].iter().any(|t| t == "(unknown)"));
+        let total_row = whole_at + 4;
+        assert_eq!(
+            counts.get((total_row, 0)),
+            Some(&Data::String("Total".into()))
+        );
+        assert_eq!(counts.get((total_row, 4)), Some(&Data::Float(3.0)));
+        let about = book.worksheet_range("About").unwrap();
+        let pairs: Vec<(String, String)> = about
+            .rows()
+            .map(|r| (r[0].to_string(), r[1].to_string()))
+            .collect();
+        assert!(pairs.contains(&("Part".into(), "part 2 of 2".into())));
+        assert!(pairs.contains(&("Photos in the whole package".into(), "3".into())));
+    }
+
+    #[test]
     fn no_photos_is_a_valid_workbook_that_says_so() {
         let bytes = summary(&[], None, &info(Lang::En), &NoPreviews).unwrap();
         let mut book = read(bytes);
