@@ -7,7 +7,8 @@
 //! layout draws both, through [`Canvas`]. Invariants: Chinese renders on a machine with no fonts
 //! installed (Noto Sans CJK SC, subset to GB2312 and the gazetteer, is compiled in; `--font`
 //! picks another); nothing is written here; a photo without a preview gets a labelled empty
-//! cell, never a missing one.
+//! cell, never a missing one. The package's catalogue (src/book/catalogue.rs) draws its pages
+//! through the same [`Canvas`] and [`PdfCanvas`], with the same font and colours.
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{Rgb, RgbImage};

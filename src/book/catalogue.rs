@@ -509,15 +509,9 @@ fn cover(canvas: &mut dyn Canvas, font: &FontRef<'_>, entries: &[ManifestEntry],
     let counts = Counts::of(entries);
     y = centred(canvas, 48.0, INK, y + 40.0, &counts.line(lang));
     if entries.is_empty() {
-        y = centred(
-            canvas,
-            48.0,
-            INK,
-            y,
-            label(lang, "本包没有照片", "This package holds no photos"),
-        );
+        let none = label(lang, "本包没有照片", "This package holds no photos");
+        centred(canvas, 48.0, INK, y, none);
     }
-    let _ = y;
     centred(
         canvas,
         44.0,

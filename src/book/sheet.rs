@@ -268,15 +268,14 @@ pub fn summary(
         &formats,
     )?;
     let sheet = book.add_worksheet().set_name(counts)?;
-    let mut row = count_tables(sheet, 0, entries, lang, &formats, None)?;
+    let row = count_tables(sheet, 0, entries, lang, &formats, None)?;
     if let Some(whole) = whole.filter(|w| w.len() != entries.len() || info.part.is_some()) {
         let label = match lang {
             Lang::Zh => "整个包",
             Lang::En => "the whole package",
         };
-        row = count_tables(sheet, row + 1, whole, lang, &formats, Some(label))?;
+        count_tables(sheet, row + 1, whole, lang, &formats, Some(label))?;
     }
-    let _ = row;
     sheet.set_column_width(0, 16)?;
     about_sheet(
         book.add_worksheet().set_name(about)?,
