@@ -118,10 +118,14 @@ pub enum Command {
         /// bag-info.txt's External-Description (default: the profile's).
         #[arg(long)]
         external_description: Option<String>,
+        /// The collection's title on the 汇总表 and the 图录's cover (default: the profile's
+        /// `[package] title`, else its `title`).
+        #[arg(long)]
+        title: Option<String>,
     },
     /// Check a package as it arrived: each bag folder, package folder of zipped parts, or part's
     /// zip (not extracted): its structure, Payload-Oxum, every checksum, no file missing or
-    /// extra, the naming rule, and the 汇总表 (or manifest table) against the photos. Exit 0
+    /// extra, the naming rule, and the 汇总表 or the manifest table against the photos. Exit 0
     /// when whole, 1 naming each bad file, 2 when a path cannot be read as a package.
     Verify {
         /// Bag folders, package folders of zipped parts, or parts' zips.

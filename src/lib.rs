@@ -4,6 +4,7 @@
 //! In: drop folders and zips. Out: a work folder (report, findings, derived images, contact
 //! sheets) and a package. Start reading at `pipeline`, which runs the stages in order.
 
+pub mod book;
 pub mod boundary;
 pub mod budget;
 pub mod catalog;

@@ -205,6 +205,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             contact_phone,
             contact_email,
             external_description,
+            title,
         } => {
             let profile = match profile {
                 Some(path) => Profile::load(path)?,
@@ -220,6 +221,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                     contact_phone: flag(contact_phone),
                     contact_email: flag(contact_email),
                     external_description: flag(external_description),
+                    title: flag(title),
                 },
             };
             let summary = pool.install(|| {

@@ -80,6 +80,19 @@ pub struct PackageInfo {
     pub contact_email: String,
     /// `External-Description`: what the collection is.
     pub external_description: String,
+    /// The collection's title on the package's 汇总表.xlsx and on the cover of its 图录.pdf
+    /// (empty: the profile's `title`).
+    pub title: String,
+}
+
+impl Profile {
+    /// The collection's title for the package's 汇总表 and 图录: `[package] title`, else `title`.
+    pub fn book_title(&self) -> &str {
+        match self.package.title.trim() {
+            "" => &self.title,
+            title => title,
+        }
+    }
 }
 
 /// The bands that tell copies of one photo from bursts, look-alikes and unrelated photos. A

@@ -7,7 +7,8 @@
 //! layout draws both, through [`Canvas`]. Invariants: Chinese renders on a machine with no fonts
 //! installed (Noto Sans CJK SC, subset to GB2312 and the gazetteer, is compiled in; `--font`
 //! picks another); nothing is written here; a photo without a preview gets a labelled empty
-//! cell, never a missing one.
+//! cell, never a missing one. The package's catalogue (src/book/catalogue.rs) draws its pages
+//! through the same [`Canvas`] and [`PdfCanvas`], with the same font and colours.
 
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{Rgb, RgbImage};
@@ -26,10 +27,14 @@ pub fn font() -> FontRef<'static> {
     FontRef::try_from_slice(FONT_BYTES).expect("the embedded font parses")
 }
 
-const WHITE: Rgb<u8> = Rgb([255, 255, 255]);
-const INK: Rgb<u8> = Rgb([30, 30, 30]);
-const GREY: Rgb<u8> = Rgb([120, 120, 120]);
-const PANEL: Rgb<u8> = Rgb([225, 225, 225]);
+/// Paper.
+pub const WHITE: Rgb<u8> = Rgb([255, 255, 255]);
+/// Text and rules.
+pub const INK: Rgb<u8> = Rgb([30, 30, 30]);
+/// Secondary text.
+pub const GREY: Rgb<u8> = Rgb([120, 120, 120]);
+/// The ground a photo sits on (and the box of a missing one).
+pub const PANEL: Rgb<u8> = Rgb([225, 225, 225]);
 const BURST: Rgb<u8> = Rgb([150, 60, 170]);
 
 /// The colour and short mark of a status on a sheet.
@@ -386,12 +391,21 @@ fn blend(image: &mut RgbImage, left: i64, top: i64, mask: &GlyphMask, colour: Rg
 }
 
 /// A PDF page being drawn: krilla's surface, scaled so page pixels map to points.
-struct PdfCanvas<'s, 'p> {
+pub struct PdfCanvas<'s, 'p> {
     surface: &'s mut krilla::surface::Surface<'p>,
     font: krilla::text::Font,
 }
 
-impl PdfCanvas<'_, '_> {
+impl<'s, 'p> PdfCanvas<'s, 'p> {
+    /// Draws on `surface` (already scaled from layout pixels to points), text in `font` (see
+    /// [`SheetFont::pdf_font`]).
+    pub fn new(
+        surface: &'s mut krilla::surface::Surface<'p>,
+        font: krilla::text::Font,
+    ) -> PdfCanvas<'s, 'p> {
+        PdfCanvas { surface, font }
+    }
+
     fn set_colour(&mut self, colour: Rgb<u8>) {
         self.surface.set_fill(Some(krilla::paint::Fill {
             paint: krilla::color::rgb::Color::new(colour.0[0], colour.0[1], colour.0[2]).into(),
@@ -504,7 +518,8 @@ fn fill_rect(image: &mut RgbImage, x: u32, y: u32, w: u32, h: u32, colour: Rgb<u
     }
 }
 
-fn frame_rect(
+/// Draws the frame of the rectangle (`x`, `y`, `w`, `h`), `thickness` wide, inside it.
+pub fn frame_rect(
     canvas: &mut dyn Canvas,
     (x, y, w, h): (u32, u32, u32, u32),
     thickness: u32,
@@ -573,7 +588,9 @@ impl SheetFont {
         FontRef::try_from_slice(&self.bytes).expect("checked when loaded")
     }
 
-    fn pdf_font(&self) -> Option<krilla::text::Font> {
+    /// The font for a PDF (krilla embeds the glyphs a document uses); `None` when krilla
+    /// cannot read it.
+    pub fn pdf_font(&self) -> Option<krilla::text::Font> {
         krilla::text::Font::new(self.bytes.clone().into(), 0)
     }
 }

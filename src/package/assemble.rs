@@ -94,7 +94,10 @@ pub(super) struct BagPlan {
     pub(super) info: bag::BagInfo,
     pub(super) date: String,
     pub(super) identifier: String,
-    pub(super) work: std::path::PathBuf,
+    /// What the reading copies print (title, sender, date, language); each bag sets its part.
+    pub(super) book: crate::book::BookInfo,
+    /// Where each photo's thumbnail and preview wait, for the reading copies.
+    pub(super) derived: crate::inspect::DerivedDirs,
     pub(super) lang: Lang,
 }
 
@@ -128,15 +131,11 @@ impl BagPlan {
             Some(Part { index: 1, .. }) => 0..entries.len(),
             _ => own.clone(),
         };
-        write_reading_copies(
-            &self.work,
-            &data,
-            entries,
-            own.clone(),
-            listed,
-            part,
-            self.lang,
-        )?;
+        let book = crate::book::BookInfo {
+            part: part.map(|p| (p.index, p.count)),
+            ..self.book.clone()
+        };
+        write_reading_copies(&data, entries, own.clone(), listed, &book, &self.derived)?;
         let mut known = HashMap::new();
         for e in rows() {
             let e = e.context("reading the manifest's rows back")?;

@@ -269,11 +269,22 @@ pub fn package(
     let (entries, skipped) = build(&items, selected, skipped, &data, parent, lang)
         .with_context(|| format!("writing the package at {}", to.display()))?;
     let identifier = identifier(&profile.name, &date, &entries)?;
+    let info = base_info(profile, options, &date, &identifier, follows.as_deref());
     let bag = BagPlan {
-        info: base_info(profile, options, &date, &identifier, follows.as_deref()),
+        book: crate::book::BookInfo {
+            title: match options.info.title.trim() {
+                "" => profile.book_title().to_string(),
+                title => title.to_string(),
+            },
+            source_organization: info.get("Source-Organization").unwrap_or("").to_string(),
+            date: date.clone(),
+            part: None,
+            lang,
+        },
+        info,
         date,
         identifier: identifier.clone(),
-        work: work.to_path_buf(),
+        derived: crate::inspect::DerivedDirs::in_work(work),
         lang,
     };
     let parts = match options.split_size {
@@ -302,28 +313,52 @@ pub fn package(
     })
 }
 
-/// Where the reading copies go: the 汇总表 (`汇总表.xlsx`, one row per photo, its `文件名` the
-/// photo's path below `data/`) and the 图录 (`图录.pdf`), written into a bag's `data/` after
-/// its photos and manifest table and before its checksums, so the bag's manifests cover them.
-/// `own` are the positions in `entries` of the photos this bag holds; `listed` those the 汇总表
-/// lists: the same, except in part 1 of several, which lists the whole collection. `part` is
-/// `None` for an unsplit package. `work` is the run's work folder: a photo's thumbnail is
-/// `work/derived/thumbs/<content>.jpg` (its [`ManifestEntry::content`]). Today it writes
-/// nothing: the book's writers plug in here.
+/// Writes the reading copies into a bag's `data/`: the 汇总表 ([`crate::book::SUMMARY_NAME`],
+/// one row per photo, its `文件名` the photo's path below `data/`) and the 图录
+/// ([`crate::book::CATALOGUE_NAME`]), after its photos and manifest table and before its
+/// checksums, so the bag's manifests cover them. `own` are the positions in `entries` of the
+/// photos this bag holds; `listed` those the 汇总表 lists: the same, except in part 1 of several,
+/// which lists the whole collection (its 统计 sheet counts both). The 图录 shows the bag's own
+/// photos. The rows are read back into memory for them (a few hundred bytes a photo), the
+/// pictures one at a time from `previews`.
 ///
 /// # Errors
-/// When a reading copy cannot be written.
+/// When a row cannot be read back or a reading copy cannot be written.
 pub fn write_reading_copies(
-    work: &Path,
     data: &Path,
     entries: &Spill<ManifestEntry>,
     own: Range<usize>,
     listed: Range<usize>,
-    part: Option<Part>,
-    lang: Lang,
+    book: &crate::book::BookInfo,
+    previews: &dyn crate::book::Previews,
 ) -> anyhow::Result<()> {
-    let _ = (work, data, entries, own, listed, part, lang);
-    Ok(())
+    let read = |range: &Range<usize>| {
+        entries
+            .iter()
+            .skip(range.start)
+            .take(range.len())
+            .collect::<std::io::Result<Vec<_>>>()
+            .context("reading the manifest's rows back")
+    };
+    let rows = read(&own)?;
+    let whole = if listed == own {
+        None
+    } else {
+        Some(read(&listed)?)
+    };
+    crate::book::write_summary(
+        &data.join(crate::book::SUMMARY_NAME),
+        &rows,
+        whole.as_deref(),
+        book,
+        previews,
+    )?;
+    crate::book::write_catalogue(
+        &data.join(crate::book::CATALOGUE_NAME),
+        &rows,
+        book,
+        previews,
+    )
 }
 
 /// Orders the selected photos and gives each its package name.

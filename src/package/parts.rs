@@ -18,11 +18,17 @@ use anyhow::Context;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-/// Room each photo takes in a part beyond its bytes: its zip headers (local, central, zip64)
-/// and its lines in the manifests and the manifest table.
-pub const PER_PHOTO_OVERHEAD: u64 = 1024;
+/// Room each photo takes in a part beyond its bytes: its zip headers (local, central, zip64),
+/// its lines in the manifests and the manifest table, its picture in the 图录 (at most
+/// [`crate::book::catalogue::PREVIEW_BUDGET`]) and its row in the 汇总表 ([`LISTED_ROW`]).
+pub const PER_PHOTO_OVERHEAD: u64 =
+    1024 + crate::book::catalogue::PREVIEW_BUDGET as u64 + LISTED_ROW;
 
-/// Room a part keeps for its tag files, manifests and reading copies.
+/// Room a photo's row takes in a 汇总表: its 96-pixel thumbnail (2–6 KB) and its text.
+pub const LISTED_ROW: u64 = 16 << 10;
+
+/// Room a part keeps for its tag files, manifests and the fixed part of its reading copies (the
+/// 图录's font subset and pages, the 汇总表's other sheets).
 pub const PER_PART_OVERHEAD: u64 = 1 << 20;
 
 /// Reads a size such as `2GB`, `700MB`, `1.5G`, `650MiB` or `123456` (bytes). K, M, G, T are
@@ -64,12 +70,13 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
 }
 
 /// Splits photos of `sizes` (in package order) into consecutive parts of at most `limit` bytes
-/// each, counting [`PER_PHOTO_OVERHEAD`] per photo and [`PER_PART_OVERHEAD`] per part. No
-/// photos give one empty part.
+/// each, counting [`PER_PHOTO_OVERHEAD`] per photo and [`PER_PART_OVERHEAD`] per part, and in
+/// part 1 a [`LISTED_ROW`] for every photo of the package (its 汇总表 lists them all). A photo
+/// larger than that is a part of its own. No photos give one empty part.
 pub fn plan(sizes: &[u64], limit: u64) -> Vec<Range<usize>> {
     let mut parts = Vec::new();
     let mut start = 0;
-    let mut used = PER_PART_OVERHEAD;
+    let mut used = PER_PART_OVERHEAD.saturating_add(LISTED_ROW.saturating_mul(sizes.len() as u64));
     for (i, &size) in sizes.iter().enumerate() {
         let cost = size.saturating_add(PER_PHOTO_OVERHEAD);
         if i > start && used.saturating_add(cost) > limit {
@@ -162,8 +169,10 @@ mod tests {
     #[test]
     fn parts_keep_photos_whole_and_in_order() {
         let mb = 1_000_000;
-        let limit = 3 * mb + PER_PART_OVERHEAD + 4 * PER_PHOTO_OVERHEAD;
+        // Part 1 keeps room for the whole package's rows in its 汇总表.
+        let limit = 3 * mb + PER_PART_OVERHEAD + 3 * PER_PHOTO_OVERHEAD + 5 * LISTED_ROW;
         assert_eq!(plan(&[mb, mb, mb, mb, mb], limit), [0..3, 3..5]);
+        assert_eq!(plan(&[mb, mb, mb, mb, mb], limit - 1), [0..2, 2..5]);
         // A photo larger than the limit is a part of its own.
         assert_eq!(plan(&[mb, 10 * mb, mb], limit), [0..1, 1..2, 2..3]);
         assert_eq!(plan(&[], limit), vec![std::ops::Range { start: 0, end: 0 }]);

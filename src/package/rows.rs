@@ -1,5 +1,5 @@
 //! What a receiver checks names against: the naming rule of the package's photos, and the rows
-//! of the 汇总表 (`data/汇总表.xlsx`) or, without it, of the manifest table
+//! of the 汇总表 (`data/汇总表.xlsx`) and of the manifest table
 //! (`data/manifest.csv`).
 //!
 //! In: a path below `data/`; a table's bytes. Out: why a name is off the rule; the paths the

@@ -6,6 +6,7 @@
 //! (report, findings, thumbnails, package, manifests) and its exit codes.
 
 mod bag;
+mod book;
 mod broken;
 mod catalog;
 mod distinct;
