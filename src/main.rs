@@ -236,10 +236,11 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                         println!("packaged {} photos into {}", summary.packaged, to.display())
                     }
                 }
-                let follows = summary.follows.as_deref().unwrap_or("-");
-                match lang {
-                    Lang::Zh => println!("包标识 {}（接续 {follows}）", summary.identifier),
-                    Lang::En => println!("package {} (follows {follows})", summary.identifier),
+                match (lang, summary.follows.as_deref()) {
+                    (Lang::Zh, Some(f)) => println!("包标识 {}（接续 {f}）", summary.identifier),
+                    (Lang::Zh, None) => println!("包标识 {}（首个包）", summary.identifier),
+                    (Lang::En, Some(f)) => println!("package {} (follows {f})", summary.identifier),
+                    (Lang::En, None) => println!("package {} (the first)", summary.identifier),
                 }
                 for part in &summary.parts {
                     println!("  {}", to.join(part).display());
