@@ -318,9 +318,9 @@ pub fn package(
 /// ([`crate::book::CATALOGUE_NAME`]), after its photos and manifest table and before its
 /// checksums, so the bag's manifests cover them. `own` are the positions in `entries` of the
 /// photos this bag holds; `listed` those the 汇总表 lists: the same, except in part 1 of several,
-/// which lists the whole collection (its 统计 sheet counts both). The 图录 shows the bag's own
-/// photos. The rows are read back into memory for them (a few hundred bytes a photo), the
-/// pictures one at a time from `previews`.
+/// which lists (and counts) the whole collection. The 图录 shows the bag's own photos. The rows
+/// are read back into memory for them (a few hundred bytes a photo), the pictures one at a time
+/// from `previews`.
 ///
 /// # Errors
 /// When a row cannot be read back or a reading copy cannot be written.
@@ -341,18 +341,12 @@ pub fn write_reading_copies(
             .context("reading the manifest's rows back")
     };
     let rows = read(&own)?;
-    let whole = if listed == own {
-        None
+    let summary = &data.join(crate::book::SUMMARY_NAME);
+    if listed == own {
+        crate::book::write_summary(summary, &rows, None, book, previews)?;
     } else {
-        Some(read(&listed)?)
-    };
-    crate::book::write_summary(
-        &data.join(crate::book::SUMMARY_NAME),
-        &rows,
-        whole.as_deref(),
-        book,
-        previews,
-    )?;
+        crate::book::write_summary(summary, &read(&listed)?, None, book, previews)?;
+    }
     crate::book::write_catalogue(
         &data.join(crate::book::CATALOGUE_NAME),
         &rows,

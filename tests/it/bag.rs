@@ -358,6 +358,13 @@ fn parts_are_complete_bags_zipped_the_same_every_time() {
                 2,
                 "each part's table lists its own photo"
             );
+            // Its 汇总表 lists its own photo; part 1's the whole package.
+            use calamine::Reader;
+            let mut book: calamine::Xlsx<_> =
+                calamine::open_workbook(out.path().join(&root).join("data/汇总表.xlsx")).unwrap();
+            let listed = book.worksheet_range("照片清单").unwrap().height() - 1;
+            assert_eq!(listed, if i == 0 { 5 } else { 1 }, "{root}'s 汇总表");
+            assert!(out.path().join(&root).join("data/图录.pdf").is_file());
         }
         // 7-Zip: tests every entry and reads the Chinese names.
         if have("7z", Command::new("7z").arg("i")) {
