@@ -24,6 +24,7 @@ pub mod progress;
 pub mod render;
 pub mod report;
 pub mod review;
+pub mod sheets;
 pub mod spill;
 pub mod tags;
 pub mod template;
