@@ -15,11 +15,11 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use crate::catalog::Catalog;
+use crate::config::RunConfig;
 use crate::inspect::{self, DerivedDirs};
 use crate::lang::Lang;
 use crate::output;
 use crate::photo::Status;
-use crate::pipeline::RunConfig;
 use crate::profile::{PageFormat, SheetGroup};
 use crate::progress::Progress;
 use crate::render::{self, SheetHeader};
