@@ -16,6 +16,7 @@ pub mod inspect;
 pub mod intake;
 pub mod journal;
 pub mod lang;
+pub mod manifest;
 pub mod near;
 pub mod output;
 pub mod package;

@@ -15,7 +15,7 @@ use ab_glyph::FontRef;
 
 use super::{BookInfo, Counts, Previews, year_label};
 use crate::lang::Lang;
-use crate::package::ManifestEntry;
+use crate::manifest::ManifestEntry;
 use crate::render::{
     Canvas, CellPhoto, GREY, INK, PANEL, PdfCanvas, Pen, SheetFont, frame_rect, text_width,
 };

@@ -23,7 +23,7 @@ use anyhow::Context;
 
 use crate::inspect::DerivedDirs;
 use crate::lang::Lang;
-use crate::package::ManifestEntry;
+use crate::manifest::ManifestEntry;
 use crate::photo::ContentHash;
 
 /// The summary workbook's file name in the package (whatever the language).

@@ -20,7 +20,7 @@ use rust_xlsxwriter::{
 
 use super::{BookInfo, Counts, Previews, year_label};
 use crate::lang::Lang;
-use crate::package::ManifestEntry;
+use crate::manifest::ManifestEntry;
 
 /// Long edge of the embedded thumbnails, in pixels (the workbook stays small: ~3 KB a photo).
 const THUMB_EDGE: u32 = 96;

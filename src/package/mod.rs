@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
+pub use crate::manifest::ManifestEntry;
 pub use assemble::Part;
 use assemble::{BagPlan, base_info, identifier};
 use select::{Chosen, select};
@@ -54,47 +55,6 @@ const CONVERT_QUALITY: u8 = 92;
 
 /// What was being done when an item waiting on disk could not be read back.
 const READ_BACK: &str = "reading the report's items back";
-
-/// One packaged photo, as the manifests list it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManifestEntry {
-    /// Path inside the package, e.g. `2015/2015+克拉玛依市+科普进校园+01.jpg`.
-    pub file: String,
-    /// 年份.
-    pub year: i32,
-    /// 地州市 (full name).
-    pub place: String,
-    /// The county or district, when the source named one.
-    pub county: String,
-    /// 活动名称.
-    pub event: String,
-    /// 图片说明.
-    pub caption: String,
-    /// 摄影者.
-    pub photographer: String,
-    /// 报送单位.
-    pub unit: String,
-    /// The original path in the drop.
-    pub original: String,
-    /// Width and height in pixels, as stored.
-    pub width: u32,
-    /// Height.
-    pub height: u32,
-    /// Bytes of the packaged file.
-    pub bytes: u64,
-    /// Converted from another format (empty when the original JPEG is copied unchanged).
-    pub converted_from: String,
-    /// SHA-256 of the packaged file.
-    pub sha256: String,
-    /// SHA-512 of the packaged file (computed in the same pass; empty in manifests written
-    /// before bags).
-    #[serde(default)]
-    pub sha512: String,
-    /// blake3 of the original (the catalog's content id).
-    pub content: String,
-    /// Where each value came from, e.g. `year=file name; caption=汇总表.csv#3`.
-    pub sources: String,
-}
 
 /// Why a photo that could have gone into the package did not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

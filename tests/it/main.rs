@@ -16,6 +16,7 @@ mod fixture_run;
 mod formats;
 mod inert;
 mod killed;
+mod layers;
 mod near;
 mod package;
 mod properties;
