@@ -11,7 +11,7 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::env::{Run, drops, lightbox};
+use crate::env::{Run, bagit_valid, drops, have, lightbox};
 
 /// `lightbox [--lang en] ARGS...`: (exit code, stdout, stderr).
 fn lb(args: &[&OsStr]) -> (i32, String, String) {
@@ -39,40 +39,6 @@ fn verify(paths: &[&Path]) -> (i32, String, String) {
     let mut args = vec![OsStr::new("--lang"), OsStr::new("en"), OsStr::new("verify")];
     args.extend(paths.iter().map(|p| p.as_os_str()));
     lb(&args)
-}
-
-/// Whether an outside tool is here; under CI it must be.
-#[allow(clippy::print_stderr)]
-fn have(tool: &str, probe: &mut Command) -> bool {
-    let ok = probe.output().is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{tool} is missing (.ci/run installs it)"
-        );
-        eprintln!("note: {tool} is missing here: its check is skipped");
-    }
-    ok
-}
-
-/// The Library of Congress's validator on the bag folder `bag`: `Some(valid)`, or `None` when
-/// it is not installed.
-fn bagit_valid(bag: &Path) -> Option<(bool, String)> {
-    if !have(
-        "python3 -m bagit",
-        Command::new("python3").args(["-m", "bagit", "--version"]),
-    ) {
-        return None;
-    }
-    let out = Command::new("python3")
-        .args(["-m", "bagit", "--validate"])
-        .arg(bag)
-        .output()
-        .unwrap();
-    Some((
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
 }
 
 fn copy_tree(from: &Path, to: &Path) {

@@ -34,6 +34,7 @@ fn package(work: &Path, to: &Path, lang: &str) -> PackageSummary {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    crate::env::assert_valid_bag(to);
     serde_json::from_slice(&std::fs::read(to.join("data/manifest.json")).unwrap()).unwrap()
 }
 

@@ -174,6 +174,7 @@ fn a_photo_accepted_earlier_is_recognised_and_never_packaged_twice() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    crate::env::assert_valid_bag(&pkg1);
     assert!(
         pkg1.join("data")
             .join("2017/2017+克拉玛依市+全国科普日科普展览+01.jpg")
@@ -215,6 +216,7 @@ fn a_photo_accepted_earlier_is_recognised_and_never_packaged_twice() {
         pkg2.as_os_str(),
     ]);
     assert!(out.status.success());
+    crate::env::assert_valid_bag(&pkg2);
     let manifest: lightbox::package::PackageSummary =
         serde_json::from_slice(&fs::read(pkg2.join("data").join("manifest.json")).unwrap())
             .unwrap();
@@ -248,6 +250,7 @@ fn a_photo_accepted_earlier_is_recognised_and_never_packaged_twice() {
         pkg2.as_os_str(),
     ]);
     assert!(out.status.success());
+    crate::env::assert_valid_bag(&pkg2);
     assert_eq!(info(&pkg2, "Follows-Package"), Some(first));
 }
 

@@ -90,6 +90,7 @@ fn package(work: &Path, to: &Path, decisions: Option<&Path>) -> (PackageSummary,
         "lightbox package failed ({code}): {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    crate::env::assert_valid_bag(to);
     let manifest = std::fs::read(to.join("data/manifest.json")).expect("manifest.json");
     (
         serde_json::from_slice(&manifest).expect("manifest.json parses"),

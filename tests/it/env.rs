@@ -9,6 +9,71 @@ use std::process::{Command, Output};
 
 use lightbox::report::Report;
 
+/// Whether an outside tool is here; under CI it must be.
+#[allow(clippy::print_stderr)]
+pub fn have(tool: &str, probe: &mut Command) -> bool {
+    let ok = probe.output().is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{tool} is missing (.ci/run installs it)"
+        );
+        eprintln!("note: {tool} is missing here: its check is skipped");
+    }
+    ok
+}
+
+/// The Library of Congress's validator on the bag folder `bag`: `Some(valid)`, or `None` when
+/// it is not installed.
+pub fn bagit_valid(bag: &Path) -> Option<(bool, String)> {
+    if !have(
+        "python3 -m bagit",
+        Command::new("python3").args(["-m", "bagit", "--version"]),
+    ) {
+        return None;
+    }
+    let out = Command::new("python3")
+        .args(["-m", "bagit", "--validate"])
+        .arg(bag)
+        .output()
+        .unwrap();
+    Some((
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+/// Asserts that the package at `pkg` is valid: a bag folder, or each zipped part in it (a part is
+/// extracted to a temporary folder first), checked by the Library of Congress's validator when
+/// it is installed (under CI it must be). Every package the tests make goes through this.
+pub fn assert_valid_bag(pkg: &Path) {
+    if pkg.join("bagit.txt").is_file() {
+        if let Some((valid, log)) = bagit_valid(pkg) {
+            assert!(valid, "bagit.py rejects {}: {log}", pkg.display());
+        }
+        return;
+    }
+    for entry in std::fs::read_dir(pkg).unwrap() {
+        let zip = entry.unwrap().path();
+        if zip.extension().is_none_or(|e| e != "zip") {
+            continue;
+        }
+        let out = tempfile::tempdir().unwrap();
+        let status = Command::new("python3")
+            .args([
+                "-c",
+                "import sys,zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])",
+            ])
+            .arg(&zip)
+            .arg(out.path())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{} does not unzip", zip.display());
+        let root = zip.file_stem().unwrap();
+        assert_valid_bag(&out.path().join(root));
+    }
+}
+
 /// The repository's `fixtures/` folder.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")

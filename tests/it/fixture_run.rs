@@ -396,6 +396,7 @@ fn sources_are_never_written() {
         pkg.as_os_str(),
     ]);
     assert!(out.status.success());
+    crate::env::assert_valid_bag(&pkg);
     assert_eq!(tree_state(&fixtures()), before);
 }
 
@@ -481,6 +482,7 @@ fn same_input_gives_byte_identical_report_whatever_the_jobs() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+        crate::env::assert_valid_bag(&to);
         // Contents only: the times of course differ.
         tree_state(&to)
             .into_iter()

@@ -111,6 +111,7 @@ fn unit_text_starting_like_a_formula_is_quoted_in_csvs_and_text_in_the_workbook(
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    crate::env::assert_valid_bag(&pkg);
     let manifest = records(&pkg.join("data").join("manifest.csv"));
     assert_eq!(manifest.len(), 2, "{manifest:?}");
     let (header, row) = (&manifest[0], &manifest[1]);

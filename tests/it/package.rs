@@ -12,12 +12,16 @@ use sha2::{Digest, Sha256};
 use crate::env::{Run, drops, lightbox};
 
 fn package(work: &Path, to: &Path) -> std::process::Output {
-    lightbox([
+    let out = lightbox([
         OsStr::new("package"),
         work.as_os_str(),
         OsStr::new("--to"),
         to.as_os_str(),
-    ])
+    ]);
+    if out.status.success() {
+        crate::env::assert_valid_bag(to);
+    }
+    out
 }
 
 fn files_below(root: &Path) -> Vec<String> {

@@ -91,6 +91,7 @@ fn package(work: &Path, to: &Path, decisions: Option<&Path>) -> Packaged {
         "lightbox package failed ({code}): {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    crate::env::assert_valid_bag(to);
     let manifest = serde_json::from_slice(
         &std::fs::read(to.join("data/manifest.json")).expect("manifest.json"),
     )
