@@ -179,6 +179,42 @@ mod tests {
         assert_eq!(part_name("pkg", 2, 5), "pkg-2of5");
     }
 
+    /// A photo of 4 GiB or more (sparse here) is written with zip64 sizes, and an entry after it
+    /// with a zip64 offset: Python's `zipfile` reads both back. Ignored by default (it writes a
+    /// 4.3 GB zip): `cargo test --release --lib -- --ignored zip64`.
+    #[test]
+    #[ignore]
+    fn a_photo_past_4_gib_is_zipped_as_zip64() {
+        let dir = tempfile::tempdir().unwrap();
+        let bag = dir.path().join("bag");
+        fs::create_dir_all(bag.join("data/2015")).unwrap();
+        fs::write(bag.join("bagit.txt"), "BagIt-Version: 1.0\n").unwrap();
+        let big = fs::File::create(bag.join("data/2015/大.jpg")).unwrap();
+        let size = 4_400_000_000u64;
+        big.set_len(size).unwrap();
+        fs::write(bag.join("data/2015/小.jpg"), b"after the large one").unwrap();
+        let zip = dir.path().join("pkg-1of1.zip");
+        zip_bag(&bag, "pkg-1of1", &zip, zip_time("2023-09-16")).unwrap();
+        let out = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import sys,zipfile\n\
+                 z=zipfile.ZipFile(sys.argv[1])\n\
+                 print(z.getinfo('pkg-1of1/data/2015/大.jpg').file_size)\n\
+                 print(z.read('pkg-1of1/data/2015/小.jpg').decode())",
+            ])
+            .arg(&zip)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(text, format!("{size}\nafter the large one\n"));
+    }
+
     #[test]
     fn the_zip_time_is_the_date() {
         let time = zip_time("2023-09-16");
