@@ -81,11 +81,17 @@ impl TimedState {
 pub fn cpu_time() -> Option<Duration> {
     let tasks = std::fs::read_dir("/proc/self/task").ok()?;
     let mut total = 0u64;
+    let mut read = 0;
     for task in tasks.flatten() {
-        let stat = std::fs::read_to_string(task.path().join("schedstat")).ok()?;
+        // A thread that ends between the listing and its reading takes its time with it (its
+        // file is gone): it is left out, not the whole figure.
+        let Ok(stat) = std::fs::read_to_string(task.path().join("schedstat")) else {
+            continue;
+        };
         total += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+        read += 1;
     }
-    Some(Duration::from_nanos(total))
+    (read > 0).then(|| Duration::from_nanos(total))
 }
 
 impl<'a> Timed<'a> {
