@@ -278,9 +278,10 @@ pub fn package(
 /// ([`crate::book::CATALOGUE_NAME`]), after its photos and manifest table and before its
 /// checksums, so the bag's manifests cover them. `own` are the positions in `entries` of the
 /// photos this bag holds; `listed` those the 汇总表 lists: the same, except in part 1 of several,
-/// which lists (and counts) the whole collection. The 图录 shows the bag's own photos. The rows
-/// are read back into memory for them (a few hundred bytes a photo), the pictures one at a time
-/// from `previews`.
+/// which lists (and counts) the whole collection; the other parts count the whole package in
+/// their 统计 below their own photos. The 图录 shows the bag's own photos. The rows are read back
+/// into memory for them (a few hundred bytes a photo), the pictures one at a time from
+/// `previews`.
 ///
 /// # Errors
 /// When a row cannot be read back or a reading copy cannot be written.
@@ -292,24 +293,25 @@ pub fn write_reading_copies(
     book: &crate::book::BookInfo,
     previews: &dyn crate::book::Previews,
 ) -> anyhow::Result<()> {
-    let read = |range: &Range<usize>| {
-        entries
-            .iter()
-            .skip(range.start)
-            .take(range.len())
-            .collect::<std::io::Result<Vec<_>>>()
-            .context("reading the manifest's rows back")
-    };
-    let rows = read(&own)?;
-    let summary = &data.join(crate::book::SUMMARY_NAME);
-    if listed == own {
-        crate::book::write_summary(summary, &rows, None, book, previews)?;
-    } else {
-        crate::book::write_summary(summary, &read(&listed)?, None, book, previews)?;
-    }
+    // Every row of the package, read back once (a few hundred bytes a photo): this bag's own
+    // are a slice of them, and so are the rows its 汇总表 lists.
+    let all = entries
+        .iter()
+        .collect::<std::io::Result<Vec<_>>>()
+        .context("reading the manifest's rows back")?;
+    let rows = &all[own.clone()];
+    // A part that lists only its own photos counts the whole package too, below its own.
+    let whole = (listed != (0..all.len())).then_some(&all[..]);
+    crate::book::write_summary(
+        &data.join(crate::book::SUMMARY_NAME),
+        &all[listed],
+        whole,
+        book,
+        previews,
+    )?;
     crate::book::write_catalogue(
         &data.join(crate::book::CATALOGUE_NAME),
-        &rows,
+        rows,
         book,
         previews,
     )

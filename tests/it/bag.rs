@@ -330,6 +330,12 @@ fn parts_are_complete_bags_zipped_the_same_every_time() {
                 calamine::open_workbook(out.path().join(&root).join("data/汇总表.xlsx")).unwrap();
             let listed = book.worksheet_range("照片清单").unwrap().height() - 1;
             assert_eq!(listed, if i == 0 { 5 } else { 1 }, "{root}'s 汇总表");
+            // The other parts count the whole package in 统计 too, below their own photo.
+            let counts = book.worksheet_range("统计").unwrap();
+            let whole = counts
+                .cells()
+                .any(|(_, _, c)| c.to_string().contains("整个包"));
+            assert_eq!(whole, i > 0, "{root}'s 统计");
             assert!(out.path().join(&root).join("data/图录.pdf").is_file());
         }
         // 7-Zip: tests every entry and reads the Chinese names.
