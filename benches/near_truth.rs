@@ -1135,7 +1135,15 @@ fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>, work: &Path)
         let c = fp(i).compare(fp(j));
         // The verification on the thumbnails, as the grouping runs it (nominated or not).
         let e = picture(i).zip(picture(j)).and_then(|(a, b)| {
-            dedupe::verify::verify(&a, c.transform, &b, &c.alignment, params.turned_similarity)
+            // The grey likeness measured on every pair (a faint limit no detail reaches).
+            dedupe::verify::verify(
+                &a,
+                c.transform,
+                &b,
+                &c.alignment,
+                params.turned_similarity,
+                f64::INFINITY,
+            )
         });
         by_kind.entry(kind).or_default().push([
             f64::from(c.distance),
@@ -1145,7 +1153,7 @@ fn print_distances(items: &[Item], truth: &BTreeMap<String, Truth>, work: &Path)
             e.map_or(f64::NAN, |e| e.similarity),
             e.map_or(f64::NAN, |e| e.texture),
             e.map_or(f64::NAN, |e| e.first_covered.min(e.second_covered)),
-            e.map_or(f64::NAN, |e| 1.0 - e.likeness),
+            e.and_then(|e| e.likeness).map_or(f64::NAN, |l| 1.0 - l),
         ]);
     };
     for i in 0..items.len() {

@@ -749,6 +749,12 @@ fn coarse(a: &[f64], b: &[f64]) -> ([f64; 4], f64) {
     };
     let mut errors = [[[f64::INFINITY; 5]; 5]; 5];
     for (si, &s) in SCALES.iter().enumerate() {
+        // The samples along each axis at this scale, one per shift (a view's two axes are
+        // found among them: its scales are equal, its offsets are two of the shifts).
+        let axes: [Axis; 5] = SHIFTS.map(|t| {
+            let p = view(s, t, t);
+            Axis::of(p[0], p[2])
+        });
         for (xi, &tx) in SHIFTS.iter().enumerate() {
             let mut rows = None;
             for (yi, &ty) in SHIFTS.iter().enumerate() {
@@ -756,9 +762,8 @@ fn coarse(a: &[f64], b: &[f64]) -> ([f64; 4], f64) {
                 if !in_range(p) {
                     continue;
                 }
-                let xs = Axis::of(p[0], p[2]);
-                let rows = rows.get_or_insert_with(|| across_all(a, &xs));
-                errors[si][yi][xi] = error_from(rows, &xs, &Axis::of(p[1], p[3]), b);
+                let rows = rows.get_or_insert_with(|| across_all(a, &axes[xi]));
+                errors[si][yi][xi] = error_from(rows, &axes[xi], &axes[yi], b);
             }
         }
     }

@@ -443,12 +443,48 @@ pub fn thumbnails_in(
     }
 }
 
+/// The longest edge a derived thumbnail is read with (they are a few hundred pixels across): a
+/// damaged header asking for more is not believed.
+const MAX_THUMBNAIL_EDGE: usize = 4096;
+
+/// A JPEG's luma plane (Y of YCbCr, the grey of a grey JPEG): the decoder leaves out the colour
+/// planes' transforms and the colour conversion, a third of the time of decoding to RGB and
+/// weighing the channels. With the `turbojpeg` feature, libjpeg-turbo's (half zune-jpeg's time
+/// on these thumbnails, see `benches/README.md`).
+#[cfg(feature = "turbojpeg")]
+fn grey_jpeg(bytes: &[u8]) -> Option<image::GrayImage> {
+    use turbojpeg::{Decompressor, Image, PixelFormat};
+    let mut decompressor = Decompressor::new().ok()?;
+    let header = decompressor.read_header(bytes).ok()?;
+    if header.width.max(header.height) > MAX_THUMBNAIL_EDGE {
+        return None;
+    }
+    let mut pixels = vec![0u8; header.width * header.height];
+    let image = Image {
+        pixels: &mut pixels[..],
+        width: header.width,
+        pitch: header.width,
+        height: header.height,
+        format: PixelFormat::GRAY,
+    };
+    decompressor.decompress(bytes, image).ok()?;
+    image::GrayImage::from_raw(
+        u32::try_from(header.width).ok()?,
+        u32::try_from(header.height).ok()?,
+        pixels,
+    )
+}
+
 /// A JPEG's luma plane (Y of YCbCr, the grey of a grey JPEG): the decoder leaves out the colour
 /// planes' transforms and the colour conversion, a third of the time of decoding to RGB and
 /// weighing the channels.
+#[cfg(not(feature = "turbojpeg"))]
 fn grey_jpeg(bytes: &[u8]) -> Option<image::GrayImage> {
     use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
-    let options = DecoderOptions::default().jpeg_set_out_colorspace(ColorSpace::Luma);
+    let options = DecoderOptions::default()
+        .jpeg_set_out_colorspace(ColorSpace::Luma)
+        .set_max_width(MAX_THUMBNAIL_EDGE)
+        .set_max_height(MAX_THUMBNAIL_EDGE);
     let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
     let pixels = decoder.decode().ok()?;
     let info = decoder.info()?;
@@ -1116,9 +1152,14 @@ fn verify_with(
         .filter_map(|(pa, pb, pair, alignment)| {
             let picture = |p: &usize| pictures.get(p).and_then(Option::as_ref);
             let evidence = match (picture(pa), picture(pb)) {
-                (Some(a), Some(b)) => {
-                    verify::verify(a, pair.transform, b, alignment, params.turned_similarity)
-                }
+                (Some(a), Some(b)) => verify::verify(
+                    a,
+                    pair.transform,
+                    b,
+                    alignment,
+                    params.turned_similarity,
+                    params.min_texture,
+                ),
                 _ => None,
             };
             let pair = judge(facts, *pa, *pb, pair.clone(), evidence.as_ref(), params)?;
@@ -1239,7 +1280,9 @@ fn judge(
     {
         GroupKind::Duplicate
     } else if e.similarity >= params.similar_similarity
-        || (!textured && e.likeness >= 1.0 - params.nominate_mismatch)
+        || (!textured
+            && e.likeness
+                .is_some_and(|l| l >= 1.0 - params.nominate_mismatch))
     {
         if one_moment {
             GroupKind::Burst

@@ -55,8 +55,13 @@ pub struct Picture {
 struct Bands {
     /// The band-passed detail (difference of the two [`DETAIL_SIGMAS`] blurs).
     detail: Vec<f32>,
-    /// The picture blurred by [`ALIGN_SIGMA`].
-    soft: Picture,
+    /// The picture blurred by [`ALIGN_SIGMA`], made when first needed (by a search, or a
+    /// same-view pair too faint in detail to be judged on it).
+    soft: OnceLock<Picture>,
+    /// For a turned picture: the picture it was turned from and the turn. Its softened grey is
+    /// the source's turned (the same values as softening the turned grey would give up to
+    /// rounding, and the same bits as before the picture was turned).
+    turned_from: Option<(Picture, Dihedral)>,
     /// The softened levels below the picture's own size (long edge halved down to
     /// [`MIN_LEVEL`]), made when a search first needs them.
     ladder: OnceLock<Vec<Picture>>,
@@ -66,7 +71,8 @@ impl Bands {
     fn of(picture: &Picture) -> Arc<Bands> {
         Arc::new(Bands {
             detail: band(picture),
-            soft: blurred(picture, ALIGN_SIGMA),
+            soft: OnceLock::new(),
+            turned_from: None,
             ladder: OnceLock::new(),
         })
     }
@@ -126,7 +132,7 @@ impl Picture {
         };
         let long = self.width.max(self.height);
         if level == long {
-            return Cow::Borrowed(&bands.soft);
+            return self.soft();
         }
         let ladder = bands.ladder.get_or_init(|| {
             let mut levels = Vec::new();
@@ -141,6 +147,17 @@ impl Picture {
             Some(p) => Cow::Borrowed(p),
             None => Cow::Owned(made()),
         }
+    }
+
+    /// The picture blurred by [`ALIGN_SIGMA`]: kept in its bands, made once on first use.
+    fn soft(&self) -> Cow<'_, Picture> {
+        let Some(bands) = &self.bands else {
+            return Cow::Owned(blurred(self, ALIGN_SIGMA));
+        };
+        Cow::Borrowed(bands.soft.get_or_init(|| match &bands.turned_from {
+            Some((source, t)) => source.soft().turned(*t),
+            None => blurred(self, ALIGN_SIGMA),
+        }))
     }
 
     /// This picture scaled down (area average) to a long edge of `long` pixels.
@@ -168,13 +185,18 @@ impl Picture {
         }
         let (w, h) = (self.width, self.height);
         let (nw, nh) = if t.swaps_axes() { (h, w) } else { (w, h) };
+        // A turn moves along a row of the result by a fixed step through the source (a column
+        // or a row of it, either way): each row is the first pixel's source, then strides.
+        let at = |x: usize, y: usize| {
+            let (sx, sy) = t.source(x, y, nw, nh);
+            (sy * w + sx) as isize
+        };
+        let step = if nw > 1 { at(1, 0) - at(0, 0) } else { 0 };
         let turn = |values: &[f32]| {
             let mut out = Vec::with_capacity(w * h);
             for y in 0..nh {
-                for x in 0..nw {
-                    let (sx, sy) = t.source(x, y, nw, nh);
-                    out.push(values[sy * w + sx]);
-                }
+                let start = at(0, y);
+                out.extend((0..nw as isize).map(|x| values[(start + x * step) as usize]));
             }
             out
         };
@@ -183,14 +205,16 @@ impl Picture {
             height: nh,
             grey: turn(&self.grey),
             bands: self.bands.as_ref().map(|b| {
+                let soft = OnceLock::new();
+                // A softened grey already made is turned now; one not yet made is turned from
+                // the source's if a search needs it.
+                if let Some(made) = b.soft.get() {
+                    let _ = soft.set(made.turned(t));
+                }
                 Arc::new(Bands {
                     detail: turn(&b.detail),
-                    soft: Picture {
-                        width: nw,
-                        height: nh,
-                        grey: turn(&b.soft.grey),
-                        bands: None,
-                    },
+                    turned_from: soft.get().is_none().then(|| (self.clone(), t)),
+                    soft,
                     ladder: OnceLock::new(),
                 })
             }),
@@ -205,12 +229,14 @@ pub struct Evidence {
     /// overlap: above 0.9 for copies of one picture, near 0 for different pictures.
     pub similarity: f64,
     /// Correlation of the (slightly blurred) grey values over the overlap: how alike the two
-    /// look, layout included.
-    pub likeness: f64,
+    /// look, layout included. Measured where it is needed: by a search, and for a same-view
+    /// pair whose detail is too faint to judge on.
+    pub likeness: Option<f64>,
     /// The weaker picture's detail (standard deviation of the band-passed detail over the
     /// overlap, in grey levels of 255): below a few levels there is nothing to verify on.
     pub texture: f64,
-    /// The alignment refined on the pictures (the second's view in the first's frame).
+    /// The alignment refined on the pictures (the second's view in the first's frame); its
+    /// error is 1 − `likeness` where that was measured, the nominating 16 × 16 error where not.
     pub alignment: Alignment,
     /// The share of the first picture that the second shows.
     pub first_covered: f64,
@@ -233,14 +259,16 @@ impl Evidence {
 /// Compares `a` turned by `t` with `b`, starting from the 16 × 16 alignment `start` (the second's
 /// view in the first's turned frame): refines the alignment from a small level of the pictures
 /// up to their full size, then measures the fine detail over the overlap. A same-view pair whose
-/// detail correlates at least `settled` is not searched. `None` when the pictures do not overlap
-/// enough to say anything.
+/// detail correlates at least `settled` is not searched; its grey likeness is measured only when
+/// its detail is fainter than `faint` (below that a pair is judged on likeness, above it on
+/// detail). `None` when the pictures do not overlap enough to say anything.
 pub fn verify(
     a: &Picture,
     t: Dihedral,
     b: &Picture,
     start: &Alignment,
     settled: f64,
+    faint: f64,
 ) -> Option<Evidence> {
     let turned;
     let a = if t == Dihedral::Identity {
@@ -261,29 +289,33 @@ pub fn verify(
     // must reach), a search could only raise the figure, never change the verdict.
     if same_view(start) {
         let identity = [1.0, 1.0, 0.0, 0.0];
-        let made = match (&a.bands, &b.bands) {
+        let banded = match (&a.bands, &b.bands) {
             (Some(x), Some(y)) if (a.width, a.height) == (b.width, b.height) => {
-                same_view_of(x, y, a.width, a.height)
+                same_view_detail(x, y, a.width, a.height)
             }
             _ => None,
         };
-        let (detail, error) = match made {
-            Some(made) => made,
-            None => {
-                let detail = compare_detail(&a, &b, identity)?;
-                let soft = (a.softened(size), b.softened(size));
-                (detail, alignment_error(&soft.0, &soft.1, identity, 2))
-            }
-        };
+        let detail = match banded {
+            Some(detail) => Some(detail),
+            None => compare_detail(&a, &b, identity),
+        }?;
         if detail.similarity >= settled {
+            let error = if detail.texture >= faint {
+                None
+            } else if banded.is_some() {
+                Some(soft_error(&a.soft(), &b.soft()))
+            } else {
+                let soft = (a.softened(size), b.softened(size));
+                Some(alignment_error(&soft.0, &Sampled::of(&soft.1, 2), identity))
+            };
             return Some(Evidence {
                 similarity: detail.similarity,
-                likeness: 1.0 - error,
+                likeness: error.map(|e| 1.0 - e),
                 texture: detail.texture,
                 alignment: Alignment {
                     scale: (1.0, 1.0),
                     offset: (0.0, 0.0),
-                    error,
+                    error: error.unwrap_or(start.error),
                 },
                 first_covered: 1.0,
                 second_covered: 1.0,
@@ -342,7 +374,7 @@ pub fn verify(
     let detail = compare_detail(&a, &b, p)?;
     Some(Evidence {
         similarity: detail.similarity,
-        likeness: 1.0 - error,
+        likeness: Some(1.0 - error),
         texture: detail.texture,
         alignment,
         first_covered,
@@ -383,12 +415,13 @@ fn refine(
     // the rounding of a step taken and undone, so views are told apart at a trillionth of the
     // picture (the steps are thousandths).
     let mut measured: Vec<([i64; 4], f64)> = Vec::new();
+    let sampled = Sampled::of(b, stride);
     let mut error_of = |q: [f64; 4]| {
         let key = q.map(|v| (v * 1e12).round() as i64);
         if let Some(&(_, e)) = measured.iter().find(|(k, _)| *k == key) {
             return e;
         }
-        let e = alignment_error(a, b, q, stride);
+        let e = alignment_error(a, &sampled, q);
         measured.push((key, e));
         e
     };
@@ -497,13 +530,41 @@ fn warp(a: &Picture, xs: &[f32], ys: &[f32]) -> Vec<f32> {
     warped
 }
 
+/// The pixels of a picture the alignment search compares at a `stride`: every `stride`-th row
+/// and column, kept apart once per search level (every view of the level reads the same ones).
+struct Sampled<'a> {
+    picture: &'a Picture,
+    stride: usize,
+    /// Rows of the sampled pixels (`columns` each).
+    grid: Vec<f32>,
+    columns: usize,
+}
+
+impl<'a> Sampled<'a> {
+    fn of(picture: &'a Picture, stride: usize) -> Sampled<'a> {
+        let columns = picture.width.div_ceil(stride);
+        let grid = picture
+            .grey
+            .chunks_exact(picture.width)
+            .step_by(stride)
+            .flat_map(|row| row.iter().step_by(stride).copied())
+            .collect();
+        Sampled {
+            picture,
+            stride,
+            grid,
+            columns,
+        }
+    }
+}
+
 /// `1 − correlation` of `b` and `a` sampled at `b`'s view `p`, over the part of `b` inside `a`
-/// (every `stride`-th row and column of `b`); infinite when the view is out of range or less
-/// than half of `b` lies inside `a`.
+/// (`b`'s sampled rows and columns); infinite when the view is out of range or less than half
+/// of `b` lies inside `a`.
 // Compiled for AVX2 as well, chosen at run time: the same operations in the same order, eight
 // lanes at a time (no fused multiply-add), so the same bits on any machine.
 #[multiversion(targets("x86_64+avx2"))]
-fn alignment_error(a: &Picture, b: &Picture, p: [f64; 4], stride: usize) -> f64 {
+fn alignment_error(a: &Picture, sampled: &Sampled, p: [f64; 4]) -> f64 {
     let [sx, sy, ox, oy] = p;
     if !(0.5..=2.0).contains(&sx)
         || !(0.5..=2.0).contains(&sy)
@@ -514,63 +575,55 @@ fn alignment_error(a: &Picture, b: &Picture, p: [f64; 4], stride: usize) -> f64 
     {
         return f64::INFINITY;
     }
+    let (b, stride) = (sampled.picture, sampled.stride);
     let (xs, ys) = positions(a, b, p);
     // `b`'s sampled columns that fall inside `a` (a run: positions grow along the axis), each
-    // with the pixel of `a` left of it and the fraction towards the next.
-    let (mut left, mut frac, mut columns) = (Vec::new(), Vec::new(), Vec::new());
+    // with the pixel of `a` left of it (at most the last but one: pictures are at least
+    // [`MIN_EDGE`] wide) and the fraction towards the next.
+    let (mut left, mut frac) = (Vec::new(), Vec::new());
+    let mut first = None;
     let last = (a.width - 1) as f32;
-    for (k, &x) in xs.iter().enumerate().step_by(stride) {
+    for (j, &x) in xs.iter().step_by(stride).enumerate() {
         if (0.0..=last).contains(&x) {
             let i = (x as usize).min(a.width.saturating_sub(2));
             left.push(i);
             frac.push(x - i as f32);
-            columns.push(k);
+            first.get_or_insert(j);
         }
     }
-    // Each row of `a` that a sampled row of `b` falls between is interpolated along the row
-    // once (two neighbouring rows of `b` mostly share one), then the two blended down.
-    // A left pixel is at most the last but one (pictures are at least [`MIN_EDGE`] wide): its
-    // right neighbour is always the next, and the two are read as one pair.
-    let across = |y: usize, out: &mut Vec<f32>| {
-        let row = &a.grey[y * a.width..(y + 1) * a.width];
-        out.clear();
-        out.extend(left.iter().zip(&frac).map(|(&x0, &fx)| {
-            let pair = &row[x0..x0 + 2];
-            pair[0] + (pair[1] - pair[0]) * fx
-        }));
+    let Some(first) = first else {
+        return f64::INFINITY;
     };
+    // Each sampled row of `b` falls between two rows of `a`: the two are blended down over the
+    // span the columns reach (whole rows, in a loop the compiler vectorises), then the blend
+    // interpolated along at each column.
+    let (lo, hi) = (left[0], left[left.len() - 1] + 1);
+    let mut blend = vec![0.0f32; hi - lo + 1];
+    let mut warped = vec![0.0f32; left.len()];
     let mut acc = Moments::default();
-    let mut rows = RowPair::default();
-    let mut warped = vec![0.0f32; columns.len()];
-    let mut seen = vec![0.0f32; columns.len()];
-    for (by, &y) in ys.iter().enumerate().step_by(stride) {
-        if !(0.0..=(a.height - 1) as f32).contains(&y) || columns.is_empty() {
+    for (j, &y) in ys.iter().step_by(stride).enumerate() {
+        if !(0.0..=(a.height - 1) as f32).contains(&y) {
             continue;
         }
         let y0 = (y as usize).min(a.height.saturating_sub(2));
         let y1 = (y0 + 1).min(a.height - 1);
-        let (upper, lower) = rows.at(y0, y1, across);
         let fy = y - y0 as f32;
-        for (w, (&t, &u)) in warped.iter_mut().zip(upper.iter().zip(lower)) {
-            *w = t + (u - t) * fy;
+        let (upper, lower) = (
+            &a.grey[y0 * a.width + lo..=y0 * a.width + hi],
+            &a.grey[y1 * a.width + lo..=y1 * a.width + hi],
+        );
+        for (v, (&t, &u)) in blend.iter_mut().zip(upper.iter().zip(lower)) {
+            *v = t + (u - t) * fy;
         }
-        let b_row = &b.grey[by * b.width..(by + 1) * b.width];
-        if stride == 1 {
-            let first = columns[0];
-            acc.add_row(&warped, &b_row[first..first + columns.len()]);
-        } else {
-            // The sampled columns are every `stride`-th from the first inside `a`.
-            for (s, &v) in seen
-                .iter_mut()
-                .zip(b_row[columns[0]..].iter().step_by(stride))
-            {
-                *s = v;
-            }
-            acc.add_row(&warped, &seen);
+        for (w, (&x0, &fx)) in warped.iter_mut().zip(left.iter().zip(&frac)) {
+            let pair = &blend[x0 - lo..x0 - lo + 2];
+            *w = pair[0] + (pair[1] - pair[0]) * fx;
         }
+        let row = j * sampled.columns + first;
+        acc.add_row(&warped, &sampled.grid[row..row + warped.len()]);
     }
-    let sampled = b.width.div_ceil(stride) * b.height.div_ceil(stride);
-    if acc.n * 2.0 < sampled as f64 {
+    let count = b.width.div_ceil(stride) * b.height.div_ceil(stride);
+    if acc.n * 2.0 < count as f64 {
         return f64::INFINITY;
     }
     match acc.correlation() {
@@ -580,6 +633,7 @@ fn alignment_error(a: &Picture, b: &Picture, p: [f64; 4], stride: usize) -> f64 
 }
 
 /// What the detail comparison found.
+#[derive(Clone, Copy)]
 struct Detail {
     similarity: f64,
     texture: f64,
@@ -654,12 +708,12 @@ fn band(pic: &Picture) -> Vec<f32> {
         .collect()
 }
 
-/// The same-view comparison from two pictures' bands (same size): the detail over the
-/// interior (less the margin the blurs reach over), the softened grey over all.
+/// The same-view detail comparison from two pictures' bands (same size), over the interior
+/// (less the margin the blurs reach over).
 // Compiled for AVX2 as well, chosen at run time: the same operations in the same order, eight
 // lanes at a time (no fused multiply-add), so the same bits on any machine.
 #[multiversion(targets("x86_64+avx2"))]
-fn same_view_of(a: &Bands, b: &Bands, w: usize, h: usize) -> Option<(Detail, f64)> {
+fn same_view_detail(a: &Bands, b: &Bands, w: usize, h: usize) -> Option<Detail> {
     let m = DETAIL_MARGIN as usize;
     if w <= 2 * m || h <= 2 * m {
         return None;
@@ -671,18 +725,26 @@ fn same_view_of(a: &Bands, b: &Bands, w: usize, h: usize) -> Option<(Detail, f64
             detail.add(f64::from(x), f64::from(v));
         }
     }
+    let (sa, sb) = detail.spread();
+    Some(Detail {
+        similarity: detail.correlation().unwrap_or(0.0),
+        texture: sa.min(sb),
+    })
+}
+
+/// `1 − correlation` of two softened pictures of one size, over all of them (1 when either is
+/// flat).
+// Compiled for AVX2 as well, chosen at run time: the same operations in the same order, eight
+// lanes at a time (no fused multiply-add), so the same bits on any machine.
+#[multiversion(targets("x86_64+avx2"))]
+fn soft_error(a: &Picture, b: &Picture) -> f64 {
+    // Pair by pair in f64: grey levels (not detail around zero) summed in f32 lose the spread
+    // of a flat picture, which is all its likeness goes by.
     let mut soft = Moments::default();
-    for (&x, &v) in a.soft.grey.iter().zip(&b.soft.grey) {
+    for (&x, &v) in a.grey.iter().zip(&b.grey) {
         soft.add(f64::from(x), f64::from(v));
     }
-    let (sa, sb) = detail.spread();
-    Some((
-        Detail {
-            similarity: detail.correlation().unwrap_or(0.0),
-            texture: sa.min(sb),
-        },
-        soft.correlation().map_or(1.0, |c| 1.0 - c),
-    ))
+    soft.correlation().map_or(1.0, |c| 1.0 - c)
 }
 
 /// Running sums for a correlation.
@@ -1164,6 +1226,9 @@ pub(crate) mod tests {
         })
     }
 
+    /// The profile's default `min_texture`: below it a pair is judged on likeness.
+    const FAINT: f64 = 0.5;
+
     fn identity() -> Alignment {
         Alignment {
             scale: (1.0, 1.0),
@@ -1177,12 +1242,28 @@ pub(crate) mod tests {
         let original = Picture::of(&scene(320, 240, 0.0, 0.0, 1.0, 1), 256).unwrap();
         // The same view at half the pixels (every output pixel two of the plane's).
         let half = Picture::of(&scene(160, 120, 0.0, 0.0, 2.0, 1), 256).unwrap();
-        let copy = verify(&original, Dihedral::Identity, &half, &identity(), 0.9).unwrap();
+        let copy = verify(
+            &original,
+            Dihedral::Identity,
+            &half,
+            &identity(),
+            0.9,
+            FAINT,
+        )
+        .unwrap();
         assert!(copy.similarity > 0.9, "{copy:?}");
         assert!(copy.nested(0.03, 0.6), "{copy:?}");
         // The tile to the right of it: the same kind of texture, none of the same edges.
         let tile = Picture::of(&scene(320, 240, 320.0, 0.0, 1.0, 1), 256).unwrap();
-        let other = verify(&original, Dihedral::Identity, &tile, &identity(), 0.9).unwrap();
+        let other = verify(
+            &original,
+            Dihedral::Identity,
+            &tile,
+            &identity(),
+            0.9,
+            FAINT,
+        )
+        .unwrap();
         assert!(other.similarity < 0.5, "{other:?}");
     }
 
@@ -1198,7 +1279,7 @@ pub(crate) mod tests {
             offset: (0.04, 0.04),
             error: 0.0,
         };
-        let e = verify(&original, Dihedral::Identity, &crop, &start, 0.9).unwrap();
+        let e = verify(&original, Dihedral::Identity, &crop, &start, 0.9, FAINT).unwrap();
         assert!(e.similarity > 0.9, "{e:?}");
         assert!((e.first_covered - 0.8464).abs() < 0.02, "{e:?}");
         assert!(e.second_covered > 0.98, "{e:?}");
@@ -1212,9 +1293,9 @@ pub(crate) mod tests {
             Picture::of(&original, 256).unwrap(),
             Picture::of(&turned, 256).unwrap(),
         );
-        let e = verify(&a, Dihedral::Rotate90, &b, &identity(), 0.9).unwrap();
+        let e = verify(&a, Dihedral::Rotate90, &b, &identity(), 0.9, FAINT).unwrap();
         assert!(e.similarity > 0.95, "{e:?}");
-        let wrong = verify(&a, Dihedral::Rotate270, &b, &identity(), 0.9).unwrap();
+        let wrong = verify(&a, Dihedral::Rotate270, &b, &identity(), 0.9, FAINT).unwrap();
         assert!(wrong.similarity < 0.5, "{wrong:?}");
     }
 
@@ -1232,7 +1313,15 @@ pub(crate) mod tests {
             256,
         )
         .unwrap_or(half);
-        let settled = verify(&original, Dihedral::Identity, &half, &identity(), 0.0).unwrap();
+        let settled = verify(
+            &original,
+            Dihedral::Identity,
+            &half,
+            &identity(),
+            0.0,
+            FAINT,
+        )
+        .unwrap();
         assert_eq!(settled.alignment.scale, (1.0, 1.0));
         // The bands made once per picture give what warping and band-passing per pair gives.
         let slow = compare_detail(&original, &half, [1.0, 1.0, 0.0, 0.0]).unwrap();
@@ -1242,7 +1331,15 @@ pub(crate) mod tests {
         );
         assert!((settled.texture - slow.texture).abs() < 1e-3, "{settled:?}");
         // A search may only find a better view (here the half-pixel shift of the copy's grid).
-        let searched = verify(&original, Dihedral::Identity, &half, &identity(), 2.0).unwrap();
+        let searched = verify(
+            &original,
+            Dihedral::Identity,
+            &half,
+            &identity(),
+            2.0,
+            FAINT,
+        )
+        .unwrap();
         assert!(searched.similarity >= settled.similarity, "{searched:?}");
     }
 
@@ -1250,7 +1347,7 @@ pub(crate) mod tests {
     fn flat_pictures_have_no_texture() {
         let flat = image::GrayImage::from_pixel(200, 150, image::Luma([180]));
         let a = Picture::of(&flat, 256).unwrap();
-        let e = verify(&a, Dihedral::Identity, &a, &identity(), 0.9).unwrap();
+        let e = verify(&a, Dihedral::Identity, &a, &identity(), 0.9, FAINT).unwrap();
         assert!(e.texture < 0.5, "{e:?}");
     }
 
@@ -1265,5 +1362,135 @@ pub(crate) mod tests {
         let src: Vec<f32> = (0..16).map(|v| v as f32).collect();
         let out = shrink(&src, 4, 4, 2, 2);
         assert_eq!(out, vec![2.5, 4.5, 10.5, 12.5]);
+    }
+
+    /// A pair's likeness is measured where the judgement needs it: for a faint same-view pair,
+    /// after every search; not for a textured same-view pair.
+    #[test]
+    fn likeness_is_measured_where_it_is_needed() {
+        let original = Picture::of(&scene(320, 240, 0.0, 0.0, 1.0, 4), 256).unwrap();
+        let textured = verify(
+            &original,
+            Dihedral::Identity,
+            &original,
+            &identity(),
+            0.9,
+            FAINT,
+        );
+        let textured = textured.unwrap();
+        assert!(textured.texture >= FAINT, "{textured:?}");
+        assert_eq!(textured.likeness, None);
+        let measured = verify(
+            &original,
+            Dihedral::Identity,
+            &original,
+            &identity(),
+            0.9,
+            f64::INFINITY,
+        )
+        .unwrap();
+        assert!(measured.likeness.unwrap() > 0.999, "{measured:?}");
+        let flat = image::GrayImage::from_fn(200, 150, |x, _| image::Luma([100 + (x / 50) as u8]));
+        let flat = Picture::of(&flat, 256).unwrap();
+        let e = verify(&flat, Dihedral::Identity, &flat, &identity(), -1.0, FAINT).unwrap();
+        assert!(e.texture < FAINT && e.likeness.is_some(), "{e:?}");
+        // A searched pair (settled above any similarity) always has it.
+        let tile = Picture::of(&scene(320, 240, 1.0, 0.0, 1.0, 4), 256).unwrap();
+        let searched = verify(
+            &original,
+            Dihedral::Identity,
+            &tile,
+            &identity(),
+            2.0,
+            FAINT,
+        );
+        assert!(searched.unwrap().likeness.is_some());
+    }
+
+    /// A turned picture's softened grey, made after the turn from the source's, has the bits
+    /// of the source's softened grey turned (as when it was turned with the picture).
+    #[test]
+    fn a_turned_picture_softens_as_its_source_turned() {
+        for t in Dihedral::ALL {
+            let source = Picture::of(&scene(300, 200, 0.0, 0.0, 1.0, 7), 256).unwrap();
+            let expected = blurred(&source, ALIGN_SIGMA).turned(t);
+            let later = source.turned(t);
+            assert_eq!(later.soft().grey, expected.grey, "{t:?}, softened after");
+            let _ = source.soft();
+            let sooner = source.turned(t);
+            assert_eq!(sooner.soft().grey, expected.grey, "{t:?}, softened before");
+        }
+    }
+
+    /// Turning by strides puts every pixel where [`Dihedral::source`] says.
+    #[test]
+    fn turning_moves_each_pixel_to_its_place() {
+        let grey: Vec<f32> = (0..5 * 3).map(|v| v as f32).collect();
+        let picture = Picture {
+            width: 5,
+            height: 3,
+            grey: grey.clone(),
+            bands: None,
+        };
+        for t in Dihedral::ALL {
+            let turned = picture.turned(t);
+            let (w, h) = (turned.width, turned.height);
+            for y in 0..h {
+                for x in 0..w {
+                    let (sx, sy) = t.source(x, y, w, h);
+                    assert_eq!(
+                        turned.grey[y * w + x],
+                        grey[sy * 5 + sx],
+                        "{t:?} at {x},{y}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The alignment error as first written: each sampled pixel of `b` against `a` sampled
+    /// there (bilinear), pair by pair in f64.
+    fn alignment_error_pixel_by_pixel(a: &Picture, b: &Picture, p: [f64; 4], stride: usize) -> f64 {
+        let (xs, ys) = positions(a, b, p);
+        let mut acc = Moments::default();
+        for (by, &y) in ys.iter().enumerate().step_by(stride) {
+            for (bx, &x) in xs.iter().enumerate().step_by(stride) {
+                let inside = (0.0..=(a.width - 1) as f32).contains(&x)
+                    && (0.0..=(a.height - 1) as f32).contains(&y);
+                if inside {
+                    acc.add(
+                        f64::from(sample(a, x, y)),
+                        f64::from(b.grey[by * b.width + bx]),
+                    );
+                }
+            }
+        }
+        let count = b.width.div_ceil(stride) * b.height.div_ceil(stride);
+        if acc.n * 2.0 < count as f64 {
+            return f64::INFINITY;
+        }
+        acc.correlation().map_or(1.0, |c| 1.0 - c)
+    }
+
+    #[test]
+    fn the_alignment_error_is_the_pixel_by_pixel_one() {
+        let a = Picture::of(&scene(300, 200, 0.0, 0.0, 1.0, 3), 256).unwrap();
+        let b = Picture::of(&scene(240, 170, 0.1, 0.05, 1.1, 3), 256).unwrap();
+        for stride in [1, 2, 4] {
+            let sampled = Sampled::of(&b, stride);
+            for p in [
+                [1.0, 1.0, 0.0, 0.0],
+                [0.9, 0.95, 0.03, -0.02],
+                [1.2, 1.1, -0.1, 0.2],
+                [0.6, 0.6, 0.45, 0.45],
+            ] {
+                let fast = alignment_error(&a, &sampled, p);
+                let slow = alignment_error_pixel_by_pixel(&a, &b, p, stride);
+                assert!(
+                    fast == slow || (fast - slow).abs() < 1e-5,
+                    "stride {stride}, view {p:?}: {fast} against {slow}"
+                );
+            }
+        }
     }
 }
