@@ -111,9 +111,17 @@ $IM "$TMP/base.png" -flop "$TMP/flopped.png"
 avifenc --speed 8 --min 10 --max 20 --imir 1 "$TMP/flopped.png" "$OUT/avif-imir.avif" >/dev/null
 avifenc --speed 8 --min 10 --max 20 --grid 2x2 "$TMP/base.png" "$OUT/avif-grid.avif" >/dev/null
 
-# JPEG: CMYK (Adobe, inverted), progressive, 12-bit and lossless where the tools make them.
+# JPEG: CMYK (Adobe, inverted), progressive; arithmetic-coded, 12-bit and lossless (8- and
+# 16-bit) by libjpeg-turbo 3's cjpeg, which Debian 12's libjpeg-turbo-progs (2.1) is too old
+# for: the `turbojpeg` feature builds one (CJPEG=target/release/build/turbojpeg-sys-*/out/bin/cjpeg).
 $IM "$TMP/base.png" -colorspace CMYK -quality 90 "$OUT/jpeg-cmyk.jpg"
 $IM "$TMP/base.png" -quality 90 -interlace JPEG "$OUT/jpeg-progressive.jpg"
+CJPEG=${CJPEG:-$(ls target/release/build/turbojpeg-sys-*/out/bin/cjpeg | head -1)}
+$IM "$TMP/base.png" "$TMP/base.ppm"
+"$CJPEG" -arithmetic -quality 90 "$TMP/base.ppm" >"$OUT/jpeg-arithmetic.jpg"
+"$CJPEG" -precision 12 -quality 90 "$TMP/base.ppm" >"$OUT/jpeg-12bit.jpg"
+"$CJPEG" -lossless 1 "$TMP/base.ppm" >"$OUT/jpeg-lossless.jpg"
+"$CJPEG" -precision 16 -lossless 1 "$TMP/base.ppm" >"$OUT/jpeg-lossless16.jpg"
 
 # PNG: 16-bit, interlaced, palette, grey with alpha.
 $IM "$TMP/base.png" -depth 16 -define png:exclude-chunks=date,time "$OUT/png-rgb16.png"
@@ -165,6 +173,9 @@ for file in "$OUT"/*.*; do
   # plain inversion, float RGB as sRGB values); libvips reads CMYK through a press profile and
   # float RGB as linear light. Their reference is the picture they were made from.
   case $name in tiff-cmyk.tif | jpeg-cmyk.jpg | tiff-rgb-float32.tif) from=$TMP/base.png ;; esac
+  # Debian's libjpeg (2.1) reads no 12-bit or lossless JPEG, nor arithmetic coding in libvips's
+  # build: the reference is the picture they were made from.
+  case $name in jpeg-arithmetic.jpg | jpeg-12bit.jpg | jpeg-lossless*.jpg) from=$TMP/base.png ;; esac
   vipsthumbnail "$from" --size '320x320>' -o "$PWD/$OUT/reference/${name%.*}.png" 2>/dev/null
 done
 ls -l "$OUT" "$OUT/reference"

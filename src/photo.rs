@@ -245,7 +245,8 @@ pub enum Check {
         /// What the content looks like (pdf, html, zip, text, unknown).
         detected: String,
     },
-    /// An image format this build cannot decode (HEIC/AVIF without the `heif` feature).
+    /// An image format this build cannot decode (HEIC/AVIF without the `heif` feature; 12-bit
+    /// or arithmetic-coded JPEG without `turbojpeg`).
     UnsupportedFormat {
         /// The detected format.
         format: String,
@@ -665,6 +666,19 @@ impl Check {
             Check::UnsupportedFormat {
                 format,
                 feature: Some(feature),
+            } if format.ends_with("JPEG") => pick(
+                zh,
+                format!(
+                    "此版本的 lightbox 不能读取{}：请用带 {feature} 功能编译的版本（cargo build --features {feature}）重新检查，或请单位发送相机、手机常用的普通 JPEG",
+                    jpeg_kind_zh(format)
+                ),
+                format!(
+                    "{format} is not read by this build of lightbox: check it again with a build made with the {feature} feature (cargo build --features {feature}), or ask for an ordinary JPEG as cameras and phones save"
+                ),
+            ),
+            Check::UnsupportedFormat {
+                format,
+                feature: Some(feature),
             } => pick(
                 zh,
                 format!(
@@ -1071,6 +1085,15 @@ fn source_zh(label: &str) -> String {
             Some(name) => format!("文件夹 {name}"),
             None => other.to_string(),
         },
+    }
+}
+
+/// A kind of JPEG a finding names ("12-bit JPEG"), in Chinese.
+fn jpeg_kind_zh(format: &str) -> String {
+    match format {
+        "12-bit JPEG" => "12 位 JPEG".into(),
+        "arithmetic-coded JPEG" => "算术编码的 JPEG".into(),
+        other => format!(" {other}"),
     }
 }
 

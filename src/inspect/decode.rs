@@ -88,6 +88,14 @@ pub enum DecodeError {
     },
     /// The decoder refused the data.
     Failed(String),
+    /// A kind of image this build has no decoder for (`format` names it), though another
+    /// build does: the cargo `feature` that makes it.
+    Unsupported {
+        /// What the image is, as a finding names it ("HEIC", "12-bit JPEG").
+        format: String,
+        /// The cargo feature whose build reads it.
+        feature: Option<String>,
+    },
 }
 
 /// The result of decoding one image.
@@ -328,6 +336,33 @@ fn decode_jpeg(
     need: Need<'_>,
     max_pixels: u64,
 ) -> Result<Decoded, DecodeError> {
+    // 12-bit samples (DCT-coded) and arithmetic coding: libjpeg-turbo reads them, no pure-Rust
+    // decoder does (lossless JPEG of any precision, jpeg-decoder reads).
+    let frame = super::jpeg_frame(bytes);
+    let twelve_bit = frame.is_some_and(|f| f.precision == 12 && !f.lossless);
+    #[cfg(feature = "turbojpeg")]
+    if twelve_bit
+        && decoder == JpegDecoder::Turbo
+        && let Some(done) = turbo12::decode(bytes, need, max_pixels)
+    {
+        return done;
+    }
+    let rust_cannot = if twelve_bit {
+        Some("12-bit JPEG")
+    } else if frame.is_some_and(|f| f.arithmetic) && decoder == JpegDecoder::Rust {
+        Some("arithmetic-coded JPEG")
+    } else {
+        None
+    };
+    if let Some(format) = rust_cannot {
+        if let Some(frame) = frame {
+            check_pixels(frame.width, frame.height, max_pixels)?;
+        }
+        return Err(DecodeError::Unsupported {
+            format: format.into(),
+            feature: Some("turbojpeg".into()),
+        });
+    }
     match decoder {
         #[cfg(feature = "turbojpeg")]
         JpegDecoder::Turbo => match turbo::decode(bytes, need, max_pixels) {
@@ -390,20 +425,38 @@ fn decode_jpeg_rust(bytes: &[u8], need: Need<'_>, max_pixels: u64) -> Result<Dec
             return Ok(other);
         }
     };
-    let channels = match info.pixel_format {
-        jpeg_decoder::PixelFormat::L8 => 1,
-        jpeg_decoder::PixelFormat::L16 => 2,
+    // Lossless JPEG past 8 bits comes as 16-bit samples (native byte order), whatever
+    // `pixel_format` says: brought down to 8 bits here.
+    let precision = super::jpeg_frame(bytes).map_or(8, |f| f.precision);
+    let samples = match info.pixel_format {
+        jpeg_decoder::PixelFormat::L8 | jpeg_decoder::PixelFormat::L16 => 1,
         jpeg_decoder::PixelFormat::RGB24 => 3,
         jpeg_decoder::PixelFormat::CMYK32 => 4,
     };
-    let damage = damage_below(&raw, usize::from(w), channels, bytes);
+    let (raw, format) = if precision > 8 && samples < 4 {
+        let top = (1u32 << precision.min(16)) - 1;
+        let eight: Vec<u8> = raw
+            .chunks_exact(2)
+            .map(|b| {
+                ((u32::from(u16::from_ne_bytes([b[0], b[1]])).min(top) * 255 + top / 2) / top) as u8
+            })
+            .collect();
+        let format = match samples {
+            1 => jpeg_decoder::PixelFormat::L8,
+            _ => jpeg_decoder::PixelFormat::RGB24,
+        };
+        (eight, format)
+    } else {
+        (raw, info.pixel_format)
+    };
+    let damage = damage_below(&raw, usize::from(w), samples, bytes);
     let (w, h) = (u32::from(w), u32::from(h));
-    let pixels = match info.pixel_format {
+    let pixels = match format {
         jpeg_decoder::PixelFormat::RGB24 => RgbImage::from_raw(w, h, raw),
         jpeg_decoder::PixelFormat::L8 => {
             image::GrayImage::from_raw(w, h, raw).map(|g| DynamicImage::ImageLuma8(g).into_rgb8())
         }
-        // CMYK and 16-bit greyscale are rare: the general decoder handles their colour.
+        // CMYK is rare: the general decoder handles its colour.
         _ => None,
     };
     match pixels {
@@ -527,6 +580,136 @@ mod turbo {
     }
 }
 
+/// libjpeg-turbo's 12-bit path, behind the `turbojpeg` feature (the `turbojpeg` crate wraps only
+/// the 8-bit one, so this calls the TurboJPEG API itself).
+#[cfg(feature = "turbojpeg")]
+mod turbo12 {
+    use std::ffi::{CStr, c_int};
+
+    use image::RgbImage;
+    use turbojpeg::raw;
+
+    use super::{DecodeError, Decoded, Need, check_pixels, corrupt};
+
+    /// A TurboJPEG decompressor, destroyed when dropped.
+    struct Handle(raw::tjhandle);
+
+    impl Drop for Handle {
+        fn drop(&mut self) {
+            // SAFETY: made by `tj3Init` and destroyed once, here.
+            unsafe { raw::tj3Destroy(self.0) }
+        }
+    }
+
+    impl Handle {
+        fn get(&self, param: raw::TJPARAM) -> c_int {
+            // SAFETY: a live handle; reading a parameter has no other effect.
+            unsafe { raw::tj3Get(self.0, param as c_int) }
+        }
+
+        /// Whether the last failure was only a warning (the picture was made, perhaps
+        /// damaged).
+        fn last_error_is_warning(&self) -> bool {
+            // SAFETY: a live handle; reading the last error's code has no other effect.
+            unsafe { raw::tj3GetErrorCode(self.0) == raw::TJERR_TJERR_WARNING as c_int }
+        }
+
+        fn message(&self) -> String {
+            // SAFETY: a live handle; the string is libjpeg-turbo's, copied out at once.
+            unsafe { CStr::from_ptr(raw::tj3GetErrorStr(self.0)) }
+                .to_string_lossy()
+                .into_owned()
+        }
+    }
+
+    /// Decodes a 12-bit (DCT-coded) JPEG at the smallest of 1/8, 1/4 and 1/2 (or full size)
+    /// whose long edge reaches what `need` asks, and brings its samples down to 8 bits. `None`
+    /// when libjpeg-turbo cannot read it (the caller then says which build can).
+    pub(in crate::inspect) fn decode(
+        bytes: &[u8],
+        need: Need<'_>,
+        max_pixels: u64,
+    ) -> Option<Result<Decoded, DecodeError>> {
+        // SAFETY: `tj3Init` returns a new handle or null.
+        let handle = Handle(unsafe { raw::tj3Init(raw::TJINIT_TJINIT_DECOMPRESS as c_int) });
+        if handle.0.is_null() {
+            return None;
+        }
+        let size = raw::size_t::try_from(bytes.len()).ok()?;
+        // SAFETY: `bytes` outlives the call, `size` is its length.
+        if unsafe { raw::tj3DecompressHeader(handle.0, bytes.as_ptr(), size) } != 0 {
+            return None;
+        }
+        let width = u32::try_from(handle.get(raw::TJPARAM_TJPARAM_JPEGWIDTH)).ok()?;
+        let height = u32::try_from(handle.get(raw::TJPARAM_TJPARAM_JPEGHEIGHT)).ok()?;
+        let colorspace = handle.get(raw::TJPARAM_TJPARAM_COLORSPACE);
+        if handle.get(raw::TJPARAM_TJPARAM_PRECISION) != 12
+            || handle.get(raw::TJPARAM_TJPARAM_LOSSLESS) != 0
+            || [raw::TJCS_TJCS_CMYK, raw::TJCS_TJCS_YCCK].contains(&(colorspace as raw::TJCS))
+        {
+            return None;
+        }
+        if let Err(e) = check_pixels(width, height, max_pixels) {
+            return Some(Err(e));
+        }
+        let long = width.max(height);
+        let min_long_edge = need(width, height);
+        let denom = [8, 4, 2]
+            .into_iter()
+            .find(|d| long.div_ceil(*d) >= min_long_edge)
+            .unwrap_or(1);
+        let factor = raw::tjscalingfactor {
+            num: 1,
+            denom: denom as c_int,
+        };
+        // SAFETY: a live handle; 1/8, 1/4 and 1/2 are scaling factors libjpeg-turbo has.
+        if unsafe { raw::tj3SetScalingFactor(handle.0, factor) } != 0 {
+            return None;
+        }
+        let (w, h) = (width.div_ceil(denom), height.div_ceil(denom));
+        let (w_us, h_us) = (usize::try_from(w).ok()?, usize::try_from(h).ok()?);
+        let mut samples = vec![0i16; 3 * w_us * h_us];
+        let pitch = c_int::try_from(3 * w_us).ok()?;
+        // SAFETY: `samples` holds `h` rows of `pitch` samples, what a scaled RGB decode of this
+        // header writes; `bytes` outlives the call.
+        let status = unsafe {
+            raw::tj3Decompress12(
+                handle.0,
+                bytes.as_ptr(),
+                size,
+                samples.as_mut_ptr(),
+                pitch,
+                raw::TJPF_TJPF_RGB as c_int,
+            )
+        };
+        let (truncated, corrupt) = if status == 0 {
+            (false, None)
+        } else {
+            let warning = handle.last_error_is_warning();
+            let message = handle.message();
+            match (warning, message.starts_with("Premature end of JPEG file")) {
+                (true, true) => (true, None),
+                (true, false) => (false, Some(corrupt(bytes).unwrap_or(message))),
+                (false, _) => return Some(Err(DecodeError::Failed(message))),
+            }
+        };
+        // 0–4095 to 0–255, rounded.
+        let pixels: Vec<u8> = samples
+            .iter()
+            .map(|&v| ((i32::from(v).clamp(0, 4095) * 255 + 2047) / 4095) as u8)
+            .collect();
+        Some(Ok(Decoded {
+            width,
+            height,
+            cmyk: false,
+            truncated,
+            corrupt,
+            pages: None,
+            pixels: RgbImage::from_raw(w, h, pixels)?,
+        }))
+    }
+}
+
 /// Whether a row of pixels ends in at least four repeats of a pattern of 1 to 32 pixels
 /// (a quarter of the row at least): what a decoder's made-up blocks look like.
 fn tail_repeats(row: &[u8], channels: usize) -> bool {
@@ -576,6 +759,13 @@ fn decode_other(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Decoded
         Format::Jxl => return super::jxl::decode(bytes, max_pixels),
         #[cfg(feature = "heif")]
         Format::Heic => return super::heif::decode(bytes, max_pixels),
+        #[cfg(not(feature = "heif"))]
+        Format::Heic => {
+            return Err(DecodeError::Unsupported {
+                format: format.name().to_string(),
+                feature: Some("heif".into()),
+            });
+        }
         _ => {}
     }
     let result = decode_with_image(bytes, format, max_pixels);

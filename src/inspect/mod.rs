@@ -506,13 +506,12 @@ fn inspect_image(
                 limit: files.max_pixels,
             }));
         }
+        Err(DecodeError::Unsupported { format, feature }) => {
+            findings.push(Finding::error(Check::UnsupportedFormat { format, feature }));
+        }
         Err(DecodeError::Failed(reason)) => {
-            let check = match format {
-                crate::photo::Format::Heic if !cfg!(feature = "heif") => Check::UnsupportedFormat {
-                    format: format.name().to_string(),
-                    feature: Some("heif".into()),
-                },
-                _ if reason == "truncated" => Check::Truncated,
+            let check = match reason.as_str() {
+                "truncated" => Check::Truncated,
                 _ => Check::DecodeFailed { reason },
             };
             findings.push(Finding::error(check));
@@ -527,8 +526,9 @@ fn inspect_image(
 
 /// The bytes a decode of this image holds at its peak, from its header alone: the pixels a
 /// decoder makes at full size (plus their RGB copy) for every format but JPEG; for a JPEG,
-/// decoded at a reduced DCT scale, the scaled picture, or the whole image's coefficients when it
-/// is progressive (two bytes a sample), or the full picture when it is CMYK. 0 when the header
+/// decoded at a reduced DCT scale, the scaled picture (at 16 bits a sample and again at 8 when
+/// it has 12-bit samples), or the whole image's coefficients when it is progressive (two bytes a
+/// sample), or the full picture when it is CMYK or lossless. 0 when the header
 /// cannot be read or the image is refused from it ([`Profile`]'s `max_pixels`).
 pub fn decode_cost(bytes: &[u8], format: crate::photo::Format, profile: &Profile) -> u64 {
     use crate::photo::Format;
@@ -541,9 +541,18 @@ pub fn decode_cost(bytes: &[u8], format: crate::photo::Format, profile: &Profile
             let preview = u64::from(profile.derived.preview);
             // The DCT scale keeps the long edge under twice the preview's.
             let scaled = pixels.min(4 * preview * preview);
+            let components = u64::from(frame.components);
             match (frame.progressive, frame.components) {
+                // Lossless JPEG is decoded whole (no DCT to scale), two bytes a sample past 8
+                // bits, then made RGB.
+                _ if frame.lossless => (
+                    pixels,
+                    components * u64::from(frame.precision.div_ceil(8)) + 3,
+                ),
                 (_, 4) => (pixels, 7),
                 (true, _) => (pixels, 6),
+                // 12-bit samples are decoded into 16-bit ones, then brought down to 8 bits.
+                (false, _) if frame.precision > 8 => (scaled, 9),
                 (false, _) => (scaled, 3),
             }
         }
@@ -581,13 +590,17 @@ fn image_format_of(format: crate::photo::Format) -> Option<image::ImageFormat> {
     })
 }
 
-/// A JPEG's frame header: size, colour components, and whether it is progressive.
+/// A JPEG's frame header: size, colour components, sample precision (bits), and how it is
+/// coded (progressive, lossless, arithmetic rather than Huffman).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct JpegFrame {
     width: u32,
     height: u32,
     components: u8,
+    precision: u8,
     progressive: bool,
+    lossless: bool,
+    arithmetic: bool,
 }
 
 /// The first frame header (SOFn) of a JPEG, found by walking its marker segments.
@@ -609,11 +622,16 @@ fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
         let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
         if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
             let frame = bytes.get(at + 4..at + 10)?;
+            // SOF0–3 Huffman, SOF9–11 arithmetic (baseline/extended, progressive, lossless);
+            // SOF5–7 and SOF13–15 are their hierarchical forms.
             return Some(JpegFrame {
+                precision: frame[0],
                 height: u32::from(u16::from_be_bytes([frame[1], frame[2]])),
                 width: u32::from(u16::from_be_bytes([frame[3], frame[4]])),
                 components: frame[5],
                 progressive: matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE),
+                lossless: matches!(marker, 0xC3 | 0xC7 | 0xCB | 0xCF),
+                arithmetic: marker >= 0xC9,
             });
         }
         if marker == 0xDA || len < 2 {
@@ -815,6 +833,38 @@ mod tests {
 
     /// What a decode holds, from the header: a baseline JPEG at its reduced scale, a
     /// progressive one whole (its coefficients), a PNG at full size plus its RGB copy, nothing
+    /// The frame header tells 12-bit, lossless and arithmetic-coded JPEG apart (the fixtures
+    /// libjpeg-turbo's cjpeg made), and the cost of a decode follows: 12-bit samples held at 16
+    /// bits and again at 8, a lossless picture decoded whole.
+    #[test]
+    fn the_frame_header_names_the_kind_of_jpeg() {
+        use crate::photo::Format;
+        let fixture = |name: &str| {
+            std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("fixtures/formats")
+                    .join(name),
+            )
+            .unwrap()
+        };
+        let kind = |name: &str| {
+            let f = jpeg_frame(&fixture(name)).unwrap();
+            (f.width, f.height, f.precision, f.lossless, f.arithmetic)
+        };
+        assert_eq!(kind("jpeg-progressive.jpg"), (192, 128, 8, false, false));
+        assert_eq!(kind("jpeg-12bit.jpg"), (192, 128, 12, false, false));
+        assert_eq!(kind("jpeg-arithmetic.jpg"), (192, 128, 8, false, true));
+        assert_eq!(kind("jpeg-lossless.jpg"), (192, 128, 8, true, false));
+        assert_eq!(kind("jpeg-lossless16.jpg"), (192, 128, 16, true, false));
+        let profile = Profile::embedded();
+        let cost = |name: &str| decode_cost(&fixture(name), Format::Jpeg, &profile);
+        let pixels = 192 * 128;
+        assert_eq!(cost("jpeg-arithmetic.jpg"), pixels * 3);
+        assert_eq!(cost("jpeg-12bit.jpg"), pixels * 9);
+        assert_eq!(cost("jpeg-lossless.jpg"), pixels * (3 + 3));
+        assert_eq!(cost("jpeg-lossless16.jpg"), pixels * (6 + 3));
+    }
+
     /// for an image refused from its header.
     #[test]
     fn the_cost_of_a_decode_is_read_from_the_header() {

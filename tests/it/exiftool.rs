@@ -143,7 +143,7 @@ fn ours(bytes: &[u8]) -> Fields {
         Sniffed::Image(format) => match decode::decode(bytes, format, None, 1, 0) {
             Err(DecodeError::TooManyPixels { width, height }) => Some(format!("{width}x{height}")),
             Ok(decoded) => Some(format!("{}x{}", decoded.width, decoded.height)),
-            Err(DecodeError::Failed(_)) => None,
+            Err(DecodeError::Failed(_) | DecodeError::Unsupported { .. }) => None,
         },
         Sniffed::Other(_) => None,
     };
