@@ -42,6 +42,9 @@ tiff -c jpeg:90 -t -w 64 -l 64 "$TMP/rgb8.tif" "$OUT/tiff-jpeg-ycbcr-tiles.tif"
 tiff -c jpeg:r:90 -r 16 "$TMP/rgb8.tif" "$OUT/tiff-jpeg-rgb.tif"
 $IM "$TMP/base.png" -compress jpeg -quality 90 -sampling-factor 2x1 "$OUT/tiff-jpeg-ycbcr-422.tif"
 tiff -c g3 "$TMP/bilevel.tif" "$OUT/tiff-ccitt-g3.tif"
+tiff -c g3:2d "$TMP/bilevel.tif" "$OUT/tiff-ccitt-g3-2d.tif"
+# Modified Huffman (compression 2): no libtiff tool writes it, libtiff's encoder does.
+python3 scripts/tiff-mh.py "$TMP/bilevel.tif" "$OUT/tiff-ccitt-mh.tif"
 tiff -c g4 "$TMP/bilevel.tif" "$OUT/tiff-ccitt-g4.tif"
 tiff -c none "$TMP/bilevel.tif" "$OUT/tiff-bilevel-none.tif"
 # Sample depths and kinds.

@@ -7,6 +7,7 @@
 //! file becomes findings, never a panic or an error; derived files are content-addressed, so a
 //! rerun finds them in place and two units' copies of one photo share them.
 
+pub mod ccitt;
 pub mod cut;
 pub mod decode;
 pub mod entropy;

@@ -6,10 +6,12 @@
 //!
 //! Read here: strips and tiles, contiguous and separate planes; no compression, LZW, Deflate,
 //! PackBits, JPEG (grey, RGB, YCbCr at any subsampling), old-style JPEG with its interchange
-//! stream, CCITT G3 (1-D) and G4; 1, 2, 4, 8, 16, 32 and 64-bit samples, unsigned, signed and
-//! floating point, with the horizontal and floating-point predictors; grey (either polarity),
-//! RGB, RGBA, palette, CMYK, YCbCr, CIE Lab and ICC Lab. The directory is parsed here (plain and
-//! BigTIFF); the codecs are crates: weezl (LZW), flate2 (Deflate), zune-jpeg (JPEG), fax (CCITT).
+//! stream, CCITT modified Huffman, G3 (1-D and 2-D) and G4; 1, 2, 4, 8, 16, 32 and 64-bit
+//! samples, unsigned, signed and floating point, with the horizontal and floating-point
+//! predictors; grey (either polarity), RGB, RGBA, palette, CMYK, YCbCr, CIE Lab and ICC Lab.
+//! The directory is parsed here (plain and BigTIFF); the codecs are crates: weezl (LZW), flate2
+//! (Deflate), zune-jpeg (JPEG), fax (CCITT, with [`super::ccitt`] for the codings it does not
+//! decode whole).
 //!
 //! Invariants: the pixel count is checked against the limit from the directory before any
 //! pixel buffer is allocated; every offset and count is checked against the file; no codec
@@ -613,15 +615,19 @@ impl Page {
             3 if self.t4_options & 1 == 0 => {
                 fax::decoder::decode_g3(data.iter().copied(), &mut line);
             }
-            3 => return Err("two-dimensional Group 3 fax is not supported".into()),
-            _ => return Err("CCITT modified Huffman (compression 2) is not supported".into()),
+            3 => {
+                super::ccitt::group3_2d(data, width, rows, &mut line);
+            }
+            _ => {
+                super::ccitt::modified_huffman(data, width, rows, &mut line);
+            }
         }
         if y == 0 {
             return Err("the fax data could not be decoded".into());
         }
-        // A Group 3 stream may end without the code after its last line: that line is lost
-        // by the decoder, not by the file.
-        let lost_at_end = usize::from(self.compression == 3);
+        // A one-dimensional Group 3 stream may end without the code after its last line: that
+        // line is lost by the decoder, not by the file.
+        let lost_at_end = usize::from(self.compression == 3 && self.t4_options & 1 == 0);
         Ok((out, y + lost_at_end >= rows))
     }
 
