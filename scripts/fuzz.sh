@@ -67,7 +67,11 @@ mapfile -d '' BROKEN < <(find fixtures/broken -type f ! -name '*.py' -print0)
 mapfile -d '' JPEGS < <(find fixtures/drops fixtures/metadata -type f \
   \( -iname '*.jpg' -o -iname '*.jpeg' \) -print0)
 mapfile -d '' SHEETS < <(find fixtures -type f \
-  \( -iname '*.xlsx' -o -iname '*.xls' -o -iname '*.csv' \) -print0)
+  \( -iname '*.xlsx' -o -iname '*.xls' -o -iname '*.ods' -o -iname '*.csv' \) -print0)
+# One file per variant of every format (TIFF codings and layouts, HEIC, AVIF, JPEG XL, 12-bit,
+# lossless and arithmetic JPEG, BMP, GIF, PNG): every decoder path gets a seed.
+mapfile -d '' FORMATS < <(find fixtures/formats -maxdepth 1 -type f -print0)
+mapfile -d '' FORMAT_JPEGS < <(find fixtures/formats -maxdepth 1 -type f -name '*.jpg' -print0)
 own_seeds() { find "fuzz/seeds/$1" -type f -print0 2>/dev/null; }
 mapfile -d '' META_SEEDS < <(own_seeds metadata)
 mapfile -d '' DECODE_SEEDS < <(own_seeds decode)
@@ -76,10 +80,10 @@ mapfile -d '' ZIP_SEEDS < <(own_seeds zip_names)
 
 echo "== seeding fuzz/corpus/"
 seed metadata "${META_SEEDS[@]}" "${BROKEN[@]}" "${JPEGS[@]}"
-seed decode "${DECODE_SEEDS[@]}" "${BROKEN[@]}" "${JPEGS[@]}"
+MAX_SEEDS=120 seed decode "${DECODE_SEEDS[@]}" "${FORMATS[@]}" "${BROKEN[@]}" "${JPEGS[@]}"
 seed sheet "${SHEET_SEEDS[@]}" "${SHEETS[@]}"
 seed zip_names "${ZIP_SEEDS[@]}"
-seed entropy "${DECODE_SEEDS[@]}" "${BROKEN[@]}" "${JPEGS[@]}"
+seed entropy "${DECODE_SEEDS[@]}" "${FORMAT_JPEGS[@]}" "${BROKEN[@]}" "${JPEGS[@]}"
 
 # One build of every target up front (lightbox is compiled once for all of them); `cargo fuzz
 # run` below rebuilds only when src/ changed in the meantime.

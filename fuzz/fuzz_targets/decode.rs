@@ -44,6 +44,6 @@ fuzz_target!(|data: &[u8]| {
         Err(DecodeError::TooManyPixels { width, height }) => {
             assert!(u64::from(width) * u64::from(height) > MAX_PIXELS);
         }
-        Err(DecodeError::Failed(_)) => {}
+        Err(DecodeError::Failed(_) | DecodeError::Unsupported { .. }) => {}
     }
 });
