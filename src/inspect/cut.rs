@@ -81,15 +81,16 @@ pub fn bmp(bytes: &[u8]) -> Option<Result<Decoded, DecodeError>> {
         )
     } else {
         let h = u32_at(22)? as i32;
-        (
-            u32_at(18)?,
-            h.unsigned_abs(),
-            u32::from(u16::from_le_bytes([bytes[28], bytes[29]])),
-            u32_at(30)?,
-        )
+        let bits = bytes
+            .get(28..30)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]))?;
+        (u32_at(18)?, h.unsigned_abs(), u32::from(bits), u32_at(30)?)
     };
+    // A header may declare any sizes: a product past 64 bits is no cut file to pad.
     let stride = (u64::from(width) * u64::from(bits)).div_ceil(32) * 4;
-    let raw = offset as u64 + stride * u64::from(height);
+    let raw = stride
+        .checked_mul(u64::from(height))?
+        .checked_add(offset as u64)?;
     // Uncompressed data has a known size; RLE data has the size the header declares.
     let whole = if compression == 0 {
         raw.max(declared as u64)
@@ -197,6 +198,19 @@ fn gif_sub_blocks(bytes: &[u8], mut at: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
+
+    /// Headers from a fuzzing run: sizes whose product passes 64 bits, and a header that ends
+    /// inside its bit count. Neither is a cut file to pad, and neither may panic.
+    #[test]
+    fn impossible_bmp_headers_are_not_padded() {
+        let mut huge = b"BM\xae\0\0\0\0\0\0\x006\0\0\0(\0\0\0".to_vec();
+        huge.extend([
+            0x07, 0, 0, 0xc8, 0x5a, 0x1e, 0xc8, 0x5a, 0x1e, 0xc8, 0x5a, 0x1e,
+        ]);
+        huge.extend([0xc8, 0x5a, 0x1e, 0xc8, 0, 0, 0, 0x5a]);
+        assert!(bmp(&huge).is_none());
+        assert!(bmp(&huge[..29]).is_none());
+    }
     use super::*;
 
     #[test]
