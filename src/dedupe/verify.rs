@@ -295,10 +295,7 @@ pub fn verify(
             }
             _ => None,
         };
-        let detail = match banded {
-            Some(detail) => Some(detail),
-            None => compare_detail(&a, &b, identity),
-        }?;
+        let detail = banded.or_else(|| compare_detail(&a, &b, identity))?;
         if detail.similarity >= settled {
             let error = if detail.texture >= faint {
                 None

@@ -62,14 +62,17 @@ fn two_dimensional(reader: &mut impl BitReader, reference: &[u16], width: u16) -
     // a0 starts just before the row (an imaginary white pixel).
     let (mut a0, mut colour) = (-1i32, Color::White);
     let width_i = i32::from(width);
+    // The first change on the row above right of a0: a0 never moves left, so neither does
+    // this, and a row costs its changes once (a hostile row of thousands stays linear).
+    let mut right = 0;
     while a0 < width_i {
         // b1: the first change on the row above right of a0 to the colour opposite a0's (the
         // even-numbered changes turn white to black), b2 the change after it.
+        while reference.get(right).is_some_and(|&p| i32::from(p) <= a0) {
+            right += 1;
+        }
         let to_black = colour == Color::White;
-        let k = reference
-            .iter()
-            .enumerate()
-            .position(|(i, &p)| i32::from(p) > a0 && (i % 2 == 0) == to_black);
+        let k = (right..reference.len()).find(|&i| (i % 2 == 0) == to_black);
         let b1 = k.map_or(width_i, |k| i32::from(reference[k]));
         let b2 = k
             .and_then(|k| reference.get(k + 1))

@@ -339,6 +339,7 @@ fn decode_jpeg(
     // 12-bit samples (DCT-coded) and arithmetic coding: libjpeg-turbo reads them, no pure-Rust
     // decoder does (lossless JPEG of any precision, jpeg-decoder reads).
     let frame = super::jpeg_frame(bytes);
+    let precision = frame.map_or(8, |f| f.precision);
     let twelve_bit = frame.is_some_and(|f| f.precision == 12 && !f.lossless);
     #[cfg(feature = "turbojpeg")]
     if twelve_bit
@@ -367,9 +368,9 @@ fn decode_jpeg(
         #[cfg(feature = "turbojpeg")]
         JpegDecoder::Turbo => match turbo::decode(bytes, need, max_pixels) {
             Some(done) => done,
-            None => decode_jpeg_rust(bytes, need, max_pixels),
+            None => decode_jpeg_rust(bytes, precision, need, max_pixels),
         },
-        JpegDecoder::Rust => decode_jpeg_rust(bytes, need, max_pixels),
+        JpegDecoder::Rust => decode_jpeg_rust(bytes, precision, need, max_pixels),
     }
 }
 
@@ -397,7 +398,13 @@ fn damage_below(raw: &[u8], width: usize, channels: usize, bytes: &[u8]) -> Opti
     if flat_tail { corrupt(bytes) } else { None }
 }
 
-fn decode_jpeg_rust(bytes: &[u8], need: Need<'_>, max_pixels: u64) -> Result<Decoded, DecodeError> {
+/// jpeg-decoder, `image` where it fails; `precision` is the frame header's sample precision.
+fn decode_jpeg_rust(
+    bytes: &[u8],
+    precision: u8,
+    need: Need<'_>,
+    max_pixels: u64,
+) -> Result<Decoded, DecodeError> {
     let mut decoder = jpeg_decoder::Decoder::new(bytes);
     let header = decoder.read_info().ok().and_then(|()| decoder.info());
     let Some(info) = header else {
@@ -427,7 +434,6 @@ fn decode_jpeg_rust(bytes: &[u8], need: Need<'_>, max_pixels: u64) -> Result<Dec
     };
     // Lossless JPEG past 8 bits comes as 16-bit samples (native byte order), whatever
     // `pixel_format` says: brought down to 8 bits here.
-    let precision = super::jpeg_frame(bytes).map_or(8, |f| f.precision);
     let samples = match info.pixel_format {
         jpeg_decoder::PixelFormat::L8 | jpeg_decoder::PixelFormat::L16 => 1,
         jpeg_decoder::PixelFormat::RGB24 => 3,
@@ -699,13 +705,9 @@ mod turbo12 {
             .map(|&v| ((i32::from(v).clamp(0, 4095) * 255 + 2047) / 4095) as u8)
             .collect();
         Some(Ok(Decoded {
-            width,
-            height,
-            cmyk: false,
             truncated,
             corrupt,
-            pages: None,
-            pixels: RgbImage::from_raw(w, h, pixels)?,
+            ..Decoded::whole(width, height, RgbImage::from_raw(w, h, pixels)?)
         }))
     }
 }
