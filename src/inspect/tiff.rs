@@ -395,6 +395,29 @@ impl Page {
                 if data.is_empty() {
                     continue;
                 }
+                if self.inflates_in_place() {
+                    let row_bytes = w * spp;
+                    let rows_here = &mut samples[y0 * row_bytes..(y0 + rows) * row_bytes];
+                    let result = self.inflate_into(data, rows_here, row_bytes, file.little);
+                    // What is not whole rows that arrived goes back to the fill, like any
+                    // row never decoded.
+                    let kept = result.as_ref().map_or(0, |&(kept, _)| kept);
+                    let fill = colour.fill(spp);
+                    for (i, b) in rows_here[kept..].iter_mut().enumerate() {
+                        *b = fill[i % spp];
+                    }
+                    match result {
+                        Ok((_, whole)) => {
+                            truncated |= !whole;
+                            decoded_any = true;
+                        }
+                        Err(_) if end > bytes.len() => truncated = true,
+                        Err(e) => {
+                            error.get_or_insert(e);
+                        }
+                    }
+                    continue;
+                }
                 match self.chunk(data, cols, rows, file.little) {
                     Ok((raw, whole)) => {
                         truncated |= !whole;
@@ -441,28 +464,55 @@ impl Page {
     ) -> Result<(Vec<u8>, bool), String> {
         let row_bytes = (cols * self.chunk_samples() * self.bits as usize).div_ceil(8);
         let size = row_bytes * rows;
+        match self.compression {
+            7 => return self.jpeg(data, cols, rows).map(|raw| (raw, true)),
+            2..=4 => return self.fax(data, cols, rows),
+            _ => {}
+        }
         let mut out = vec![0u8; size];
+        let (kept, whole) = self.inflate_into(data, &mut out, row_bytes, little)?;
+        out.truncate(kept);
+        Ok((out, whole))
+    }
+
+    /// Whether a strip's bytes, once inflated, are the page's own rows: 8-bit samples,
+    /// interleaved, in strips, under a byte-stream compression. Such a strip is inflated
+    /// straight into the page (no chunk buffer, no copy).
+    fn inflates_in_place(&self) -> bool {
+        !self.tiled
+            && !self.planar
+            && Scale::of(self) == Scale::Plain
+            && matches!(self.compression, 1 | 5 | 8 | 32946 | 32773)
+    }
+
+    /// Inflates a byte-stream chunk (none, LZW, Deflate, PackBits) into `out` and undoes its
+    /// predictor: the bytes of the whole rows that arrived, and whether the data held all of
+    /// `out`. Bytes past the whole rows may be written.
+    fn inflate_into(
+        &self,
+        data: &[u8],
+        out: &mut [u8],
+        row_bytes: usize,
+        little: bool,
+    ) -> Result<(usize, bool), String> {
         let filled = match self.compression {
             1 => {
-                let n = data.len().min(size);
+                let n = data.len().min(out.len());
                 out[..n].copy_from_slice(&data[..n]);
                 n
             }
-            5 => lzw(data, &mut out),
-            8 | 32946 => fill_from(flate2::read::ZlibDecoder::new(data), &mut out),
-            32773 => packbits(data, &mut out),
-            7 => return self.jpeg(data, cols, rows).map(|raw| (raw, true)),
-            2..=4 => return self.fax(data, cols, rows),
+            5 => lzw(data, out),
+            8 | 32946 => fill_from(flate2::read::ZlibDecoder::new(data), out),
+            32773 => packbits(data, out),
             other => return Err(format!("compression {other} is not supported")),
         };
-        let whole = filled == size;
-        if filled == 0 && size > 0 {
+        if filled == 0 && !out.is_empty() {
             return Err("a chunk's data could not be decompressed".into());
         }
         // Only whole rows that arrived are kept: the rest of the chunk stays grey.
-        out.truncate(filled - filled % row_bytes.max(1));
-        self.undo_predictor(&mut out, row_bytes, little)?;
-        Ok((out, whole))
+        let kept = filled - filled % row_bytes.max(1);
+        self.undo_predictor(&mut out[..kept], row_bytes, little)?;
+        Ok((kept, filled == out.len()))
     }
 
     fn undo_predictor(&self, out: &mut [u8], row_bytes: usize, little: bool) -> Result<(), String> {
