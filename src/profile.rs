@@ -5,6 +5,8 @@
 //! check uses lives here, never in the checks' code, so another collection brings its own file.
 
 use serde::{Deserialize, Serialize};
+
+pub use crate::photo::tags::PlaceMatch;
 use std::path::Path;
 
 /// The embedded default profile's TOML text.
@@ -172,13 +174,13 @@ impl Default for NearParams {
 #[serde(deny_unknown_fields)]
 pub struct TagRules {
     /// The layers in precedence order; a layer left out is not read.
-    pub precedence: Vec<crate::tags::Layer>,
+    pub precedence: Vec<crate::photo::tags::Layer>,
 }
 
 impl Default for TagRules {
     fn default() -> Self {
         TagRules {
-            precedence: crate::tags::Layer::ALL.to_vec(),
+            precedence: crate::photo::tags::Layer::ALL.to_vec(),
         }
     }
 }
@@ -373,26 +375,6 @@ pub struct Prefecture {
     /// Counties and districts inside it.
     #[serde(default)]
     pub counties: Vec<String>,
-}
-
-/// What a place name resolved to.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum PlaceMatch {
-    /// A prefecture of the region.
-    Prefecture {
-        /// Its code.
-        code: String,
-        /// Its full name.
-        name: String,
-        /// The county the value named, if it named one.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        county: Option<String>,
-    },
-    /// A place on a separate reporting line.
-    SeparateLine,
-    /// A place outside the region.
-    Outside,
 }
 
 impl Profile {

@@ -16,7 +16,8 @@
 //! (what came before is kept): no input panics.
 
 use encoding_rs::Encoding;
-use serde::{Deserialize, Serialize};
+
+pub use crate::photo::Iptc;
 
 use super::metadata::{jpeg_segments, tiff_ifd0_value};
 
@@ -36,45 +37,6 @@ fn declared_charset(value: &[u8]) -> Option<&'static Encoding> {
         b"\x1b$A" | b"\x1b$)A" => Some(encoding_rs::GBK),
         _ => None,
     }
-}
-
-/// The descriptive datasets of a photo's IPTC record, decoded.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Iptc {
-    /// 2:05 ObjectName (often the event or a short title).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object_name: Option<String>,
-    /// 2:105 Headline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headline: Option<String>,
-    /// 2:120 Caption-Abstract.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub caption: Option<String>,
-    /// 2:25 Keywords, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub keywords: Vec<String>,
-    /// 2:80 By-line (the photographers), in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub by_line: Vec<String>,
-    /// 2:90 City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// 2:92 Sub-location.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sub_location: Option<String>,
-    /// 2:95 Province-State.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub province_state: Option<String>,
-    /// 2:55 DateCreated, as `YYYY-MM-DD` (`YYYY` or `YYYY-MM` when the rest is `00`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date_created: Option<String>,
-    /// The character set the text was decoded with (`UTF-8`, `GBK`, `windows-1252`...), when the
-    /// record holds any non-ASCII text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub charset: Option<String>,
-    /// Whether `charset` was declared by 1:90 (as opposed to detected).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub charset_declared: bool,
 }
 
 impl Iptc {

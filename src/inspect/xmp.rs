@@ -19,7 +19,8 @@ use quick_xml::NsReader;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
-use serde::{Deserialize, Serialize};
+
+pub use crate::photo::Xmp;
 
 use super::metadata::{jpeg_segments, tiff_ifd0_value};
 
@@ -39,41 +40,6 @@ const JPEG_EXTENDED: &[u8] = b"http://ns.adobe.com/xmp/extension/\0";
 const PNG_KEYWORD: &[u8] = b"XML:com.adobe.xmp";
 /// TIFF tag XMLPacket.
 const TIFF_XMP_TAG: u16 = 700;
-
-/// The descriptive fields of a photo's XMP, each as the packet states it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Xmp {
-    /// dc:title (language alternative resolved).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// dc:description (language alternative resolved).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// dc:subject: the keywords, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub subject: Vec<String>,
-    /// dc:creator: the authors, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub creator: Vec<String>,
-    /// photoshop:Headline.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headline: Option<String>,
-    /// photoshop:City.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// photoshop:State (province or region).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// Iptc4xmpCore:Location (the sub-location: a venue, a district).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    /// photoshop:DateCreated, as written (`2019-09-15`, `2019-09-15T10:20:00+08:00`, `2019`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date_created: Option<String>,
-    /// xmp:CreateDate, as written.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub create_date: Option<String>,
-}
 
 impl Xmp {
     /// True when no field has a value.

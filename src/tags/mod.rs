@@ -29,111 +29,12 @@ pub mod filename;
 pub mod sheet;
 pub mod xls;
 
-use serde::{Deserialize, Serialize};
-
 use crate::inspect::iptc::Iptc;
 use crate::inspect::xmp::Xmp;
+pub use crate::photo::tags::{Layer, Place, TagSource, Tagged, Tags};
 use crate::photo::{Check, Exif, Finding, Photo, Source};
 use crate::profile::{Gazetteer, PlaceMatch};
 use sheet::SheetRow;
-
-/// Where a tag value came from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "from", rename_all = "snake_case")]
-pub enum TagSource {
-    /// A row of the unit's sheet (汇总表).
-    Sheet {
-        /// The sheet's path.
-        sheet: String,
-        /// 1-based row number.
-        row: usize,
-    },
-    /// The file name.
-    FileName,
-    /// A same-named `.txt` file beside the photo.
-    TextFile {
-        /// The text file's display path.
-        path: String,
-    },
-    /// A folder name between the unit and the file.
-    Folder {
-        /// The folder's name.
-        name: String,
-    },
-    /// EXIF XPTitle (Windows "Title").
-    XpTitle,
-    /// EXIF XPSubject (Windows "Subject").
-    XpSubject,
-    /// EXIF XPComment (Windows "Comments").
-    XpComment,
-    /// EXIF XPAuthor (Windows "Authors").
-    XpAuthor,
-    /// EXIF ImageDescription.
-    ExifDescription,
-    /// EXIF Artist.
-    ExifArtist,
-    /// EXIF DateTimeOriginal.
-    ExifDate,
-    /// EXIF UserComment.
-    ExifUserComment,
-    /// A property of the XMP packet.
-    Xmp {
-        /// The property, prefixed as usual: `dc:description`, `photoshop:City`.
-        field: String,
-    },
-    /// A dataset of the IPTC IIM record.
-    Iptc {
-        /// The dataset's IPTC name: `Caption-Abstract`, `By-line`, `City`.
-        field: String,
-    },
-    /// The drop's folder or zip name.
-    Drop,
-    /// Read out of the caption text (inferred, not stated).
-    Caption,
-}
-
-impl TagSource {
-    /// A short label for messages.
-    pub fn label(&self) -> String {
-        match self {
-            TagSource::Sheet { sheet, row } => format!("{sheet}#{row}"),
-            TagSource::FileName => "file name".into(),
-            TagSource::TextFile { path } => path.clone(),
-            TagSource::Folder { name } => format!("folder {name}"),
-            TagSource::XpTitle => "XPTitle".into(),
-            TagSource::XpSubject => "XPSubject".into(),
-            TagSource::XpComment => "XPComment".into(),
-            TagSource::XpAuthor => "XPAuthor".into(),
-            TagSource::ExifDescription => "EXIF ImageDescription".into(),
-            TagSource::ExifArtist => "EXIF Artist".into(),
-            TagSource::ExifDate => "EXIF DateTimeOriginal".into(),
-            TagSource::ExifUserComment => "EXIF UserComment".into(),
-            TagSource::Xmp { field } => format!("XMP {field}"),
-            TagSource::Iptc { field } => format!("IPTC {field}"),
-            TagSource::Drop => "drop name".into(),
-            TagSource::Caption => "caption (inferred)".into(),
-        }
-    }
-}
-
-/// A value with its source.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tagged<T> {
-    /// The value.
-    pub value: T,
-    /// Where it came from.
-    pub source: TagSource,
-}
-
-/// A place value and what the gazetteer made of it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Place {
-    /// The value as the source gave it.
-    pub value: String,
-    /// What it resolved to, if anything.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resolved: Option<PlaceMatch>,
-}
 
 impl Place {
     /// Resolves a value through the gazetteer.
@@ -150,55 +51,6 @@ impl Place {
             Some(PlaceMatch::Prefecture { name, .. }) => Some(name),
             _ => None,
         }
-    }
-}
-
-/// The tags of one photo.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Tags {
-    /// 年份.
-    pub year: Option<Tagged<i32>>,
-    /// 地州市.
-    pub place: Option<Tagged<Place>>,
-    /// 活动名称.
-    pub event: Option<Tagged<String>>,
-    /// 图片说明.
-    pub caption: Option<Tagged<String>>,
-    /// 摄影者.
-    pub photographer: Option<Tagged<String>>,
-    /// 报送单位.
-    pub unit: Option<Tagged<String>>,
-}
-
-impl Tags {
-    /// How many of the six fields have a value.
-    pub fn completeness(&self) -> usize {
-        [
-            self.year.is_some(),
-            self.place.is_some(),
-            self.event.is_some(),
-            self.caption.is_some(),
-            self.photographer.is_some(),
-            self.unit.is_some(),
-        ]
-        .iter()
-        .filter(|&&b| b)
-        .count()
-    }
-
-    /// Fills every empty field from `other`, keeping other's sources.
-    pub fn fill_from(&mut self, other: &Tags) {
-        fn fill<T: Clone>(a: &mut Option<T>, b: &Option<T>) {
-            if a.is_none() {
-                a.clone_from(b);
-            }
-        }
-        fill(&mut self.year, &other.year);
-        fill(&mut self.place, &other.place);
-        fill(&mut self.event, &other.event);
-        fill(&mut self.caption, &other.caption);
-        fill(&mut self.photographer, &other.photographer);
-        fill(&mut self.unit, &other.unit);
     }
 }
 
@@ -236,39 +88,6 @@ impl<'a> From<Option<&'a Exif>> for Embedded<'a> {
             ..Embedded::default()
         }
     }
-}
-
-/// A kind of source tags are read from, as the profile's `[tags] precedence` names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Layer {
-    /// The unit's 汇总表 row for the photo.
-    Sheet,
-    /// A same-named `.txt` beside the photo.
-    Txt,
-    /// Embedded text: Windows properties, XMP, IPTC, EXIF text fields.
-    Embedded,
-    /// The file name.
-    FileName,
-    /// The folders between the unit and the photo, nearest first.
-    Folders,
-    /// The embedded creation date (XMP photoshop:DateCreated, IPTC DateCreated).
-    EmbeddedDate,
-    /// The camera's clock (EXIF DateTimeOriginal).
-    ExifDate,
-}
-
-impl Layer {
-    /// Every layer, in the default precedence.
-    pub const ALL: [Layer; 7] = [
-        Layer::Sheet,
-        Layer::Txt,
-        Layer::Embedded,
-        Layer::FileName,
-        Layer::Folders,
-        Layer::EmbeddedDate,
-        Layer::ExifDate,
-    ];
 }
 
 /// A same-named `.txt` beside a photo: its display path and decoded text.

@@ -9,10 +9,11 @@
 //! guessed; memory is bounded by the rows and columns kept, not by the sheet's extent (an xlsx
 //! or CSV is read cell by cell; an ods is measured before calamine reads it whole).
 
+pub use crate::photo::tags::{Limit, MAX_ROWS};
 use std::collections::BTreeMap;
 
 use super::{Place, TagSource, Tagged, Tags, YearText};
-use crate::lang::Lang;
+
 use crate::photo::{Check, Finding};
 use crate::profile::Gazetteer;
 
@@ -271,10 +272,6 @@ pub fn decode_text(bytes: &[u8]) -> String {
     }
 }
 
-/// Rows of a sheet kept at most: a sheet naming more photos than this is read up to here, and
-/// the rows after it are told as a [`Limit`].
-pub const MAX_ROWS: usize = 200_000;
-
 /// Columns the header is looked for in (Excel 2003's whole width).
 pub const HEADER_COLUMNS: usize = 256;
 
@@ -304,70 +301,6 @@ pub struct Sheet {
     pub rows: Vec<SheetRow>,
     /// What was not read, for staff to check by hand.
     pub limits: Vec<Limit>,
-}
-
-/// Part of a sheet that was not read: the rows kept stay usable.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Limit {
-    /// Rows naming a file after [`MAX_ROWS`] kept rows.
-    RowsBeyond {
-        /// The sheet's display path (with `:worksheet` after the first).
-        sheet: String,
-        /// The last row number kept, as the spreadsheet shows it.
-        last_kept: usize,
-        /// How many further rows name a file.
-        more: usize,
-    },
-    /// Values outside the table: right of the header's columns, or past [`HEADER_COLUMNS`]
-    /// while the header is looked for (a stray cell typed at `XFD1048576`).
-    CellsOutside {
-        /// The sheet's display path.
-        sheet: String,
-        /// How many non-empty cells.
-        count: usize,
-        /// The first of them, as a spreadsheet names it (`XFD1048576`).
-        first: String,
-    },
-}
-
-impl Limit {
-    /// The limit as staff read it.
-    pub fn message(&self, lang: Lang) -> String {
-        let zh = lang == Lang::Zh;
-        match self {
-            Limit::RowsBeyond {
-                sheet,
-                last_kept,
-                more,
-            } => {
-                if zh {
-                    format!(
-                        "{sheet} 只读取到第 {last_kept} 行（上限 {MAX_ROWS} 行），其后还有 {more} 行未读取，请拆分后重新报送"
-                    )
-                } else {
-                    format!(
-                        "{sheet} was read up to row {last_kept} (at most {MAX_ROWS} rows); {more} more rows were not read: split the sheet and send it again"
-                    )
-                }
-            }
-            Limit::CellsOutside {
-                sheet,
-                count,
-                first,
-            } => {
-                if zh {
-                    format!(
-                        "{sheet} 表格范围之外有 {count} 个单元格有内容（第一个在 {first}），未读取；如是误填，请删除"
-                    )
-                } else {
-                    format!(
-                        "{sheet} has {count} non-empty cells outside the table (the first at {first}), not read; if typed by mistake, delete them"
-                    )
-                }
-            }
-        }
-    }
 }
 
 /// A cell's address as a spreadsheet shows it, from 0-based row and column (`XFD1048576`).
@@ -915,6 +848,7 @@ pub fn is_sheet_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::Lang;
 
     #[test]
     fn reads_gbk_csv_with_title_row() {

@@ -9,7 +9,14 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::lang::Lang;
-use crate::tags::Tags;
+
+pub mod embedded;
+pub mod groups;
+pub mod tags;
+
+pub use embedded::{Iptc, Xmp};
+pub use groups::{FilledTag, Group, GroupKind, KeepReason, Pair};
+pub use tags::{Layer, Limit, Place, PlaceMatch, TagSource, Tagged, Tags};
 
 /// The blake3 hash of a file's bytes: the content id of a photo inside lightbox.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -278,7 +285,7 @@ pub enum Check {
     DecoderCrashed {
         /// What the library said, or (for an earlier run) the lightbox that was reading it.
         reason: String,
-        /// An earlier run died reading this file (see [`crate::journal`]): this run did not
+        /// An earlier run died reading this file (see the `journal` module): this run did not
         /// read it.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         earlier_run: bool,
@@ -502,7 +509,7 @@ pub enum Check {
         /// Rows naming a photo that were read (and are used).
         rows: usize,
         /// What was left, and why.
-        left: crate::tags::sheet::Limit,
+        left: Limit,
     },
     /// A zip entry with a name that would escape its folder (`../x`, `/x`, `C:\x`).
     UnsafeZipName,
@@ -940,7 +947,7 @@ impl Check {
                 format!("event name has {chars} characters, more than {max}"),
             ),
             Check::ExactDuplicate { keeper, reason } => {
-                let why = crate::dedupe::KeepReason::describe(reason, lang);
+                let why = KeepReason::describe(reason, lang);
                 pick(
                     zh,
                     format!("与 {keeper} 完全相同，保留该份（{why}）"),
@@ -953,7 +960,7 @@ impl Check {
                 transform,
                 reason,
             } => {
-                let why = crate::dedupe::KeepReason::describe(reason, lang);
+                let why = KeepReason::describe(reason, lang);
                 let how = transform.label(lang);
                 pick(
                     zh,
@@ -1253,10 +1260,10 @@ pub struct Photo {
     /// The embedded XMP packet's descriptive fields, when the file has any (boxed: most photos
     /// have none, and every photo's facts are kept until the run ends).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub xmp: Option<Box<crate::inspect::xmp::Xmp>>,
+    pub xmp: Option<Box<Xmp>>,
     /// The embedded IPTC IIM record's descriptive fields, when the file has any (boxed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iptc: Option<Box<crate::inspect::iptc::Iptc>>,
+    pub iptc: Option<Box<Iptc>>,
     /// What the upright picture looks like (perceptual hashes, grey thumbnail), when it decoded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub perceptual: Option<crate::fingerprint::Fingerprint>,
