@@ -675,7 +675,7 @@ fn family(bytes: &[u8], img: &RgbImage, n: usize, rng: &mut Rng) -> Files {
         ),
     ];
     // Stored turned, with the orientation that shows it upright: lightbox turns a picture as
-    // `image`'s `apply_orientation` does (src/inspect/decode.rs), 6 a quarter turn clockwise, 8
+    // `image`'s `apply_orientation` does (src/imaging/decode.rs), 6 a quarter turn clockwise, 8
     // counter-clockwise, 3 a half turn. The camera and capture time stay the original's.
     let (orientation, stored) = match n % 3 {
         0 => (6, rotate270(img)),

@@ -14,9 +14,10 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::inspect::Inspection;
-use crate::photo::{ContentHash, Item, Location, Source, Status};
-use crate::review::{Decision, Decisions, DistinctPair, Keeper, Verdict};
+use crate::photo::Inspection;
+use crate::photo::decisions::{Decision, Decisions, DistinctPair, Keeper, Verdict};
+pub use crate::photo::location_key;
+use crate::photo::{ContentHash, Item, Source, Status};
 
 /// Schema version; a catalog with another version is refused rather than misread.
 const SCHEMA_VERSION: i64 = 1;
@@ -133,15 +134,6 @@ pub struct Packaged {
 /// True when the file behind a location key still exists.
 pub fn location_exists(key: &str) -> bool {
     Path::new(key.split('\u{0}').next().unwrap_or(key)).exists()
-}
-
-/// The identity of a file's location, stable across runs: the absolute path, or the zip's
-/// absolute path and the entry's name.
-pub fn location_key(location: &Location) -> String {
-    match location {
-        Location::File { path } => path.display().to_string(),
-        Location::ZipEntry { zip, name, .. } => format!("{}\u{0}{name}", zip.display()),
-    }
 }
 
 impl Catalog {

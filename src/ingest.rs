@@ -11,31 +11,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
 use crate::photo::{Check, Finding, Location, Source};
-use crate::tags::sheet::is_sheet_name;
-
-/// A drop: one submitting unit's folder or zip.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Drop {
-    /// The unit's name (folder name, or zip name without `.zip`).
-    pub unit: String,
-    /// Display path, relative to the collection folder.
-    pub path: String,
-    /// Folder or zip.
-    pub kind: DropKind,
-}
-
-/// How a drop arrived.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DropKind {
-    /// A folder.
-    Folder,
-    /// A zip file.
-    Zip,
-}
+pub use crate::photo::{Drop, DropKind};
 
 /// What to do with an entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -495,6 +472,15 @@ pub fn read_into(source: &Source, limit: u64, bytes: &mut Vec<u8>) -> Result<(),
             Ok(())
         }
     }
+}
+
+/// True for file names that are sheets (汇总表) rather than photos.
+pub fn is_sheet_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".csv")
+        || lower.ends_with(".xlsx")
+        || lower.ends_with(".xls")
+        || lower.ends_with(".ods")
 }
 
 #[cfg(test)]

@@ -152,7 +152,7 @@ pub(crate) fn intake(
             };
             let item = build_item(spill.len() + 1, parts, rows, &notes, config, &mut used_rows);
             facts.push(dedupe::Facts::of(&item).without_thumbnail());
-            here.insert(location_id(&crate::catalog::location_key(
+            here.insert(location_id(&crate::photo::location_key(
                 &item.source.location,
             )));
             spill.push(&Spilled {
@@ -436,7 +436,7 @@ fn read_notes(entries: &[Entry]) -> BTreeMap<String, tags::SideText> {
                 note_key(&e.source.path),
                 tags::SideText {
                     path: e.source.path.clone(),
-                    text: sheet::decode_text(&bytes),
+                    text: crate::text::decode_text(&bytes),
                 },
             ))
         })

@@ -50,7 +50,7 @@ const STRIKES: u8 = 2;
 /// A file an earlier run was reading when it died, as the journal keeps it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
-    /// The file's location key ([`crate::catalog::location_key`]).
+    /// The file's location key ([`crate::photo::location_key`]).
     pub location: String,
     /// Its display path.
     pub path: String,
@@ -164,7 +164,7 @@ impl Journal {
         if self.known.is_empty() {
             return None;
         }
-        let location = crate::catalog::location_key(&source.location);
+        let location = crate::photo::location_key(&source.location);
         let mut found = None;
         for (n, entry) in self.known.iter().enumerate() {
             if entry.location != location {
@@ -202,7 +202,7 @@ impl Journal {
     /// journal is a safety net, never a reason to stop.
     pub fn reading(&self, source: &Source) -> Reading<'_> {
         let entry = Entry {
-            location: crate::catalog::location_key(&source.location),
+            location: crate::photo::location_key(&source.location),
             path: source.path.clone(),
             size: source.size,
             modified: source.modified,

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod config;
 pub mod dedupe;
 pub mod fingerprint;
+pub mod imaging;
 pub mod ingest;
 pub mod inspect;
 pub mod intake;

@@ -3,7 +3,8 @@
 //! In: a target path and bytes (or a finished staging folder). Out: the file or folder in
 //! place. Invariant: content is written to a temporary name in the target's own folder and
 //! renamed into place, so a reader never sees half a file and a killed run leaves no partial
-//! output under a real name.
+//! output under a real name. Also the date (`YYYY-MM-DD`, UTC) that dated outputs are named
+//! by ([`date_of`]).
 
 use std::fs;
 use std::io::Write;
@@ -168,6 +169,25 @@ pub fn hint(error: &anyhow::Error, lang: crate::lang::Lang) -> Option<&'static s
         }),
         _ => None,
     }
+}
+
+/// The date of `time` as `YYYY-MM-DD` (UTC); 1970-01-01 for a time before it.
+pub fn date_of(time: std::time::SystemTime) -> String {
+    let days = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0) as i64;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
 }
 
 #[cfg(test)]

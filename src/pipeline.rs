@@ -6,6 +6,7 @@
 //! folder not writable) is an `Err`; every output appears atomically; the same input gives a
 //! byte-identical report; memory per photo is the little dedupe needs (the items wait on disk).
 
+pub use crate::output::date_of;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,11 +16,11 @@ use anyhow::Context;
 use crate::catalog::Catalog;
 use crate::dedupe;
 use crate::ingest::{self, Scan};
-use crate::inspect::DerivedDirs;
 use crate::intake::{self, CHUNK, Intake, Spilled};
 use crate::journal::Journal;
 use crate::output;
 use crate::photo::ContentHash;
+use crate::photo::DerivedDirs;
 use crate::progress::Progress;
 use crate::report::{self, ItemReport, Problem, Report, ReportedFinding, Summary};
 use crate::sheets;
@@ -285,25 +286,6 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
 /// Today's date as `YYYY-MM-DD` (UTC), for sheet headers.
 pub fn today() -> String {
     date_of(std::time::SystemTime::now())
-}
-
-/// The date of `time` as `YYYY-MM-DD` (UTC); 1970-01-01 for a time before it.
-pub fn date_of(time: std::time::SystemTime) -> String {
-    let days = time
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() / 86_400)
-        .unwrap_or(0) as i64;
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// The path of the report inside a work folder.

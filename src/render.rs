@@ -13,8 +13,9 @@
 use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
 use image::{Rgb, RgbImage};
 
-use crate::inspect::{DerivedDirs, decode};
+use crate::imaging::decode;
 use crate::lang::Lang;
+use crate::photo::DerivedDirs;
 use crate::photo::Status;
 use crate::profile::Sheets;
 use crate::report::ItemReport;
@@ -456,7 +457,7 @@ impl Canvas for PdfCanvas<'_, '_> {
             decode::Sniffed::Image(crate::photo::Format::Jpeg) => photo.preview.clone(),
             _ => match photo
                 .pixels(fw, fh)
-                .and_then(|pixels| crate::inspect::encode_jpeg(&pixels, 85).ok())
+                .and_then(|pixels| crate::imaging::encode_jpeg(&pixels, 85).ok())
             {
                 Some(encoded) => encoded,
                 None => return,
@@ -1101,7 +1102,7 @@ mod tests {
 
     /// A JPEG of one colour.
     fn solid_jpeg(width: u32, height: u32, colour: Rgb<u8>) -> Vec<u8> {
-        crate::inspect::encode_jpeg(&RgbImage::from_pixel(width, height, colour), 95).unwrap()
+        crate::imaging::encode_jpeg(&RgbImage::from_pixel(width, height, colour), 95).unwrap()
     }
 
     #[test]

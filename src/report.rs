@@ -13,12 +13,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::dedupe::Group;
-use crate::ingest::{Drop, DropKind};
 use crate::lang::Lang;
+use crate::photo::Group;
+use crate::photo::Tags;
+use crate::photo::{Drop, DropKind};
 use crate::photo::{Finding, Item, Location, Photo, Severity, Status};
 use crate::spill::{Spill, SpillWriter};
-use crate::tags::Tags;
 use crate::text::inert;
 
 /// The version of the report format; bumped when a field changes meaning.
@@ -720,6 +720,14 @@ pub fn catalog_path(work: &Path, reference: &str) -> PathBuf {
         path.to_path_buf()
     } else {
         std::path::absolute(work.join(path)).unwrap_or_else(|_| work.join(path))
+    }
+}
+
+/// The key decisions are stored under: stable across reruns and across units' copies.
+pub fn content_key(item: &ItemReport) -> String {
+    match &item.photo {
+        Some(photo) => photo.content.to_hex(),
+        None => format!("path:{}", item.path),
     }
 }
 

@@ -16,9 +16,9 @@ use rayon::prelude::*;
 
 use crate::catalog::Catalog;
 use crate::config::RunConfig;
-use crate::inspect::{self, DerivedDirs};
 use crate::lang::Lang;
 use crate::output;
+use crate::photo::DerivedDirs;
 use crate::photo::Status;
 use crate::profile::{PageFormat, SheetGroup};
 use crate::progress::Progress;
@@ -126,7 +126,7 @@ fn draw_sheet(
                 format!("{name}-{:02}.jpg", n + 1),
                 // Quality 85 halves the chroma: black text and grey rules live in the luma,
                 // and the page costs half the time it did at 90 (4:4:4).
-                inspect::encode_jpeg(page, 85)?,
+                crate::imaging::encode_jpeg(page, 85)?,
             ),
             PageFormat::Png => {
                 let mut bytes = Vec::new();

@@ -13,8 +13,8 @@ use std::path::Path;
 use anyhow::Context;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Image, Workbook, Worksheet};
 
-use crate::inspect::DerivedDirs;
 use crate::lang::Lang;
+use crate::photo::DerivedDirs;
 use crate::photo::{Field, Severity, Status};
 use crate::report::{ItemReport, Report};
 
@@ -145,7 +145,7 @@ fn field_of(col: usize) -> Option<Field> {
 /// The cells of one photo's row, in column order (the thumbnail cell empty).
 fn row_values(item: &ItemReport, number: usize) -> Vec<String> {
     let t = &item.tags;
-    let text = |v: &Option<crate::tags::Tagged<String>>| {
+    let text = |v: &Option<crate::photo::Tagged<String>>| {
         v.as_ref().map(|t| t.value.clone()).unwrap_or_default()
     };
     let place = t
@@ -157,7 +157,7 @@ fn row_values(item: &ItemReport, number: usize) -> Vec<String> {
     let unit = t
         .unit
         .as_ref()
-        .filter(|u| u.source != crate::tags::TagSource::Drop)
+        .filter(|u| u.source != crate::photo::TagSource::Drop)
         .map(|u| u.value.clone())
         .unwrap_or_else(|| item.unit.clone());
     let problems: Vec<String> = item
@@ -221,7 +221,7 @@ fn thumbnail(item: &ItemReport, dirs: &DerivedDirs) -> Option<Image> {
     let photo = item.photo.as_ref()?;
     let bytes = std::fs::read(dirs.thumbnail(&photo.content)).ok()?;
     let image = image::load_from_memory(&bytes).ok()?.into_rgb8();
-    let small = crate::inspect::decode::fit(&image, THUMB_EDGE);
-    let jpeg = crate::inspect::encode_jpeg(&small, 80).ok()?;
+    let small = crate::imaging::decode::fit(&image, THUMB_EDGE);
+    let jpeg = crate::imaging::encode_jpeg(&small, 80).ok()?;
     Image::new_from_buffer(&jpeg).ok()
 }

@@ -1,6 +1,12 @@
-//! Text from units made inert in the spreadsheets lightbox writes.
+//! Text from units: bytes decoded whatever their encoding, and text made inert in the
+//! spreadsheets lightbox writes.
 //!
-//! In: one CSV cell holding text a unit supplied or a file gave (caption, event, place,
+//! Decoding ([`decode_text`]): sheets, side notes and EXIF text fields arrive as UTF-8, GBK or
+//! another legacy encoding with nothing saying which. In: bytes. Out: a `String`, by the BOM
+//! when there is one, then strict UTF-8, then the encoding chardetng guesses for a Chinese
+//! user (GBK read as GB18030, its superset). Never fails: undecodable bytes become U+FFFD.
+//!
+//! Making inert ([`inert`]). In: one CSV cell holding text a unit supplied or a file gave (caption, event, place,
 //! photographer, unit, file name, path, a message quoting them). Out: the same text, with a
 //! leading single quote `'` when its first character is one a spreadsheet would start a formula
 //! with: `=`, `+`, `-`, `@`, tab or carriage return (OWASP's advice against CSV injection).
@@ -22,6 +28,29 @@ pub fn inert(cell: &str) -> Cow<'_, str> {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
+    }
+}
+
+/// Decodes sheet bytes: BOMs first, then strict UTF-8, then GB18030 (a superset of GBK).
+pub fn decode_text(bytes: &[u8]) -> String {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return text.into_owned();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_string(),
+        Err(_) => {
+            let mut detector =
+                chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+            detector.feed(bytes, true);
+            let encoding = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
+            let encoding = if encoding == encoding_rs::GBK {
+                encoding_rs::GB18030
+            } else {
+                encoding
+            };
+            encoding.decode_without_bom_handling(bytes).0.into_owned()
+        }
     }
 }
 

@@ -4,9 +4,9 @@
 //! thresholds of its own: every number comes from the profile, so the same facts and profile
 //! always give the same findings.
 
+use crate::photo::Tags;
 use crate::photo::{Check, Field, Finding, Format, Photo};
 use crate::profile::{PlaceMatch, Profile};
-use crate::tags::Tags;
 
 /// Checks the file facts of a photo: format, resolution, size, colour.
 pub fn file(photo: &Photo, profile: &Profile) -> Vec<Finding> {
@@ -125,7 +125,7 @@ pub fn tags(tags: &Tags, profile: &Profile) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::photo::{ContentHash, Exif, Severity};
-    use crate::tags::{Place, TagSource, Tagged};
+    use crate::photo::{Place, TagSource, Tagged};
 
     fn photo(width: u32, height: u32, bytes: u64) -> Photo {
         Photo {

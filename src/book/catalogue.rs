@@ -406,10 +406,10 @@ fn draw_entry(
 ) {
     let photo = previews.preview(e).and_then(|bytes| {
         let pixels =
-            crate::inspect::decode::decode_to_fit(&bytes, PREVIEW_EDGE, PREVIEW_EDGE).ok()?;
+            crate::imaging::decode::decode_to_fit(&bytes, PREVIEW_EDGE, PREVIEW_EDGE).ok()?;
         let mut jpeg = Vec::new();
         for quality in PREVIEW_QUALITY {
-            jpeg = crate::inspect::encode_jpeg(&pixels, quality).ok()?;
+            jpeg = crate::imaging::encode_jpeg(&pixels, quality).ok()?;
             if jpeg.len() <= PREVIEW_BUDGET {
                 break;
             }

@@ -21,10 +21,10 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use crate::inspect::DerivedDirs;
 use crate::lang::Lang;
 use crate::manifest::ManifestEntry;
 use crate::photo::ContentHash;
+use crate::photo::DerivedDirs;
 
 /// The summary workbook's file name in the package (whatever the language).
 pub const SUMMARY_NAME: &str = "汇总表.xlsx";

@@ -404,8 +404,8 @@ fn photo_list(
 
 /// A thumbnail made small for the workbook; `None` when the bytes are not an image.
 fn small_image(bytes: &[u8]) -> Option<Image> {
-    let pixels = crate::inspect::decode::decode_to_fit(bytes, THUMB_EDGE, THUMB_EDGE).ok()?;
-    let jpeg = crate::inspect::encode_jpeg(&pixels, THUMB_QUALITY).ok()?;
+    let pixels = crate::imaging::decode::decode_to_fit(bytes, THUMB_EDGE, THUMB_EDGE).ok()?;
+    let jpeg = crate::imaging::encode_jpeg(&pixels, THUMB_QUALITY).ok()?;
     Image::new_from_buffer(&jpeg).ok()
 }
 

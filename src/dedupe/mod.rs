@@ -16,7 +16,7 @@
 //!
 //! The keeper of a group is chosen by one rule, recorded with the values that decided it
 //! ([`KeepReason`]): an intact file first, then more pixels, then not recompressed (JPEG quality
-//! from the quantisation tables, [`jpeg_quality`]), then more complete tags, then the original
+//! from the quantisation tables, `inspect::quality`), then more complete tags, then the original
 //! (camera metadata) rather than a re-save, then the first by path. Tags the keeper lacks are
 //! taken from the other copies, each recorded with the copy it came from ([`FilledTag`]).
 //!
@@ -40,8 +40,8 @@ use rayon::prelude::*;
 use crate::fingerprint::{Alignment, Dihedral, Fingerprint, Framing, GreyThumb, HashKind, hamming};
 
 use crate::near::{Index, UnionFind};
+use crate::photo::Tags;
 use crate::photo::{Check, ContentHash, Field, Finding, Item, Severity, Status};
-use crate::tags::Tags;
 
 pub use crate::photo::{FilledTag, Group, GroupKind, KeepReason, Pair};
 pub use crate::profile::NearParams;
@@ -260,58 +260,10 @@ pub fn thumbnails_in(
         let bytes = std::fs::read(dir.join(format!("{}.jpg", content.to_hex()))).ok()?;
         // Our own thumbnails, but a file in the work folder can still be damaged: a decoder's
         // panic only costs this pair its verification.
-        crate::boundary::guarded(|| grey_jpeg(&bytes))
+        crate::boundary::guarded(|| crate::imaging::grey_jpeg(&bytes))
             .ok()
             .flatten()
     }
-}
-
-/// The longest edge a derived thumbnail is read with (they are a few hundred pixels across): a
-/// damaged header asking for more is not believed.
-const MAX_THUMBNAIL_EDGE: usize = 4096;
-
-/// A JPEG's luma plane (Y of YCbCr, the grey of a grey JPEG): the decoder leaves out the colour
-/// planes' transforms and the colour conversion, a third of the time of decoding to RGB and
-/// weighing the channels. With the `turbojpeg` feature, libjpeg-turbo's (half zune-jpeg's time
-/// on these thumbnails, see `benches/README.md`).
-#[cfg(feature = "turbojpeg")]
-fn grey_jpeg(bytes: &[u8]) -> Option<image::GrayImage> {
-    use turbojpeg::{Decompressor, Image, PixelFormat};
-    let mut decompressor = Decompressor::new().ok()?;
-    let header = decompressor.read_header(bytes).ok()?;
-    if header.width.max(header.height) > MAX_THUMBNAIL_EDGE {
-        return None;
-    }
-    let mut pixels = vec![0u8; header.width * header.height];
-    let image = Image {
-        pixels: &mut pixels[..],
-        width: header.width,
-        pitch: header.width,
-        height: header.height,
-        format: PixelFormat::GRAY,
-    };
-    decompressor.decompress(bytes, image).ok()?;
-    image::GrayImage::from_raw(
-        u32::try_from(header.width).ok()?,
-        u32::try_from(header.height).ok()?,
-        pixels,
-    )
-}
-
-/// A JPEG's luma plane (Y of YCbCr, the grey of a grey JPEG): the decoder leaves out the colour
-/// planes' transforms and the colour conversion, a third of the time of decoding to RGB and
-/// weighing the channels.
-#[cfg(not(feature = "turbojpeg"))]
-fn grey_jpeg(bytes: &[u8]) -> Option<image::GrayImage> {
-    use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
-    let options = DecoderOptions::default()
-        .jpeg_set_out_colorspace(ColorSpace::Luma)
-        .set_max_width(MAX_THUMBNAIL_EDGE)
-        .set_max_height(MAX_THUMBNAIL_EDGE);
-    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), options);
-    let pixels = decoder.decode().ok()?;
-    let info = decoder.info()?;
-    image::GrayImage::from_raw(u32::from(info.width), u32::from(info.height), pixels)
 }
 
 /// The pair of contents in [`Distinct`]'s order.
@@ -1444,113 +1396,11 @@ fn shared_group(
     }
 }
 
-/// IJG (libjpeg) luminance and chrominance tables, in natural order (ITU T.81 K.1, K.2).
-const STD_TABLES: [[u16; 64]; 2] = [
-    [
-        16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 13, 16, 24, 40, 57, 69,
-        56, 14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81,
-        104, 113, 92, 49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99,
-    ],
-    [
-        17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99, 99,
-        99, 47, 66, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
-        99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
-    ],
-];
-
-/// Natural (row-major) position of the k-th coefficient in zigzag order, as DQT stores them.
-const ZIGZAG: [usize; 64] = [
-    0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20,
-    13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59,
-    52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
-];
-
-/// Estimates a JPEG's quality (1–100, the IJG scale most encoders use) from its quantisation
-/// tables: the quality whose scaled standard tables are nearest to the file's (exact for files
-/// written by libjpeg and its kin; the nearest equivalent for cameras' own tables). `None` when
-/// the bytes hold no DQT segment before the image data.
-pub fn jpeg_quality(bytes: &[u8]) -> Option<u8> {
-    let tables = dqt_tables(bytes);
-    let luma = tables[0].as_ref()?;
-    let chroma = tables[1].as_ref();
-    let scaled = |std: &[u16; 64], q: u32| {
-        let scale = if q < 50 { 5000 / q } else { 200 - 2 * q };
-        std.map(|v| ((u32::from(v) * scale + 50) / 100).clamp(1, 255))
-    };
-    let error = |actual: &[u16; 64], expected: &[u32; 64]| -> u64 {
-        actual
-            .iter()
-            .zip(expected)
-            .map(|(&a, &e)| u64::from(u32::from(a).abs_diff(e)))
-            .sum()
-    };
-    (1..=100u32)
-        .map(|q| {
-            let mut e = error(luma, &scaled(&STD_TABLES[0], q));
-            if let Some(chroma) = chroma {
-                e += error(chroma, &scaled(&STD_TABLES[1], q));
-            }
-            (e, std::cmp::Reverse(q))
-        })
-        .min()
-        .and_then(|(_, std::cmp::Reverse(q))| u8::try_from(q).ok())
-}
-
-/// The quantisation tables 0 and 1 of a JPEG, in natural order, from the segments before SOS.
-fn dqt_tables(bytes: &[u8]) -> [Option<[u16; 64]>; 2] {
-    let mut tables = [None, None];
-    if !bytes.starts_with(&[0xFF, 0xD8]) {
-        return tables;
-    }
-    let mut i = 2;
-    while i + 4 <= bytes.len() {
-        if bytes[i] != 0xFF {
-            break;
-        }
-        let marker = bytes[i + 1];
-        if marker == 0xFF {
-            i += 1;
-            continue;
-        }
-        if marker == 0xDA || marker == 0xD9 {
-            break;
-        }
-        let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
-        let Some(body) = bytes.get(i + 4..i + 2 + len.max(2)) else {
-            break;
-        };
-        if marker == 0xDB {
-            let mut k = 0;
-            while k < body.len() {
-                let (precision, id) = (body[k] >> 4, usize::from(body[k] & 0x0F));
-                let size = if precision == 0 { 64 } else { 128 };
-                let Some(values) = body.get(k + 1..k + 1 + size) else {
-                    break;
-                };
-                let mut table = [0u16; 64];
-                for (z, &natural) in ZIGZAG.iter().enumerate() {
-                    table[natural] = if precision == 0 {
-                        u16::from(values[z])
-                    } else {
-                        u16::from_be_bytes([values[2 * z], values[2 * z + 1]])
-                    };
-                }
-                if id < 2 {
-                    tables[id] = Some(table);
-                }
-                k += 1 + size;
-            }
-        }
-        i += 2 + len;
-    }
-    tables
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::photo::{Exif, Format, Location, Photo, Source};
-    use crate::tags::{TagSource, Tagged, Tags};
+    use crate::photo::{TagSource, Tagged, Tags};
 
     fn nominee(a: usize, b: usize) -> Nominee {
         let pair = Pair {
@@ -1610,31 +1460,6 @@ mod tests {
             super::chunks(&pairs),
             "the same pairs, the same chunks"
         );
-    }
-
-    #[test]
-    fn grey_jpeg_reads_the_luma_plane_and_refuses_what_is_not_a_jpeg() {
-        let rgb = image::RgbImage::from_fn(64, 48, |x, y| {
-            image::Rgb([(x * 4) as u8, (y * 5) as u8, ((x + y) * 2) as u8])
-        });
-        let mut bytes = Vec::new();
-        image::DynamicImage::ImageRgb8(rgb.clone())
-            .write_to(
-                &mut std::io::Cursor::new(&mut bytes),
-                image::ImageFormat::Jpeg,
-            )
-            .unwrap();
-        let grey = grey_jpeg(&bytes).expect("a JPEG decodes");
-        assert_eq!(grey.dimensions(), (64, 48));
-        // Within a few levels of the colours weighed into luma (the JPEG's rounding aside).
-        for (x, y, g) in grey.enumerate_pixels() {
-            let [r, gr, b] = rgb.get_pixel(x, y).0.map(f64::from);
-            let luma = 0.299 * r + 0.587 * gr + 0.114 * b;
-            assert!((f64::from(g.0[0]) - luma).abs() <= 6.0, "({x}, {y})");
-        }
-        assert!(grey_jpeg(b"%PDF-1.4 not a photo").is_none());
-        assert!(grey_jpeg(&bytes[..bytes.len() / 3]).is_none_or(|g| g.dimensions() == (64, 48)));
-        assert!(grey_jpeg(&[]).is_none());
     }
 
     fn item(index: usize, path: &str, photo: Photo, tags: Tags) -> Item {
@@ -2359,17 +2184,5 @@ mod tests {
             2 * 86_400
         );
         assert_eq!(seconds_of("garbage"), None);
-    }
-
-    #[test]
-    fn quality_estimate_matches_the_encoder_setting() {
-        let img = scene(64, 48, 3);
-        for q in [30, 50, 60, 70, 75, 80, 85, 90, 95, 98] {
-            let bytes = crate::inspect::encode_jpeg(&img, q).unwrap();
-            assert_eq!(jpeg_quality(&bytes), Some(q), "quality {q}");
-        }
-        assert_eq!(jpeg_quality(b"\xFF\xD8\xFF\xD9"), None);
-        assert_eq!(jpeg_quality(b"not a jpeg"), None);
-        assert_eq!(jpeg_quality(b"\xFF\xD8\xFF\xDB\x00"), None);
     }
 }

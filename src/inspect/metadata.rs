@@ -10,7 +10,7 @@ use exif::{Context, In, Reader, Tag, Value};
 use std::io::Cursor;
 
 use crate::photo::Exif;
-use crate::tags::sheet::decode_text;
+use crate::text::decode_text;
 
 /// Windows Explorer properties, stored as UTF-16LE bytes in IFD0.
 const XP_TITLE: Tag = Tag(Context::Tiff, 0x9C9B);

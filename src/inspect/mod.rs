@@ -7,80 +7,28 @@
 //! file becomes findings, never a panic or an error; derived files are content-addressed, so a
 //! rerun finds them in place and two units' copies of one photo share them.
 
-pub mod ccitt;
-pub mod cut;
-pub mod decode;
-pub mod entropy;
-#[cfg(feature = "heif")]
-pub mod heif;
 pub mod iptc;
-pub mod jxl;
 pub mod metadata;
-pub mod tiff;
+pub mod quality;
 pub mod xmp;
 
-use std::fs;
-use std::path::{Path, PathBuf};
+#[cfg(feature = "heif")]
+pub use crate::imaging::heif;
+pub use crate::imaging::{ccitt, cut, decode, encode_jpeg, encode_jpeg_rust, entropy, jxl, tiff};
+
+use std::path::Path;
 
 use rayon::prelude::*;
 
 use crate::output::write_atomic;
 use crate::photo::{Check, ContentHash, Finding, Photo, Source};
+pub use crate::photo::{DerivedDirs, Inspection};
 use crate::profile::Profile;
 use crate::progress::Progress;
 use decode::{DecodeError, Sniffed};
 
 /// JPEG quality of the derived images: small files that still show detail on a sheet.
 const DERIVED_QUALITY: u8 = 82;
-
-/// Where derived images go.
-#[derive(Clone, Debug)]
-pub struct DerivedDirs {
-    /// Thumbnails, `<hash>.jpg`.
-    pub thumbs: PathBuf,
-    /// Previews, `<hash>.jpg`.
-    pub previews: PathBuf,
-}
-
-impl DerivedDirs {
-    /// The layout inside a work folder.
-    pub fn in_work(work: &Path) -> DerivedDirs {
-        DerivedDirs {
-            thumbs: work.join("derived").join("thumbs"),
-            previews: work.join("derived").join("previews"),
-        }
-    }
-
-    /// Creates the folders.
-    ///
-    /// # Errors
-    /// When they cannot be created.
-    pub fn create(&self) -> std::io::Result<()> {
-        fs::create_dir_all(&self.thumbs)?;
-        fs::create_dir_all(&self.previews)
-    }
-
-    /// The thumbnail path of a content hash.
-    pub fn thumbnail(&self, content: &ContentHash) -> PathBuf {
-        self.thumbs.join(format!("{}.jpg", content.to_hex()))
-    }
-
-    /// The preview path of a content hash.
-    pub fn preview(&self, content: &ContentHash) -> PathBuf {
-        self.previews.join(format!("{}.jpg", content.to_hex()))
-    }
-}
-
-/// What inspecting one source gave.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Inspection {
-    /// blake3 of the bytes, when they could be read.
-    pub content: Option<ContentHash>,
-    /// The photo's facts, when the file is an image (shared by the item made from it).
-    pub photo: Option<std::sync::Arc<Photo>>,
-    /// What is wrong with the file itself.
-    pub findings: Vec<Finding>,
-}
 
 impl Inspection {
     fn failed(check: Check) -> Inspection {
@@ -459,7 +407,7 @@ fn inspect_image(
         iptc: iptc.map(Box::new),
         perceptual: None,
         jpeg_quality: (format == crate::photo::Format::Jpeg)
-            .then(|| crate::dedupe::jpeg_quality(bytes))
+            .then(|| quality::jpeg_quality(bytes))
             .flatten(),
         decoded: false,
     };
@@ -535,7 +483,7 @@ pub fn decode_cost(bytes: &[u8], format: crate::photo::Format, profile: &Profile
     use crate::photo::Format;
     let (pixels, per_pixel) = match format {
         Format::Jpeg => {
-            let Some(frame) = jpeg_frame(bytes) else {
+            let Some(frame) = crate::imaging::jpeg_frame(bytes) else {
                 return 0;
             };
             let pixels = u64::from(frame.width) * u64::from(frame.height);
@@ -591,58 +539,6 @@ fn image_format_of(format: crate::photo::Format) -> Option<image::ImageFormat> {
     })
 }
 
-/// A JPEG's frame header: size, colour components, sample precision (bits), and how it is
-/// coded (progressive, lossless, arithmetic rather than Huffman).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct JpegFrame {
-    width: u32,
-    height: u32,
-    components: u8,
-    precision: u8,
-    progressive: bool,
-    lossless: bool,
-    arithmetic: bool,
-}
-
-/// The first frame header (SOFn) of a JPEG, found by walking its marker segments.
-fn jpeg_frame(bytes: &[u8]) -> Option<JpegFrame> {
-    let mut at = 2;
-    while at + 4 <= bytes.len() {
-        if bytes[at] != 0xFF {
-            return None;
-        }
-        let marker = bytes[at + 1];
-        if marker == 0xFF {
-            at += 1;
-            continue;
-        }
-        if marker == 0x01 || (0xD0..=0xD8).contains(&marker) {
-            at += 2;
-            continue;
-        }
-        let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
-        if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
-            let frame = bytes.get(at + 4..at + 10)?;
-            // SOF0–3 Huffman, SOF9–11 arithmetic (baseline/extended, progressive, lossless);
-            // SOF5–7 and SOF13–15 are their hierarchical forms.
-            return Some(JpegFrame {
-                precision: frame[0],
-                height: u32::from(u16::from_be_bytes([frame[1], frame[2]])),
-                width: u32::from(u16::from_be_bytes([frame[3], frame[4]])),
-                components: frame[5],
-                progressive: matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE),
-                lossless: matches!(marker, 0xC3 | 0xC7 | 0xCB | 0xCF),
-                arithmetic: marker >= 0xC9,
-            });
-        }
-        if marker == 0xDA || len < 2 {
-            return None;
-        }
-        at += 2 + len;
-    }
-    None
-}
-
 /// Writes the preview and the thumbnail (made from the preview) unless they exist already.
 fn write_derived(
     preview: &image::RgbImage,
@@ -670,64 +566,11 @@ pub fn write_jpeg_atomic(image: &image::RgbImage, path: &Path) -> std::io::Resul
     write_atomic(path, &encode_jpeg(image, DERIVED_QUALITY)?)
 }
 
-/// Encodes RGB pixels as a baseline JPEG.
-///
-/// # Errors
-/// When the encoder fails (an empty image, or a side over 65,535 pixels).
-pub fn encode_jpeg(image: &image::RgbImage, quality: u8) -> std::io::Result<Vec<u8>> {
-    // Below quality 90 chroma is subsampled 4:2:0, at 90 and above it is kept 4:4:4.
-    #[cfg(feature = "turbojpeg")]
-    {
-        // libjpeg-turbo's encoder is 2.6x as fast as jpeg-encoder on a 1000 px preview (hot bench).
-        let (width, height) = image.dimensions();
-        let subsamp = match quality < 90 {
-            true => turbojpeg::Subsamp::Sub2x2,
-            false => turbojpeg::Subsamp::None,
-        };
-        let pixels = turbojpeg::Image {
-            pixels: image.as_raw().as_slice(),
-            width: width as usize,
-            pitch: 3 * width as usize,
-            height: height as usize,
-            format: turbojpeg::PixelFormat::RGB,
-        };
-        let mut compressor = turbojpeg::Compressor::new().map_err(std::io::Error::other)?;
-        compressor
-            .set_quality(i32::from(quality))
-            .and_then(|()| compressor.set_subsamp(subsamp))
-            .and_then(|()| compressor.compress_to_vec(pixels))
-            .map_err(std::io::Error::other)
-    }
-    #[cfg(not(feature = "turbojpeg"))]
-    {
-        // jpeg-encoder (AVX2 where the CPU has it) is several times faster than image's
-        // encoder, which was half of a photo's time.
-        encode_jpeg_rust(image, quality)
-    }
-}
-
-/// [`encode_jpeg()`] with jpeg-encoder, the pure-Rust encoder.
-///
-/// # Errors
-/// When the encoder fails (an empty image, or a side over 65,535 pixels).
-pub fn encode_jpeg_rust(image: &image::RgbImage, quality: u8) -> std::io::Result<Vec<u8>> {
-    let (width, height) = image.dimensions();
-    let (Ok(w), Ok(h)) = (u16::try_from(width), u16::try_from(height)) else {
-        return Err(std::io::Error::other(format!(
-            "{width}x{height} is too large for a JPEG"
-        )));
-    };
-    let mut bytes = Vec::new();
-    jpeg_encoder::Encoder::new(&mut bytes, quality)
-        .encode(image.as_raw(), w, h, jpeg_encoder::ColorType::Rgb)
-        .map_err(std::io::Error::other)?;
-    Ok(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::progress::Silent;
+    use std::fs;
 
     /// A unit folder with two copies of one photo and another photo; their sources in order.
     fn copies(root: &Path) -> Vec<Source> {
@@ -849,7 +692,7 @@ mod tests {
             .unwrap()
         };
         let kind = |name: &str| {
-            let f = jpeg_frame(&fixture(name)).unwrap();
+            let f = crate::imaging::jpeg_frame(&fixture(name)).unwrap();
             (f.width, f.height, f.precision, f.lossless, f.arithmetic)
         };
         assert_eq!(kind("jpeg-progressive.jpg"), (192, 128, 8, false, false));
@@ -886,7 +729,7 @@ mod tests {
             .encode(picture.as_raw(), 640, 480, jpeg_encoder::ColorType::Rgb)
             .unwrap();
         assert_eq!(
-            jpeg_frame(&progressive).map(|f| (f.width, f.height, f.progressive)),
+            crate::imaging::jpeg_frame(&progressive).map(|f| (f.width, f.height, f.progressive)),
             Some((640, 480, true))
         );
         assert_eq!(

@@ -97,7 +97,7 @@ pub(super) struct BagPlan {
     /// What the reading copies print (title, sender, date, language); each bag sets its part.
     pub(super) book: crate::book::BookInfo,
     /// Where each photo's thumbnail and preview wait, for the reading copies.
-    pub(super) derived: crate::inspect::DerivedDirs,
+    pub(super) derived: crate::photo::DerivedDirs,
     pub(super) lang: Lang,
 }
 

@@ -43,10 +43,10 @@ use crate::catalog::{Catalog, Packaged};
 use crate::ingest;
 use crate::lang::Lang;
 use crate::output;
+use crate::photo::decisions::Decisions;
 use crate::photo::{ContentHash, Format, Source};
 use crate::profile::{PackageInfo, Profile};
 use crate::report::ItemReport;
-use crate::review::Decisions;
 use crate::spill::{Spill, SpillWriter};
 use crate::text::inert;
 
@@ -194,7 +194,7 @@ pub fn package(
     // The run's date, not the clock's: the same work folder gives the same bag.
     let date = fs::metadata(&report_path)
         .and_then(|m| m.modified())
-        .map(crate::pipeline::date_of)
+        .map(crate::output::date_of)
         .with_context(|| format!("reading {}", report_path.display()))?;
     let package_id = std::path::absolute(to)
         .with_context(|| format!("resolving {}", to.display()))?
@@ -244,7 +244,7 @@ pub fn package(
         info,
         date,
         identifier: identifier.clone(),
-        derived: crate::inspect::DerivedDirs::in_work(work),
+        derived: crate::photo::DerivedDirs::in_work(work),
         lang,
     };
     let parts = match options.split_size {
@@ -420,12 +420,12 @@ fn changed_reason(lang: Lang) -> String {
 
 fn convert_to_jpeg(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let image = image::load_from_memory(bytes).map_err(|e| e.to_string())?;
-    crate::inspect::encode_jpeg(&image.into_rgb8(), CONVERT_QUALITY).map_err(|e| e.to_string())
+    crate::imaging::encode_jpeg(&image.into_rgb8(), CONVERT_QUALITY).map_err(|e| e.to_string())
 }
 
 fn entry(item: &ItemReport, file: &str, bytes: &[u8], converted_from: String) -> ManifestEntry {
     let t = &item.tags;
-    let text = |v: &Option<crate::tags::Tagged<String>>| {
+    let text = |v: &Option<crate::photo::Tagged<String>>| {
         v.as_ref().map(|t| t.value.clone()).unwrap_or_default()
     };
     let county = match t.place.as_ref().and_then(|p| p.value.resolved.clone()) {

@@ -14,10 +14,11 @@ use anyhow::Context;
 use super::{READ_BACK, SkipCode, Skipped, place_name, safe_name_part};
 use crate::catalog::Packaged;
 use crate::lang::Lang;
+use crate::photo::decisions::{Decisions, Verdict};
 use crate::photo::{Check, ContentHash, Severity, Status};
 use crate::profile::Profile;
+use crate::report::content_key;
 use crate::report::{ItemReport, Report};
-use crate::review::{self, Decisions, Verdict};
 use crate::spill::Spill;
 
 /// A photo going into the package: its item, the item whose tags fill its gaps (a curator's
@@ -99,7 +100,7 @@ pub(super) fn select(
         .map(|p| (p.a.as_str(), p.b.as_str()))
         .collect();
     let is_distinct = |x: &ItemReport, y: &ItemReport| {
-        let (x, y) = (review::content_key(x), review::content_key(y));
+        let (x, y) = (content_key(x), content_key(y));
         let (a, b) = if x <= y { (x, y) } else { (y, x) };
         a != b && distinct.contains(&(a.as_str(), b.as_str()))
     };
@@ -133,11 +134,11 @@ pub(super) fn select(
         let by_path = others().find(|&m| {
             by_index(m).is_some_and(|i| decisions.keepers.iter().any(|k| k.path == i.path))
         });
-        let auto_key = review::content_key(auto_item);
+        let auto_key = content_key(auto_item);
         let by_content = || {
             others().find(|&m| {
                 by_index(m).is_some_and(|i| {
-                    let key = review::content_key(i);
+                    let key = content_key(i);
                     key != auto_key && decisions.keepers.iter().any(|k| k.content == key)
                 })
             })
@@ -155,7 +156,7 @@ pub(super) fn select(
                 auto_item.status == Status::Accepted
                     && !is_distinct(c, auto_item)
                     && !has_errors(c)
-                    && decisions.verdict(&review::content_key(c)) != Some(Verdict::Reject)
+                    && decisions.verdict(&content_key(c)) != Some(Verdict::Reject)
             })
         };
         let keeper = match chosen.filter(replaces) {
@@ -191,7 +192,7 @@ pub(super) fn select(
     let mut selected = Vec::new();
     for (position, item) in items.iter().enumerate() {
         let item = item.context(READ_BACK)?;
-        let key = review::content_key(&item);
+        let key = content_key(&item);
         let verdict = decisions.verdict(&key);
         let is_split = item.status == Status::Duplicate && split.contains(&item.index);
         if is_split && verdict != Some(Verdict::Reject) {
@@ -324,10 +325,10 @@ fn split_errors(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dedupe::{Group, GroupKind, KeepReason};
     use crate::photo::Finding;
+    use crate::photo::decisions::{Decision, DistinctPair, Keeper};
+    use crate::photo::{Group, GroupKind, KeepReason};
     use crate::report::ReportedFinding;
-    use crate::review::{Decision, DistinctPair, Keeper};
     use crate::spill::SpillWriter;
     use serde_json::json;
 

@@ -10,10 +10,13 @@ use std::path::PathBuf;
 
 use crate::lang::Lang;
 
+pub mod decisions;
+pub mod derived;
 pub mod embedded;
 pub mod groups;
 pub mod tags;
 
+pub use derived::DerivedDirs;
 pub use embedded::{Iptc, Xmp};
 pub use groups::{FilledTag, Group, GroupKind, KeepReason, Pair};
 pub use tags::{Layer, Limit, Place, PlaceMatch, TagSource, Tagged, Tags};
@@ -1342,4 +1345,45 @@ impl Status {
             (Status::Duplicate, Lang::En) => "duplicate",
         }
     }
+}
+
+/// The identity of a file's location, stable across runs: the absolute path, or the zip's
+/// absolute path and the entry's name.
+pub fn location_key(location: &Location) -> String {
+    match location {
+        Location::File { path } => path.display().to_string(),
+        Location::ZipEntry { zip, name, .. } => format!("{}\u{0}{name}", zip.display()),
+    }
+}
+
+/// What inspecting one source gave.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Inspection {
+    /// blake3 of the bytes, when they could be read.
+    pub content: Option<ContentHash>,
+    /// The photo's facts, when the file is an image (shared by the item made from it).
+    pub photo: Option<std::sync::Arc<Photo>>,
+    /// What is wrong with the file itself.
+    pub findings: Vec<Finding>,
+}
+
+/// A drop: one submitting unit's folder or zip.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Drop {
+    /// The unit's name (folder name, or zip name without `.zip`).
+    pub unit: String,
+    /// Display path, relative to the collection folder.
+    pub path: String,
+    /// Folder or zip.
+    pub kind: DropKind,
+}
+
+/// How a drop arrived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropKind {
+    /// A folder.
+    Folder,
+    /// A zip file.
+    Zip,
 }

@@ -29,8 +29,8 @@ pub mod filename;
 pub mod sheet;
 pub mod xls;
 
-use crate::inspect::iptc::Iptc;
-use crate::inspect::xmp::Xmp;
+use crate::photo::Iptc;
+use crate::photo::Xmp;
 pub use crate::photo::tags::{Layer, Place, TagSource, Tagged, Tags};
 use crate::photo::{Check, Exif, Finding, Photo, Source};
 use crate::profile::{Gazetteer, PlaceMatch};

@@ -10,6 +10,7 @@
 //! or CSV is read cell by cell; an ods is measured before calamine reads it whole).
 
 pub use crate::photo::tags::{Limit, MAX_ROWS};
+use crate::text::decode_text;
 use std::collections::BTreeMap;
 
 use super::{Place, TagSource, Tagged, Tags, YearText};
@@ -247,29 +248,6 @@ pub fn match_key(file_name: &str) -> String {
     let normal: String = file_name.trim().nfkc().collect();
     let folded = super::filename::fold_width(&normal);
     super::filename::stem(&folded).trim().to_ascii_lowercase()
-}
-
-/// Decodes sheet bytes: BOMs first, then strict UTF-8, then GB18030 (a superset of GBK).
-pub fn decode_text(bytes: &[u8]) -> String {
-    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
-        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
-        return text.into_owned();
-    }
-    match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_string(),
-        Err(_) => {
-            let mut detector =
-                chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-            detector.feed(bytes, true);
-            let encoding = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
-            let encoding = if encoding == encoding_rs::GBK {
-                encoding_rs::GB18030
-            } else {
-                encoding
-            };
-            encoding.decode_without_bom_handling(bytes).0.into_owned()
-        }
-    }
 }
 
 /// Columns the header is looked for in (Excel 2003's whole width).
@@ -834,15 +812,6 @@ fn header_columns(row: &[String]) -> Vec<(usize, Column)> {
         }
     }
     found
-}
-
-/// True for file names that are sheets (汇总表) rather than photos.
-pub fn is_sheet_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".csv")
-        || lower.ends_with(".xlsx")
-        || lower.ends_with(".xls")
-        || lower.ends_with(".ods")
 }
 
 #[cfg(test)]

@@ -631,7 +631,7 @@ mod turbo12 {
     /// Decodes a 12-bit (DCT-coded) JPEG at the smallest of 1/8, 1/4 and 1/2 (or full size)
     /// whose long edge reaches what `need` asks, and brings its samples down to 8 bits. `None`
     /// when libjpeg-turbo cannot read it (the caller then says which build can).
-    pub(in crate::inspect) fn decode(
+    pub(in crate::imaging) fn decode(
         bytes: &[u8],
         need: Need<'_>,
         max_pixels: u64,
@@ -937,7 +937,7 @@ mod tests {
                 (((x + y) / 11) % 200) as u8 + edge,
             ])
         });
-        let jpeg = crate::inspect::encode_jpeg_rust(&image, 92).unwrap();
+        let jpeg = crate::imaging::encode_jpeg_rust(&image, 92).unwrap();
         (image, jpeg)
     }
 

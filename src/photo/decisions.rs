@@ -1,0 +1,140 @@
+//! The curators' decisions: a verdict on a photo (accept, reject), the copy to keep in a
+//! duplicate group, and pairs declared different photos: `decisions.json` as the review page
+//! exports it, and what the catalog keeps of it.
+//!
+//! In: nothing (plain data; `Decisions::load` reads a file). Out: serialisable values that the
+//! catalog stores and the package follows. Invariant: decisions are keyed by content (blake3),
+//! so they hold across reruns and across units' copies; distinct pairs come in order, `a < b`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+/// A curator's verdict on one photo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Goes into the package (warnings notwithstanding).
+    Accept,
+    /// Stays out of the package.
+    Reject,
+}
+
+/// One decision, as the page exports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// blake3 of the photo (hex), or `path:<path>` for a file that could not be read.
+    pub content: String,
+    /// The photo's path when the decision was made (for people reading the file).
+    pub path: String,
+    /// The verdict.
+    pub decision: Verdict,
+}
+
+/// A curator's choice of the copy to keep in a duplicate group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Keeper {
+    /// blake3 of the chosen copy.
+    pub content: String,
+    /// Its path.
+    pub path: String,
+}
+
+/// Two photos a curator declared different photos although lightbox grouped them together
+/// ("not the same photo" on the review page): neither is a copy of the other, so neither is left
+/// out for the other. Content keys as `review::content_key` gives them, `a < b` ([`DistinctPair::new`]).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct DistinctPair {
+    /// The smaller content key.
+    pub a: String,
+    /// The larger content key.
+    pub b: String,
+}
+
+impl DistinctPair {
+    /// The pair of two content keys in order (`a < b`); `None` for one key twice (the same bytes
+    /// are the same photo).
+    pub fn new(x: &str, y: &str) -> Option<DistinctPair> {
+        let (a, b) = match x.cmp(y) {
+            std::cmp::Ordering::Less => (x, y),
+            std::cmp::Ordering::Greater => (y, x),
+            std::cmp::Ordering::Equal => return None,
+        };
+        Some(DistinctPair {
+            a: a.to_string(),
+            b: b.to_string(),
+        })
+    }
+}
+
+/// `decisions.json`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decisions {
+    /// Format version (1).
+    pub format: u32,
+    /// Which work folder the decisions were made on.
+    #[serde(default)]
+    pub report: String,
+    /// Verdicts.
+    #[serde(default)]
+    pub decisions: Vec<Decision>,
+    /// Keeper overrides.
+    #[serde(default)]
+    pub keepers: Vec<Keeper>,
+    /// Photos declared different photos, by pair (absent from files made before there were any).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distinct: Vec<DistinctPair>,
+}
+
+impl Decisions {
+    /// Reads a decisions file. Its distinct pairs come back in order, each once, each with
+    /// `a < b` (a pair written the other way round is turned; one key twice is dropped).
+    ///
+    /// # Errors
+    /// When it cannot be read or is not a decisions file; the message names the path.
+    pub fn load(path: &Path) -> anyhow::Result<Decisions> {
+        let bytes = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("reading decisions {}: {e}", path.display()))?;
+        let mut decisions: Decisions = serde_json::from_slice(&bytes)
+            .map_err(|e| anyhow::anyhow!("decisions {} are not valid: {e}", path.display()))?;
+        anyhow::ensure!(
+            decisions.format == 1,
+            "decisions {} have format {}, expected 1",
+            path.display(),
+            decisions.format
+        );
+        let pairs: BTreeSet<DistinctPair> = decisions
+            .distinct
+            .iter()
+            .filter_map(|p| DistinctPair::new(&p.a, &p.b))
+            .collect();
+        decisions.distinct = pairs.into_iter().collect();
+        Ok(decisions)
+    }
+
+    /// The verdict on a content key, if the curator gave one.
+    pub fn verdict(&self, content_key: &str) -> Option<Verdict> {
+        self.decisions
+            .iter()
+            .rev()
+            .find(|d| d.content == content_key)
+            .map(|d| d.decision)
+    }
+
+    /// Content keys the curator chose as keepers.
+    pub fn keeper_keys(&self) -> BTreeSet<&str> {
+        self.keepers.iter().map(|k| k.content.as_str()).collect()
+    }
+
+    /// Whether the curator declared the photos with these content keys different photos (in
+    /// either order; never for one key twice).
+    pub fn is_distinct(&self, x: &str, y: &str) -> bool {
+        let (a, b) = if x <= y { (x, y) } else { (y, x) };
+        a != b
+            && self
+                .distinct
+                .iter()
+                .any(|p| (p.a.as_str(), p.b.as_str()) == (a, b))
+    }
+}
