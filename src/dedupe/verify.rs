@@ -17,6 +17,10 @@
 //!
 //! Invariant: pure and deterministic (fixed-order arithmetic, no threads inside): the same two
 //! pictures always give the same evidence.
+//!
+//! Size: about 1,000 lines of code and 490 of tests, kept in one file on purpose: the alignment
+//! search and the detail comparison share the softened pictures and the sampled grids they are
+//! measured on, and the verification is read as one procedure from `verify()` down.
 
 use std::borrow::Cow;
 use std::sync::{Arc, OnceLock};
