@@ -18,6 +18,7 @@ pub mod intake;
 pub mod journal;
 pub mod lang;
 pub mod manifest;
+pub mod messages;
 pub mod near;
 pub mod output;
 pub mod package;

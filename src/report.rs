@@ -38,7 +38,7 @@ impl ReportedFinding {
     /// Attaches the localised message.
     pub fn new(finding: &Finding, lang: Lang) -> Self {
         ReportedFinding {
-            message: finding.check.message(lang),
+            message: crate::messages::check(&finding.check, lang),
             finding: finding.clone(),
         }
     }
@@ -84,7 +84,7 @@ impl ItemReport {
                 .findings
                 .into_iter()
                 .map(|finding| ReportedFinding {
-                    message: finding.check.message(lang),
+                    message: crate::messages::check(&finding.check, lang),
                     finding,
                 })
                 .collect(),
@@ -580,7 +580,7 @@ where
             let index = item.index.to_string();
             let row: [Cow<str>; 6] = [
                 index.as_str().into(),
-                f.finding.severity.label(lang).into(),
+                crate::messages::severity(f.finding.severity, lang).into(),
                 inert(&item.unit),
                 inert(&item.path),
                 f.finding.check.code().into(),
@@ -592,7 +592,7 @@ where
     for p in problems {
         let row: [Cow<str>; 6] = [
             "".into(),
-            p.finding.finding.severity.label(lang).into(),
+            crate::messages::severity(p.finding.finding.severity, lang).into(),
             inert(&p.unit),
             inert(&p.path),
             p.finding.finding.check.code().into(),

@@ -184,7 +184,7 @@ fn group_data(group: &Group, lang: Lang) -> GroupData<'_> {
             .collect(),
         keeper: group.keeper,
         kind: group.kind,
-        kind_label: group.kind.label(lang),
+        kind_label: crate::messages::group_kind(group.kind, lang),
         members: &group.members,
         pairs: group
             .pairs
@@ -201,7 +201,10 @@ fn group_data(group: &Group, lang: Lang) -> GroupData<'_> {
                     .then(|| p.transform.label(lang)),
             })
             .collect(),
-        reason_text: group.reason.as_ref().map(|r| r.explain(lang)),
+        reason_text: group
+            .reason
+            .as_ref()
+            .map(|r| crate::messages::explain_keep(r, lang)),
         units: &group.units,
     }
 }
@@ -324,7 +327,7 @@ where
             .iter()
             .map(|&s| StatusData {
                 code: s,
-                label: s.label(lang),
+                label: crate::messages::status(s, lang),
             })
             .collect(),
         title: &title,
@@ -493,7 +496,10 @@ mod tests {
         for lang in [Lang::Zh, Lang::En] {
             let data = embedded(&page(&report, "k", &Decisions::default(), lang));
             let group = &data["groups"][0];
-            assert_eq!(group["kind_label"], GroupKind::Similar.label(lang));
+            assert_eq!(
+                group["kind_label"],
+                crate::messages::group_kind(GroupKind::Similar, lang)
+            );
             assert_eq!(
                 group["pairs"],
                 json!([

@@ -6,6 +6,11 @@
 //! preview (DCT scaling picks 1/2, 1/4 or 1/8); an image declaring more pixels than the profile's
 //! limit is refused from its header, before any pixel buffer is allocated; orientation is applied
 //! to the small image, never the large one.
+//!
+//! Size: about 900 lines of code and 240 of tests, kept in one file on purpose: the format
+//! dispatch, the JPEG paths (libjpeg-turbo, its 12-bit path, jpeg-decoder, `image`) and the
+//! orientation and fitting they share are one decision tree, read top to bottom; each other
+//! format's decoder has its own file beside it.
 
 use std::io::Cursor;
 

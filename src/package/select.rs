@@ -268,7 +268,11 @@ pub(super) fn select(
                 package: held.package,
                 unit: held.unit,
             };
-            skip(&item, SkipCode::AlreadyPackaged, check.message(lang));
+            skip(
+                &item,
+                SkipCode::AlreadyPackaged,
+                crate::messages::check(&check, lang),
+            );
             continue;
         }
         selected.push(Chosen::of(&item, position, None));
@@ -305,7 +309,7 @@ fn split_errors(
     };
     for f in &item.findings {
         if f.finding.severity == Severity::Error {
-            add(f.finding.check.message(lang));
+            add(crate::messages::check(&f.finding.check, lang));
         }
     }
     if let Some(photo) = &item.photo {
@@ -315,7 +319,7 @@ fn split_errors(
         }
         for f in found {
             if f.severity == Severity::Error {
-                add(f.check.message(lang));
+                add(crate::messages::check(&f.check, lang));
             }
         }
     }

@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{ContentHash, Field};
 use crate::fingerprint::{Dihedral, Framing};
-use crate::lang::Lang;
 
 /// What a group is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -26,22 +25,6 @@ pub enum GroupKind {
     /// capture time, or the verification was not conclusive): shown side by side, nothing is
     /// left out.
     Similar,
-}
-
-impl GroupKind {
-    /// Localised label.
-    pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (GroupKind::Identical, Lang::Zh) => "完全相同",
-            (GroupKind::Duplicate, Lang::Zh) => "同一照片的不同副本",
-            (GroupKind::Burst, Lang::Zh) => "连拍相似照片",
-            (GroupKind::Similar, Lang::Zh) => "看起来相似",
-            (GroupKind::Identical, Lang::En) => "identical",
-            (GroupKind::Duplicate, Lang::En) => "same shot, other copies",
-            (GroupKind::Burst, Lang::En) => "burst",
-            (GroupKind::Similar, Lang::En) => "looks alike",
-        }
-    }
 }
 
 /// Why a copy was kept: the rule's step that decided between the keeper and the runner-up, with
@@ -88,35 +71,6 @@ impl KeepReason {
             KeepReason::MoreCompleteTags { .. } => "more_complete_tags",
             KeepReason::Original => "original",
             KeepReason::FirstByPath => "first_by_path",
-        }
-    }
-
-    /// Localised explanation for a code.
-    pub fn describe(code: &str, lang: Lang) -> &'static str {
-        match (code, lang) {
-            ("intact", Lang::Zh) => "其他副本文件损坏",
-            ("intact", Lang::En) => "the other copies are broken",
-            ("more_pixels", Lang::Zh) => "像素更多",
-            ("more_pixels", Lang::En) => "more pixels",
-            ("higher_quality", Lang::Zh) => "压缩更少（JPEG 质量更高）",
-            ("higher_quality", Lang::En) => "less compressed (higher JPEG quality)",
-            ("more_complete_tags", Lang::Zh) => "信息更完整",
-            ("more_complete_tags", Lang::En) => "more complete tags",
-            ("original", Lang::Zh) => "带相机原始信息，其他为另存副本",
-            ("original", Lang::En) => "the camera original, the others are re-saves",
-            (_, Lang::Zh) => "各份相同，按路径取第一份",
-            (_, Lang::En) => "copies equal, first by path",
-        }
-    }
-
-    /// The explanation with its values, in the run's language.
-    pub fn explain(&self, lang: Lang) -> String {
-        let why = KeepReason::describe(self.code(), lang);
-        match self {
-            KeepReason::MorePixels { kept, other } => format!("{why}: {kept} > {other}"),
-            KeepReason::HigherQuality { kept, other } => format!("{why}: {kept} > {other}"),
-            KeepReason::MoreCompleteTags { kept, other } => format!("{why}: {kept} > {other}"),
-            _ => why.to_string(),
         }
     }
 }

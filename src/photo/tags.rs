@@ -7,8 +7,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::lang::Lang;
-
 /// Where a tag value came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "from", rename_all = "snake_case")]
@@ -236,43 +234,4 @@ pub enum Limit {
         /// The first of them, as a spreadsheet names it (`XFD1048576`).
         first: String,
     },
-}
-
-impl Limit {
-    /// The limit as staff read it.
-    pub fn message(&self, lang: Lang) -> String {
-        let zh = lang == Lang::Zh;
-        match self {
-            Limit::RowsBeyond {
-                sheet,
-                last_kept,
-                more,
-            } => {
-                if zh {
-                    format!(
-                        "{sheet} 只读取到第 {last_kept} 行（上限 {MAX_ROWS} 行），其后还有 {more} 行未读取，请拆分后重新报送"
-                    )
-                } else {
-                    format!(
-                        "{sheet} was read up to row {last_kept} (at most {MAX_ROWS} rows); {more} more rows were not read: split the sheet and send it again"
-                    )
-                }
-            }
-            Limit::CellsOutside {
-                sheet,
-                count,
-                first,
-            } => {
-                if zh {
-                    format!(
-                        "{sheet} 表格范围之外有 {count} 个单元格有内容（第一个在 {first}），未读取；如是误填，请删除"
-                    )
-                } else {
-                    format!(
-                        "{sheet} has {count} non-empty cells outside the table (the first at {first}), not read; if typed by mistake, delete them"
-                    )
-                }
-            }
-        }
-    }
 }

@@ -888,7 +888,7 @@ mod tests {
                 },
             ]
         );
-        let message = resolved.findings[1].check.message(crate::lang::Lang::Zh);
+        let message = crate::messages::check(&resolved.findings[1].check, crate::lang::Lang::Zh);
         assert!(
             message.contains("2015") && message.contains("2012") && message.contains("采用"),
             "{message}"

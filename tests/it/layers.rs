@@ -32,7 +32,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "shared over the nouns",
         &[
-            "catalog", "config", "imaging", "journal", "render", "report",
+            "catalog", "config", "imaging", "journal", "messages", "render", "report",
         ],
     ),
     (

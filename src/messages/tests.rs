@@ -1,0 +1,777 @@
+//! The catalog's tests: every check, sentence, label and placeholder, in every language.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::*;
+use crate::fingerprint::Dihedral;
+use crate::photo::tags::MAX_ROWS;
+
+const LANGS: [Lang; 2] = [Lang::Zh, Lang::En];
+
+/// The names serde gives `T`'s variants, read from the error it makes of `json`, which names
+/// a variant `T` does not have. Taken from the type itself, so the list cannot fall behind a
+/// new variant the way a list written out here could.
+fn variant_names<T: DeserializeOwned + std::fmt::Debug>(json: &str) -> BTreeSet<String> {
+    let error = serde_json::from_str::<T>(json)
+        .expect_err("no variant has that name")
+        .to_string();
+    let (_, expected) = error
+        .split_once("expected")
+        .unwrap_or_else(|| panic!("serde's error no longer lists the variants: {error}"));
+    let names: BTreeSet<String> = expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    assert!(names.len() >= 2, "serde's error changed: {error}");
+    names
+}
+
+/// The serialised name of a unit variant.
+fn name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Which arm of the language files' `match` a check takes: its code, or for a variant with
+/// several sentences its code and what chooses among them (each of those is in [`SPLIT`]).
+/// No wildcard arm: a new `Check` variant does not compile here until it is named, and
+/// `every_check_and_every_sentence_has_a_sample` then fails until [`samples`] has one.
+fn arm(check: &Check) -> &'static str {
+    match check {
+        Check::Symlink { dangling: true, .. } => "symlink: dangling",
+        Check::Symlink {
+            dangling: false, ..
+        } => "symlink: the target exists",
+        Check::UnsupportedFormat {
+            format,
+            feature: Some(_),
+        } if format.ends_with("JPEG") => "unsupported_format: a JPEG kind a feature reads",
+        Check::UnsupportedFormat {
+            feature: Some(_), ..
+        } => "unsupported_format: a feature reads it",
+        Check::UnsupportedFormat { feature: None, .. } => "unsupported_format: nothing reads it",
+        Check::DecoderCrashed {
+            earlier_run: true, ..
+        } => "decoder_crashed: in an earlier run",
+        Check::DecoderCrashed {
+            earlier_run: false, ..
+        } => "decoder_crashed: in this run",
+        Check::Unreadable { .. }
+        | Check::FolderUnreadable { .. }
+        | Check::EmptyFile
+        | Check::NotRegularFile
+        | Check::NotAnImage { .. }
+        | Check::NotJpeg { .. }
+        | Check::Truncated
+        | Check::CorruptData { .. }
+        | Check::DecodeFailed { .. }
+        | Check::TooManyPixels { .. }
+        | Check::LongEdgeTooSmall { .. }
+        | Check::ResolutionLow { .. }
+        | Check::FileTooSmall { .. }
+        | Check::FileSmall { .. }
+        | Check::FileTooLarge { .. }
+        | Check::FileLarge { .. }
+        | Check::Cmyk
+        | Check::MetadataDamaged { .. }
+        | Check::DataAfterEnd { .. }
+        | Check::MultiPage { .. }
+        | Check::MissingField { .. }
+        | Check::YearOutOfRange { .. }
+        | Check::YearPrecursor { .. }
+        | Check::YearConflict { .. }
+        | Check::PlaceConflict { .. }
+        | Check::YearAmbiguous { .. }
+        | Check::NotInSheet { .. }
+        | Check::YearUnreadable { .. }
+        | Check::PlaceUnknown { .. }
+        | Check::PlaceOutsideRegion { .. }
+        | Check::PlaceSeparateLine { .. }
+        | Check::CaptionLength { .. }
+        | Check::EventTooLong { .. }
+        | Check::ExactDuplicate { .. }
+        | Check::NearDuplicate { .. }
+        | Check::Burst { .. }
+        | Check::LooksAlike { .. }
+        | Check::SheetRowUnmatched { .. }
+        | Check::SheetUnreadable { .. }
+        | Check::SheetPartlyRead { .. }
+        | Check::UnsafeZipName
+        | Check::EncryptedZipEntry
+        | Check::ZipBomb { .. }
+        | Check::NestedZip
+        | Check::NotAPhoto { .. }
+        | Check::SeenBefore { .. }
+        | Check::AlreadyPackaged { .. } => check.code(),
+    }
+}
+
+/// The arms of [`arm`] that are not just a code: a variant with more than one sentence.
+const SPLIT: &[&str] = &[
+    "symlink: dangling",
+    "symlink: the target exists",
+    "unsupported_format: a JPEG kind a feature reads",
+    "unsupported_format: a feature reads it",
+    "unsupported_format: nothing reads it",
+    "decoder_crashed: in an earlier run",
+    "decoder_crashed: in this run",
+];
+
+/// A check, and what its sentence must show in each language.
+struct Sample {
+    check: Check,
+    /// Shown as given, in both languages.
+    both: Vec<String>,
+    /// Shown in Chinese (a value the Chinese sentence translates or joins its own way).
+    zh: Vec<String>,
+    /// Shown in English.
+    en: Vec<String>,
+    /// Not shown as given in Chinese: translated on purpose.
+    not_zh: Vec<String>,
+    /// Not shown as given in either language: said in words on purpose.
+    neither: Vec<String>,
+}
+
+fn strings(values: &[&str]) -> Vec<String> {
+    values.iter().map(|v| v.to_string()).collect()
+}
+
+/// A sample whose values all show as given in both languages.
+fn s(check: Check, both: &[&str]) -> Sample {
+    Sample {
+        check,
+        both: strings(both),
+        zh: Vec::new(),
+        en: Vec::new(),
+        not_zh: Vec::new(),
+        neither: Vec::new(),
+    }
+}
+
+impl Sample {
+    fn zh(mut self, values: &[&str]) -> Self {
+        self.zh.extend(strings(values));
+        self
+    }
+    fn en(mut self, values: &[&str]) -> Self {
+        self.en.extend(strings(values));
+        self
+    }
+    fn not_zh(mut self, values: &[&str]) -> Self {
+        self.not_zh.extend(strings(values));
+        self
+    }
+    fn neither(mut self, values: &[&str]) -> Self {
+        self.neither.extend(strings(values));
+        self
+    }
+}
+
+/// One check of every variant, and of every sentence of a variant with several; each value
+/// distinctive (`Pa1`, `40961`), so a sentence that drops or swaps one is caught.
+fn samples() -> Vec<Sample> {
+    vec![
+        s(
+            Check::Unreadable {
+                reason: "Pa1".into(),
+            },
+            &["Pa1"],
+        ),
+        s(
+            Check::FolderUnreadable {
+                reason: "Pa2".into(),
+            },
+            &["Pa2"],
+        ),
+        s(Check::EmptyFile, &[]),
+        s(
+            Check::Symlink {
+                target: "Pa3".into(),
+                dangling: true,
+            },
+            &["Pa3"],
+        ),
+        s(
+            Check::Symlink {
+                target: "Pa4".into(),
+                dangling: false,
+            },
+            &["Pa4"],
+        ),
+        s(Check::NotRegularFile, &[]),
+        s(
+            Check::NotAnImage {
+                detected: "Pa5".into(),
+            },
+            &["Pa5"],
+        ),
+        // A JPEG kind the Chinese sentence knows is said in Chinese (`jpeg_kind_zh`), not
+        // as given.
+        s(
+            Check::UnsupportedFormat {
+                format: "12-bit JPEG".into(),
+                feature: Some("Pa6".into()),
+            },
+            &["Pa6"],
+        )
+        .zh(&["12 位 JPEG"])
+        .en(&["12-bit JPEG"])
+        .not_zh(&["12-bit JPEG"]),
+        // One it does not know is shown as given.
+        s(
+            Check::UnsupportedFormat {
+                format: "Pa7 JPEG".into(),
+                feature: Some("Pa8".into()),
+            },
+            &["Pa7 JPEG", "Pa8"],
+        ),
+        s(
+            Check::UnsupportedFormat {
+                format: "Pa9".into(),
+                feature: Some("Pb1".into()),
+            },
+            &["Pa9", "Pb1"],
+        ),
+        s(
+            Check::UnsupportedFormat {
+                format: "Pb2".into(),
+                feature: None,
+            },
+            &["Pb2"],
+        ),
+        s(
+            Check::NotJpeg {
+                format: "Pb3".into(),
+            },
+            &["Pb3"],
+        ),
+        s(Check::Truncated, &[]),
+        s(
+            Check::CorruptData {
+                reason: "Pb4".into(),
+            },
+            &["Pb4"],
+        ),
+        s(
+            Check::DecodeFailed {
+                reason: "Pb5".into(),
+            },
+            &["Pb5"],
+        ),
+        s(
+            Check::DecoderCrashed {
+                reason: "Pb6".into(),
+                earlier_run: true,
+            },
+            &["Pb6"],
+        ),
+        s(
+            Check::DecoderCrashed {
+                reason: "Pb7".into(),
+                earlier_run: false,
+            },
+            &["Pb7"],
+        ),
+        s(
+            Check::TooManyPixels {
+                width: 40961,
+                height: 40962,
+                limit: 40963,
+            },
+            &["40961", "40962", "40963"],
+        ),
+        s(
+            Check::LongEdgeTooSmall {
+                long_edge: 40964,
+                min: 40965,
+            },
+            &["40964", "40965"],
+        ),
+        s(
+            Check::ResolutionLow {
+                long_edge: 40966,
+                megapixels: "Pb8".into(),
+                recommended: 40967,
+            },
+            &["40966", "Pb8", "40967"],
+        ),
+        // Sizes are said in KB (bytes / 1000): the KB show, not the bytes given.
+        s(
+            Check::FileTooSmall {
+                bytes: 40_968_000,
+                min: 40_969_000,
+            },
+            &["40968", "40969"],
+        )
+        .neither(&["40968000", "40969000"]),
+        s(
+            Check::FileSmall {
+                bytes: 40_970_000,
+                recommended: 40_971_000,
+            },
+            &["40970", "40971"],
+        )
+        .neither(&["40970000", "40971000"]),
+        // And large ones in MB (bytes / 1 000 000).
+        s(
+            Check::FileTooLarge {
+                bytes: 40_972_000_000,
+                max: 40_973_000_000,
+            },
+            &["40972", "40973"],
+        )
+        .neither(&["40972000000", "40973000000"]),
+        s(
+            Check::FileLarge {
+                bytes: 40_974_000_000,
+                recommended: 40_975_000_000,
+            },
+            &["40974", "40975"],
+        )
+        .neither(&["40974000000", "40975000000"]),
+        s(Check::Cmyk, &[]),
+        s(
+            Check::MetadataDamaged {
+                block: "Pb9".into(),
+                reason: "Pc1".into(),
+            },
+            &["Pb9", "Pc1"],
+        ),
+        s(Check::DataAfterEnd { bytes: 40976 }, &["40976"]),
+        s(Check::MultiPage { pages: 40977 }, &["40977"]),
+        // The field is named by its column name in each language.
+        s(
+            Check::MissingField {
+                field: Field::Photographer,
+            },
+            &[],
+        )
+        .zh(&["摄影者"])
+        .en(&["photographer"]),
+        s(
+            Check::YearOutOfRange {
+                year: 40978,
+                first: 40979,
+                last: 40980,
+            },
+            &["40978", "40979", "40980"],
+        ),
+        s(Check::YearPrecursor { year: 40981 }, &["40981"]),
+        // A source lightbox names itself (`file name`, `XPTitle`, `folder …`) is said in
+        // Chinese (`source_zh`), not as given; a sheet's path, an XMP or IPTC name, shows as
+        // given.
+        s(
+            Check::YearConflict {
+                used: 40982,
+                used_source: "file name".into(),
+                other: 40983,
+                other_source: "Pc2.xlsx#7".into(),
+            },
+            &["40982", "40983", "Pc2.xlsx#7"],
+        )
+        .zh(&["文件名"])
+        .en(&["file name"])
+        .not_zh(&["file name"]),
+        s(
+            Check::PlaceConflict {
+                used: "Pc3".into(),
+                used_source: "XPTitle".into(),
+                other: "Pc4".into(),
+                other_source: "XMP Pc5".into(),
+            },
+            &["Pc3", "Pc4", "XMP Pc5"],
+        )
+        .zh(&["Windows 标题"])
+        .en(&["XPTitle"])
+        .not_zh(&["XPTitle"]),
+        s(
+            Check::YearAmbiguous {
+                text: "Pc6".into(),
+                source: "folder Pc7".into(),
+                likely: 40984,
+            },
+            &["Pc6", "Pc7", "40984"],
+        )
+        .zh(&["文件夹 Pc7"])
+        .en(&["folder Pc7"])
+        .not_zh(&["folder Pc7"]),
+        s(
+            Check::NotInSheet {
+                sheet: "Pc8".into(),
+            },
+            &["Pc8"],
+        ),
+        s(
+            Check::YearUnreadable {
+                text: "Pc9".into(),
+                source: "IPTC Pd1".into(),
+            },
+            &["Pc9", "IPTC Pd1"],
+        ),
+        s(
+            Check::PlaceUnknown {
+                value: "Pd2".into(),
+            },
+            &["Pd2"],
+        ),
+        s(
+            Check::PlaceOutsideRegion {
+                value: "Pd3".into(),
+            },
+            &["Pd3"],
+        ),
+        s(
+            Check::PlaceSeparateLine {
+                value: "Pd4".into(),
+            },
+            &["Pd4"],
+        ),
+        s(
+            Check::CaptionLength {
+                chars: 40985,
+                min: 40986,
+                max: 40987,
+            },
+            &["40985", "40986", "40987"],
+        ),
+        s(
+            Check::EventTooLong {
+                chars: 40988,
+                max: 40989,
+            },
+            &["40988", "40989"],
+        ),
+        // A keep reason is stored as its code and said in words: the code does not show.
+        s(
+            Check::ExactDuplicate {
+                keeper: "Pd5".into(),
+                reason: "higher_quality".into(),
+            },
+            &["Pd5"],
+        )
+        .zh(&["压缩更少（JPEG 质量更高）"])
+        .en(&["less compressed (higher JPEG quality)"])
+        .neither(&["higher_quality"]),
+        // So is the turn, by `Dihedral::label`.
+        s(
+            Check::NearDuplicate {
+                keeper: "Pd6".into(),
+                distance: 40990,
+                transform: Dihedral::Rotate90,
+                reason: "more_pixels".into(),
+            },
+            &["Pd6", "40990"],
+        )
+        .zh(&["像素更多", Dihedral::Rotate90.label(Lang::Zh)])
+        .en(&["more pixels", Dihedral::Rotate90.label(Lang::En)])
+        .neither(&["more_pixels", "rotate90"]),
+        // The others are joined the way each language lists things.
+        s(
+            Check::Burst {
+                others: strings(&["Pd7", "Pd8"]),
+            },
+            &["Pd7", "Pd8"],
+        )
+        .zh(&["Pd7、Pd8"])
+        .en(&["Pd7, Pd8"]),
+        s(
+            Check::LooksAlike {
+                others: strings(&["Pd9", "Pe1"]),
+            },
+            &["Pd9", "Pe1"],
+        )
+        .zh(&["Pd9、Pe1"])
+        .en(&["Pd9, Pe1"]),
+        s(
+            Check::SheetRowUnmatched {
+                sheet: "Pe2".into(),
+                row: 40991,
+                file_name: "Pe3".into(),
+            },
+            &["Pe2", "40991", "Pe3"],
+        ),
+        s(
+            Check::SheetUnreadable {
+                reason: "Pe4".into(),
+            },
+            &["Pe4"],
+        ),
+        // What was left is told by `limit`, with its own values.
+        s(
+            Check::SheetPartlyRead {
+                rows: 40992,
+                left: Limit::CellsOutside {
+                    sheet: "Pe5".into(),
+                    count: 40993,
+                    first: "XFD1048576".into(),
+                },
+            },
+            &["40992", "Pe5", "40993", "XFD1048576"],
+        ),
+        s(Check::UnsafeZipName, &[]),
+        s(Check::EncryptedZipEntry, &[]),
+        // Said in MB (declared >> 20) and KB (compressed >> 10), not in bytes.
+        s(
+            Check::ZipBomb {
+                declared: 40994 << 20,
+                compressed: 40995 << 10,
+            },
+            &["40994", "40995"],
+        )
+        .neither(&[&(40994u64 << 20).to_string(), &(40995u64 << 10).to_string()]),
+        s(Check::NestedZip, &[]),
+        s(Check::NotAPhoto { role: "Pe6".into() }, &["Pe6"]),
+        s(
+            Check::SeenBefore {
+                path: "Pe7".into(),
+                unit: "Pe8".into(),
+            },
+            &["Pe7", "Pe8"],
+        ),
+        s(
+            Check::AlreadyPackaged {
+                file: "Pe9".into(),
+                package: "Pf1".into(),
+                unit: "Pf2".into(),
+            },
+            &["Pe9", "Pf1", "Pf2"],
+        ),
+    ]
+}
+
+#[test]
+fn every_check_and_every_sentence_has_a_sample() {
+    let samples = samples();
+    for sample in &samples {
+        // `code()` is the serialised name, so serde's list of names is the list of codes.
+        assert_eq!(
+            serde_json::to_value(&sample.check).unwrap()["check"],
+            sample.check.code()
+        );
+    }
+    let codes: BTreeSet<String> = samples.iter().map(|s| s.check.code().to_string()).collect();
+    assert_eq!(
+        codes,
+        variant_names::<Check>(r#"{"check": "no_such_check"}"#),
+        "every Check variant needs a sample in `samples`"
+    );
+    let arms: BTreeSet<&str> = samples.iter().map(|s| arm(&s.check)).collect();
+    for sample in &samples {
+        let arm = arm(&sample.check);
+        assert!(
+            arm == sample.check.code() || SPLIT.contains(&arm),
+            "{arm}: a variant with several sentences, to list in SPLIT"
+        );
+    }
+    for split in SPLIT {
+        assert!(arms.contains(split), "no sample for {split}");
+    }
+}
+
+#[test]
+fn every_check_reads_in_both_languages_with_its_values() {
+    for sample in samples() {
+        let zh = check(&sample.check, Lang::Zh);
+        let en = check(&sample.check, Lang::En);
+        let code = sample.check.code();
+        assert!(!zh.is_empty() && !en.is_empty(), "{code}: empty");
+        assert_ne!(zh, en, "{code}: the same in both languages");
+        for (lang, text, own) in [(Lang::Zh, &zh, &sample.zh), (Lang::En, &en, &sample.en)] {
+            for value in sample.both.iter().chain(own) {
+                assert!(
+                    text.contains(value.as_str()),
+                    "{code} ({lang:?}) does not show {value}: {text}"
+                );
+            }
+            for value in &sample.neither {
+                assert!(
+                    !text.contains(value.as_str()),
+                    "{code} ({lang:?}) shows {value} as given: {text}"
+                );
+            }
+        }
+        for value in &sample.not_zh {
+            assert!(
+                !zh.contains(value.as_str()),
+                "{code} (Zh) shows {value} untranslated: {zh}"
+            );
+        }
+    }
+}
+
+/// Every variant of a unit enum has a label in each language: not empty, not the same in
+/// both, and no two variants the same in one language. `all` must hold every variant (its
+/// names are compared with serde's).
+fn labels_are_whole<T: Serialize + DeserializeOwned + std::fmt::Debug + Copy>(
+    all: &[T],
+    label: fn(T, Lang) -> &'static str,
+) {
+    let names: BTreeSet<String> = all.iter().map(name).collect();
+    assert_eq!(names, variant_names::<T>(r#""no_such_variant""#));
+    for lang in LANGS {
+        let labels: BTreeSet<&str> = all.iter().map(|&v| label(v, lang)).collect();
+        assert_eq!(labels.len(), all.len(), "{lang:?}: two labels the same");
+        assert!(!labels.contains(""), "{lang:?}: an empty label");
+    }
+    for &v in all {
+        assert_ne!(label(v, Lang::Zh), label(v, Lang::En), "{v:?}");
+    }
+}
+
+#[test]
+fn every_field_severity_status_and_group_kind_has_a_label() {
+    labels_are_whole(&Field::ALL, field_label);
+    labels_are_whole(&Status::ALL, status);
+    labels_are_whole(&[Severity::Info, Severity::Warn, Severity::Error], severity);
+    labels_are_whole(
+        &[
+            GroupKind::Identical,
+            GroupKind::Duplicate,
+            GroupKind::Burst,
+            GroupKind::Similar,
+        ],
+        group_kind,
+    );
+}
+
+/// One reason of every variant, with distinctive values.
+fn keep_reasons() -> Vec<KeepReason> {
+    vec![
+        KeepReason::Intact,
+        KeepReason::MorePixels {
+            kept: 40961,
+            other: 40962,
+        },
+        KeepReason::HigherQuality {
+            kept: 97,
+            other: 43,
+        },
+        KeepReason::MoreCompleteTags {
+            kept: 40963,
+            other: 40964,
+        },
+        KeepReason::Original,
+        KeepReason::FirstByPath,
+    ]
+}
+
+#[test]
+fn every_keep_reason_is_said_and_explained() {
+    let reasons = keep_reasons();
+    let codes: BTreeSet<String> = reasons.iter().map(|r| r.code().to_string()).collect();
+    assert_eq!(
+        codes,
+        variant_names::<KeepReason>(r#"{"code": "no_such_reason"}"#),
+        "every KeepReason variant needs a sample in `keep_reasons`"
+    );
+    for lang in LANGS {
+        // Each code has its own words: none but the last rule reaches the fallback arm.
+        let said: BTreeSet<&str> = reasons
+            .iter()
+            .map(|r| keep_reason(r.code(), lang))
+            .collect();
+        assert_eq!(
+            said.len(),
+            reasons.len(),
+            "{lang:?}: two reasons said alike"
+        );
+        // A code this build does not know (an older report's) reads as the last rule.
+        assert_eq!(
+            keep_reason("no_such_reason", lang),
+            keep_reason(KeepReason::FirstByPath.code(), lang)
+        );
+    }
+    for reason in &reasons {
+        let code = reason.code();
+        assert_ne!(keep_reason(code, Lang::Zh), keep_reason(code, Lang::En));
+        assert_ne!(
+            explain_keep(reason, Lang::Zh),
+            explain_keep(reason, Lang::En)
+        );
+        let values = match reason {
+            KeepReason::MorePixels { kept, other } => vec![kept.to_string(), other.to_string()],
+            KeepReason::HigherQuality { kept, other } => {
+                vec![kept.to_string(), other.to_string()]
+            }
+            KeepReason::MoreCompleteTags { kept, other } => {
+                vec![kept.to_string(), other.to_string()]
+            }
+            KeepReason::Intact | KeepReason::Original | KeepReason::FirstByPath => Vec::new(),
+        };
+        for lang in LANGS {
+            let text = explain_keep(reason, lang);
+            assert!(text.starts_with(keep_reason(code, lang)), "{code}: {text}");
+            for value in &values {
+                assert!(text.contains(value.as_str()), "{code} ({lang:?}): {text}");
+            }
+            // A code of two words never shows (`intact` and `original` are English words
+            // the sentence may use).
+            if code.contains('_') {
+                assert!(
+                    !text.contains(code),
+                    "{code} ({lang:?}) shows its code: {text}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_limit_reads_in_both_languages_with_its_values() {
+    let limits = [
+        (
+            Limit::RowsBeyond {
+                sheet: "Pa1.xlsx:Pa2".into(),
+                last_kept: 40961,
+                more: 40962,
+            },
+            // The cap itself is said too, so the unit knows how to split.
+            vec![
+                "Pa1.xlsx:Pa2".to_string(),
+                "40961".into(),
+                "40962".into(),
+                MAX_ROWS.to_string(),
+            ],
+        ),
+        (
+            Limit::CellsOutside {
+                sheet: "Pa3.xlsx".into(),
+                count: 40963,
+                first: "XFD1048576".into(),
+            },
+            vec!["Pa3.xlsx".to_string(), "40963".into(), "XFD1048576".into()],
+        ),
+    ];
+    let kinds: BTreeSet<String> = limits
+        .iter()
+        .map(|(l, _)| {
+            serde_json::to_value(l).unwrap()["kind"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        variant_names::<Limit>(r#"{"kind": "no_such_limit"}"#),
+        "every Limit variant needs a sample here"
+    );
+    for (left, values) in &limits {
+        let zh = limit(left, Lang::Zh);
+        let en = limit(left, Lang::En);
+        assert_ne!(zh, en);
+        for text in [&zh, &en] {
+            for value in values {
+                assert!(text.contains(value.as_str()), "{value} missing: {text}");
+            }
+        }
+    }
+}

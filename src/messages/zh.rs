@@ -1,0 +1,317 @@
+//! The staff-facing wording in Chinese (中文): every finding, label and explanation, as the
+//! report, the fix-lists, the sheets and the review page show them.
+//!
+//! In: a noun from `photo`. Out: its Chinese text. Every `match` over a noun is exhaustive, so a
+//! new check or label cannot compile here without its Chinese wording. Reached only through the
+//! dispatch in `messages/mod.rs`.
+
+use crate::lang::Lang;
+use crate::photo::tags::MAX_ROWS;
+use crate::photo::{Check, Field, GroupKind, KeepReason, Limit, Severity, Status};
+
+/// A sentence a member of staff can act on.
+pub(super) fn check(check: &Check) -> String {
+    match check {
+        Check::Unreadable { reason } => format!("无法读取：{reason}"),
+        Check::FolderUnreadable { reason } => format!("文件夹无法读取：{reason}"),
+        Check::EmptyFile => "空文件（0 字节），请重新发送".into(),
+        Check::Symlink {
+            target,
+            dangling: true,
+        } => format!("符号链接指向不存在的文件 {target}，未读取"),
+        Check::Symlink {
+            target,
+            dangling: false,
+        } => format!("符号链接（指向 {target}），未跟随读取"),
+        Check::NotRegularFile => "不是普通文件（管道或设备），未读取".into(),
+        Check::NotAnImage { detected } => format!("不是图片：内容为 {detected}（与扩展名不符）"),
+        Check::UnsupportedFormat {
+            format,
+            feature: Some(feature),
+        } if format.ends_with("JPEG") => format!(
+            "此版本的 lightbox 不能读取{}：请用带 {feature} 功能编译的版本（cargo build --features {feature}）重新检查，或请单位发送相机、手机常用的普通 JPEG",
+            jpeg_kind_zh(format)
+        ),
+        Check::UnsupportedFormat {
+            format,
+            feature: Some(feature),
+        } => format!(
+            "此版本的 lightbox 不能读取 {format}：请用带 {feature} 功能编译的版本（cargo build --features {feature}）重新检查，或请单位转为 JPEG 后重新发送"
+        ),
+        Check::UnsupportedFormat {
+            format,
+            feature: None,
+        } => format!("{format} 格式暂不能处理，请转为 JPEG 后重新发送"),
+        Check::NotJpeg { format } => format!("{format} 格式，打包时转为 JPEG"),
+        Check::Truncated => "文件不完整（图像数据被截断），请重新发送原图".into(),
+        Check::CorruptData { reason } => {
+            format!("图像数据损坏（{reason}），画面有缺损或错乱，请重新发送原图")
+        }
+        Check::DecodeFailed { reason } => format!("图像数据损坏，无法解码：{reason}"),
+        Check::DecoderCrashed {
+            reason,
+            earlier_run: true,
+        } => format!(
+            "上次运行（{reason}）在读取此文件时意外中止，本次未再读取，已跳过；请重新发送原图或换一种格式"
+        ),
+        Check::DecoderCrashed {
+            reason,
+            earlier_run: false,
+        } => format!("解码程序读取此文件时崩溃（{reason}），已跳过；请重新发送原图或换一种格式"),
+        Check::TooManyPixels {
+            width,
+            height,
+            limit,
+        } => format!("声明尺寸 {width}×{height} 超过像素上限 {limit}，拒绝解码"),
+        Check::LongEdgeTooSmall { long_edge, min } => {
+            format!("长边 {long_edge} 像素，低于最低要求 {min} 像素")
+        }
+        Check::ResolutionLow {
+            long_edge,
+            megapixels,
+            recommended,
+        } => format!(
+            "分辨率偏低：长边 {long_edge} 像素，{megapixels} 百万像素（建议长边 ≥ {recommended}）"
+        ),
+        Check::FileTooSmall { bytes, min } => {
+            format!("文件仅 {} KB，低于最低 {} KB", bytes / 1000, min / 1000)
+        }
+        Check::FileSmall { bytes, recommended } => format!(
+            "文件 {} KB，小于 {} KB，可能经过压缩，请索取原图",
+            bytes / 1000,
+            recommended / 1000
+        ),
+        Check::FileTooLarge { bytes, max } => format!(
+            "文件 {} MB，超过上限 {} MB",
+            bytes / 1_000_000,
+            max / 1_000_000
+        ),
+        Check::FileLarge { bytes, recommended } => format!(
+            "文件 {} MB，超过建议的 {} MB",
+            bytes / 1_000_000,
+            recommended / 1_000_000
+        ),
+        Check::Cmyk => "CMYK 色彩（印刷用），屏幕显示会偏色".into(),
+        Check::MetadataDamaged { block, reason } => {
+            format!("{block} 信息块损坏（{reason}）：能读的已读出，缺的信息请由单位补充")
+        }
+        Check::DataAfterEnd { bytes } => {
+            format!("图像结束标记后还有 {bytes} 字节多余数据（已忽略，画面不受影响）")
+        }
+        Check::MultiPage { pages } => {
+            format!("文件共有 {pages} 页，只处理第一页；其余页如是别的照片，请单独发送")
+        }
+        Check::MissingField { field } => format!("缺少{}", field_label(*field)),
+        Check::YearOutOfRange { year, first, last } => {
+            format!("年份 {year} 不在 {first}–{last} 之间")
+        }
+        Check::YearPrecursor { year } => format!("年份 {year} 早于首届全国科普日，请确认"),
+        Check::YearConflict {
+            used,
+            used_source,
+            other,
+            other_source,
+        } => format!(
+            "年份不一致：{} 为 {used}，{} 为 {other}（采用 {used}）",
+            source_zh(used_source),
+            source_zh(other_source)
+        ),
+        Check::PlaceConflict {
+            used,
+            used_source,
+            other,
+            other_source,
+        } => format!(
+            "地点不一致：{} 为 {used}，{} 为 {other}（采用 {used}）",
+            source_zh(used_source),
+            source_zh(other_source)
+        ),
+        Check::YearAmbiguous {
+            text,
+            source,
+            likely,
+        } => format!(
+            "年份“{text}”（{}）不明确，可能是 {likely} 年，请单位写出四位年份",
+            source_zh(source)
+        ),
+        Check::NotInSheet { sheet } => format!("{sheet} 中没有这张照片的行"),
+        Check::YearUnreadable { text, source } => format!(
+            "年份“{text}”（{}）无法识别，请写成如 2015 的四位年份",
+            source_zh(source)
+        ),
+        Check::PlaceUnknown { value } => format!("地点“{value}”无法对应到地州市"),
+        Check::PlaceOutsideRegion { value } => format!("地点“{value}”不在本区"),
+        Check::PlaceSeparateLine { value } => format!("地点“{value}”属兵团，单独报送"),
+        Check::CaptionLength { chars, min, max } => {
+            format!("图片说明 {chars} 字，应为 {min}–{max} 字")
+        }
+        Check::EventTooLong { chars, max } => format!("活动名称 {chars} 字，超过 {max} 字"),
+        Check::ExactDuplicate { keeper, reason } => {
+            let why = keep_reason(reason);
+            format!("与 {keeper} 完全相同，保留该份（{why}）")
+        }
+        Check::NearDuplicate {
+            keeper,
+            distance,
+            transform,
+            reason,
+        } => {
+            let why = keep_reason(reason);
+            let how = transform.label(Lang::Zh);
+            format!("与 {keeper} 为同一张照片（{how}，差异 {distance}/64），保留该份（{why}）")
+        }
+        Check::Burst { others } => format!(
+            "与 {} 为同一时刻的相似照片（连拍），请选定保留哪张，均未剔除",
+            others.join("、")
+        ),
+        Check::LooksAlike { others } => format!(
+            "与 {} 看起来相似，但不能确定是同一张照片，均未剔除；如为同一张，请审核人选定保留哪张",
+            others.join("、")
+        ),
+        Check::SheetRowUnmatched {
+            sheet,
+            row,
+            file_name,
+        } => format!("{sheet} 第 {row} 行的文件“{file_name}”不在报送内容中"),
+        Check::SheetPartlyRead { rows, left } => format!(
+            "汇总表只读取了一部分：已读取 {rows} 行照片信息；{}",
+            limit(left)
+        ),
+        Check::SheetUnreadable { reason } => format!("汇总表无法读取：{reason}"),
+        Check::UnsafeZipName => "压缩包条目名称指向包外路径，已拒绝".into(),
+        Check::EncryptedZipEntry => "压缩包条目已加密，无法读取，请发送未加密的文件".into(),
+        Check::ZipBomb {
+            declared,
+            compressed,
+        } => format!(
+            "压缩包条目解压后 {} MB，压缩后仅 {} KB（疑似压缩炸弹），未解压",
+            declared >> 20,
+            compressed >> 10
+        ),
+        Check::NestedZip => "压缩包内的压缩包，未打开，请解压后发送".into(),
+        Check::NotAPhoto { role } => format!("非照片文件（{role}），未作为照片处理"),
+        Check::SeenBefore { path, unit } => {
+            format!("已在之前的运行中收到（{unit}：{path}），不再重复打包")
+        }
+        Check::AlreadyPackaged {
+            file,
+            package,
+            unit,
+        } => format!("已在包 {package} 中，文件名 {file}，由{unit}报送"),
+    }
+}
+
+/// A finding's severity.
+pub(super) fn severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Info => "提示",
+        Severity::Warn => "警告",
+        Severity::Error => "错误",
+    }
+}
+
+/// What happens to an item.
+pub(super) fn status(status: Status) -> &'static str {
+    match status {
+        Status::Accepted => "通过",
+        Status::NeedsInfo => "待补信息",
+        Status::Rejected => "不可用",
+        Status::Duplicate => "重复",
+    }
+}
+
+/// A field's column name.
+pub(super) fn field_label(field: Field) -> &'static str {
+    match field {
+        Field::Year => "年份",
+        Field::Place => "地州市",
+        Field::Event => "活动名称",
+        Field::Caption => "图片说明",
+        Field::Photographer => "摄影者",
+        Field::Unit => "报送单位",
+    }
+}
+
+/// What a group of copies is.
+pub(super) fn group_kind(kind: GroupKind) -> &'static str {
+    match kind {
+        GroupKind::Identical => "完全相同",
+        GroupKind::Duplicate => "同一照片的不同副本",
+        GroupKind::Burst => "连拍相似照片",
+        GroupKind::Similar => "看起来相似",
+    }
+}
+
+/// Why a copy was kept, for a `KeepReason` code; any other code reads as the last rule.
+pub(super) fn keep_reason(code: &str) -> &'static str {
+    match code {
+        "intact" => "其他副本文件损坏",
+        "more_pixels" => "像素更多",
+        "higher_quality" => "压缩更少（JPEG 质量更高）",
+        "more_complete_tags" => "信息更完整",
+        "original" => "带相机原始信息，其他为另存副本",
+        _ => "各份相同，按路径取第一份",
+    }
+}
+
+/// Why a copy was kept, with the values that decided it.
+pub(super) fn explain_keep(reason: &KeepReason) -> String {
+    let why = keep_reason(reason.code());
+    match reason {
+        KeepReason::MorePixels { kept, other } => format!("{why}: {kept} > {other}"),
+        KeepReason::HigherQuality { kept, other } => format!("{why}: {kept} > {other}"),
+        KeepReason::MoreCompleteTags { kept, other } => format!("{why}: {kept} > {other}"),
+        KeepReason::Intact | KeepReason::Original | KeepReason::FirstByPath => why.to_string(),
+    }
+}
+
+/// What part of a sheet was left unread.
+pub(super) fn limit(limit: &Limit) -> String {
+    match limit {
+        Limit::RowsBeyond {
+            sheet,
+            last_kept,
+            more,
+        } => format!(
+            "{sheet} 只读取到第 {last_kept} 行（上限 {MAX_ROWS} 行），其后还有 {more} 行未读取，请拆分后重新报送"
+        ),
+        Limit::CellsOutside {
+            sheet,
+            count,
+            first,
+        } => format!(
+            "{sheet} 表格范围之外有 {count} 个单元格有内容（第一个在 {first}），未读取；如是误填，请删除"
+        ),
+    }
+}
+
+/// A tag source's label (`TagSource::label`, English) as Chinese messages say it; sheet and
+/// note paths, XMP and IPTC names stay as they are.
+fn source_zh(label: &str) -> String {
+    match label {
+        "file name" => "文件名".into(),
+        "EXIF DateTimeOriginal" => "相机拍摄日期（EXIF）".into(),
+        "drop name" => "提交文件夹名".into(),
+        "caption (inferred)" => "图片说明（推断）".into(),
+        "EXIF ImageDescription" => "EXIF 图像描述".into(),
+        "EXIF Artist" => "EXIF 作者".into(),
+        "EXIF UserComment" => "EXIF 用户注释".into(),
+        "XPTitle" => "Windows 标题".into(),
+        "XPSubject" => "Windows 主题".into(),
+        "XPComment" => "Windows 备注".into(),
+        "XPAuthor" => "Windows 作者".into(),
+        other => match other.strip_prefix("folder ") {
+            Some(name) => format!("文件夹 {name}"),
+            None => other.to_string(),
+        },
+    }
+}
+
+/// A kind of JPEG a finding names ("12-bit JPEG"), in Chinese.
+fn jpeg_kind_zh(format: &str) -> String {
+    match format {
+        "12-bit JPEG" => "12 位 JPEG".into(),
+        "arithmetic-coded JPEG" => "算术编码的 JPEG".into(),
+        other => format!(" {other}"),
+    }
+}
