@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::photo::{Check, Finding, Location, Source};
 pub use crate::photo::{Drop, DropKind};
+pub use crate::reading::{read, read_into};
 
 /// What to do with an entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -416,62 +417,6 @@ const BOMB_MIN_BYTES: u64 = 8 << 20;
 /// Whether a zip entry's declared sizes make it a decompression bomb: refused unread.
 fn is_zip_bomb(declared: u64, compressed: u64) -> bool {
     declared > BOMB_MIN_BYTES && declared / compressed.max(1) > BOMB_RATIO
-}
-
-/// Reads a source's bytes, at most `limit` bytes (a larger file is an error, not a truncation).
-///
-/// # Errors
-/// The reason, as text for a finding: I/O errors, a file larger than the limit, a zip entry
-/// that fails its CRC or is larger than declared.
-pub fn read(source: &Source, limit: u64) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    read_into(source, limit, &mut bytes)?;
-    Ok(bytes)
-}
-
-/// [`read()`] into `bytes` (emptied first), which keeps its capacity: a worker reading photo
-/// after photo reuses one buffer.
-///
-/// # Errors
-/// As [`read()`].
-pub fn read_into(source: &Source, limit: u64, bytes: &mut Vec<u8>) -> Result<(), String> {
-    use std::io::Read;
-    bytes.clear();
-    match &source.location {
-        Location::File { path } => {
-            let file = fs::File::open(path).map_err(|e| e.to_string())?;
-            bytes.reserve(source.size.min(limit) as usize);
-            file.take(limit + 1)
-                .read_to_end(bytes)
-                .map_err(|e| e.to_string())?;
-            if bytes.len() as u64 > limit {
-                return Err(format!("larger than {limit} bytes"));
-            }
-            Ok(())
-        }
-        Location::ZipEntry { zip, index, .. } => {
-            let file = fs::File::open(zip).map_err(|e| e.to_string())?;
-            let mut archive = zip::ZipArchive::new(file).map_err(|e| e.to_string())?;
-            let entry = archive.by_index(*index).map_err(|e| e.to_string())?;
-            let declared = entry.size();
-            bytes.reserve(declared.min(limit) as usize);
-            // Never inflate past what the entry declares (plus one byte, to see the lie).
-            entry
-                .take(declared.min(limit) + 1)
-                .read_to_end(bytes)
-                .map_err(|e| e.to_string())?;
-            if bytes.len() as u64 > limit {
-                return Err(format!("larger than {limit} bytes"));
-            }
-            if bytes.len() as u64 != declared {
-                return Err(format!(
-                    "zip entry holds {} bytes, declares {declared}",
-                    bytes.len()
-                ));
-            }
-            Ok(())
-        }
-    }
 }
 
 /// True for file names that are sheets (汇总表) rather than photos.

@@ -4,7 +4,6 @@
 //! In: drop folders and zips. Out: a work folder (report, findings, derived images, contact
 //! sheets) and a package. Start reading at `pipeline`, which runs the stages in order.
 
-pub mod book;
 pub mod boundary;
 pub mod budget;
 pub mod catalog;
@@ -26,6 +25,7 @@ pub mod photo;
 pub mod pipeline;
 pub mod profile;
 pub mod progress;
+pub mod reading;
 pub mod render;
 pub mod report;
 pub mod review;

@@ -7,7 +7,7 @@
 //! layout draws both, through [`Canvas`]. Invariants: Chinese renders on a machine with no fonts
 //! installed (Noto Sans CJK SC, subset to GB2312 and the gazetteer, is compiled in; `--font`
 //! picks another); nothing is written here; a photo without a preview gets a labelled empty
-//! cell, never a missing one. The package's catalogue (src/book/catalogue.rs) draws its pages
+//! cell, never a missing one. The package's catalogue (src/package/book/catalogue.rs) draws its pages
 //! through the same [`Canvas`] and [`PdfCanvas`], with the same font and colours.
 //!
 //! Size: about 1,060 lines of code and 230 of tests, kept in one file on purpose: one page

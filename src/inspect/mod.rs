@@ -293,7 +293,7 @@ fn read_then<T>(
         }));
     }
     READ_BUFFER.with_borrow_mut(|buffer| {
-        let outcome = match crate::ingest::read_into(source, files.max_bytes, buffer) {
+        let outcome = match crate::reading::read_into(source, files.max_bytes, buffer) {
             Ok(()) => Ok(inspect(buffer)),
             Err(reason) => Err(Inspection::failed(Check::Unreadable { reason })),
         };

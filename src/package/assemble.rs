@@ -95,7 +95,7 @@ pub(super) struct BagPlan {
     pub(super) date: String,
     pub(super) identifier: String,
     /// What the reading copies print (title, sender, date, language); each bag sets its part.
-    pub(super) book: crate::book::BookInfo,
+    pub(super) book: crate::package::book::BookInfo,
     /// Where each photo's thumbnail and preview wait, for the reading copies.
     pub(super) derived: crate::photo::DerivedDirs,
     pub(super) lang: Lang,
@@ -131,7 +131,7 @@ impl BagPlan {
             Some(Part { index: 1, .. }) => 0..entries.len(),
             _ => own.clone(),
         };
-        let book = crate::book::BookInfo {
+        let book = crate::package::book::BookInfo {
             part: part.map(|p| (p.index, p.count)),
             ..self.book.clone()
         };

@@ -20,6 +20,7 @@
 
 mod assemble;
 pub mod bag;
+pub mod book;
 pub mod parts;
 pub mod receive;
 pub mod rows;
@@ -40,12 +41,12 @@ use assemble::{BagPlan, base_info, identifier};
 use select::{Chosen, select};
 
 use crate::catalog::{Catalog, Packaged};
-use crate::ingest;
 use crate::lang::Lang;
 use crate::output;
 use crate::photo::decisions::Decisions;
 use crate::photo::{ContentHash, Format, Source};
 use crate::profile::{PackageInfo, Profile};
+use crate::reading;
 use crate::report::ItemReport;
 use crate::spill::{Spill, SpillWriter};
 use crate::text::inert;
@@ -231,7 +232,7 @@ pub fn package(
     let identifier = identifier(&profile.name, &date, &entries)?;
     let info = base_info(profile, options, &date, &identifier, follows.as_deref());
     let bag = BagPlan {
-        book: crate::book::BookInfo {
+        book: crate::package::book::BookInfo {
             title: match options.info.title.trim() {
                 "" => profile.book_title().to_string(),
                 title => title.to_string(),
@@ -273,9 +274,9 @@ pub fn package(
     })
 }
 
-/// Writes the reading copies into a bag's `data/`: the 汇总表 ([`crate::book::SUMMARY_NAME`],
+/// Writes the reading copies into a bag's `data/`: the 汇总表 ([`crate::package::book::SUMMARY_NAME`],
 /// one row per photo, its `文件名` the photo's path below `data/`) and the 图录
-/// ([`crate::book::CATALOGUE_NAME`]), after its photos and manifest table and before its
+/// ([`crate::package::book::CATALOGUE_NAME`]), after its photos and manifest table and before its
 /// checksums, so the bag's manifests cover them. `own` are the positions in `entries` of the
 /// photos this bag holds; `listed` those the 汇总表 lists: the same, except in part 1 of several,
 /// which lists (and counts) the whole collection; the other parts count the whole package in
@@ -290,8 +291,8 @@ pub fn write_reading_copies(
     entries: &Spill<ManifestEntry>,
     own: Range<usize>,
     listed: Range<usize>,
-    book: &crate::book::BookInfo,
-    previews: &dyn crate::book::Previews,
+    book: &crate::package::book::BookInfo,
+    previews: &dyn crate::package::book::Previews,
 ) -> anyhow::Result<()> {
     // Every row of the package, read back once (a few hundred bytes a photo): this bag's own
     // are a slice of them, and so are the rows its 汇总表 lists.
@@ -302,15 +303,15 @@ pub fn write_reading_copies(
     let rows = &all[own.clone()];
     // A part that lists only its own photos counts the whole package too, below its own.
     let whole = (listed != (0..all.len())).then_some(&all[..]);
-    crate::book::write_summary(
-        &data.join(crate::book::SUMMARY_NAME),
+    crate::package::book::write_summary(
+        &data.join(crate::package::book::SUMMARY_NAME),
         &all[listed],
         whole,
         book,
         previews,
     )?;
-    crate::book::write_catalogue(
-        &data.join(crate::book::CATALOGUE_NAME),
+    crate::package::book::write_catalogue(
+        &data.join(crate::package::book::CATALOGUE_NAME),
         rows,
         book,
         previews,
@@ -367,7 +368,7 @@ fn build(
             size: item.size,
             modified: None,
         };
-        let original = match ingest::read(&source, u64::MAX / 2) {
+        let original = match reading::read(&source, u64::MAX / 2) {
             Ok(bytes) if ContentHash::of(&bytes) == photo.content => bytes,
             Ok(_) => {
                 skipped.push(Skipped {

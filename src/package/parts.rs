@@ -20,9 +20,9 @@ use zip::{CompressionMethod, DateTime, ZipWriter};
 
 /// Room each photo takes in a part beyond its bytes: its zip headers (local, central, zip64),
 /// its lines in the manifests and the manifest table, its picture in the 图录 (at most
-/// [`crate::book::catalogue::PREVIEW_BUDGET`]) and its row in the 汇总表 ([`LISTED_ROW`]).
+/// [`crate::package::book::catalogue::PREVIEW_BUDGET`]) and its row in the 汇总表 ([`LISTED_ROW`]).
 pub const PER_PHOTO_OVERHEAD: u64 =
-    1024 + crate::book::catalogue::PREVIEW_BUDGET as u64 + LISTED_ROW;
+    1024 + crate::package::book::catalogue::PREVIEW_BUDGET as u64 + LISTED_ROW;
 
 /// Room a photo's row takes in a 汇总表: its 96-pixel thumbnail (2–6 KB) and its text.
 pub const LISTED_ROW: u64 = 16 << 10;

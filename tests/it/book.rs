@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use calamine::{Data, Reader, Xlsx};
-use lightbox::book::{self, BookInfo, Previews, sheet};
 use lightbox::lang::Lang;
+use lightbox::package::book::{self, BookInfo, Previews, sheet};
 use lightbox::package::{ManifestEntry, PackageSummary};
 
 use crate::env::{Run, drops, lightbox};

@@ -621,7 +621,8 @@ mod tests {
     #[test]
     fn a_caption_longer_than_a_page_is_cut_to_one() {
         let font = font();
-        let mut e = crate::book::tests::entry("2015/a.jpg", 2015, "克拉玛依市", "克拉玛依市科协");
+        let mut e =
+            crate::package::book::tests::entry("2015/a.jpg", 2015, "克拉玛依市", "克拉玛依市科协");
         e.caption = "很长的图片说明".repeat(2000);
         e.event = "活动".repeat(5000);
         e.unit = "unit ".repeat(5000);

@@ -616,7 +616,7 @@ fn about_sheet(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::book::tests::entry;
+    use crate::package::book::tests::entry;
     use calamine::{Data, Reader, Xlsx};
 
     struct NoPreviews;
