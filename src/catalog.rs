@@ -7,6 +7,8 @@
 //! message; each run's results are written in one transaction from one thread; a cache entry is
 //! used only when the file's location, size and modification time all match and it was made
 //! by the same lightbox version with the same inspection settings.
+//!
+//! Size: about 740 lines of code and 140 of tests: one SQLite schema and every query on it.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};

@@ -159,69 +159,6 @@ impl Dihedral {
         }
     }
 
-    /// A short localised description, e.g. `rotated 90° clockwise`.
-    pub fn label(self, lang: crate::lang::Lang) -> &'static str {
-        let zh = lang == crate::lang::Lang::Zh;
-        match self {
-            Dihedral::Identity => {
-                if zh {
-                    "方向相同"
-                } else {
-                    "same orientation"
-                }
-            }
-            Dihedral::MirrorHorizontal => {
-                if zh {
-                    "左右镜像"
-                } else {
-                    "mirrored left to right"
-                }
-            }
-            Dihedral::MirrorVertical => {
-                if zh {
-                    "上下镜像"
-                } else {
-                    "mirrored top to bottom"
-                }
-            }
-            Dihedral::Rotate180 => {
-                if zh {
-                    "旋转 180°"
-                } else {
-                    "rotated 180°"
-                }
-            }
-            Dihedral::Transpose => {
-                if zh {
-                    "沿对角线镜像"
-                } else {
-                    "mirrored about the diagonal"
-                }
-            }
-            Dihedral::Rotate90 => {
-                if zh {
-                    "顺时针旋转 90°"
-                } else {
-                    "rotated 90° clockwise"
-                }
-            }
-            Dihedral::Rotate270 => {
-                if zh {
-                    "逆时针旋转 90°"
-                } else {
-                    "rotated 90° anticlockwise"
-                }
-            }
-            Dihedral::Transverse => {
-                if zh {
-                    "沿副对角线镜像"
-                } else {
-                    "mirrored about the other diagonal"
-                }
-            }
-        }
-    }
-
     /// True when it turns a landscape picture into a portrait one.
     pub fn swaps_axes(self) -> bool {
         self.parts().0

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use crate::photo::{Check, Finding, Location, Source};
 pub use crate::photo::{Drop, DropKind};
 pub use crate::reading::{read, read_into};
+pub use crate::text::decode_zip_name;
 
 /// What to do with an entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -292,18 +293,6 @@ fn modified_ns(meta: &fs::Metadata) -> Option<i64> {
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?;
     i64::try_from(since.as_nanos()).ok()
-}
-
-/// Decodes a zip entry's raw name: UTF-8 when it is valid UTF-8 (flagged or not), otherwise
-/// GB18030, the superset of the GBK that Chinese Windows writes.
-pub fn decode_zip_name(raw: &[u8]) -> String {
-    match std::str::from_utf8(raw) {
-        Ok(name) => name.to_string(),
-        Err(_) => encoding_rs::GB18030
-            .decode_without_bom_handling(raw)
-            .0
-            .into_owned(),
-    }
 }
 
 /// True when a zip entry name would land outside the folder it is unpacked into.

@@ -26,6 +26,7 @@ pub mod pipeline;
 pub mod profile;
 pub mod progress;
 pub mod reading;
+pub mod receipt;
 pub mod render;
 pub mod report;
 pub mod review;

@@ -260,7 +260,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 }
             }
             for finding in &outcome.findings {
-                println!("{}", finding.message(lang));
+                println!("{}", lightbox::messages::receipt(finding, lang));
             }
             if !cli.quiet {
                 for c in &outcome.checked {

@@ -6,6 +6,9 @@
 //! ([`read_spilled`]), so a later command holds a report of any length in bounded memory.
 //! Invariant: the same input gives byte-identical bytes (sorted maps, no clock, no
 //! thread-dependent order).
+//!
+//! Size: about 730 lines of code and 140 of tests: `report.json`'s types and their writer and
+//! reader are one format, kept together.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;

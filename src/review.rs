@@ -198,7 +198,7 @@ fn group_data(group: &Group, lang: Lang) -> GroupData<'_> {
                 seconds_apart: p.seconds_apart,
                 similarity: p.similarity,
                 turn: (p.transform != crate::fingerprint::Dihedral::Identity)
-                    .then(|| p.transform.label(lang)),
+                    .then(|| crate::messages::turn(p.transform, lang)),
             })
             .collect(),
         reason_text: group
@@ -505,7 +505,7 @@ mod tests {
                 json!([
                     {"a": 1, "b": 2, "distance": 6, "measured_at": 256, "mismatch": 41,
                      "seconds_apart": 4, "similarity": 981,
-                     "turn": crate::fingerprint::Dihedral::Rotate90.label(lang)},
+                     "turn": crate::messages::turn(crate::fingerprint::Dihedral::Rotate90, lang)},
                     {"a": 1, "b": 3, "distance": 6, "mismatch": 41},
                 ]),
                 "the evidence, no turn for the same orientation, nothing for what was not measured"

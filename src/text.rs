@@ -5,6 +5,8 @@
 //! another legacy encoding with nothing saying which. In: bytes. Out: a `String`, by the BOM
 //! when there is one, then strict UTF-8, then the encoding chardetng guesses for a Chinese
 //! user (GBK read as GB18030, its superset). Never fails: undecodable bytes become U+FFFD.
+//! A zip entry's raw name ([`decode_zip_name`]): UTF-8 when valid, else GB18030 (what Chinese
+//! Windows writes when the zip does not flag UTF-8).
 //!
 //! Making inert ([`inert`]). In: one CSV cell holding text a unit supplied or a file gave (caption, event, place,
 //! photographer, unit, file name, path, a message quoting them). Out: the same text, with a
@@ -51,6 +53,18 @@ pub fn decode_text(bytes: &[u8]) -> String {
             };
             encoding.decode_without_bom_handling(bytes).0.into_owned()
         }
+    }
+}
+
+/// Decodes a zip entry's raw name: UTF-8 when it is valid UTF-8 (flagged or not), otherwise
+/// GB18030, the superset of the GBK that Chinese Windows writes.
+pub fn decode_zip_name(raw: &[u8]) -> String {
+    match std::str::from_utf8(raw) {
+        Ok(name) => name.to_string(),
+        Err(_) => encoding_rs::GB18030
+            .decode_without_bom_handling(raw)
+            .0
+            .into_owned(),
     }
 }
 

@@ -12,6 +12,8 @@
 //! Invariants: properties are matched by namespace URI, never by prefix; malformed XML yields the
 //! fields read before the error, never a panic or an error; an extended XMP whose chunks do not
 //! cover its declared length is ignored whole (no half values); nothing outside `bytes` is read.
+//!
+//! Size: about 620 lines of code and 260 of tests (packets from real writers).
 
 use std::collections::BTreeMap;
 

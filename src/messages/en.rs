@@ -5,9 +5,10 @@
 //! new check or label cannot compile here without its English wording. Reached only through the
 //! dispatch in `messages/mod.rs`.
 
-use crate::lang::Lang;
+use crate::fingerprint::Dihedral;
 use crate::photo::tags::MAX_ROWS;
 use crate::photo::{Check, Field, GroupKind, KeepReason, Limit, Severity, Status};
+use crate::receipt::Issue;
 
 /// A sentence a member of staff can act on.
 pub(super) fn check(check: &Check) -> String {
@@ -170,7 +171,7 @@ pub(super) fn check(check: &Check) -> String {
             reason,
         } => {
             let why = keep_reason(reason);
-            let how = transform.label(Lang::En);
+            let how = turn(*transform);
             format!(
                 "another copy of {keeper} ({how}, distance {distance}/64), which is kept ({why})"
             )
@@ -247,6 +248,20 @@ pub(super) fn field_label(field: Field) -> &'static str {
     }
 }
 
+/// How one copy is turned or mirrored against another.
+pub(super) fn turn(transform: Dihedral) -> &'static str {
+    match transform {
+        Dihedral::Identity => "same orientation",
+        Dihedral::MirrorHorizontal => "mirrored left to right",
+        Dihedral::MirrorVertical => "mirrored top to bottom",
+        Dihedral::Rotate180 => "rotated 180°",
+        Dihedral::Transpose => "mirrored about the diagonal",
+        Dihedral::Rotate90 => "rotated 90° clockwise",
+        Dihedral::Rotate270 => "rotated 90° anticlockwise",
+        Dihedral::Transverse => "mirrored about the other diagonal",
+    }
+}
+
 /// What a group of copies is.
 pub(super) fn group_kind(kind: GroupKind) -> &'static str {
     match kind {
@@ -297,5 +312,35 @@ pub(super) fn limit(limit: &Limit) -> String {
         } => format!(
             "{sheet} has {count} non-empty cells outside the table (the first at {first}), not read; if typed by mistake, delete them"
         ),
+    }
+}
+
+/// What is wrong with a file of a received bag.
+pub(super) fn receipt(issue: &Issue) -> String {
+    match issue {
+        Issue::BadDeclaration => {
+            "not a BagIt declaration (BagIt-Version, Tag-File-Character-Encoding)".into()
+        }
+        Issue::NoManifest => "no manifest-sha256.txt or manifest-sha512.txt".into(),
+        Issue::BadLine { line } => format!("line {line} is not `checksum path`"),
+        Issue::Missing { manifest } => format!("missing (listed in {manifest})"),
+        Issue::Extra => "extra file (in no manifest)".into(),
+        Issue::Unlisted { manifest } => format!("not listed in {manifest}"),
+        Issue::Checksum { algorithms } => format!(
+            "checksum mismatch ({}): the file is damaged or changed",
+            algorithms.join(", ")
+        ),
+        Issue::Unreadable { reason } => format!("cannot be read whole: {reason}"),
+        Issue::Oxum { expected, found } => {
+            format!("Payload-Oxum says {expected}, the payload is {found} (bytes.files)")
+        }
+        Issue::Name { rule } => {
+            format!("name off the naming rule (year folder/年份+地州市+活动名称+序号.jpg): {rule}")
+        }
+        Issue::NotInTable { table } => format!("not listed in {table}"),
+        Issue::RowWithoutFile { table } => format!("listed in {table}, but not in the package"),
+        Issue::DamagedZip { reason } => {
+            format!("the zip is damaged or cut short (an interrupted transfer?): {reason}")
+        }
     }
 }

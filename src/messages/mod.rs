@@ -23,8 +23,10 @@
 //! - a third language (Uyghur, say) is one more file here and one more [`Lang`] variant: the
 //!   compiler then lists every `match` below that must call it.
 
+use crate::fingerprint::Dihedral;
 use crate::lang::Lang;
 use crate::photo::{Check, Field, GroupKind, KeepReason, Limit, Severity, Status};
+use crate::receipt::Finding;
 
 mod en;
 mod zh;
@@ -61,6 +63,15 @@ pub fn field_label(field: Field, lang: Lang) -> &'static str {
     }
 }
 
+/// How one copy is turned or mirrored against another (`顺时针旋转 90°` / `rotated 90°
+/// clockwise`, ...), as a near-duplicate finding and the review page say it.
+pub fn turn(transform: Dihedral, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => zh::turn(transform),
+        Lang::En => en::turn(transform),
+    }
+}
+
 /// What a duplicate group is (`连拍相似照片` / `burst`, ...).
 pub fn group_kind(kind: GroupKind, lang: Lang) -> &'static str {
     match lang {
@@ -94,6 +105,15 @@ pub fn limit(limit: &Limit, lang: Lang) -> String {
         Lang::Zh => zh::limit(limit),
         Lang::En => en::limit(limit),
     }
+}
+
+/// A finding of `lightbox verify`, for people: `bag: file: what is wrong`.
+pub fn receipt(finding: &Finding, lang: Lang) -> String {
+    let what = match lang {
+        Lang::Zh => zh::receipt(&finding.issue),
+        Lang::En => en::receipt(&finding.issue),
+    };
+    format!("{}: {}: {what}", finding.bag, finding.file)
 }
 
 #[cfg(test)]

@@ -1,4 +1,7 @@
 //! The catalog's tests: every check, sentence, label and placeholder, in every language.
+//!
+//! Size: about 900 lines, nearly all samples: one of every check and every sentence, each with
+//! distinctive values, so a new check or a lost placeholder fails here.
 
 use std::collections::BTreeSet;
 
@@ -470,8 +473,8 @@ fn samples() -> Vec<Sample> {
             },
             &["Pd6", "40990"],
         )
-        .zh(&["像素更多", Dihedral::Rotate90.label(Lang::Zh)])
-        .en(&["more pixels", Dihedral::Rotate90.label(Lang::En)])
+        .zh(&["像素更多", super::turn(Dihedral::Rotate90, Lang::Zh)])
+        .en(&["more pixels", super::turn(Dihedral::Rotate90, Lang::En)])
         .neither(&["more_pixels", "rotate90"]),
         // The others are joined the way each language lists things.
         s(
@@ -771,6 +774,131 @@ fn every_limit_reads_in_both_languages_with_its_values() {
         for text in [&zh, &en] {
             for value in values {
                 assert!(text.contains(value.as_str()), "{value} missing: {text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_turn_is_said_in_both_languages_and_told_apart() {
+    for lang in [Lang::Zh, Lang::En] {
+        let said: BTreeSet<&str> = Dihedral::ALL
+            .into_iter()
+            .map(|t| super::turn(t, lang))
+            .collect();
+        assert_eq!(said.len(), 8, "eight turns, eight phrases in {lang:?}");
+    }
+    for t in Dihedral::ALL {
+        assert_ne!(super::turn(t, Lang::Zh), super::turn(t, Lang::En), "{t:?}");
+    }
+    assert_eq!(super::turn(Dihedral::Rotate90, Lang::Zh), "顺时针旋转 90°");
+    assert_eq!(
+        super::turn(Dihedral::Rotate90, Lang::En),
+        "rotated 90° clockwise"
+    );
+}
+
+/// One `lightbox verify` finding of each kind, each value distinctive; the `match` makes a new
+/// kind fail to compile here until it has a sample.
+fn receipt_samples() -> Vec<(crate::receipt::Issue, Vec<&'static str>)> {
+    use crate::receipt::Issue;
+    let all = vec![
+        (Issue::BadDeclaration, vec![]),
+        (Issue::NoManifest, vec![]),
+        (Issue::BadLine { line: 40961 }, vec!["40961"]),
+        (
+            Issue::Missing {
+                manifest: "Rm1".into(),
+            },
+            vec!["Rm1"],
+        ),
+        (Issue::Extra, vec![]),
+        (
+            Issue::Unlisted {
+                manifest: "Rm2".into(),
+            },
+            vec!["Rm2"],
+        ),
+        (
+            Issue::Checksum {
+                algorithms: vec!["Ra1", "Ra2"],
+            },
+            vec!["Ra1", "Ra2"],
+        ),
+        (
+            Issue::Unreadable {
+                reason: "Rr1".into(),
+            },
+            vec!["Rr1"],
+        ),
+        (
+            Issue::Oxum {
+                expected: "Ro1".into(),
+                found: "Ro2".into(),
+            },
+            vec!["Ro1", "Ro2"],
+        ),
+        (Issue::Name { rule: "Rn1" }, vec!["Rn1"]),
+        (
+            Issue::NotInTable {
+                table: "Rt1".into(),
+            },
+            vec!["Rt1"],
+        ),
+        (
+            Issue::RowWithoutFile {
+                table: "Rt2".into(),
+            },
+            vec!["Rt2"],
+        ),
+        (
+            Issue::DamagedZip {
+                reason: "Rz1".into(),
+            },
+            vec!["Rz1"],
+        ),
+    ];
+    let index = |issue: &Issue| match issue {
+        Issue::BadDeclaration => 0,
+        Issue::NoManifest => 1,
+        Issue::BadLine { .. } => 2,
+        Issue::Missing { .. } => 3,
+        Issue::Extra => 4,
+        Issue::Unlisted { .. } => 5,
+        Issue::Checksum { .. } => 6,
+        Issue::Unreadable { .. } => 7,
+        Issue::Oxum { .. } => 8,
+        Issue::Name { .. } => 9,
+        Issue::NotInTable { .. } => 10,
+        Issue::RowWithoutFile { .. } => 11,
+        Issue::DamagedZip { .. } => 12,
+    };
+    let kinds: BTreeSet<usize> = all.iter().map(|(issue, _)| index(issue)).collect();
+    assert_eq!(kinds, (0..13).collect(), "one sample of every kind");
+    all
+}
+
+#[test]
+fn every_verify_finding_reads_in_both_languages_with_its_values() {
+    for (issue, values) in receipt_samples() {
+        let finding = crate::receipt::Finding {
+            bag: "Rb1".into(),
+            file: "Rf1".into(),
+            issue: issue.clone(),
+        };
+        let (zh, en) = (
+            super::receipt(&finding, Lang::Zh),
+            super::receipt(&finding, Lang::En),
+        );
+        assert_ne!(zh, en, "{issue:?}");
+        for text in [&zh, &en] {
+            assert!(text.starts_with("Rb1: Rf1: "), "{text}");
+            assert!(text.len() > "Rb1: Rf1: ".len() + 4, "{text}");
+            for value in &values {
+                assert!(
+                    text.contains(value),
+                    "{issue:?}: {value} missing from {text}"
+                );
             }
         }
     }

@@ -5,9 +5,10 @@
 //! new check or label cannot compile here without its Chinese wording. Reached only through the
 //! dispatch in `messages/mod.rs`.
 
-use crate::lang::Lang;
+use crate::fingerprint::Dihedral;
 use crate::photo::tags::MAX_ROWS;
 use crate::photo::{Check, Field, GroupKind, KeepReason, Limit, Severity, Status};
+use crate::receipt::Issue;
 
 /// A sentence a member of staff can act on.
 pub(super) fn check(check: &Check) -> String {
@@ -157,7 +158,7 @@ pub(super) fn check(check: &Check) -> String {
             reason,
         } => {
             let why = keep_reason(reason);
-            let how = transform.label(Lang::Zh);
+            let how = turn(*transform);
             format!("与 {keeper} 为同一张照片（{how}，差异 {distance}/64），保留该份（{why}）")
         }
         Check::Burst { others } => format!(
@@ -229,6 +230,20 @@ pub(super) fn field_label(field: Field) -> &'static str {
         Field::Caption => "图片说明",
         Field::Photographer => "摄影者",
         Field::Unit => "报送单位",
+    }
+}
+
+/// How one copy is turned or mirrored against another.
+pub(super) fn turn(transform: Dihedral) -> &'static str {
+    match transform {
+        Dihedral::Identity => "方向相同",
+        Dihedral::MirrorHorizontal => "左右镜像",
+        Dihedral::MirrorVertical => "上下镜像",
+        Dihedral::Rotate180 => "旋转 180°",
+        Dihedral::Transpose => "沿对角线镜像",
+        Dihedral::Rotate90 => "顺时针旋转 90°",
+        Dihedral::Rotate270 => "逆时针旋转 90°",
+        Dihedral::Transverse => "沿副对角线镜像",
     }
 }
 
@@ -313,5 +328,33 @@ fn jpeg_kind_zh(format: &str) -> String {
         "12-bit JPEG" => "12 位 JPEG".into(),
         "arithmetic-coded JPEG" => "算术编码的 JPEG".into(),
         other => format!(" {other}"),
+    }
+}
+
+/// What is wrong with a file of a received bag.
+pub(super) fn receipt(issue: &Issue) -> String {
+    match issue {
+        Issue::BadDeclaration => {
+            "不是 BagIt 声明（应为 BagIt-Version 与 Tag-File-Character-Encoding）".into()
+        }
+        Issue::NoManifest => "缺少 manifest-sha256.txt 或 manifest-sha512.txt".into(),
+        Issue::BadLine { line } => format!("第 {line} 行不是“校验值 路径”"),
+        Issue::Missing { manifest } => format!("缺失（{manifest} 列出了它）"),
+        Issue::Extra => "多余文件（清单中没有）".into(),
+        Issue::Unlisted { manifest } => format!("{manifest} 中没有它"),
+        Issue::Checksum { algorithms } => format!(
+            "校验值不符（{}）：文件已损坏或被改动",
+            algorithms.join("、")
+        ),
+        Issue::Unreadable { reason } => format!("无法完整读取：{reason}"),
+        Issue::Oxum { expected, found } => {
+            format!("Payload-Oxum 为 {expected}，实际为 {found}（字节数.文件数）")
+        }
+        Issue::Name { rule } => {
+            format!("文件名不符合命名规则（年份文件夹/年份+地州市+活动名称+序号.jpg）：{rule}")
+        }
+        Issue::NotInTable { table } => format!("{table} 中没有这张照片"),
+        Issue::RowWithoutFile { table } => format!("{table} 列出了它，但包中没有此文件"),
+        Issue::DamagedZip { reason } => format!("zip 已损坏或不完整（可能传输中断）：{reason}"),
     }
 }

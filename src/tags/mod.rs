@@ -24,6 +24,9 @@
 //!
 //! In every embedded field, what software writes for "no value" (`null`, `unknown`, `无`, a
 //! lone `-`) is no value: the field stays empty and the unit is asked for it.
+//!
+//! Size: about 530 lines of code and 480 of tests: the precedence above is one rule, and its
+//! tests (every layer against every other, conflicts, inferred places) stay beside it.
 
 pub mod filename;
 pub mod sheet;
