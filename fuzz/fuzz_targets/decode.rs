@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if format == Format::Jpeg {
-        let _ = lightbox::dedupe::jpeg_quality(data);
+        let _ = lightbox::inspect::quality::jpeg_quality(data);
     }
     match decode::decode(data, format, None, LONG_EDGE, MAX_PIXELS) {
         Ok(decoded) => {

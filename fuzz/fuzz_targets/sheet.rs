@@ -1,6 +1,6 @@
 //! Fuzz the tag-sheet readers units send alongside their photos: `tags::sheet::read` (a workbook
 //! told by its bytes, xlsx/xls/ods through calamine, otherwise CSV), `tags::sheet::read_csv` and
-//! the charset guesser `tags::sheet::decode_text`.
+//! the charset guesser `text::decode_text`.
 //!
 //! In: arbitrary bytes as the content of `fuzz.xlsx` / `fuzz.csv` (the names only label rows).
 //!
@@ -15,5 +15,5 @@ use lightbox::tags::sheet;
 fuzz_target!(|data: &[u8]| {
     let _ = sheet::read(data, "fuzz.xlsx");
     let _ = sheet::read_csv(data, "fuzz.csv");
-    let _ = sheet::decode_text(data);
+    let _ = lightbox::text::decode_text(data);
 });
