@@ -60,16 +60,8 @@ pub fn file(photo: &Photo, profile: &Profile) -> Vec<Finding> {
 /// (Sources that disagree are found where tags are resolved: `tags::resolve_with`.)
 pub fn tags(tags: &Tags, profile: &Profile) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let present = |field: Field| match field {
-        Field::Year => tags.year.is_some(),
-        Field::Place => tags.place.is_some(),
-        Field::Event => tags.event.is_some(),
-        Field::Caption => tags.caption.is_some(),
-        Field::Photographer => tags.photographer.is_some(),
-        Field::Unit => tags.unit.is_some(),
-    };
     for field in Field::ALL {
-        if profile.fields.required.contains(&field) && !present(field) {
+        if profile.fields.required.contains(&field) && !tags.has(field) {
             findings.push(Finding::error(Check::MissingField { field }));
         }
     }

@@ -204,7 +204,7 @@ pub(super) fn resolve(
         let before = keeper_tags.clone();
         keeper_tags.fill_from(&other.tags);
         for field in Field::ALL {
-            if tag_present(&before, field) != tag_present(&keeper_tags, field) {
+            if before.has(field) != keeper_tags.has(field) {
                 filled.push(FilledTag {
                     field,
                     from: facts[pos].index,
@@ -253,17 +253,6 @@ pub(super) fn resolve(
         reason: Some(reason),
         pairs,
         filled,
-    }
-}
-
-pub(super) fn tag_present(tags: &Tags, field: Field) -> bool {
-    match field {
-        Field::Year => tags.year.is_some(),
-        Field::Place => tags.place.is_some(),
-        Field::Event => tags.event.is_some(),
-        Field::Caption => tags.caption.is_some(),
-        Field::Photographer => tags.photographer.is_some(),
-        Field::Unit => tags.unit.is_some(),
     }
 }
 

@@ -7,7 +7,7 @@
 
 use crate::fingerprint::Dihedral;
 use crate::photo::tags::MAX_ROWS;
-use crate::photo::{Check, Field, GroupKind, KeepReason, Limit, Severity, Status};
+use crate::photo::{Check, Field, GroupKind, Limit, Severity, Status};
 use crate::receipt::Issue;
 
 /// A sentence a member of staff can act on.
@@ -281,17 +281,6 @@ pub(super) fn keep_reason(code: &str) -> &'static str {
         "more_complete_tags" => "more complete tags",
         "original" => "the camera original, the others are re-saves",
         _ => "copies equal, first by path",
-    }
-}
-
-/// Why a copy was kept, with the values that decided it.
-pub(super) fn explain_keep(reason: &KeepReason) -> String {
-    let why = keep_reason(reason.code());
-    match reason {
-        KeepReason::MorePixels { kept, other } => format!("{why}: {kept} > {other}"),
-        KeepReason::HigherQuality { kept, other } => format!("{why}: {kept} > {other}"),
-        KeepReason::MoreCompleteTags { kept, other } => format!("{why}: {kept} > {other}"),
-        KeepReason::Intact | KeepReason::Original | KeepReason::FirstByPath => why.to_string(),
     }
 }
 

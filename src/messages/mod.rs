@@ -93,9 +93,12 @@ pub fn keep_reason(code: &str, lang: Lang) -> &'static str {
 /// Why a copy was kept, with the values that decided it (`more pixels: 24000000 > 6000000`), as
 /// the review page shows a group.
 pub fn explain_keep(reason: &KeepReason, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => zh::explain_keep(reason),
-        Lang::En => en::explain_keep(reason),
+    let why = keep_reason(reason.code(), lang);
+    match reason {
+        KeepReason::MorePixels { kept, other } => format!("{why}: {kept} > {other}"),
+        KeepReason::HigherQuality { kept, other } => format!("{why}: {kept} > {other}"),
+        KeepReason::MoreCompleteTags { kept, other } => format!("{why}: {kept} > {other}"),
+        KeepReason::Intact | KeepReason::Original | KeepReason::FirstByPath => why.to_string(),
     }
 }
 

@@ -7,7 +7,7 @@
 
 use crate::fingerprint::Dihedral;
 use crate::photo::tags::MAX_ROWS;
-use crate::photo::{Check, Field, GroupKind, KeepReason, Limit, Severity, Status};
+use crate::photo::{Check, Field, GroupKind, Limit, Severity, Status};
 use crate::receipt::Issue;
 
 /// A sentence a member of staff can act on.
@@ -266,17 +266,6 @@ pub(super) fn keep_reason(code: &str) -> &'static str {
         "more_complete_tags" => "信息更完整",
         "original" => "带相机原始信息，其他为另存副本",
         _ => "各份相同，按路径取第一份",
-    }
-}
-
-/// Why a copy was kept, with the values that decided it.
-pub(super) fn explain_keep(reason: &KeepReason) -> String {
-    let why = keep_reason(reason.code());
-    match reason {
-        KeepReason::MorePixels { kept, other } => format!("{why}: {kept} > {other}"),
-        KeepReason::HigherQuality { kept, other } => format!("{why}: {kept} > {other}"),
-        KeepReason::MoreCompleteTags { kept, other } => format!("{why}: {kept} > {other}"),
-        KeepReason::Intact | KeepReason::Original | KeepReason::FirstByPath => why.to_string(),
     }
 }
 

@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Field;
+
 /// Where a tag value came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "from", rename_all = "snake_case")]
@@ -143,19 +145,21 @@ pub struct Tags {
 }
 
 impl Tags {
+    /// Whether `field` has a value.
+    pub fn has(&self, field: Field) -> bool {
+        match field {
+            Field::Year => self.year.is_some(),
+            Field::Place => self.place.is_some(),
+            Field::Event => self.event.is_some(),
+            Field::Caption => self.caption.is_some(),
+            Field::Photographer => self.photographer.is_some(),
+            Field::Unit => self.unit.is_some(),
+        }
+    }
+
     /// How many of the six fields have a value.
     pub fn completeness(&self) -> usize {
-        [
-            self.year.is_some(),
-            self.place.is_some(),
-            self.event.is_some(),
-            self.caption.is_some(),
-            self.photographer.is_some(),
-            self.unit.is_some(),
-        ]
-        .iter()
-        .filter(|&&b| b)
-        .count()
+        Field::ALL.into_iter().filter(|&f| self.has(f)).count()
     }
 
     /// Fills every empty field from `other`, keeping other's sources.
