@@ -17,7 +17,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 use crate::photo::Inspection;
-use crate::photo::decisions::{Decision, Decisions, DistinctPair, Keeper, Verdict};
+use crate::photo::decisions::{Change, Decision, Decisions, DistinctPair, Keeper, Verdict};
 pub use crate::photo::location_key;
 use crate::photo::{ContentHash, Item, Source, Status};
 
@@ -510,20 +510,93 @@ impl Catalog {
         tx.commit().map_err(db)
     }
 
+    /// Applies curators' changes from the desk in order, in one transaction: a verdict set or
+    /// cleared, a group's keeper replaced or returned to the automatic one, pairs declared
+    /// different photos or no longer.
+    ///
+    /// # Errors
+    /// When the database cannot be written (nothing is applied then).
+    pub fn apply_changes(&mut self, changes: &[Change]) -> Result<(), CatalogError> {
+        let path = self.path.display().to_string();
+        let db = |source| CatalogError::Database {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.connection.transaction().map_err(db)?;
+        for change in changes {
+            match change {
+                Change::Verdict {
+                    content,
+                    path,
+                    decision,
+                } => match decision {
+                    Some(v) => {
+                        let value = match v {
+                            Verdict::Accept => "accept",
+                            Verdict::Reject => "reject",
+                        };
+                        tx.execute(
+                            "INSERT OR REPLACE INTO decisions (content, kind, value, path) VALUES (?1, 'verdict', ?2, ?3)",
+                            params![content, value, path],
+                        )
+                        .map_err(db)?;
+                    }
+                    None => {
+                        tx.execute(
+                            "DELETE FROM decisions WHERE content = ?1 AND kind = 'verdict'",
+                            params![content],
+                        )
+                        .map_err(db)?;
+                    }
+                },
+                Change::Keeper {
+                    members, keeper, ..
+                } => {
+                    for member in members {
+                        tx.execute(
+                            "DELETE FROM decisions WHERE content = ?1 AND kind = 'keeper'",
+                            params![member],
+                        )
+                        .map_err(db)?;
+                    }
+                    if let Some(k) = keeper {
+                        tx.execute(
+                            "INSERT OR REPLACE INTO decisions (content, kind, value, path) VALUES (?1, 'keeper', 'keeper', ?2)",
+                            params![k.content, k.path],
+                        )
+                        .map_err(db)?;
+                    }
+                }
+                Change::Split { pairs } => {
+                    for p in pairs.iter().filter_map(|p| DistinctPair::new(&p.a, &p.b)) {
+                        tx.execute(
+                            "INSERT OR IGNORE INTO distinct_pairs (a, b) VALUES (?1, ?2)",
+                            params![p.a, p.b],
+                        )
+                        .map_err(db)?;
+                    }
+                }
+                Change::Unsplit { pairs } => {
+                    for p in pairs.iter().filter_map(|p| DistinctPair::new(&p.a, &p.b)) {
+                        tx.execute(
+                            "DELETE FROM distinct_pairs WHERE a = ?1 AND b = ?2",
+                            params![p.a, p.b],
+                        )
+                        .map_err(db)?;
+                    }
+                }
+            }
+        }
+        tx.commit().map_err(db)
+    }
+
     /// The pairs of photos (content keys, `a < b`, sorted) curators declared different photos:
     /// grouping never makes one of a pair a copy of the other.
     ///
     /// # Errors
     /// When the database cannot be read.
     pub fn distinct_pairs(&self) -> Result<Vec<(String, String)>, CatalogError> {
-        let mut statement = self
-            .connection
-            .prepare_cached("SELECT a, b FROM distinct_pairs ORDER BY a, b")
-            .map_err(|e| self.db(e))?;
-        let rows = statement
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .map_err(|e| self.db(e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.db(e))
+        distinct_pairs_in(&self.connection, &self.path)
     }
 
     /// Every decision the catalog holds (distinct pairs sorted).
@@ -531,51 +604,96 @@ impl Catalog {
     /// # Errors
     /// When the database cannot be read.
     pub fn decisions(&self) -> Result<Decisions, CatalogError> {
-        let mut statement = self
-            .connection
-            .prepare_cached(
-                "SELECT content, kind, value, path FROM decisions ORDER BY path, content, kind",
-            )
-            .map_err(|e| self.db(e))?;
-        let rows = statement
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })
-            .map_err(|e| self.db(e))?;
-        let mut out = Decisions {
-            format: 1,
-            report: self.path.display().to_string(),
-            ..Decisions::default()
-        };
-        for row in rows {
-            let (content, kind, value, path) = row.map_err(|e| self.db(e))?;
-            match (kind.as_str(), value.as_str()) {
-                ("keeper", _) => out.keepers.push(Keeper { content, path }),
-                (_, "accept") => out.decisions.push(Decision {
-                    content,
-                    path,
-                    decision: Verdict::Accept,
-                }),
-                (_, "reject") => out.decisions.push(Decision {
-                    content,
-                    path,
-                    decision: Verdict::Reject,
-                }),
-                _ => {}
-            }
-        }
-        out.distinct = self
-            .distinct_pairs()?
-            .into_iter()
-            .map(|(a, b)| DistinctPair { a, b })
-            .collect();
-        Ok(out)
+        decisions_in(&self.connection, &self.path)
     }
+}
+
+/// The decisions of the catalog at `path` as its last committed transaction left them, read
+/// without its lock (a run may hold it: SQLite's write-ahead log lets a reader in beside the
+/// writer). No catalog there yet: no decisions.
+///
+/// # Errors
+/// When the database cannot be read.
+pub fn read_decisions(path: &Path) -> Result<Decisions, CatalogError> {
+    if !path.exists() {
+        return Ok(Decisions {
+            format: 1,
+            report: path.display().to_string(),
+            ..Decisions::default()
+        });
+    }
+    let connection = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|source| CatalogError::Database {
+            path: path.display().to_string(),
+            source,
+        })?;
+    decisions_in(&connection, path)
+}
+
+fn distinct_pairs_in(
+    connection: &Connection,
+    path: &Path,
+) -> Result<Vec<(String, String)>, CatalogError> {
+    let db = |source| CatalogError::Database {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut statement = connection
+        .prepare_cached("SELECT a, b FROM distinct_pairs ORDER BY a, b")
+        .map_err(db)?;
+    let rows = statement
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(db)?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(db)
+}
+
+fn decisions_in(connection: &Connection, path: &Path) -> Result<Decisions, CatalogError> {
+    let db = |source| CatalogError::Database {
+        path: path.display().to_string(),
+        source,
+    };
+    let mut statement = connection
+        .prepare_cached(
+            "SELECT content, kind, value, path FROM decisions ORDER BY path, content, kind",
+        )
+        .map_err(db)?;
+    let rows = statement
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })
+        .map_err(db)?;
+    let mut out = Decisions {
+        format: 1,
+        report: path.display().to_string(),
+        ..Decisions::default()
+    };
+    for row in rows {
+        let (content, kind, value, path) = row.map_err(db)?;
+        match (kind.as_str(), value.as_str()) {
+            ("keeper", _) => out.keepers.push(Keeper { content, path }),
+            (_, "accept") => out.decisions.push(Decision {
+                content,
+                path,
+                decision: Verdict::Accept,
+            }),
+            (_, "reject") => out.decisions.push(Decision {
+                content,
+                path,
+                decision: Verdict::Reject,
+            }),
+            _ => {}
+        }
+    }
+    out.distinct = distinct_pairs_in(connection, path)?
+        .into_iter()
+        .map(|(a, b)| DistinctPair { a, b })
+        .collect();
+    Ok(out)
 }
 
 /// A run being recorded (from [`Catalog::begin_run`]): rows go in as the run produces them, so
@@ -754,6 +872,63 @@ mod tests {
         assert!(err.to_string().contains("catalog.sqlite"));
         drop(first);
         assert!(Catalog::open(&path).is_ok());
+    }
+
+    #[test]
+    fn desk_changes_set_and_take_back_verdicts_keepers_and_splits() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut catalog = Catalog::open(&dir.path().join("catalog.sqlite")).unwrap();
+        let pair = |a: &str, b: &str| DistinctPair {
+            a: a.into(),
+            b: b.into(),
+        };
+        let verdict = |content: &str, decision| Change::Verdict {
+            content: content.into(),
+            path: format!("u/{content}.jpg"),
+            decision,
+        };
+        let keeper = |content: &str| Keeper {
+            content: content.into(),
+            path: format!("u/{content}.jpg"),
+        };
+        let group = |keeper| Change::Keeper {
+            group: "g:aa".into(),
+            members: vec!["aa".into(), "bb".into(), "cc".into()],
+            keeper,
+        };
+        catalog
+            .apply_changes(&[
+                verdict("aa", Some(Verdict::Reject)),
+                verdict("bb", Some(Verdict::Accept)),
+                verdict("aa", Some(Verdict::Accept)),
+                group(Some(keeper("bb"))),
+                group(Some(keeper("cc"))),
+                Change::Split {
+                    pairs: vec![pair("cc", "aa"), pair("aa", "aa")],
+                },
+            ])
+            .unwrap();
+        let d = catalog.decisions().unwrap();
+        assert_eq!(d.verdict("aa"), Some(Verdict::Accept));
+        assert_eq!(d.verdict("bb"), Some(Verdict::Accept));
+        // Choosing another keeper in the group replaced the first choice.
+        assert_eq!(d.keepers, vec![keeper("cc")]);
+        assert_eq!(d.distinct, vec![pair("aa", "cc")]);
+
+        catalog
+            .apply_changes(&[
+                verdict("bb", None),
+                group(None),
+                Change::Unsplit {
+                    pairs: vec![pair("cc", "aa")],
+                },
+            ])
+            .unwrap();
+        let d = catalog.decisions().unwrap();
+        assert_eq!(d.verdict("bb"), None);
+        assert_eq!(d.verdict("aa"), Some(Verdict::Accept));
+        assert!(d.keepers.is_empty());
+        assert!(d.distinct.is_empty());
     }
 
     #[test]

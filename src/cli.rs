@@ -23,6 +23,10 @@ pub struct Cli {
     /// After a run, print how long each stage took and its share of the run (to stderr).
     #[arg(long, global = true)]
     pub timings: bool,
+    /// Write progress as JSON lines on stdout instead of bars (`{"stage":…,"done":…,"total":…}`),
+    /// and no summary: for programs that drive lightbox, such as `lightbox serve`.
+    #[arg(long, global = true)]
+    pub progress_json: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -142,6 +146,26 @@ pub enum Command {
         #[arg(long)]
         to: Option<PathBuf>,
         /// Collection profile (TOML); default: the embedded cast-2023.
+        #[arg(long)]
+        profile: Option<PathBuf>,
+    },
+    /// The desk: a local web app that does the whole job from one browser tab (run with live
+    /// progress, review with decisions saved at once, outputs). Listens on 127.0.0.1 and a free
+    /// port; prints the address with its access token and opens the browser.
+    Serve {
+        /// The work folder (default: `lightbox` in the home folder).
+        work: Option<PathBuf>,
+        /// Collection folders or drop zips to run over (remembered in the work folder).
+        #[arg(long, num_args = 1..)]
+        drops: Vec<PathBuf>,
+        /// Address to listen on, e.g. `0.0.0.0:8080` to serve the office's network (every request
+        /// still needs the token).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: std::net::SocketAddr,
+        /// Print the address but do not open a browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// Collection profile (TOML) for the runs; default: the embedded cast-2023.
         #[arg(long)]
         profile: Option<PathBuf>,
     },

@@ -363,6 +363,26 @@ fn parse_slot(bytes: &[u8]) -> Option<Entry> {
     Some(entry)
 }
 
+/// Forgets what a run stopped on purpose (the desk's cancel kills it) left in its slots: the
+/// files its workers were reading are no suspects, since nothing went wrong reading them. A slot
+/// marked crashed stays: that run did crash before it was stopped.
+///
+/// # Errors
+/// When the journal's folder cannot be read or a slot removed.
+pub fn forget_stopped_run(work: &Path) -> std::io::Result<()> {
+    let dir = work.join(FOLDER);
+    if !dir.exists() {
+        return Ok(());
+    }
+    for slot in slot_files(&dir)? {
+        let crashed = fs::read(&slot).is_ok_and(|b| b.first() == Some(&CRASHED));
+        if !crashed {
+            fs::remove_file(&slot)?;
+        }
+    }
+    Ok(())
+}
+
 fn slot_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut slots = Vec::new();
     for entry in fs::read_dir(dir)? {

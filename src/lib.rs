@@ -30,6 +30,7 @@ pub mod receipt;
 pub mod render;
 pub mod report;
 pub mod review;
+pub mod serve;
 pub mod sheets;
 pub mod spill;
 pub mod tags;

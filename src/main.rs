@@ -54,6 +54,67 @@ impl Progress for Bars {
     }
 }
 
+/// Progress as JSON lines on stdout (`--progress-json`): a line when a stage starts, at most
+/// ten a second while it runs, and one when it ends.
+struct JsonLines {
+    state: Mutex<JsonState>,
+}
+
+struct JsonState {
+    stage: String,
+    total: u64,
+    done: u64,
+    last: std::time::Instant,
+}
+
+impl JsonLines {
+    fn new() -> JsonLines {
+        JsonLines {
+            state: Mutex::new(JsonState {
+                stage: String::new(),
+                total: 0,
+                done: 0,
+                last: std::time::Instant::now(),
+            }),
+        }
+    }
+
+    fn line(state: &JsonState, finished: bool) {
+        let line = serde_json::json!({
+            "stage": state.stage,
+            "done": state.done,
+            "total": state.total,
+            "finished": finished,
+        });
+        println!("{line}");
+    }
+}
+
+impl Progress for JsonLines {
+    fn stage(&self, name: &str, total: u64) {
+        let mut state = self.state.lock().expect("progress lock");
+        state.stage = name.to_string();
+        state.total = total;
+        state.done = 0;
+        state.last = std::time::Instant::now();
+        JsonLines::line(&state, false);
+    }
+
+    fn advance(&self, steps: u64) {
+        let mut state = self.state.lock().expect("progress lock");
+        state.done += steps;
+        if state.last.elapsed() >= std::time::Duration::from_millis(100) {
+            state.last = std::time::Instant::now();
+            JsonLines::line(&state, false);
+        }
+    }
+
+    fn finish(&self) {
+        let state = self.state.lock().expect("progress lock");
+        JsonLines::line(&state, true);
+    }
+}
+
 /// Buffers of 4 MiB or more (a sheet page, a large photo's pixels) are mapped and unmapped on
 /// their own. By default glibc raises that threshold past the first large buffer freed and serves
 /// the next ones from the heap, where the small results every photo leaves behind pin them:
@@ -73,6 +134,16 @@ fn bound_heap() {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
         libc::mallopt(libc::M_TRIM_THRESHOLD, 64 << 20);
     }
+}
+
+/// Opens the desk in the user's browser (`xdg-open`); the address is printed either way.
+fn open_browser(url: &str) {
+    let _ = std::process::Command::new("xdg-open")
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
 }
 
 fn main() -> ExitCode {
@@ -110,7 +181,12 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
     let bars = Bars {
         current: Mutex::new(None),
     };
-    let shown: &dyn Progress = if !cli.quiet && std::io::stderr().is_terminal() {
+    // Progress as JSON lines stands alone on stdout: no summary beside it.
+    let quiet = cli.quiet || cli.progress_json;
+    let json_lines = JsonLines::new();
+    let shown: &dyn Progress = if cli.progress_json {
+        &json_lines
+    } else if !cli.quiet && std::io::stderr().is_terminal() {
         &bars
     } else {
         &Silent
@@ -164,7 +240,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             }
             if *json {
                 println!("{}", serde_json::to_string_pretty(&outcome.summary)?);
-            } else if !cli.quiet {
+            } else if !quiet {
                 print!("{}", lightbox::report::summary_text(&outcome.summary, lang));
                 let copies = match (lang, outcome.copies) {
                     (_, 0) => String::new(),
@@ -227,7 +303,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             let summary = pool.install(|| {
                 lightbox::package::package(work, to, decisions.as_deref(), &profile, lang, &options)
             })?;
-            if !cli.quiet {
+            if !quiet {
                 match lang {
                     Lang::Zh => {
                         println!("已打包 {} 张照片到 {}", summary.packaged, to.display())
@@ -262,7 +338,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             for finding in &outcome.findings {
                 println!("{}", lightbox::messages::receipt(finding, lang));
             }
-            if !cli.quiet {
+            if !quiet {
                 for c in &outcome.checked {
                     let part = c
                         .part
@@ -327,7 +403,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 .unwrap_or_else(|| std::path::PathBuf::from(format!("{unit}-汇总表.xlsx")));
             let dirs = lightbox::inspect::DerivedDirs::in_work(work.path());
             let written = lightbox::template::write(&report, &dirs, &required, lang, &to)?;
-            if !cli.quiet {
+            if !quiet {
                 match lang {
                     Lang::Zh => println!(
                         "已写入 {}：{} 张照片，{} 个必填单元格待补（黄色）",
@@ -343,6 +419,39 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                     ),
                 }
             }
+            Ok(0)
+        }
+        Command::Serve {
+            work,
+            drops,
+            listen,
+            no_browser,
+            profile,
+        } => {
+            let work = work.clone().unwrap_or_else(|| {
+                std::env::var_os("HOME")
+                    .map(std::path::PathBuf::from)
+                    .unwrap_or_default()
+                    .join("lightbox")
+            });
+            let config = lightbox::serve::ServeConfig {
+                work,
+                drops: drops.clone(),
+                listen: *listen,
+                lang,
+                exe: std::env::current_exe()?,
+                profile: profile.clone(),
+            };
+            let open = !*no_browser;
+            lightbox::serve::serve(config, |started| {
+                match lang {
+                    Lang::Zh => println!("照片整理已启动，请在浏览器中打开：\n{}", started.url),
+                    Lang::En => println!("the desk is ready; open in a browser:\n{}", started.url),
+                }
+                if open {
+                    open_browser(&started.url);
+                }
+            })?;
             Ok(0)
         }
         Command::Profile { check } => {

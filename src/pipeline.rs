@@ -260,6 +260,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         key: &key,
         saved: &saved,
         lang: config.lang,
+        live: None,
     };
     output::write_atomic_with(&review.join("index.html"), |out| {
         crate::review::write_page_streamed(out, &page, items.iter())

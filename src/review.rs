@@ -237,6 +237,8 @@ struct PageData<'a, G, I, T> {
     items: Streamed<I>,
     key: &'a str,
     lang: Lang,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live: Option<&'a Live>,
     saved: &'a Decisions,
     statuses: Vec<StatusData>,
     title: &'a str,
@@ -271,6 +273,7 @@ pub fn write_page(
         key,
         saved,
         lang,
+        live: None,
     };
     write_page_streamed(out, &run, report.items.iter().map(Ok))
 }
@@ -287,6 +290,20 @@ pub struct RunView<'a> {
     pub saved: &'a Decisions,
     /// The page's language.
     pub lang: Lang,
+    /// Served by the desk (`lightbox serve`): each change is saved at once and the other tabs'
+    /// arrive; `None` for the offline page, which keeps changes in the browser and exports them.
+    pub live: Option<&'a Live>,
+}
+
+/// What the review page needs to save its changes on the desk.
+#[derive(Clone, Debug, Serialize)]
+pub struct Live {
+    /// Where changes go (POST, JSON).
+    pub changes: String,
+    /// Where other tabs' changes and the desk's news come from (server-sent events).
+    pub events: String,
+    /// The desk's access token, sent with each change in a header.
+    pub token: String,
 }
 
 /// [`write_page`] with the items read as they are written (from disk, say).
@@ -308,6 +325,7 @@ where
         key,
         saved,
         lang,
+        live,
     } = *run;
     let title = match lang {
         Lang::Zh => format!("照片审核 · {profile}"),
@@ -322,6 +340,7 @@ where
         items: Streamed::new(items.map(|item| item.map(AsItemData))),
         key,
         lang,
+        live,
         saved,
         statuses: Status::ALL
             .iter()

@@ -113,6 +113,45 @@ impl Decisions {
         Ok(decisions)
     }
 
+    /// Applies a desk change as the catalog's `apply_changes` does (for changes
+    /// that wait while a run holds the catalog).
+    pub fn apply(&mut self, change: &Change) {
+        match change {
+            Change::Verdict {
+                content,
+                path,
+                decision,
+            } => {
+                self.decisions.retain(|d| &d.content != content);
+                if let Some(decision) = decision {
+                    self.decisions.push(Decision {
+                        content: content.clone(),
+                        path: path.clone(),
+                        decision: *decision,
+                    });
+                }
+            }
+            Change::Keeper {
+                members, keeper, ..
+            } => {
+                self.keepers.retain(|k| !members.contains(&k.content));
+                self.keepers.extend(keeper.iter().cloned());
+            }
+            Change::Split { pairs } => {
+                let mut all: BTreeSet<DistinctPair> = self.distinct.drain(..).collect();
+                all.extend(pairs.iter().filter_map(|p| DistinctPair::new(&p.a, &p.b)));
+                self.distinct = all.into_iter().collect();
+            }
+            Change::Unsplit { pairs } => {
+                let gone: BTreeSet<DistinctPair> = pairs
+                    .iter()
+                    .filter_map(|p| DistinctPair::new(&p.a, &p.b))
+                    .collect();
+                self.distinct.retain(|p| !gone.contains(p));
+            }
+        }
+    }
+
     /// The verdict on a content key, if the curator gave one.
     pub fn verdict(&self, content_key: &str) -> Option<Verdict> {
         self.decisions
@@ -136,5 +175,115 @@ impl Decisions {
                 .distinct
                 .iter()
                 .any(|p| (p.a.as_str(), p.b.as_str()) == (a, b))
+    }
+}
+
+/// One change a curator makes on the desk's review page, saved to the catalog at once
+/// (the catalog's `apply_changes`) and passed to the other tabs open on it.
+/// Unlike a [`Decisions`] file, which only adds, a change can take a decision back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Change {
+    /// A verdict on a photo, or none (`decision: null`: undone).
+    Verdict {
+        /// The photo's content key.
+        content: String,
+        /// Its path.
+        path: String,
+        /// The verdict; `None` clears it.
+        decision: Option<Verdict>,
+    },
+    /// The copy to keep in a group, or the automatic one (`keeper: null`).
+    Keeper {
+        /// The page's key for the group (for the other tabs; the catalog does not keep it).
+        group: String,
+        /// The content keys of every member of the group: any keeper chosen among them before
+        /// is replaced.
+        members: Vec<String>,
+        /// The chosen copy; `None` returns to the automatic keeper.
+        keeper: Option<Keeper>,
+    },
+    /// Pairs declared different photos ("not the same photo").
+    Split {
+        /// The pairs (any order; one key twice is ignored).
+        pairs: Vec<DistinctPair>,
+    },
+    /// Pairs no longer declared different photos (a split undone).
+    Unsplit {
+        /// The pairs (any order).
+        pairs: Vec<DistinctPair>,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_set_replace_and_take_back() {
+        let mut d = Decisions::default();
+        let keeper = |c: &str| Keeper {
+            content: c.into(),
+            path: format!("{c}.jpg"),
+        };
+        let pair = |a: &str, b: &str| DistinctPair {
+            a: a.into(),
+            b: b.into(),
+        };
+        for change in [
+            Change::Verdict {
+                content: "a".into(),
+                path: "a.jpg".into(),
+                decision: Some(Verdict::Reject),
+            },
+            Change::Verdict {
+                content: "a".into(),
+                path: "a.jpg".into(),
+                decision: Some(Verdict::Accept),
+            },
+            Change::Keeper {
+                group: "g:a".into(),
+                members: vec!["a".into(), "b".into()],
+                keeper: Some(keeper("a")),
+            },
+            Change::Keeper {
+                group: "g:a".into(),
+                members: vec!["a".into(), "b".into()],
+                keeper: Some(keeper("b")),
+            },
+            Change::Split {
+                pairs: vec![pair("b", "a"), pair("c", "c")],
+            },
+        ] {
+            d.apply(&change);
+        }
+        assert_eq!(d.verdict("a"), Some(Verdict::Accept));
+        assert_eq!(d.decisions.len(), 1);
+        assert_eq!(d.keepers, vec![keeper("b")]);
+        assert_eq!(d.distinct, vec![pair("a", "b")]);
+        d.apply(&Change::Unsplit {
+            pairs: vec![pair("b", "a")],
+        });
+        d.apply(&Change::Verdict {
+            content: "a".into(),
+            path: "a.jpg".into(),
+            decision: None,
+        });
+        d.apply(&Change::Keeper {
+            group: "g:a".into(),
+            members: vec!["a".into(), "b".into()],
+            keeper: None,
+        });
+        assert_eq!(d, Decisions::default());
+    }
+
+    #[test]
+    fn a_change_is_read_as_the_page_sends_it() {
+        let change: Change = serde_json::from_str(
+            r#"{"op":"keeper","group":"g:x","members":["x","y"],"keeper":{"content":"y","path":"y.jpg"}}"#,
+        )
+        .unwrap();
+        assert!(matches!(change, Change::Keeper { keeper: Some(ref k), .. } if k.content == "y"));
+        assert!(serde_json::from_str::<Change>(r#"{"op":"drop_table"}"#).is_err());
     }
 }

@@ -22,5 +22,6 @@ mod package;
 mod properties;
 mod review;
 mod robustness;
+mod serve;
 mod sheets;
 mod tags;

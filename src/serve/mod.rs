@@ -1,0 +1,691 @@
+//! The desk: `lightbox serve`, the whole job from one local browser tab.
+//!
+//! In: a work folder, the drops it runs over (`--drops`, remembered in `WORK/desk/settings.json`),
+//! the address to listen on (127.0.0.1 and a free port unless `--listen`), the language. Out: a
+//! local web app: the units with their counts and findings by reason, a run (or rerun) with live
+//! progress that can be cancelled, the review page saving each decision to the catalog at once
+//! and showing every tab the others' decisions, and the work folder's outputs (thumbnails,
+//! contact sheets, findings, package) for download.
+//!
+//! Parts: axum on tokio (hyper's HTTP parsing, well kept and fuzzed, sits between the desk and
+//! whatever reaches its port; server-sent events and middleware come with it); no front-end
+//! build: the pages are two HTML files with their script inline (`assets/desk/`, and the review
+//! page that `lightbox run` writes, from the same template). Jobs run as child processes of this
+//! binary ([`jobs`]); the door is [`guard`].
+//!
+//! Invariants: nothing is served from outside the work folder's outputs; nothing is written into
+//! a drop (the desk writes only `WORK/desk/` and the catalog); nothing changes on a GET; every
+//! request carries the token.
+
+pub mod guard;
+pub mod jobs;
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use anyhow::Context;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Json, State};
+use axum::http::{Method, StatusCode, Uri, header};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+use crate::catalog::{self, Catalog, CatalogError};
+use crate::lang::Lang;
+use crate::photo::decisions::Change;
+use crate::report::Report;
+use jobs::{JobKind, JobState, Running};
+
+/// The desk's template: `{{LANG}}`, `{{TITLE}}` and `{{DATA}}` are filled.
+const PAGE: &str = include_str!("../../assets/desk/index.html");
+
+/// How `lightbox serve` was asked to run.
+#[derive(Clone, Debug)]
+pub struct ServeConfig {
+    /// The work folder.
+    pub work: PathBuf,
+    /// Drops to run over (empty: those remembered from before).
+    pub drops: Vec<PathBuf>,
+    /// Where to listen.
+    pub listen: SocketAddr,
+    /// The language of the pages and of the runs.
+    pub lang: Lang,
+    /// This binary, which runs the jobs.
+    pub exe: PathBuf,
+    /// A collection profile for the runs (default: the embedded one).
+    pub profile: Option<PathBuf>,
+}
+
+/// The desk, once it listens.
+#[derive(Clone, Debug)]
+pub struct Started {
+    /// The address to open, with the access token.
+    pub url: String,
+    /// The address it listens on.
+    pub address: SocketAddr,
+}
+
+/// What the desk remembers between starts (`WORK/desk/settings.json`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Settings {
+    drops: Vec<PathBuf>,
+}
+
+/// News for the open tabs.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// The job's state changed.
+    Job(JobState),
+    /// A tab's decisions were saved (or wait for the catalog).
+    Changes {
+        /// The tab that made them (it has them already).
+        client: String,
+        /// The changes.
+        changes: Vec<Change>,
+    },
+    /// A job ended: the outputs may have changed.
+    Finished,
+}
+
+/// The report's overview, with the modification time and length of the `report.json` it was
+/// made from.
+type Overview = (Option<SystemTime>, u64, Arc<serde_json::Value>);
+
+/// The desk's state, shared by every request.
+pub struct Desk {
+    work: PathBuf,
+    catalog: PathBuf,
+    settings: Mutex<Settings>,
+    lang: Lang,
+    exe: PathBuf,
+    profile: Option<PathBuf>,
+    token: String,
+    port: u16,
+    events: broadcast::Sender<Event>,
+    job: Mutex<JobState>,
+    running: Mutex<Option<Running>>,
+    /// Catalog writes one at a time; changes a job's lock kept out wait in `WORK/desk/pending.jsonl`.
+    writing: tokio::sync::Mutex<()>,
+    /// The report's overview, kept until `report.json` changes.
+    overview: Mutex<Option<Overview>>,
+}
+
+impl Desk {
+    fn send(&self, event: Event) {
+        // No tab listening is no error.
+        let _ = self.events.send(event);
+    }
+
+    fn desk_dir(&self) -> PathBuf {
+        self.work.join("desk")
+    }
+
+    fn pending_path(&self) -> PathBuf {
+        self.desk_dir().join("pending.jsonl")
+    }
+
+    /// Changes waiting for the catalog (a job held it when they were made).
+    fn pending(&self) -> Vec<Change> {
+        std::fs::read_to_string(self.pending_path())
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Vec<Change>>(l).ok())
+            .flatten()
+            .collect()
+    }
+
+    /// Saves changes: into the catalog when no job holds it (with any that waited before them),
+    /// else appended to the pending file, synced, for [`Desk::flush_pending`]. Either way they
+    /// survive the desk.
+    async fn save(self: &Arc<Self>, changes: Vec<Change>) -> anyhow::Result<()> {
+        let _one = self.writing.lock().await;
+        let desk = Arc::clone(self);
+        tokio::task::spawn_blocking(move || desk.save_now(&changes))
+            .await
+            .context("saving decisions")?
+    }
+
+    fn save_now(&self, changes: &[Change]) -> anyhow::Result<()> {
+        let busy = self.running.lock().expect("job lock").is_some();
+        if !busy {
+            match Catalog::open(&self.catalog) {
+                Ok(mut catalog) => {
+                    let mut all = self.pending();
+                    let waited = !all.is_empty();
+                    all.extend_from_slice(changes);
+                    catalog.apply_changes(&all)?;
+                    if waited {
+                        std::fs::remove_file(self.pending_path())?;
+                    }
+                    return Ok(());
+                }
+                Err(CatalogError::Locked { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        use std::io::Write;
+        std::fs::create_dir_all(self.desk_dir())?;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.pending_path())?;
+        writeln!(file, "{}", serde_json::to_string(changes)?)?;
+        file.sync_all()?;
+        Ok(())
+    }
+
+    /// Puts the changes that waited into the catalog (after a job, and at start).
+    async fn flush_pending(self: &Arc<Self>) {
+        if self.pending_path().exists() {
+            let _ = self.save(Vec::new()).await;
+        }
+    }
+
+    /// The catalog's decisions with those still waiting applied over them.
+    fn decisions(&self) -> anyhow::Result<crate::photo::decisions::Decisions> {
+        let mut decisions = catalog::read_decisions(&self.catalog)?;
+        for change in self.pending() {
+            decisions.apply(&change);
+        }
+        Ok(decisions)
+    }
+
+    fn drops(&self) -> Vec<PathBuf> {
+        self.settings.lock().expect("settings lock").drops.clone()
+    }
+}
+
+/// Starts the desk and serves until Ctrl-C (or the end of the process). `ready` is told the
+/// address once it listens (the binary prints it and opens the browser).
+///
+/// # Errors
+/// When the work folder cannot be made, the address is taken, or the server fails.
+pub fn serve(config: ServeConfig, ready: impl FnOnce(&Started)) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve_async(config, ready))
+}
+
+async fn serve_async(config: ServeConfig, ready: impl FnOnce(&Started)) -> anyhow::Result<()> {
+    let work = config.work.clone();
+    std::fs::create_dir_all(work.join("desk"))
+        .with_context(|| format!("creating the work folder {}", work.display()))?;
+    let work = work.canonicalize()?;
+    let settings_path = work.join("desk/settings.json");
+    let mut settings: Settings = std::fs::read(&settings_path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    if !config.drops.is_empty() {
+        settings.drops = config
+            .drops
+            .iter()
+            .map(|d| d.canonicalize().unwrap_or_else(|_| d.clone()))
+            .collect();
+        crate::output::write_atomic(&settings_path, &serde_json::to_vec_pretty(&settings)?)?;
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    let token = guard::new_token()?;
+    let (events, _) = broadcast::channel(256);
+    let desk = Arc::new(Desk {
+        catalog: work.join("catalog.sqlite"),
+        work,
+        settings: Mutex::new(settings),
+        lang: config.lang,
+        exe: config.exe,
+        profile: config.profile,
+        token,
+        port: address.port(),
+        events,
+        job: Mutex::new(JobState::default()),
+        running: Mutex::new(None),
+        writing: tokio::sync::Mutex::new(()),
+        overview: Mutex::new(None),
+    });
+    desk.flush_pending().await;
+    let app = router(Arc::clone(&desk));
+    let shown = if address.ip().is_unspecified() {
+        SocketAddr::from(([127, 0, 0, 1], address.port()))
+    } else {
+        address
+    };
+    ready(&Started {
+        url: format!("http://{shown}/?token={}", desk.token),
+        address,
+    });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+fn router(desk: Arc<Desk>) -> Router {
+    Router::new()
+        .route("/", get(home))
+        .route("/api/state", get(state))
+        .route("/api/events", get(events))
+        .route("/api/run", post(run))
+        .route("/api/cancel", post(cancel))
+        .route("/api/decisions", post(decide))
+        .route("/review/", get(review))
+        .route(
+            "/review",
+            get(|| async { axum::response::Redirect::to("/review/") }),
+        )
+        .fallback(file)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&desk),
+            guard::check,
+        ))
+        .with_state(desk)
+}
+
+fn lang_attr(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh-CN",
+        Lang::En => "en",
+    }
+}
+
+/// Fills the desk's template: each placeholder once, where it stands; the data as JSON that
+/// cannot close its script element.
+fn desk_page(desk: &Desk) -> String {
+    let title = match desk.lang {
+        Lang::Zh => "照片整理 · lightbox",
+        Lang::En => "Photo intake · lightbox",
+    };
+    let data = serde_json::json!({
+        "lang": desk.lang,
+        "token": desk.token,
+        "work": desk.work.display().to_string(),
+    });
+    let data = data.to_string().replace('<', "\\u003c");
+    PAGE.replacen("{{LANG}}", lang_attr(desk.lang), 1)
+        .replacen("{{TITLE}}", title, 1)
+        .replacen("{{DATA}}", &data, 1)
+}
+
+fn html(body: String) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+fn failure(status: StatusCode, message: impl std::fmt::Display) -> Response {
+    (
+        status,
+        Json(serde_json::json!({ "error": message.to_string() })),
+    )
+        .into_response()
+}
+
+async fn home(State(desk): State<Arc<Desk>>) -> Response {
+    html(desk_page(&desk))
+}
+
+/// One finding reason of a unit: how many, how bad, and one message as an example.
+#[derive(Serialize)]
+struct Reason {
+    check: String,
+    severity: crate::photo::Severity,
+    count: usize,
+    example: String,
+}
+
+/// The overview of `report.json` the desk shows: the summary, and per unit its findings by reason.
+fn overview(report: &Report) -> serde_json::Value {
+    let mut reasons: BTreeMap<&str, BTreeMap<String, Reason>> = BTreeMap::new();
+    for item in &report.items {
+        for f in &item.findings {
+            // The check's code, and for a missing field which one: "no caption" and "no year"
+            // are different things to ask a unit for.
+            let value = serde_json::to_value(&f.finding.check).unwrap_or_default();
+            let text = |key: &str| value.get(key).and_then(|c| c.as_str());
+            let code = match (text("check"), text("field")) {
+                (Some(check), Some(field)) => format!("{check}:{field}"),
+                (Some(check), None) => check.to_string(),
+                _ => String::new(),
+            };
+            let reason = reasons
+                .entry(item.unit.as_str())
+                .or_default()
+                .entry(code.clone())
+                .or_insert_with(|| Reason {
+                    check: code,
+                    severity: f.finding.severity,
+                    count: 0,
+                    example: f.message.clone(),
+                });
+            reason.count += 1;
+        }
+    }
+    let units: Vec<serde_json::Value> = report
+        .summary
+        .units
+        .iter()
+        .map(|u| {
+            let mut found: Vec<&Reason> = reasons
+                .get(u.unit.as_str())
+                .map(|r| r.values().collect())
+                .unwrap_or_default();
+            found.sort_by(|a, b| b.count.cmp(&a.count).then(a.check.cmp(&b.check)));
+            serde_json::json!({
+                "unit": u.unit,
+                "path": u.path,
+                "files": u.files,
+                "accepted": u.accepted,
+                "needs_info": u.needs_info,
+                "rejected": u.rejected,
+                "duplicates": u.duplicates,
+                "reasons": found,
+                "problems": report.problems.iter().filter(|p| p.unit == u.unit).map(|p| {
+                    serde_json::json!({"path": p.path, "message": p.finding.message})
+                }).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "summary": {
+            "files": report.summary.files,
+            "accepted": report.summary.accepted,
+            "needs_info": report.summary.needs_info,
+            "rejected": report.summary.rejected,
+            "duplicates": report.summary.duplicates,
+            "duplicate_groups": report.summary.duplicate_groups,
+            "problems": report.summary.problems,
+        },
+        "units": units,
+    })
+}
+
+fn load_report(work: &Path) -> anyhow::Result<Option<Report>> {
+    let path = crate::pipeline::report_path(work);
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(Some(Report::from_json(&bytes)?)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e).with_context(|| path.display().to_string()),
+    }
+}
+
+/// The report's overview, read again only when `report.json` changed.
+fn cached_overview(desk: &Desk) -> anyhow::Result<Option<Arc<serde_json::Value>>> {
+    let path = crate::pipeline::report_path(&desk.work);
+    let Ok(meta) = std::fs::metadata(&path) else {
+        return Ok(None);
+    };
+    let stamp = (meta.modified().ok(), meta.len());
+    if let Some((modified, len, value)) = desk.overview.lock().expect("overview lock").as_ref()
+        && (*modified, *len) == stamp
+    {
+        return Ok(Some(Arc::clone(value)));
+    }
+    let Some(report) = load_report(&desk.work)? else {
+        return Ok(None);
+    };
+    let value = Arc::new(overview(&report));
+    *desk.overview.lock().expect("overview lock") = Some((stamp.0, stamp.1, Arc::clone(&value)));
+    Ok(Some(value))
+}
+
+/// The files of a folder of the work folder, relative to it, sorted.
+fn listed(work: &Path, folder: &str) -> Vec<String> {
+    let mut out: Vec<String> = walkdir::WalkDir::new(work.join(folder))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            e.path()
+                .strip_prefix(work)
+                .ok()
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+        })
+        .filter(|p| !p.rsplit('/').next().unwrap_or("").starts_with('.'))
+        .collect();
+    out.sort();
+    out
+}
+
+async fn state(State(desk): State<Arc<Desk>>) -> Response {
+    let job = desk.job.lock().expect("job lock").clone();
+    let d = Arc::clone(&desk);
+    let result = tokio::task::spawn_blocking(move || {
+        let report = cached_overview(&d)?;
+        let decisions = d.decisions()?;
+        anyhow::Ok((report, decisions, listed(&d.work, "sheets")))
+    })
+    .await;
+    match result {
+        Ok(Ok((report, decisions, sheets))) => {
+            let rejected = decisions
+                .decisions
+                .iter()
+                .filter(|d| d.decision == crate::photo::decisions::Verdict::Reject)
+                .count();
+            Json(serde_json::json!({
+                "work": desk.work.display().to_string(),
+                "drops": desk.drops(),
+                "job": job,
+                "report": report.as_deref(),
+                "sheets": sheets,
+                "decided": decisions.decisions.len(),
+                "rejected": rejected,
+                "findings": desk.work.join("findings.csv").exists(),
+            }))
+            .into_response()
+        }
+        Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+async fn events(
+    State(desk): State<Arc<Desk>>,
+) -> Sse<impl tokio_stream::Stream<Item = Result<SseEvent, std::convert::Infallible>>> {
+    let first = Event::Job(desk.job.lock().expect("job lock").clone());
+    let stream = tokio_stream::once(first)
+        .chain(BroadcastStream::new(desk.events.subscribe()).filter_map(Result::ok))
+        .map(|event| {
+            let sse = match event {
+                Event::Job(job) => SseEvent::default()
+                    .event("job")
+                    .data(serde_json::to_string(&job).unwrap_or_default()),
+                Event::Changes { client, changes } => SseEvent::default()
+                    .event("changes")
+                    .data(serde_json::json!({"client": client, "changes": changes}).to_string()),
+                Event::Finished => SseEvent::default().event("finished").data("{}"),
+            };
+            Ok(sse)
+        });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// The arguments of a run over the remembered drops.
+fn run_args(desk: &Desk, drops: &[PathBuf]) -> Vec<OsString> {
+    let lang = match desk.lang {
+        Lang::Zh => "zh",
+        Lang::En => "en",
+    };
+    let mut args: Vec<OsString> = vec![
+        "--lang".into(),
+        lang.into(),
+        "--progress-json".into(),
+        "run".into(),
+    ];
+    args.extend(drops.iter().map(|d| d.as_os_str().to_owned()));
+    args.push("--out".into());
+    args.push(desk.work.as_os_str().to_owned());
+    if let Some(profile) = &desk.profile {
+        args.push("--profile".into());
+        args.push(profile.as_os_str().to_owned());
+    }
+    args
+}
+
+async fn run(State(desk): State<Arc<Desk>>) -> Response {
+    let drops = desk.drops();
+    if drops.is_empty() {
+        let message = match desk.lang {
+            Lang::Zh => "还没有指定来稿文件夹（lightbox serve --drops 文件夹）",
+            Lang::En => "no drops folder yet (lightbox serve --drops FOLDER)",
+        };
+        return failure(StatusCode::BAD_REQUEST, message);
+    }
+    let args = run_args(&desk, &drops);
+    match jobs::start(&desk, JobKind::Run, args) {
+        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Err(e) => failure(StatusCode::CONFLICT, e),
+    }
+}
+
+async fn cancel(State(desk): State<Arc<Desk>>) -> Response {
+    let cancelled = desk
+        .running
+        .lock()
+        .expect("job lock")
+        .as_mut()
+        .is_some_and(Running::cancel);
+    if cancelled {
+        StatusCode::ACCEPTED.into_response()
+    } else {
+        failure(StatusCode::CONFLICT, "no job runs")
+    }
+}
+
+/// A tab's changes.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Posted {
+    client: String,
+    changes: Vec<Change>,
+}
+
+async fn decide(State(desk): State<Arc<Desk>>, Json(posted): Json<Posted>) -> Response {
+    if posted.changes.is_empty() {
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    match desk.save(posted.changes.clone()).await {
+        Ok(()) => {
+            desk.send(Event::Changes {
+                client: posted.client,
+                changes: posted.changes,
+            });
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+    }
+}
+
+async fn review(State(desk): State<Arc<Desk>>) -> Response {
+    let d = Arc::clone(&desk);
+    let page = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<Vec<u8>>> {
+        let Some(report) = load_report(&d.work)? else {
+            return Ok(None);
+        };
+        let saved = d.decisions()?;
+        let live = crate::review::Live {
+            changes: "/api/decisions".into(),
+            events: "/api/events".into(),
+            token: d.token.clone(),
+        };
+        let key = crate::report::catalog_path(&d.work, &report.catalog)
+            .display()
+            .to_string();
+        let view = crate::review::RunView {
+            profile: &report.profile,
+            groups: &report.duplicate_groups,
+            key: &key,
+            saved: &saved,
+            lang: d.lang,
+            live: Some(&live),
+        };
+        let mut out = Vec::new();
+        crate::review::write_page_streamed(&mut out, &view, report.items.iter().map(Ok))?;
+        Ok(Some(out))
+    })
+    .await;
+    match page {
+        Ok(Ok(Some(page))) => {
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
+        }
+        Ok(Ok(None)) => axum::response::Redirect::to("/").into_response(),
+        Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+/// A URL path, percent-decoded; `None` when it does not decode to UTF-8.
+fn decoded(path: &str) -> Option<String> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("png") => "image/png",
+        Some("pdf") => "application/pdf",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("json") => "application/json",
+        Some("txt") => "text/plain; charset=utf-8",
+        Some("xlsx") => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Some("zip") => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Any other GET: a file of the work folder's outputs ([`guard::confine`]), streamed.
+async fn file(State(desk): State<Arc<Desk>>, method: Method, uri: Uri) -> Response {
+    if method != Method::GET && method != Method::HEAD {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    let Some(relative) = decoded(uri.path().trim_start_matches('/')) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some(path) = guard::confine(&desk.work, &relative) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Ok(file) = tokio::fs::File::open(&path).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let length = file.metadata().await.map(|m| m.len()).ok();
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    let mut response = ([(header::CONTENT_TYPE, content_type(&path))], body).into_response();
+    if let Some(length) = length
+        && let Ok(value) = length.to_string().parse()
+    {
+        response.headers_mut().insert(header::CONTENT_LENGTH, value);
+    }
+    response
+}

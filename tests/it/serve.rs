@@ -1,0 +1,504 @@
+//! The desk (`lightbox serve`) from outside, over plain HTTP on loopback: its door (token,
+//! Host, method, origin, paths outside the outputs) and its work (a run with progress to the end,
+//! a cancelled run, decisions saved to the catalog and passed to another tab).
+//!
+//! In: the binary, the fixture drops copied into a temporary folder. Out: assertions on status
+//! codes, headers, the catalog's decisions and the events a second connection receives.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use lightbox::photo::decisions::Verdict;
+
+/// A desk started for a test; killed when dropped.
+struct Desk {
+    child: Child,
+    port: u16,
+    token: String,
+    work: PathBuf,
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A response: status, headers (names lower-case), body.
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+fn start(work: &Path, drops: &Path) -> Desk {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lightbox"))
+        .args(["--lang", "en", "serve"])
+        .arg(work)
+        .arg("--drops")
+        .arg(drops)
+        .args(["--no-browser", "--jobs", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("the desk prints its address").unwrap();
+        if line.starts_with("http://") {
+            break line;
+        }
+    };
+    // http://127.0.0.1:PORT/?token=TOKEN
+    let rest = url
+        .strip_prefix("http://127.0.0.1:")
+        .expect("loopback by default");
+    let (port, token) = rest.split_once("/?token=").unwrap();
+    Desk {
+        child,
+        port: port.parse().unwrap(),
+        token: token.to_string(),
+        work: work.canonicalize().unwrap(),
+    }
+}
+
+impl Desk {
+    fn cookie(&self) -> String {
+        format!("lightbox_token_{}={}", self.port, self.token)
+    }
+
+    /// Sends a raw request (the head's lines, without the final blank line) and reads the reply.
+    fn raw(&self, head: &[String], body: &[u8]) -> Reply {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
+        let mut request = head.join("\r\n");
+        request.push_str(&format!(
+            "\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        ));
+        stream.write_all(request.as_bytes()).unwrap();
+        stream.write_all(body).unwrap();
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).unwrap();
+        let split = bytes
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a complete reply");
+        let head = String::from_utf8_lossy(&bytes[..split]).into_owned();
+        let mut lines = head.lines();
+        let status = lines.next().unwrap()[9..12].parse().unwrap();
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        Reply {
+            status,
+            headers,
+            body: bytes[split + 4..].to_vec(),
+        }
+    }
+
+    /// A request from the desk's own page: the right Host, the cookie, and for a POST the token
+    /// header and the desk's origin.
+    fn ask(&self, method: &str, path: &str, body: &str) -> Reply {
+        let mut head = vec![
+            format!("{method} {path} HTTP/1.1"),
+            format!("Host: 127.0.0.1:{}", self.port),
+            format!("Cookie: {}", self.cookie()),
+        ];
+        if method == "POST" {
+            head.push(format!("X-Lightbox-Token: {}", self.token));
+            head.push(format!("Origin: http://127.0.0.1:{}", self.port));
+            head.push("Content-Type: application/json".into());
+        }
+        self.raw(&head, body.as_bytes())
+    }
+
+    /// An event stream, read line by line.
+    fn events(&self) -> BufReader<TcpStream> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(120)))
+            .unwrap();
+        write!(
+            stream,
+            "GET /api/events HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nCookie: {}\r\n\r\n",
+            self.port,
+            self.cookie()
+        )
+        .unwrap();
+        BufReader::new(stream)
+    }
+
+    fn state(&self) -> serde_json::Value {
+        let reply = self.ask("GET", "/api/state", "");
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        serde_json::from_slice(&reply.body).unwrap()
+    }
+
+    /// Waits until the job is not running, and returns its state.
+    fn finished(&self) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            let job = self.state()["job"].clone();
+            if job["running"] == false && job["serial"].as_u64() > Some(0) {
+                return job;
+            }
+            assert!(Instant::now() < deadline, "the job did not end: {job}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// The data of the next event named `name` on a stream.
+fn next_event(stream: &mut BufReader<TcpStream>, name: &str) -> serde_json::Value {
+    let mut current = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(stream.read_line(&mut line).unwrap() > 0, "the stream ended");
+        let line = line.trim_end();
+        if let Some(event) = line.strip_prefix("event: ") {
+            current = event.to_string();
+        } else if let Some(data) = line.strip_prefix("data: ")
+            && current == name
+        {
+            return serde_json::from_str(data).unwrap();
+        }
+    }
+}
+
+fn drops_copy(dir: &Path) -> PathBuf {
+    let drops = dir.join("drops");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/drops");
+    for entry in walkdir::WalkDir::new(&source).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let to = drops.join(entry.path().strip_prefix(&source).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else if entry.file_type().is_symlink() {
+            // The fixtures hold a dangling link (a photo whose file is gone).
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    drops
+}
+
+#[test]
+fn the_door_needs_the_token_the_desks_host_and_its_own_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let drops = drops_copy(dir.path());
+    let desk = start(&dir.path().join("work"), &drops);
+    let host = format!("Host: 127.0.0.1:{}", desk.port);
+
+    // No token, a wrong token (in the URL, in the cookie): refused.
+    let get = |path: &str, extra: &[String]| {
+        let mut head = vec![format!("GET {path} HTTP/1.1"), host.clone()];
+        head.extend_from_slice(extra);
+        desk.raw(&head, b"")
+    };
+    assert_eq!(get("/", &[]).status, 403);
+    assert_eq!(get("/api/state", &[]).status, 403);
+    assert_eq!(get("/?token=0123", &[]).status, 403);
+    let wrong = format!("Cookie: lightbox_token_{}={}", desk.port, "f".repeat(64));
+    assert_eq!(get("/api/state", &[wrong]).status, 403);
+    // Another port's cookie is not this desk's.
+    let other = format!("Cookie: lightbox_token_1={}", desk.token);
+    assert_eq!(get("/api/state", &[other]).status, 403);
+
+    // The URL's token is traded for a cookie the page's script cannot read, and leaves the URL.
+    let first = get(&format!("/?token={}", desk.token), &[]);
+    assert_eq!(first.status, 303);
+    assert_eq!(first.header("location"), Some("/"));
+    let cookie = first.header("set-cookie").unwrap();
+    assert!(cookie.starts_with(&desk.cookie()), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    let page = desk.ask("GET", "/", "");
+    assert_eq!(page.status, 200);
+    // Nothing is loaded from elsewhere, nothing frames the desk.
+    let policy = page.header("content-security-policy").unwrap();
+    assert!(policy.contains("default-src 'self'") && policy.contains("frame-ancestors 'none'"));
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert!(!page.text().contains("http://") && !page.text().contains("https://"));
+
+    // A foreign Host (DNS rebinding) is refused even with the token.
+    for foreign in ["evil.example", "localhost.evil.example", "127.0.0.1.nip.io"] {
+        let head = [
+            "GET /api/state HTTP/1.1".to_string(),
+            format!("Host: {foreign}:{}", desk.port),
+            format!("Cookie: {}", desk.cookie()),
+        ];
+        assert_eq!(desk.raw(&head, b"").status, 403, "{foreign}");
+    }
+    let head = [
+        "GET /api/state HTTP/1.1".to_string(),
+        format!("Host: localhost:{}", desk.port),
+        format!("Cookie: {}", desk.cookie()),
+    ];
+    assert_eq!(desk.raw(&head, b"").status, 200);
+
+    // Paths outside the outputs: 404 whatever the spelling; the catalog is not served either.
+    std::fs::write(dir.path().join("secret.txt"), b"secret").unwrap();
+    desk.ask("GET", "/api/state", "");
+    for path in [
+        "/catalog.sqlite",
+        "/../secret.txt",
+        "/derived/../../secret.txt",
+        "/derived/%2e%2e/%2e%2e/secret.txt",
+        "/sheets/..%2f..%2fsecret.txt",
+        "//etc/passwd",
+        "/derived/..%5c..%5csecret.txt",
+        "/desk/settings.json/../../../secret.txt",
+    ] {
+        let reply = desk.ask("GET", path, "");
+        assert_eq!(reply.status, 404, "{path}");
+        assert!(!reply.text().contains("secret"), "{path}");
+    }
+    let abs = dir.path().join("secret.txt");
+    assert_eq!(desk.ask("GET", &abs.display().to_string(), "").status, 404);
+
+    // A change needs POST, the token in its header and the desk's own origin.
+    let change = r#"{"client":"t","changes":[{"op":"verdict","content":"aa","path":"u/a.jpg","decision":"reject"}]}"#;
+    assert_eq!(desk.ask("GET", "/api/run", "").status, 405);
+    assert_eq!(desk.ask("PUT", "/api/decisions", change).status, 403);
+    let post = |extra: &[String]| {
+        let mut head = vec![
+            "POST /api/decisions HTTP/1.1".to_string(),
+            host.clone(),
+            format!("Cookie: {}", desk.cookie()),
+            "Content-Type: application/json".to_string(),
+        ];
+        head.extend_from_slice(extra);
+        desk.raw(&head, change.as_bytes())
+    };
+    // The cookie alone (what a cross-site form would carry): refused.
+    assert_eq!(post(&[]).status, 403);
+    let token = format!("X-Lightbox-Token: {}", desk.token);
+    // A page on another origin, or a cross-site fetch: refused.
+    assert_eq!(
+        post(&[token.clone(), "Origin: http://evil.example".into()]).status,
+        403
+    );
+    assert_eq!(
+        post(&[token.clone(), "Sec-Fetch-Site: cross-site".into()]).status,
+        403
+    );
+    assert_eq!(
+        post(&[
+            token.clone(),
+            format!("Origin: http://localhost:{}", desk.port + 1)
+        ])
+        .status,
+        403
+    );
+    let decisions = lightbox::catalog::read_decisions(&desk.work.join("catalog.sqlite")).unwrap();
+    assert!(decisions.decisions.is_empty(), "nothing refused was saved");
+    // The desk's own page: saved.
+    assert_eq!(
+        post(&[token, format!("Origin: http://127.0.0.1:{}", desk.port)]).status,
+        204
+    );
+    let decisions = lightbox::catalog::read_decisions(&desk.work.join("catalog.sqlite")).unwrap();
+    assert_eq!(decisions.verdict("aa"), Some(Verdict::Reject));
+    // Nothing was written into the drop.
+    assert_eq!(
+        tree(&drops),
+        tree(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/drops")
+                .as_path()
+        )
+    );
+}
+
+/// Every file of a folder with its bytes.
+fn tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(root).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_run_reports_progress_to_its_end_and_decisions_reach_the_catalog_and_other_tabs() {
+    let dir = tempfile::tempdir().unwrap();
+    let drops = drops_copy(dir.path());
+    let desk = start(&dir.path().join("work"), &drops);
+    assert!(desk.state()["report"].is_null());
+
+    // A cancelled run: stopped, nothing suspected, no report.
+    let mut watch = desk.events();
+    assert_eq!(desk.ask("POST", "/api/run", "").status, 202);
+    assert_eq!(desk.ask("POST", "/api/cancel", "").status, 202);
+    let job = desk.finished();
+    assert_eq!(job["ending"], "cancelled", "{job}");
+    let slots = std::fs::read_dir(desk.work.join("journal"))
+        .map(|d| {
+            d.filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.file_name().to_string_lossy().starts_with("slot-"))
+            })
+            .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(slots, 0, "a stopped run leaves no suspects");
+
+    // A whole run: every stage's progress arrives, to its end.
+    assert_eq!(desk.ask("POST", "/api/run", "").status, 202);
+    // One job at a time.
+    let second = desk.ask("POST", "/api/run", "");
+    let job = desk.finished();
+    assert!(
+        second.status == 409 || job["serial"] == 3,
+        "{}",
+        second.status
+    );
+    assert_eq!(job["ending"], "findings", "{job}");
+    let mut stages = Vec::new();
+    let (mut inspected, mut to_inspect) = (0, 0);
+    loop {
+        let job = next_event(&mut watch, "job");
+        if job["serial"] == 2 {
+            let stage = job["stage"].as_str().unwrap().to_string();
+            if stage == "inspect" {
+                inspected = inspected.max(job["done"].as_u64().unwrap());
+                to_inspect = job["total"].as_u64().unwrap();
+            }
+            if !stages.contains(&stage) && !stage.is_empty() {
+                stages.push(stage);
+            }
+            if job["running"] == false {
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        stages,
+        [
+            "scan", "inspect", "dedupe", "validate", "report", "sheets", "review"
+        ]
+    );
+    let state = desk.state();
+    let report = &state["report"];
+    // The inspection's progress reached its end: every file but the dangling link was read.
+    assert_eq!(inspected, to_inspect);
+    assert_eq!(report["summary"]["files"], to_inspect + 1, "{report}");
+    let units = report["units"].as_array().unwrap();
+    assert_eq!(units.len(), 4);
+    let karamay = units
+        .iter()
+        .find(|u| u["unit"] == "克拉玛依市科协")
+        .unwrap();
+    let reasons: Vec<&str> = karamay["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["check"].as_str().unwrap())
+        .collect();
+    assert!(reasons.contains(&"file_small"), "{reasons:?}");
+    assert!(reasons.contains(&"missing_field:caption"), "{reasons:?}");
+    assert!(
+        !report.to_string().contains("decoder_crashed"),
+        "the cancelled run left no file suspected"
+    );
+    assert!(!state["sheets"].as_array().unwrap().is_empty());
+
+    // The review page is the run's, with the desk's hooks; its thumbnails are served.
+    let page = desk.ask("GET", "/review/", "").text();
+    assert!(page.contains("\"live\":{\"changes\":\"/api/decisions\""));
+    let thumb = page
+        .split("\"thumb\":\"../")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_string();
+    let image = desk.ask("GET", &format!("/{thumb}"), "");
+    assert_eq!(image.status, 200);
+    assert_eq!(image.header("content-type"), Some("image/jpeg"));
+    assert_eq!(&image.body[..2], b"\xff\xd8");
+
+    // A decision in one tab: saved to the catalog at once, and the other tab hears of it.
+    let mut other = desk.events();
+    next_event(&mut other, "job");
+    let key = page
+        .split("\"content_key\":\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_string();
+    let change = format!(
+        r#"{{"client":"tab-1","changes":[{{"op":"verdict","content":"{key}","path":"x.jpg","decision":"reject"}}]}}"#
+    );
+    assert_eq!(desk.ask("POST", "/api/decisions", &change).status, 204);
+    let heard = next_event(&mut other, "changes");
+    assert_eq!(heard["client"], "tab-1");
+    assert_eq!(heard["changes"][0]["content"], key.as_str());
+    let catalog = desk.work.join("catalog.sqlite");
+    assert_eq!(
+        lightbox::catalog::read_decisions(&catalog)
+            .unwrap()
+            .verdict(&key),
+        Some(Verdict::Reject)
+    );
+    // A reload shows it; undone, it is gone from the catalog too.
+    assert!(desk.ask("GET", "/review/", "").text().contains(&format!(
+        "{{\"content\":\"{key}\",\"path\":\"x.jpg\",\"decision\":\"reject\"}}"
+    )));
+    let undo = change.replace("\"reject\"", "null");
+    assert_eq!(desk.ask("POST", "/api/decisions", &undo).status, 204);
+    assert_eq!(
+        lightbox::catalog::read_decisions(&catalog)
+            .unwrap()
+            .verdict(&key),
+        None
+    );
+
+    // A decision made while a run holds the catalog waits, and goes in when the run ends.
+    assert_eq!(desk.ask("POST", "/api/run", "").status, 202);
+    let accept = change.replace("\"reject\"", "\"accept\"");
+    assert_eq!(desk.ask("POST", "/api/decisions", &accept).status, 204);
+    desk.finished();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while lightbox::catalog::read_decisions(&catalog)
+        .unwrap()
+        .verdict(&key)
+        != Some(Verdict::Accept)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the waiting decision never reached the catalog"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!desk.work.join("desk/pending.jsonl").exists());
+}
