@@ -30,12 +30,12 @@ const SPLIT_OTHERS: [&str; 2] = [
     "喀什地区科协/2017+喀什地区+流动科技馆进乡村+03.jpg",
 ];
 
-fn browser_dir() -> PathBuf {
+pub(crate) fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
 }
 
 /// What the browser test needs and is missing, if anything.
-fn missing_browser_tools() -> Option<String> {
+pub(crate) fn missing_browser_tools() -> Option<String> {
     let node = Command::new("node").arg("--version").output();
     if !node.is_ok_and(|o| o.status.success()) {
         return Some("node is not on PATH".into());

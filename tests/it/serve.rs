@@ -49,8 +49,12 @@ impl Reply {
 }
 
 fn start(work: &Path, drops: &Path) -> Desk {
+    start_in(work, drops, "en")
+}
+
+fn start_in(work: &Path, drops: &Path, lang: &str) -> Desk {
     let mut child = Command::new(env!("CARGO_BIN_EXE_lightbox"))
-        .args(["--lang", "en", "serve"])
+        .args(["--lang", lang, "serve"])
         .arg(work)
         .arg("--drops")
         .arg(drops)
@@ -501,4 +505,73 @@ fn a_run_reports_progress_to_its_end_and_decisions_reach_the_catalog_and_other_t
         std::thread::sleep(Duration::from_millis(100));
     }
     assert!(!desk.work.join("desk/pending.jsonl").exists());
+}
+
+#[test]
+fn a_whole_session_in_chromium() {
+    if let Some(missing) = crate::review::missing_browser_tools() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI is set but the browser test cannot run: {missing}"
+        );
+        #[expect(
+            clippy::print_stderr,
+            reason = "the only way to tell a developer the test did not run"
+        )]
+        {
+            eprintln!("note: desk browser test not run: {missing}");
+        }
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let drops = drops_copy(dir.path());
+    let desk = start_in(&dir.path().join("work"), &drops, "zh");
+    // The README's and the guide's screenshots: LIGHTBOX_SHOTS=docs/screenshots keeps them.
+    let shots = std::env::var_os("LIGHTBOX_SHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.path().join("shots"));
+    let url = format!("http://127.0.0.1:{}/?token={}", desk.port, desk.token);
+    let out = Command::new("node")
+        .arg(crate::review::browser_dir().join("desk.mjs"))
+        .arg(&url)
+        .arg(&shots)
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "desk.mjs failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for shot in ["desk.png", "desk-review.png"] {
+        let bytes = std::fs::read(shots.join(shot)).unwrap();
+        assert_eq!(&bytes[1..4], b"PNG", "{shot}");
+    }
+    // What the browser decided is in the catalog.
+    let report =
+        lightbox::report::Report::from_json(&std::fs::read(desk.work.join("report.json")).unwrap())
+            .unwrap();
+    let rejected = report
+        .items
+        .iter()
+        .find(|i| i.path == "克拉玛依市科协/2015+克拉玛依市+科普进校园+01.jpg")
+        .unwrap();
+    let key = lightbox::report::content_key(rejected);
+    let decisions = lightbox::catalog::read_decisions(&desk.work.join("catalog.sqlite")).unwrap();
+    assert_eq!(decisions.verdict(&key), Some(Verdict::Reject));
+    assert_eq!(decisions.keepers.len(), 1, "{:?}", decisions.keepers);
+    assert!(
+        decisions.keepers[0]
+            .path
+            .ends_with("2018 喀什地区 科普讲座.jpg")
+    );
+    assert_eq!(
+        tree(&drops),
+        tree(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/drops")
+                .as_path()
+        )
+    );
 }
