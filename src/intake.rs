@@ -10,6 +10,7 @@
 //! grow).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::Path;
 
 use anyhow::Context;
 
@@ -339,10 +340,59 @@ pub(crate) fn remember_history(
     Ok(())
 }
 
-/// Reads every sheet of every unit. Rows are keyed by unit, then by `sheet::match_key`.
+/// Every unit's sheet rows, keyed by unit, then by `sheet::match_key`.
 pub(crate) type SheetRows = BTreeMap<String, BTreeMap<String, sheet::SheetRow>>;
 
-pub(crate) fn read_sheets(scan: &Scan, lang: Lang, journal: &Journal) -> (SheetRows, Vec<Problem>) {
+/// The work folder's folder of returned sheets: `WORK/returned/<unit>/`, one file per return,
+/// named `<date>-<time>-汇总表.<ext>` (the desk keeps each upload there). The newest is read as
+/// that unit's sheet, before the sheets in its drop: its rows win, and the drops stay read-only.
+pub const RETURNED: &str = "returned";
+
+/// The newest returned sheet of each unit of the scan (see [`RETURNED`]).
+pub fn returned_sheets(work: &Path, scan: &Scan) -> Vec<Source> {
+    let mut out = Vec::new();
+    for drop in &scan.drops {
+        let folder = work.join(RETURNED).join(&drop.unit);
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        let newest = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().into_string().ok().map(|n| (n, e.path())))
+            .filter(|(name, _)| ingest::is_sheet_name(name) && !name.starts_with('.'))
+            .max_by(|a, b| a.0.cmp(&b.0));
+        let Some((file_name, path)) = newest else {
+            continue;
+        };
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        out.push(Source {
+            unit: drop.unit.clone(),
+            path: format!("{RETURNED}/{}/{file_name}", drop.unit),
+            folders: Vec::new(),
+            file_name,
+            location: crate::photo::Location::File { path },
+            size: meta.len(),
+            modified: meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .and_then(|d| i64::try_from(d.as_nanos()).ok()),
+        });
+    }
+    out
+}
+
+/// Reads every sheet of every unit: the returned ones first (their rows win), then those in the
+/// drops.
+pub(crate) fn read_sheets(
+    scan: &Scan,
+    returned: &[Source],
+    lang: Lang,
+    journal: &Journal,
+) -> (SheetRows, Vec<Problem>) {
     let mut rows: SheetRows = BTreeMap::new();
     let mut problems = Vec::new();
     let mut problem = |source: &Source, finding: Finding| {
@@ -352,8 +402,8 @@ pub(crate) fn read_sheets(scan: &Scan, lang: Lang, journal: &Journal) -> (SheetR
             finding: ReportedFinding::new(&finding, lang),
         });
     };
-    for entry in scan.entries.iter().filter(|e| e.role == Role::Sheet) {
-        let source = &entry.source;
+    let in_drops = scan.entries.iter().filter(|e| e.role == Role::Sheet);
+    for source in returned.iter().chain(in_drops.map(|e| &e.source)) {
         // A sheet an earlier run died reading is not read again.
         if let Some((_, check)) = journal.verdict(source) {
             problem(source, Finding::error(check));

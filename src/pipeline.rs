@@ -92,7 +92,8 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     progress.finish();
 
     // 2. Sheets: each unit's 汇总表 rows, keyed by file name.
-    let (rows, sheet_problems) = intake::read_sheets(&scan, config.lang, &journal);
+    let returned = intake::returned_sheets(work, &scan);
+    let (rows, sheet_problems) = intake::read_sheets(&scan, &returned, config.lang, &journal);
     let mut problems: Vec<Problem> = scan
         .problems
         .iter()

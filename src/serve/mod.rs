@@ -4,8 +4,10 @@
 //! the address to listen on (127.0.0.1 and a free port unless `--listen`), the language. Out: a
 //! local web app: the units with their counts and findings by reason, a run (or rerun) with live
 //! progress that can be cancelled, the review page saving each decision to the catalog at once
-//! and showing every tab the others' decisions, and the work folder's outputs (thumbnails,
-//! contact sheets, findings, package) for download.
+//! and showing every tab the others' decisions, per unit its fill-in 汇总表 to download and the
+//! returned one to upload (kept as `WORK/returned/<unit>/<date>-<time>-汇总表.<ext>`, read by the
+//! next run as that unit's sheet), the package built into `WORK/package`, and the work folder's
+//! outputs (thumbnails, contact sheets, findings, package) for download.
 //!
 //! Parts: axum on tokio (hyper's HTTP parsing, well kept and fuzzed, sits between the desk and
 //! whatever reaches its port; server-sent events and middleware come with it); no front-end
@@ -14,8 +16,9 @@
 //! binary ([`jobs`]); the door is [`guard`].
 //!
 //! Invariants: nothing is served from outside the work folder's outputs; nothing is written into
-//! a drop (the desk writes only `WORK/desk/` and the catalog); nothing changes on a GET; every
-//! request carries the token.
+//! a drop (the desk writes only `WORK/desk/`, `WORK/returned/`, the catalog, and through its
+//! jobs the run's and the package's outputs); nothing changes on a GET; every request carries
+//! the token.
 
 pub mod guard;
 pub mod jobs;
@@ -48,6 +51,9 @@ use jobs::{JobKind, JobState, Running};
 
 /// The desk's template: `{{LANG}}`, `{{TITLE}}` and `{{DATA}}` are filled.
 const PAGE: &str = include_str!("../../assets/desk/index.html");
+
+/// The largest returned sheet the desk takes (the run reads sheets up to this size too).
+const SHEET_LIMIT: usize = 50 << 20;
 
 /// How `lightbox serve` was asked to run.
 #[derive(Clone, Debug)]
@@ -283,7 +289,13 @@ fn router(desk: Arc<Desk>) -> Router {
         .route("/api/events", get(events))
         .route("/api/run", post(run))
         .route("/api/cancel", post(cancel))
+        .route("/api/package", post(package))
         .route("/api/decisions", post(decide))
+        .route("/api/template", get(template))
+        .route(
+            "/api/sheet",
+            post(returned).layer(axum::extract::DefaultBodyLimit::max(SHEET_LIMIT)),
+        )
         .route("/review/", get(review))
         .route(
             "/review",
@@ -466,11 +478,27 @@ async fn state(State(desk): State<Arc<Desk>>) -> Response {
     let result = tokio::task::spawn_blocking(move || {
         let report = cached_overview(&d)?;
         let decisions = d.decisions()?;
-        anyhow::Ok((report, decisions, listed(&d.work, "sheets")))
+        let returned = listed(&d.work, crate::intake::RETURNED);
+        let package: Vec<String> = listed(&d.work, "package")
+            .into_iter()
+            .filter(|p| {
+                p.ends_with(".xlsx")
+                    || p.ends_with(".pdf")
+                    || p.ends_with(".zip")
+                    || p.ends_with("bag-info.txt")
+            })
+            .collect();
+        anyhow::Ok((
+            report,
+            decisions,
+            listed(&d.work, "sheets"),
+            returned,
+            package,
+        ))
     })
     .await;
     match result {
-        Ok(Ok((report, decisions, sheets))) => {
+        Ok(Ok((report, decisions, sheets, returned, package))) => {
             let rejected = decisions
                 .decisions
                 .iter()
@@ -482,6 +510,9 @@ async fn state(State(desk): State<Arc<Desk>>) -> Response {
                 "job": job,
                 "report": report.as_deref(),
                 "sheets": sheets,
+                "returned": returned,
+                "package": package,
+                "package_folder": desk.work.join("package").display().to_string(),
                 "decided": decisions.decisions.len(),
                 "rejected": rejected,
                 "findings": desk.work.join("findings.csv").exists(),
@@ -547,6 +578,38 @@ async fn run(State(desk): State<Arc<Desk>>) -> Response {
     }
     let args = run_args(&desk, &drops);
     match jobs::start(&desk, JobKind::Run, args) {
+        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Err(e) => failure(StatusCode::CONFLICT, e),
+    }
+}
+
+/// Builds the package into `WORK/package` (replaced whole when it is built again).
+async fn package(State(desk): State<Arc<Desk>>) -> Response {
+    if !crate::pipeline::report_path(&desk.work).exists() {
+        let message = match desk.lang {
+            Lang::Zh => "还没有检查结果：请先检查来稿",
+            Lang::En => "no results yet: check the drops first",
+        };
+        return failure(StatusCode::BAD_REQUEST, message);
+    }
+    let lang = match desk.lang {
+        Lang::Zh => "zh",
+        Lang::En => "en",
+    };
+    let mut args: Vec<OsString> = vec![
+        "--lang".into(),
+        lang.into(),
+        "--progress-json".into(),
+        "package".into(),
+        desk.work.as_os_str().to_owned(),
+        "--to".into(),
+        desk.work.join("package").into_os_string(),
+    ];
+    if let Some(profile) = &desk.profile {
+        args.push("--profile".into());
+        args.push(profile.as_os_str().to_owned());
+    }
+    match jobs::start(&desk, JobKind::Package, args) {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err(e) => failure(StatusCode::CONFLICT, e),
     }
@@ -688,4 +751,163 @@ async fn file(State(desk): State<Arc<Desk>>, method: Method, uri: Uri) -> Respon
         response.headers_mut().insert(header::CONTENT_LENGTH, value);
     }
     response
+}
+
+/// The units of the last run, as the desk accepts them in a URL: a name the report holds, and a
+/// plain folder name (no separator, no `..`).
+fn known_unit(desk: &Desk, unit: &str) -> Option<Report> {
+    let single = matches!(
+        Path::new(unit).components().collect::<Vec<_>>().as_slice(),
+        [std::path::Component::Normal(_)]
+    );
+    if !single || unit.contains(['/', '\\', '\0']) {
+        return None;
+    }
+    let report = load_report(&desk.work).ok()??;
+    report
+        .summary
+        .units
+        .iter()
+        .any(|u| u.unit == unit)
+        .then_some(report)
+}
+
+fn the_profile(desk: &Desk) -> anyhow::Result<crate::profile::Profile> {
+    Ok(match &desk.profile {
+        Some(path) => crate::profile::Profile::load(path)?,
+        None => crate::profile::Profile::embedded(),
+    })
+}
+
+/// A unit's fill-in 汇总表 (`lightbox template` over the last run): made in a temporary folder and
+/// sent, so a GET leaves nothing behind.
+async fn template(
+    State(desk): State<Arc<Desk>>,
+    axum::extract::Query(query): axum::extract::Query<BTreeMap<String, String>>,
+) -> Response {
+    let unit = query.get("unit").cloned().unwrap_or_default();
+    let d = Arc::clone(&desk);
+    let made = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<Vec<u8>>> {
+        let Some(mut report) = known_unit(&d, &unit) else {
+            return Ok(None);
+        };
+        report.items.retain(|i| i.unit == unit);
+        report.summary.units.retain(|u| u.unit == unit);
+        let profile = the_profile(&d)?;
+        let dir = tempfile::tempdir()?;
+        let to = dir.path().join("template.xlsx");
+        let dirs = crate::photo::DerivedDirs::in_work(&d.work);
+        crate::template::write(&report, &dirs, &profile.fields.required, d.lang, &to)?;
+        Ok(Some(std::fs::read(&to)?))
+    })
+    .await;
+    let unit = query.get("unit").cloned().unwrap_or_default();
+    match made {
+        Ok(Ok(Some(bytes))) => {
+            let name = format!("{unit}-汇总表.xlsx");
+            let disposition = format!(
+                "attachment; filename=\"template.xlsx\"; filename*=UTF-8''{}",
+                percent_encoded(&name)
+            );
+            let mut response = (
+                [(header::CONTENT_TYPE, content_type(Path::new("t.xlsx")))],
+                bytes,
+            )
+                .into_response();
+            if let Ok(value) = disposition.parse() {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_DISPOSITION, value);
+            }
+            response
+        }
+        Ok(Ok(None)) => failure(StatusCode::NOT_FOUND, "no such unit in the last run"),
+        Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+/// RFC 5987's encoding of a file name for `filename*`.
+fn percent_encoded(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The sheet extensions a returned 汇总表 may have.
+const SHEET_EXTENSIONS: &[&str] = &["xlsx", "xls", "ods", "csv"];
+
+/// A unit's returned 汇总表, uploaded: kept as `WORK/returned/<unit>/<date>-<time>-汇总表.<ext>`
+/// (the name the unit gave it is not used, only its extension), and read as that unit's sheet
+/// by the next run. The drop is never written.
+async fn returned(
+    State(desk): State<Arc<Desk>>,
+    axum::extract::Query(query): axum::extract::Query<BTreeMap<String, String>>,
+    body: axum::body::Bytes,
+) -> Response {
+    let unit = query.get("unit").cloned().unwrap_or_default();
+    let name = query.get("name").cloned().unwrap_or_default();
+    let ext = Path::new(&name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .filter(|e| SHEET_EXTENSIONS.contains(&e.as_str()));
+    let Some(ext) = ext else {
+        let message = match desk.lang {
+            Lang::Zh => "只接受 xlsx、xls、ods 或 csv 格式的汇总表",
+            Lang::En => "a sheet must be xlsx, xls, ods or csv",
+        };
+        return failure(StatusCode::BAD_REQUEST, message);
+    };
+    if body.is_empty() {
+        return failure(StatusCode::BAD_REQUEST, "empty file");
+    }
+    let d = Arc::clone(&desk);
+    let kept = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<String>> {
+        if known_unit(&d, &unit).is_none() {
+            return Ok(None);
+        }
+        let folder = d.work.join(crate::intake::RETURNED).join(&unit);
+        std::fs::create_dir_all(&folder)?;
+        let now = SystemTime::now();
+        let seconds = now
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let stamp = format!(
+            "{}-{:02}{:02}{:02}",
+            crate::output::date_of(now),
+            seconds / 3600 % 24,
+            seconds / 60 % 60,
+            seconds % 60
+        );
+        let mut file = format!("{stamp}-汇总表.{ext}");
+        let mut n = 2;
+        while folder.join(&file).exists() {
+            file = format!("{stamp}-{n}-汇总表.{ext}");
+            n += 1;
+        }
+        crate::output::write_atomic(&folder.join(&file), &body)?;
+        Ok(Some(format!("{}/{unit}/{file}", crate::intake::RETURNED)))
+    })
+    .await;
+    match kept {
+        Ok(Ok(Some(path))) => {
+            desk.send(Event::Finished);
+            (
+                StatusCode::CREATED,
+                Json(serde_json::json!({ "kept": path })),
+            )
+                .into_response()
+        }
+        Ok(Ok(None)) => failure(StatusCode::NOT_FOUND, "no such unit in the last run"),
+        Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
 }

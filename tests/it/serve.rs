@@ -575,3 +575,99 @@ fn a_whole_session_in_chromium() {
         )
     );
 }
+
+#[test]
+fn a_units_sheet_goes_out_and_comes_back_and_the_package_is_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let drops = drops_copy(dir.path());
+    let desk = start(&dir.path().join("work"), &drops);
+    // Before any run there is no unit to send a sheet for.
+    assert_eq!(
+        desk.ask(
+            "GET",
+            "/api/template?unit=%E6%96%B0%E7%96%86%E5%A4%A7%E5%AD%A6",
+            ""
+        )
+        .status,
+        404
+    );
+    assert_eq!(desk.ask("POST", "/api/run", "").status, 202);
+    assert_eq!(desk.finished()["ending"], "findings");
+
+    // The fill-in sheet of a unit: an xlsx to download; nothing is left in the work folder.
+    let unit = "%E6%96%B0%E7%96%86%E5%A4%A7%E5%AD%A6"; // 新疆大学
+    let before = tree(&desk.work).len();
+    let sheet = desk.ask("GET", &format!("/api/template?unit={unit}"), "");
+    assert_eq!(sheet.status, 200, "{}", sheet.text());
+    assert_eq!(&sheet.body[..2], b"PK");
+    assert!(sheet.header("content-disposition").unwrap().contains(
+        "filename*=UTF-8''%E6%96%B0%E7%96%86%E5%A4%A7%E5%AD%A6-%E6%B1%87%E6%80%BB%E8%A1%A8.xlsx"
+    ));
+    assert_eq!(tree(&desk.work).len(), before, "a GET wrote nothing");
+
+    // Uploads: only a unit of the run, only a sheet's extension, never the unit's own name for
+    // the file.
+    let csv = "序号,文件名,年份,地州市,活动名称,图片说明,摄影者\n1,2017+乌鲁木齐市+天文科普.jpg,2017,乌鲁木齐市,天文科普,新疆大学天文台向市民开放观测太阳黑子。,李明\n";
+    let upload = |unit: &str, name: &str, body: &str| {
+        desk.ask("POST", &format!("/api/sheet?unit={unit}&name={name}"), body)
+    };
+    assert_eq!(upload("..%2Fx", "a.csv", csv).status, 404);
+    assert_eq!(upload("..", "a.csv", csv).status, 404);
+    assert_eq!(upload("%2Ftmp", "a.csv", csv).status, 404);
+    assert_eq!(upload(unit, "run.sh", csv).status, 400);
+    assert_eq!(upload(unit, "a.csv", "").status, 400);
+    let kept = upload(unit, "..%2F..%2Fx.csv", csv);
+    assert_eq!(kept.status, 201, "{}", kept.text());
+    let kept: serde_json::Value = serde_json::from_slice(&kept.body).unwrap();
+    let kept = kept["kept"].as_str().unwrap();
+    assert!(
+        kept.starts_with("returned/新疆大学/") && kept.ends_with("-汇总表.csv"),
+        "{kept}"
+    );
+    assert!(desk.work.join(kept).is_file());
+    assert!(!dir.path().join("x.csv").exists() && !desk.work.join("x.csv").exists());
+    assert_eq!(
+        desk.state()["returned"],
+        serde_json::json!([kept]),
+        "the desk lists what it kept"
+    );
+
+    // The next run reads it as the unit's sheet (the drop is untouched).
+    assert_eq!(desk.ask("POST", "/api/run", "").status, 202);
+    desk.finished();
+    let report = std::fs::read_to_string(desk.work.join("report.json")).unwrap();
+    assert!(report.contains("新疆大学天文台向市民开放观测太阳黑子。"));
+    assert!(
+        report.contains(kept),
+        "the caption's source names the returned sheet"
+    );
+    assert_eq!(
+        tree(&drops),
+        tree(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures/drops")
+                .as_path()
+        )
+    );
+
+    // The package, built from the desk into WORK/package.
+    assert_eq!(desk.ask("POST", "/api/package", "").status, 202);
+    let job = desk.finished();
+    assert_eq!(job["kind"], "package");
+    assert!(
+        job["ending"] == "clean" || job["ending"] == "findings",
+        "{job}"
+    );
+    let state = desk.state();
+    let package: Vec<&str> = state["package"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(package.contains(&"package/data/汇总表.xlsx"), "{package:?}");
+    let book = desk.ask("GET", "/package/data/%E5%9B%BE%E5%BD%95.pdf", "");
+    assert_eq!(book.status, 200);
+    assert_eq!(&book.body[..4], b"%PDF");
+    crate::env::assert_valid_bag(&desk.work.join("package"));
+}
