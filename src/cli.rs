@@ -169,6 +169,12 @@ pub enum Command {
         #[arg(long)]
         profile: Option<PathBuf>,
     },
+    /// Write the manual pages (one per command, roff) into a folder: what the .deb installs.
+    #[command(hide = true)]
+    Man {
+        /// The folder to write `lightbox.1`, `lightbox-run.1`, ... into (created if needed).
+        out: PathBuf,
+    },
     /// Show the embedded profile, or check a profile file.
     Profile {
         /// Check this profile file instead of showing the embedded one.

@@ -454,6 +454,14 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             })?;
             Ok(0)
         }
+        Command::Man { out } => {
+            std::fs::create_dir_all(out)?;
+            let mut command = <Cli as clap::CommandFactory>::command();
+            // The hidden `man` itself gets no page.
+            command = command.mut_subcommand("man", |c| c.hide(true));
+            clap_mangen::generate_to(command, out)?;
+            Ok(0)
+        }
         Command::Profile { check } => {
             match check {
                 Some(path) => {

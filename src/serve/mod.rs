@@ -290,6 +290,7 @@ fn router(desk: Arc<Desk>) -> Router {
         .route("/api/run", post(run))
         .route("/api/cancel", post(cancel))
         .route("/api/package", post(package))
+        .route("/api/drops", post(set_drops))
         .route("/api/decisions", post(decide))
         .route("/api/template", get(template))
         .route(
@@ -580,6 +581,55 @@ async fn run(State(desk): State<Arc<Desk>>) -> Response {
     match jobs::start(&desk, JobKind::Run, args) {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err(e) => failure(StatusCode::CONFLICT, e),
+    }
+}
+
+/// The drops folders, as the desk's form sends them.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DropsForm {
+    drops: Vec<PathBuf>,
+}
+
+/// Sets the folders (or zips) the runs go over, remembered in `WORK/desk/settings.json`. Each
+/// must exist; none may be inside the work folder (the desk writes there) nor hold it.
+async fn set_drops(State(desk): State<Arc<Desk>>, Json(form): Json<DropsForm>) -> Response {
+    let mut drops = Vec::new();
+    for drop in form.drops.iter().filter(|d| !d.as_os_str().is_empty()) {
+        let Ok(full) = drop.canonicalize() else {
+            let message = match desk.lang {
+                Lang::Zh => format!("找不到 {}", drop.display()),
+                Lang::En => format!("{} does not exist", drop.display()),
+            };
+            return failure(StatusCode::BAD_REQUEST, message);
+        };
+        if full.starts_with(&desk.work) || desk.work.starts_with(&full) {
+            let message = match desk.lang {
+                Lang::Zh => format!(
+                    "{} 与工作文件夹重叠：来稿要放在工作文件夹之外",
+                    full.display()
+                ),
+                Lang::En => format!(
+                    "{} overlaps the work folder: keep the drops outside it",
+                    full.display()
+                ),
+            };
+            return failure(StatusCode::BAD_REQUEST, message);
+        }
+        drops.push(full);
+    }
+    let settings = Settings { drops };
+    let path = desk.desk_dir().join("settings.json");
+    let written = serde_json::to_vec_pretty(&settings)
+        .map_err(anyhow::Error::from)
+        .and_then(|bytes| Ok(crate::output::write_atomic(&path, &bytes)?));
+    match written {
+        Ok(()) => {
+            *desk.settings.lock().expect("settings lock") = settings;
+            desk.send(Event::Finished);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
     }
 }
 

@@ -671,3 +671,56 @@ fn a_units_sheet_goes_out_and_comes_back_and_the_package_is_built() {
     assert_eq!(&book.body[..4], b"%PDF");
     crate::env::assert_valid_bag(&desk.work.join("package"));
 }
+
+#[test]
+fn the_drops_folder_is_set_from_the_desk_and_remembered() {
+    let dir = tempfile::tempdir().unwrap();
+    let drops = drops_copy(dir.path());
+    let work = dir.path().join("work");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lightbox"))
+        .args(["--lang", "en", "serve"])
+        .arg(&work)
+        .args(["--no-browser"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().unwrap().unwrap();
+        if line.starts_with("http://") {
+            break line;
+        }
+    };
+    let rest = url.strip_prefix("http://127.0.0.1:").unwrap();
+    let (port, token) = rest.split_once("/?token=").unwrap();
+    let desk = Desk {
+        child,
+        port: port.parse().unwrap(),
+        token: token.to_string(),
+        work: work.canonicalize().unwrap(),
+    };
+    assert_eq!(desk.state()["drops"], serde_json::json!([]));
+    // A run with no drops says so.
+    assert_eq!(desk.ask("POST", "/api/run", "").status, 400);
+    let set = |path: &Path| {
+        desk.ask(
+            "POST",
+            "/api/drops",
+            &serde_json::json!({ "drops": [path] }).to_string(),
+        )
+    };
+    assert_eq!(set(&dir.path().join("missing")).status, 400);
+    // Not the work folder, nor anything inside it or holding it.
+    assert_eq!(set(&desk.work.join("desk")).status, 400);
+    assert_eq!(set(dir.path()).status, 400);
+    assert_eq!(set(&drops).status, 204);
+    assert_eq!(
+        desk.state()["drops"],
+        serde_json::json!([drops.canonicalize().unwrap()])
+    );
+    let settings = std::fs::read_to_string(desk.work.join("desk/settings.json")).unwrap();
+    assert!(settings.contains(&*drops.canonicalize().unwrap().to_string_lossy()));
+    assert_eq!(desk.ask("POST", "/api/run", "").status, 202);
+    assert_eq!(desk.finished()["ending"], "findings");
+}
