@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The licences of everything the .deb bundles, in one file.
 
-In: `cargo metadata` for the fast build (features turbojpeg) on this platform; each crate's own
+In: `cargo metadata` for the packaged build (features turbojpeg and heif) on this platform; each crate's own
 licence files in cargo's registry (and libjpeg-turbo's, which turbojpeg-sys builds from source
 inside it). Out: OUT (default packaging/out/THIRD-PARTY-LICENSES.txt): for every crate linked
 into the binary, its name, version, licence expression and the text of its licence files; crates
@@ -35,7 +35,7 @@ def licence_files(root):
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "packaging/out/THIRD-PARTY-LICENSES.txt"
     meta = json.loads(subprocess.check_output(
-        ["cargo", "metadata", "--format-version", "1", "--locked", "--features", "turbojpeg",
+        ["cargo", "metadata", "--format-version", "1", "--locked", "--features", "turbojpeg,heif",
          "--filter-platform", "x86_64-unknown-linux-gnu"]))
     packages = {p["id"]: p for p in meta["packages"]}
     nodes = {n["id"]: n for n in meta["resolve"]["nodes"]}
@@ -51,10 +51,11 @@ def main():
     crates = sorted((packages[i] for i in seen), key=lambda p: (p["name"], p["version"]))
     lines = ["Third-party software in lightbox",
              "================================", "",
-             f"{len(crates)} Rust crates are compiled into the lightbox binary; the fast build also",
-             "links libjpeg-turbo (built from source by turbojpeg-sys; its licence is under that",
-             "crate below). The embedded Noto Sans SC font is under the SIL Open Font License 1.1",
-             "(LICENSE-OFL.txt beside this file).", ""]
+             f"{len(crates)} Rust crates are compiled into the lightbox binary. It also contains",
+             "libjpeg-turbo (built from source by turbojpeg-sys; its licence is under that crate",
+             "below), and links the system's libheif (Debian's libheif1, installed as a dependency;",
+             "its licence is in /usr/share/doc/libheif1). The embedded Noto Sans SC font is under",
+             "the SIL Open Font License 1.1 (LICENSE-OFL.txt beside this file).", ""]
     # The same text (the Apache licence, say) is written once, and named where it recurs.
     first = {}
     for p in crates:

@@ -120,7 +120,8 @@ pub struct Desk {
     events: broadcast::Sender<Event>,
     job: Mutex<JobState>,
     running: Mutex<Option<Running>>,
-    /// Catalog writes one at a time; changes a job's lock kept out wait in `WORK/desk/pending.jsonl`.
+    /// Catalog writes one at a time, and never while a job starts (it would find the catalog
+    /// locked); changes made while a job holds it wait in `WORK/desk/pending.jsonl`.
     writing: tokio::sync::Mutex<()>,
     /// The report's overview, kept until `report.json` changes.
     overview: Mutex<Option<Overview>>,
@@ -578,6 +579,8 @@ async fn run(State(desk): State<Arc<Desk>>) -> Response {
         return failure(StatusCode::BAD_REQUEST, message);
     }
     let args = run_args(&desk, &drops);
+    // No decision is being written while the job starts: the job's run takes the catalog's lock.
+    let _writing = desk.writing.lock().await;
     match jobs::start(&desk, JobKind::Run, args) {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err(e) => failure(StatusCode::CONFLICT, e),
@@ -659,6 +662,7 @@ async fn package(State(desk): State<Arc<Desk>>) -> Response {
         args.push("--profile".into());
         args.push(profile.as_os_str().to_owned());
     }
+    let _writing = desk.writing.lock().await;
     match jobs::start(&desk, JobKind::Package, args) {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err(e) => failure(StatusCode::CONFLICT, e),
