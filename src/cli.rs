@@ -3,17 +3,21 @@
 //! In: `argv`. Out: a `Cli` value the binary turns into stage configs. Invariant: nothing
 //! outside this file and `main.rs` sees clap types.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use lightbox::lang::Lang;
+use lightbox::messages;
 
 /// lightbox: photo intake for collections sent in by many units.
 #[derive(Debug, Parser)]
 #[command(name = "lightbox", version, about, long_about = None)]
 pub struct Cli {
-    /// Language of findings, reports and sheets.
-    #[arg(long, value_enum, global = true, default_value = "zh")]
-    pub lang: LangArg,
+    /// Language of findings, reports, sheets, help and errors (default: from the locale: 中文
+    /// under a zh_* locale or none (C, POSIX, unset), English under any other language).
+    #[arg(long, value_enum, global = true)]
+    pub lang: Option<LangArg>,
     /// Print nothing but errors: no progress bars, no summary.
     #[arg(long, short, global = true)]
     pub quiet: bool,
@@ -30,6 +34,155 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The language asked for, else the locale's ([`locale_lang`]).
+    pub fn language(&self) -> Lang {
+        match self.lang {
+            Some(LangArg::Zh) => Lang::Zh,
+            Some(LangArg::En) => Lang::En,
+            None => locale_lang(),
+        }
+    }
+}
+
+/// The language of the locale: the first of `LC_ALL`, `LC_MESSAGES`, `LANG` that is set: a
+/// `zh*` locale, or none at all (`C`, `POSIX`, unset), is Chinese, the collection's language;
+/// any other language is English.
+pub fn locale_lang() -> Lang {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
+    let bare = locale.is_empty() || locale == "C" || locale == "POSIX" || locale.starts_with("C.");
+    if bare || locale.starts_with("zh") {
+        Lang::Zh
+    } else {
+        Lang::En
+    }
+}
+
+/// The language of the command line before it is parsed: `--lang zh|en` (or `--lang=…`) where
+/// it stands, else the locale's. Help and parse errors come in it.
+fn language_of(args: &[OsString]) -> Lang {
+    let mut words = args.iter().filter_map(|a| a.to_str());
+    while let Some(word) = words.next() {
+        let value = match word.strip_prefix("--lang") {
+            Some("") => words.next(),
+            Some(rest) => rest.strip_prefix('='),
+            None => None,
+        };
+        match value {
+            Some("zh") => return Lang::Zh,
+            Some("en") => return Lang::En,
+            _ => {}
+        }
+    }
+    locale_lang()
+}
+
+/// Parses `argv`, with help and errors in its language (Chinese help from the messages catalog;
+/// English from the doc comments). Exits as clap does on `--help`, `--version` and errors (2).
+pub fn parse() -> Cli {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let lang = language_of(&args);
+    let matches = match command(lang).try_get_matches_from(&args) {
+        Ok(matches) => matches,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if lang == Lang::Zh
+                && !matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
+            {
+                let what = match e.kind() {
+                    ErrorKind::InvalidValue | ErrorKind::ValueValidation => "参数值无效",
+                    ErrorKind::UnknownArgument => "无法识别的参数",
+                    ErrorKind::InvalidSubcommand => "没有这个命令",
+                    ErrorKind::MissingRequiredArgument => "缺少必需的参数",
+                    ErrorKind::MissingSubcommand
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => "请给出要执行的命令",
+                    ErrorKind::ArgumentConflict => "参数互相冲突",
+                    _ => "命令行有误",
+                };
+                #[expect(clippy::print_stderr, reason = "the CLI's own parse error, in Chinese")]
+                {
+                    eprintln!("lightbox：{what}（用 lightbox --help 查看用法）");
+                }
+            }
+            e.exit()
+        }
+    };
+    match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    }
+}
+
+/// The command line's definition in a language: clap's own (the doc comments) in English; in
+/// Chinese every command's and argument's help from the messages catalog, and Chinese headings.
+pub fn command(lang: Lang) -> clap::Command {
+    let command = <Cli as CommandFactory>::command();
+    match lang {
+        Lang::En => command,
+        Lang::Zh => {
+            let version = messages::cli_help_zh("", "version").unwrap_or_default();
+            localized(command, "lightbox")
+                .disable_version_flag(true)
+                .arg(
+                    Arg::new("version")
+                        .short('V')
+                        .long("version")
+                        .action(ArgAction::Version)
+                        .help(version)
+                        .help_heading(messages::cli_word_zh("options")),
+                )
+        }
+    }
+}
+
+fn localized(mut command: clap::Command, name: &str) -> clap::Command {
+    let word = messages::cli_word_zh;
+    if let Some(about) = messages::cli_help_zh(name, "") {
+        command = command.about(about).long_about(None::<&str>);
+    }
+    command = command
+        .mut_args(|arg| {
+            let id = arg.get_id().as_str().to_string();
+            let heading = if arg.is_positional() {
+                word("arguments")
+            } else {
+                word("options")
+            };
+            let arg = arg.help_heading(heading);
+            match messages::cli_help_zh(name, &id) {
+                Some(help) => arg.help(help).long_help(None::<&str>),
+                None => arg,
+            }
+        })
+        .disable_help_flag(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help(messages::cli_help_zh("", "help").unwrap_or_default())
+                .help_heading(word("options")),
+        )
+        .help_template(format!(
+            "{{about-with-newline}}\n{}：{{usage}}\n\n{{all-args}}{{after-help}}",
+            word("usage")
+        ))
+        .subcommand_help_heading(word("commands"))
+        .disable_help_subcommand(true);
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    for sub in names {
+        command = command.mut_subcommand(&sub, |c| localized(c, &sub));
+    }
+    command
 }
 
 /// `--split-size`: `2GB`, `700MB`, `650MiB`, or bytes.
@@ -181,4 +334,44 @@ pub enum Command {
         #[arg(long)]
         check: Option<PathBuf>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command and every argument has Chinese help: a new one without it fails here.
+    #[test]
+    fn every_command_and_argument_has_chinese_help() {
+        fn walk(command: &clap::Command, name: &str, missing: &mut Vec<String>) {
+            if messages::cli_help_zh(name, "").is_none() {
+                missing.push(format!("{name}: about"));
+            }
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if !arg.is_hide_set() && messages::cli_help_zh(name, id).is_none() {
+                    missing.push(format!("{name}: {id}"));
+                }
+            }
+            for sub in command.get_subcommands().filter(|c| !c.is_hide_set()) {
+                walk(sub, sub.get_name(), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&command(Lang::En), "lightbox", &mut missing);
+        assert!(missing.is_empty(), "no Chinese help for {missing:?}");
+    }
+
+    #[test]
+    fn the_language_is_read_before_parsing() {
+        let args = |a: &[&str]| a.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            language_of(&args(&["lightbox", "--lang", "en", "run"])),
+            Lang::En
+        );
+        assert_eq!(
+            language_of(&args(&["lightbox", "run", "--lang=zh"])),
+            Lang::Zh
+        );
+    }
 }

@@ -11,6 +11,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::broken::Broken;
 use crate::photo::{Check, Finding, Location, Source};
 pub use crate::photo::{Drop, DropKind};
 pub use crate::reading::{read, read_into};
@@ -61,8 +62,10 @@ const SYSTEM_FILES: [&str; 4] = ["thumbs.db", ".ds_store", "desktop.ini", "ehthu
 pub fn scan(roots: &[PathBuf]) -> anyhow::Result<Scan> {
     let mut scan = Scan::default();
     for root in roots {
-        let meta = fs::metadata(root)
-            .map_err(|e| anyhow::anyhow!("cannot open drops folder {}: {e}", root.display()))?;
+        let meta = fs::metadata(root).map_err(|e| Broken::DropsMissing {
+            path: root.display().to_string(),
+            reason: e.to_string(),
+        })?;
         let root = fs::canonicalize(root)
             .map_err(|e| anyhow::anyhow!("cannot resolve {}: {e}", root.display()))?;
         if meta.is_file() && is_zip_name(&root) {
@@ -71,7 +74,10 @@ pub fn scan(roots: &[PathBuf]) -> anyhow::Result<Scan> {
         } else if meta.is_dir() {
             scan_collection(&root, &mut scan);
         } else {
-            anyhow::bail!("{} is neither a folder nor a zip file", root.display());
+            return Err(Broken::NotADrop {
+                path: root.display().to_string(),
+            }
+            .into());
         }
     }
     scan.drops.sort_by(|a, b| a.path.cmp(&b.path));
@@ -91,8 +97,10 @@ pub fn scan(roots: &[PathBuf]) -> anyhow::Result<Scan> {
 pub fn scan_units(units: &[PathBuf]) -> anyhow::Result<Scan> {
     let mut scan = Scan::default();
     for unit_path in units {
-        let meta = fs::metadata(unit_path)
-            .map_err(|e| anyhow::anyhow!("cannot open drop {}: {e}", unit_path.display()))?;
+        let meta = fs::metadata(unit_path).map_err(|e| Broken::DropsMissing {
+            path: unit_path.display().to_string(),
+            reason: e.to_string(),
+        })?;
         let unit_path = fs::canonicalize(unit_path)
             .map_err(|e| anyhow::anyhow!("cannot resolve {}: {e}", unit_path.display()))?;
         let parent = unit_path.parent().unwrap_or(Path::new("/")).to_path_buf();
@@ -107,7 +115,10 @@ pub fn scan_units(units: &[PathBuf]) -> anyhow::Result<Scan> {
             });
             walk_folder(&parent, &unit_path, &unit, &mut scan);
         } else {
-            anyhow::bail!("{} is neither a folder nor a zip file", unit_path.display());
+            return Err(Broken::NotADrop {
+                path: unit_path.display().to_string(),
+            }
+            .into());
         }
     }
     scan.drops.sort_by(|a, b| a.path.cmp(&b.path));

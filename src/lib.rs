@@ -5,6 +5,7 @@
 //! sheets) and a package. Start reading at `pipeline`, which runs the stages in order.
 
 pub mod boundary;
+pub mod broken;
 pub mod budget;
 pub mod catalog;
 pub mod config;

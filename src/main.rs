@@ -12,10 +12,10 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Mutex;
 
-use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use cli::{Cli, Command, LangArg, SheetsBy};
+use cli::{Cli, Command, SheetsBy};
+use lightbox::broken::Broken;
 use lightbox::lang::Lang;
 use lightbox::pipeline::{self, RunConfig};
 use lightbox::profile::{Profile, SheetGroup};
@@ -148,15 +148,22 @@ fn open_browser(url: &str) {
 
 fn main() -> ExitCode {
     bound_heap();
-    let cli = Cli::parse();
+    let cli = cli::parse();
     match run(&cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("lightbox: {e:#}");
-            let lang = match cli.lang {
-                LangArg::Zh => Lang::Zh,
-                LangArg::En => Lang::En,
-            };
+            let lang = cli.language();
+            // A cause the CLI knows is worded in the language; anything else is the error's own
+            // text (in Chinese after a Chinese "could not finish").
+            match broken(&e) {
+                Some(broken) => {
+                    eprintln!("lightbox: {}", lightbox::messages::broken(&broken, lang))
+                }
+                None if lang == Lang::Zh => {
+                    eprintln!("lightbox: {}：{e:#}", lightbox::messages::failed(lang))
+                }
+                None => eprintln!("lightbox: {e:#}"),
+            }
             if let Some(hint) = lightbox::output::hint(&e, lang) {
                 eprintln!("lightbox: {hint}");
             }
@@ -165,14 +172,29 @@ fn main() -> ExitCode {
     }
 }
 
+/// Why the command could not work, when the error chain says so in a way the CLI can word.
+fn broken(error: &anyhow::Error) -> Option<Broken> {
+    error.chain().find_map(|cause| {
+        if let Some(broken) = cause.downcast_ref::<Broken>() {
+            return Some(broken.clone());
+        }
+        match cause.downcast_ref::<lightbox::catalog::CatalogError>() {
+            Some(lightbox::catalog::CatalogError::Locked { path, lock }) => {
+                Some(Broken::CatalogBusy {
+                    path: path.clone(),
+                    lock: lock.clone(),
+                })
+            }
+            _ => None,
+        }
+    })
+}
+
 fn run(cli: &Cli) -> anyhow::Result<u8> {
     // A library's panic on one file becomes that file's finding: nothing printed for it.
     lightbox::boundary::quiet_caught_panics();
     lightbox::journal::mark_crashes();
-    let lang = match cli.lang {
-        LangArg::Zh => Lang::Zh,
-        LangArg::En => Lang::En,
-    };
+    let lang = cli.language();
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(jobs) = cli.jobs {
         pool = pool.num_threads(jobs.max(1));

@@ -56,11 +56,9 @@ pub struct RunOutcome {
 /// Only for a broken run: the drops folder is missing or the work folder cannot be written.
 pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOutcome> {
     let work = &config.work;
-    fs::create_dir_all(work).with_context(|| {
-        format!(
-            "creating the work folder {} (is it writable?)",
-            work.display()
-        )
+    fs::create_dir_all(work).map_err(|e| crate::broken::Broken::WorkNotWritable {
+        path: work.display().to_string(),
+        reason: e.to_string(),
     })?;
     let dirs = DerivedDirs::in_work(work);
     dirs.create()

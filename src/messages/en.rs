@@ -5,6 +5,7 @@
 //! new check or label cannot compile here without its English wording. Reached only through the
 //! dispatch in `messages/mod.rs`.
 
+use crate::broken::Broken;
 use crate::fingerprint::Dihedral;
 use crate::photo::tags::MAX_ROWS;
 use crate::photo::{Check, Field, GroupKind, Limit, Severity, Status};
@@ -330,6 +331,28 @@ pub(super) fn receipt(issue: &Issue) -> String {
         Issue::RowWithoutFile { table } => format!("listed in {table}, but not in the package"),
         Issue::DamagedZip { reason } => {
             format!("the zip is damaged or cut short (an interrupted transfer?): {reason}")
+        }
+    }
+}
+
+pub(super) fn broken(broken: &Broken) -> String {
+    match broken {
+        Broken::DropsMissing { path, reason } => {
+            format!("cannot open the drops folder {path} ({reason}): check the path")
+        }
+        Broken::NotADrop { path } => {
+            format!("{path} is neither a folder nor a zip file: give a drops folder or a zip")
+        }
+        Broken::WorkNotWritable { path, reason } => {
+            format!(
+                "cannot create the work folder {path} ({reason}): choose a writable place with --out"
+            )
+        }
+        Broken::CatalogBusy { path, lock } => format!(
+            "the catalog {path} is in use by another lightbox: wait for it to finish (or remove {lock} if none is running)"
+        ),
+        Broken::NoReport { work } => {
+            format!("{work} holds no results (report.json): run lightbox run first")
         }
     }
 }

@@ -23,6 +23,7 @@
 //! - a third language (Uyghur, say) is one more file here and one more [`Lang`] variant: the
 //!   compiler then lists every `match` below that must call it.
 
+use crate::broken::Broken;
 use crate::fingerprint::Dihedral;
 use crate::lang::Lang;
 use crate::photo::{Check, Field, GroupKind, KeepReason, Limit, Severity, Status};
@@ -117,6 +118,34 @@ pub fn receipt(finding: &Finding, lang: Lang) -> String {
         Lang::En => en::receipt(&finding.issue),
     };
     format!("{}: {}: {what}", finding.bag, finding.file)
+}
+
+/// Why a command could not do its work, as the CLI prints it (after `lightbox: `), with what to
+/// do about it.
+pub fn broken(broken: &Broken, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => zh::broken(broken),
+        Lang::En => en::broken(broken),
+    }
+}
+
+/// The line the CLI prints before an error it has no wording for (the error's own text follows).
+pub fn failed(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "无法完成",
+        Lang::En => "failed",
+    }
+}
+
+/// The Chinese help of a command (`item` empty) or of one of its arguments (clap's id): the CLI
+/// shows it under `--lang zh`; English help is the doc comments clap reads. `None`: no wording.
+pub fn cli_help_zh(command: &str, item: &str) -> Option<&'static str> {
+    zh::cli_help(command, item)
+}
+
+/// A heading of the CLI's help in Chinese: `usage`, `commands`, `arguments`, `options`.
+pub fn cli_word_zh(word: &str) -> &'static str {
+    zh::cli_word(word)
 }
 
 #[cfg(test)]

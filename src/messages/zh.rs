@@ -5,6 +5,7 @@
 //! new check or label cannot compile here without its Chinese wording. Reached only through the
 //! dispatch in `messages/mod.rs`.
 
+use crate::broken::Broken;
 use crate::fingerprint::Dihedral;
 use crate::photo::tags::MAX_ROWS;
 use crate::photo::{Check, Field, GroupKind, Limit, Severity, Status};
@@ -345,5 +346,89 @@ pub(super) fn receipt(issue: &Issue) -> String {
         Issue::NotInTable { table } => format!("{table} 中没有这张照片"),
         Issue::RowWithoutFile { table } => format!("{table} 列出了它，但包中没有此文件"),
         Issue::DamagedZip { reason } => format!("zip 已损坏或不完整（可能传输中断）：{reason}"),
+    }
+}
+
+pub(super) fn broken(broken: &Broken) -> String {
+    match broken {
+        Broken::DropsMissing { path, reason } => {
+            format!("无法打开来稿文件夹 {path}（{reason}）：请检查路径是否正确")
+        }
+        Broken::NotADrop { path } => {
+            format!("{path} 既不是文件夹也不是 zip 压缩包：来稿请给出文件夹或 zip 文件")
+        }
+        Broken::WorkNotWritable { path, reason } => {
+            format!("无法创建工作文件夹 {path}（{reason}）：请用 --out 换一个可写的位置")
+        }
+        Broken::CatalogBusy { path, lock } => format!(
+            "工作文件夹的目录 {path} 正被另一个 lightbox 使用：请等它结束（若确实没有在运行，可删除 {lock}）"
+        ),
+        Broken::NoReport { work } => {
+            format!("{work} 中没有检查结果（report.json）：请先运行 lightbox run")
+        }
+    }
+}
+
+pub(super) fn cli_help(command: &str, item: &str) -> Option<&'static str> {
+    Some(match (command, item) {
+        ("lightbox", "") => "照片整理：检查各单位报送的照片，查重、审核并打包",
+        (_, "lang") => {
+            "提示、报告和联系表的语言（默认按系统语言：中文系统或未设置时为中文，其他语言为英文）"
+        }
+        (_, "quiet") => "只显示错误：不显示进度条和汇总",
+        (_, "jobs") => "工作线程数（默认：全部处理器核心）",
+        (_, "timings") => "运行结束后显示每个阶段的用时及占比",
+        (_, "progress_json") => "以 JSON 行输出进度（供 lightbox serve 等程序调用），不输出汇总",
+        (_, "help") => "显示帮助",
+        (_, "version") => "显示版本",
+        ("run", "") => "检查来稿：读取、检查、核对信息、查重，生成报告、联系表和审核页（主要工作）",
+        ("run", "drops") => "来稿文件夹（每个子文件夹或 zip 是一个单位的来稿），或单位的 zip 文件",
+        ("run", "out") => "工作文件夹：存放报告、缩略图、联系表和审核页",
+        ("run" | "package" | "template" | "serve", "profile") => {
+            "征集方案文件（TOML）；默认使用内置的 cast-2023"
+        }
+        ("run", "json") => "以 JSON 输出汇总",
+        ("run", "catalog") => "目录数据库（默认：工作文件夹/catalog.sqlite）",
+        ("run", "font") => "联系表使用的字体（TrueType/OpenType）；默认使用内置的思源黑体子集",
+        ("run", "sheets_by") => "联系表按单位、年份或活动分页（默认按征集方案）",
+        ("package", "") => "从工作文件夹生成交给中国科协的包",
+        ("package", "work") => "lightbox run 的工作文件夹",
+        ("package", "to") => "要生成的包文件夹（已存在则整体替换）",
+        ("package", "decisions") => "从审核页导出的审核决定（decisions.json；之后保存在目录中）",
+        ("package", "split_size") => "分卷：每卷是一个完整的 zip 包，不超过此大小，如 2GB、700MB",
+        ("package", "source_organization") => "bag-info.txt 的报送单位（默认取征集方案）",
+        ("package", "organization_address") => "bag-info.txt 的单位地址（默认取征集方案）",
+        ("package", "contact_name") => "bag-info.txt 的联系人（默认取征集方案）",
+        ("package", "contact_phone") => "bag-info.txt 的联系电话（默认取征集方案）",
+        ("package", "contact_email") => "bag-info.txt 的电子邮箱（默认取征集方案）",
+        ("package", "external_description") => "bag-info.txt 的说明（默认取征集方案）",
+        ("package", "title") => "汇总表和图录封面上的标题（默认取征集方案）",
+        ("verify", "") => {
+            "校验收到的包：结构、每个文件的校验值、有无缺失或多余、命名规则、汇总表与照片是否一致"
+        }
+        ("verify", "packages") => "包文件夹、分卷所在文件夹，或分卷 zip 文件",
+        ("template", "") => "生成单位的补填汇总表（xlsx）：每张照片一行，带缩略图，缺的必填项标黄",
+        ("template", "drop") => "一个单位的来稿：文件夹或 zip",
+        ("template", "to") => "要写入的汇总表（默认：当前文件夹下的“单位名-汇总表.xlsx”）",
+        ("serve", "") => {
+            "工作台：在浏览器中完成全部工作（检查并显示进度、审核决定即时保存、补填表、打包）"
+        }
+        ("serve", "work") => "工作文件夹（默认：主目录下的 lightbox）",
+        ("serve", "drops") => "来稿文件夹或 zip（记在工作文件夹中，下次不必再给）",
+        ("serve", "listen") => "监听地址，如 0.0.0.0:8080 供局域网使用（仍需访问口令）",
+        ("serve", "no_browser") => "只显示地址，不自动打开浏览器",
+        ("profile", "") => "显示内置的征集方案，或检查一个方案文件",
+        ("profile", "check") => "检查这个方案文件，而不是显示内置方案",
+        _ => return None,
+    })
+}
+
+pub(super) fn cli_word(word: &str) -> &'static str {
+    match word {
+        "usage" => "用法",
+        "commands" => "命令",
+        "arguments" => "参数",
+        "options" => "选项",
+        _ => "",
     }
 }

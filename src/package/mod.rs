@@ -177,6 +177,12 @@ pub fn package(
     options: &PackageOptions,
 ) -> anyhow::Result<PackageOutcome> {
     let report_path = work.join("report.json");
+    if !report_path.exists() {
+        return Err(crate::broken::Broken::NoReport {
+            work: work.display().to_string(),
+        }
+        .into());
+    }
     let name = to
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -258,11 +258,19 @@ fn a_photo_accepted_earlier_is_recognised_and_never_packaged_twice() {
 fn a_second_run_on_a_locked_catalog_exits_2_with_a_clear_message() {
     let run = Run::new(&drops(), &["--quiet"]);
     let held = lightbox::catalog::Catalog::open(&run.work.join("catalog.sqlite")).unwrap();
+    // In the default language, and in English.
     let out = run_into(&drops(), &run.work, &[]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("in use by another lightbox run") && stderr.contains("catalog.sqlite"),
+        stderr.contains("正被另一个 lightbox 使用") && stderr.contains("catalog.sqlite"),
+        "{stderr}"
+    );
+    let out = run_into(&drops(), &run.work, &["--lang", "en"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("in use by another lightbox") && stderr.contains("catalog.sqlite"),
         "{stderr}"
     );
     drop(held);

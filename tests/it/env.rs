@@ -93,6 +93,11 @@ where
     Command::new(env!("CARGO_BIN_EXE_lightbox"))
         .args(args)
         .stdin(std::process::Stdio::null())
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        // No locale of a language: the default language is the collection's (中文), whatever
+        // the machine running the tests is set to.
+        .env("LANG", "C.UTF-8")
         .output()
         .expect("the binary runs")
 }

@@ -18,6 +18,9 @@ use crate::env::{drops, tree_state};
 fn start(args: &[&OsStr]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_lightbox"))
         .args(args)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

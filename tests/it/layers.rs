@@ -28,7 +28,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "text",
         ],
     ),
-    ("nouns", &["photo", "profile", "receipt"]),
+    ("nouns", &["broken", "photo", "profile", "receipt"]),
     (
         "shared over the nouns",
         &[

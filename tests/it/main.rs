@@ -9,6 +9,7 @@ mod bag;
 mod book;
 mod broken;
 mod catalog;
+mod cli;
 mod distinct;
 mod env;
 mod exiftool;
