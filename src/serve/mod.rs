@@ -294,6 +294,7 @@ fn router(desk: Arc<Desk>) -> Router {
         .route("/api/drops", post(set_drops))
         .route("/api/decisions", post(decide))
         .route("/api/template", get(template))
+        .route("/api/fixlist", get(fixlist))
         .route(
             "/api/sheet",
             post(returned).layer(axum::extract::DefaultBodyLimit::max(SHEET_LIMIT)),
@@ -857,24 +858,70 @@ async fn template(
     .await;
     let unit = query.get("unit").cloned().unwrap_or_default();
     match made {
-        Ok(Ok(Some(bytes))) => {
-            let name = format!("{unit}-汇总表.xlsx");
-            let disposition = format!(
-                "attachment; filename=\"template.xlsx\"; filename*=UTF-8''{}",
-                percent_encoded(&name)
-            );
-            let mut response = (
-                [(header::CONTENT_TYPE, content_type(Path::new("t.xlsx")))],
-                bytes,
-            )
-                .into_response();
-            if let Ok(value) = disposition.parse() {
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_DISPOSITION, value);
-            }
-            response
-        }
+        Ok(Ok(Some(bytes))) => attachment(bytes, &format!("{unit}-汇总表.xlsx")),
+        Ok(Ok(None)) => failure(StatusCode::NOT_FOUND, "no such unit in the last run"),
+        Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
+}
+
+/// A download: the bytes with their type and a file name (ASCII fallback, and the real name as
+/// RFC 5987 has it).
+fn attachment(bytes: Vec<u8>, name: &str) -> Response {
+    let disposition = format!(
+        "attachment; filename=\"download{}\"; filename*=UTF-8''{}",
+        Path::new(name)
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| format!(".{e}"))
+            .unwrap_or_default(),
+        percent_encoded(name)
+    );
+    let mut response = (
+        [(header::CONTENT_TYPE, content_type(Path::new(name)))],
+        bytes,
+    )
+        .into_response();
+    if let Ok(value) = disposition.parse() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// A unit's fix-list: its rows of `findings.csv` (every finding on its photos, and the problems
+/// of its folder, zip or sheet), as `<unit>-问题清单.csv` to send to the unit beside its fill-in
+/// 汇总表.
+async fn fixlist(
+    State(desk): State<Arc<Desk>>,
+    axum::extract::Query(query): axum::extract::Query<BTreeMap<String, String>>,
+) -> Response {
+    let unit = query.get("unit").cloned().unwrap_or_default();
+    let d = Arc::clone(&desk);
+    let u = unit.clone();
+    let made = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<Vec<u8>>> {
+        let Some(report) = known_unit(&d, &u) else {
+            return Ok(None);
+        };
+        let items = report.items.iter().filter(|i| i.unit == u).map(Ok);
+        let problems: Vec<_> = report
+            .problems
+            .iter()
+            .filter(|p| p.unit == u)
+            .cloned()
+            .collect();
+        let mut out = Vec::new();
+        crate::report::write_findings_csv(&mut out, items, &problems, d.lang)?;
+        Ok(Some(out))
+    })
+    .await;
+    let name = match desk.lang {
+        Lang::Zh => format!("{unit}-问题清单.csv"),
+        Lang::En => format!("{unit}-findings.csv"),
+    };
+    match made {
+        Ok(Ok(Some(bytes))) => attachment(bytes, &name),
         Ok(Ok(None)) => failure(StatusCode::NOT_FOUND, "no such unit in the last run"),
         Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
         Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),

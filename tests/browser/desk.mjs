@@ -13,6 +13,7 @@
 //       4. opens the review page in two tabs: a photo rejected in one shows as rejected in the
 //          other without a reload; a keeper chosen in the second shows in the first;
 //       5. reloads: the decisions come from the catalog (no browser storage left to send);
+//       6. builds the package with the button, to its end, and finds its 汇总表 and 图录 linked;
 //       and throughout: no request leaves the desk's origin, no console error.
 //
 // Out: a line per step on stdout; exit code 0, or 1 with the failed step and why on stderr.
@@ -146,6 +147,17 @@ async function main(url, shots) {
     check(await cardOf(page, REJECTED).getAttribute('data-decision') === 'reject', 'the rejection is not in the catalog');
     check(await cardOf(page, GROUPED_COPY).locator('.group .keeper').count() === 1, 'the keeper is not in the catalog');
     console.log('ok reload: both decisions came back from the catalog');
+
+    step = 'package';
+    await page.goto(origin + '/');
+    await page.waitForSelector('#package:not([disabled])');
+    check(await page.locator('a.fixlist').count() === 4, 'not every unit offers its fix-list');
+    await page.click('#package');
+    await page.waitForFunction(() => document.querySelector('#run').disabled === false && /打包完成|Package built/.test(document.querySelector('#job-line').textContent), null, { timeout: 240000 });
+    await page.waitForSelector('#package-box a', { timeout: 15000 });
+    const links = await page.$$eval('#package-box a', as => as.map(a => a.textContent));
+    check(links.some(l => l.endsWith('汇总表.xlsx')) && links.some(l => l.endsWith('图录.pdf')), `package links: ${links}`);
+    console.log(`ok package: built, ${links.length} files linked`);
 
     check(problems.length === 0, problems.join('\n'));
   } finally {

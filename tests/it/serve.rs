@@ -561,6 +561,31 @@ fn a_whole_session_in_chromium() {
     let decisions = lightbox::catalog::read_decisions(&desk.work.join("catalog.sqlite")).unwrap();
     assert_eq!(decisions.verdict(&key), Some(Verdict::Reject));
     assert_eq!(decisions.keepers.len(), 1, "{:?}", decisions.keepers);
+    // The package the browser built follows them: the rejected photo stayed out.
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(desk.work.join("package/data/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let rejected_path = "克拉玛依市科协/2015+克拉玛依市+科普进校园+01.jpg";
+    let originals: Vec<&str> = manifest["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["original"].as_str().unwrap())
+        .collect();
+    assert!(!originals.is_empty(), "the package holds photos");
+    assert!(
+        !originals.contains(&rejected_path),
+        "the photo rejected in the browser was packaged"
+    );
+    assert!(
+        manifest["skipped"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["original"] == rejected_path && s["code"] == "curator_rejected"),
+        "{manifest}"
+    );
     assert!(
         decisions.keepers[0]
             .path
@@ -604,6 +629,28 @@ fn a_units_sheet_goes_out_and_comes_back_and_the_package_is_built() {
         "filename*=UTF-8''%E6%96%B0%E7%96%86%E5%A4%A7%E5%AD%A6-%E6%B1%87%E6%80%BB%E8%A1%A8.xlsx"
     ));
     assert_eq!(tree(&desk.work).len(), before, "a GET wrote nothing");
+
+    // Its fix-list: its own rows of findings.csv, nobody else's.
+    let fixes = desk.ask("GET", &format!("/api/fixlist?unit={unit}"), "");
+    assert_eq!(fixes.status, 200, "{}", fixes.text());
+    assert!(
+        fixes
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        fixes
+            .header("content-disposition")
+            .unwrap()
+            .contains("filename*=UTF-8''")
+    );
+    let csv_text = fixes.text();
+    assert!(csv_text.starts_with('\u{feff}'));
+    assert!(csv_text.contains("新疆大学/损坏的照片.jpg"), "{csv_text}");
+    assert!(csv_text.contains("truncated"));
+    assert!(!csv_text.contains("克拉玛依市科协/"), "{csv_text}");
+    assert_eq!(desk.ask("GET", "/api/fixlist?unit=..", "").status, 404);
 
     // Uploads: only a unit of the run, only a sheet's extension, never the unit's own name for
     // the file.
