@@ -369,12 +369,16 @@ fn overview(report: &Report) -> serde_json::Value {
         for f in &item.findings {
             // The check's code, and for a missing field which one: "no caption" and "no year"
             // are different things to ask a unit for.
-            let value = serde_json::to_value(&f.finding.check).unwrap_or_default();
-            let text = |key: &str| value.get(key).and_then(|c| c.as_str());
-            let code = match (text("check"), text("field")) {
-                (Some(check), Some(field)) => format!("{check}:{field}"),
-                (Some(check), None) => check.to_string(),
-                _ => String::new(),
+            let code = match &f.finding.check {
+                crate::photo::Check::MissingField { field } => format!(
+                    "{}:{}",
+                    f.finding.check.code(),
+                    serde_json::to_value(field)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default()
+                ),
+                check => check.code().to_string(),
             };
             let reason = reasons
                 .entry(item.unit.as_str())
@@ -548,26 +552,29 @@ async fn events(
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
-/// The arguments of a run over the remembered drops.
-fn run_args(desk: &Desk, drops: &[PathBuf]) -> Vec<OsString> {
+/// A job's arguments: the desk's language, progress as JSON lines, the command and its own
+/// arguments, and the desk's profile.
+fn job_args(desk: &Desk, command: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
     let lang = match desk.lang {
         Lang::Zh => "zh",
         Lang::En => "en",
     };
-    let mut args: Vec<OsString> = vec![
-        "--lang".into(),
-        lang.into(),
-        "--progress-json".into(),
-        "run".into(),
-    ];
-    args.extend(drops.iter().map(|d| d.as_os_str().to_owned()));
-    args.push("--out".into());
-    args.push(desk.work.as_os_str().to_owned());
+    let mut args: Vec<OsString> = vec!["--lang".into(), lang.into(), "--progress-json".into()];
+    args.extend(command);
     if let Some(profile) = &desk.profile {
         args.push("--profile".into());
         args.push(profile.as_os_str().to_owned());
     }
     args
+}
+
+/// The arguments of a run over the remembered drops.
+fn run_args(desk: &Desk, drops: &[PathBuf]) -> Vec<OsString> {
+    let mut command: Vec<OsString> = vec!["run".into()];
+    command.extend(drops.iter().map(|d| d.as_os_str().to_owned()));
+    command.push("--out".into());
+    command.push(desk.work.as_os_str().to_owned());
+    job_args(desk, command)
 }
 
 async fn run(State(desk): State<Arc<Desk>>) -> Response {
@@ -646,23 +653,15 @@ async fn package(State(desk): State<Arc<Desk>>) -> Response {
         };
         return failure(StatusCode::BAD_REQUEST, message);
     }
-    let lang = match desk.lang {
-        Lang::Zh => "zh",
-        Lang::En => "en",
-    };
-    let mut args: Vec<OsString> = vec![
-        "--lang".into(),
-        lang.into(),
-        "--progress-json".into(),
-        "package".into(),
-        desk.work.as_os_str().to_owned(),
-        "--to".into(),
-        desk.work.join("package").into_os_string(),
-    ];
-    if let Some(profile) = &desk.profile {
-        args.push("--profile".into());
-        args.push(profile.as_os_str().to_owned());
-    }
+    let args = job_args(
+        &desk,
+        [
+            "package".into(),
+            desk.work.as_os_str().to_owned(),
+            "--to".into(),
+            desk.work.join("package").into_os_string(),
+        ],
+    );
     let _writing = desk.writing.lock().await;
     match jobs::start(&desk, JobKind::Package, args) {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
@@ -748,20 +747,10 @@ async fn review(State(desk): State<Arc<Desk>>) -> Response {
 
 /// A URL path, percent-decoded; `None` when it does not decode to UTF-8.
 fn decoded(path: &str) -> Option<String> {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()
+        .map(|p| p.into_owned())
 }
 
 fn content_type(path: &Path) -> &'static str {
@@ -928,17 +917,15 @@ async fn fixlist(
     }
 }
 
-/// RFC 5987's encoding of a file name for `filename*`.
+/// RFC 5987's encoding of a file name for `filename*`: letters, digits and `-._~` as they are,
+/// every other byte escaped.
 fn percent_encoded(name: &str) -> String {
-    name.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    const KEPT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(name, KEPT).to_string()
 }
 
 /// The sheet extensions a returned 汇总表 may have.

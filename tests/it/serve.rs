@@ -53,11 +53,17 @@ fn start(work: &Path, drops: &Path) -> Desk {
 }
 
 fn start_in(work: &Path, drops: &Path, lang: &str) -> Desk {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lightbox"))
-        .args(["--lang", lang, "serve"])
-        .arg(work)
-        .arg("--drops")
-        .arg(drops)
+    start_with(work, Some(drops), lang)
+}
+
+/// A desk on `work`, over `drops` (none: the desk's page sets them).
+fn start_with(work: &Path, drops: Option<&Path>, lang: &str) -> Desk {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lightbox"));
+    command.args(["--lang", lang, "serve"]).arg(work);
+    if let Some(drops) = drops {
+        command.arg("--drops").arg(drops);
+    }
+    let mut child = command
         .args(["--no-browser", "--jobs", "2"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -723,30 +729,7 @@ fn a_units_sheet_goes_out_and_comes_back_and_the_package_is_built() {
 fn the_drops_folder_is_set_from_the_desk_and_remembered() {
     let dir = tempfile::tempdir().unwrap();
     let drops = drops_copy(dir.path());
-    let work = dir.path().join("work");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_lightbox"))
-        .args(["--lang", "en", "serve"])
-        .arg(&work)
-        .args(["--no-browser"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().unwrap().unwrap();
-        if line.starts_with("http://") {
-            break line;
-        }
-    };
-    let rest = url.strip_prefix("http://127.0.0.1:").unwrap();
-    let (port, token) = rest.split_once("/?token=").unwrap();
-    let desk = Desk {
-        child,
-        port: port.parse().unwrap(),
-        token: token.to_string(),
-        work: work.canonicalize().unwrap(),
-    };
+    let desk = start_with(&dir.path().join("work"), None, "en");
     assert_eq!(desk.state()["drops"], serde_json::json!([]));
     // A run with no drops says so.
     assert_eq!(desk.ask("POST", "/api/run", "").status, 400);
