@@ -35,7 +35,7 @@ pub(crate) fn browser_dir() -> PathBuf {
 }
 
 /// What the browser test needs and is missing, if anything.
-pub(crate) fn missing_browser_tools() -> Option<String> {
+fn missing_browser_tools() -> Option<String> {
     let node = Command::new("node").arg("--version").output();
     if !node.is_ok_and(|o| o.status.success()) {
         return Some("node is not on PATH".into());
@@ -64,6 +64,26 @@ fn node(args: &[&OsStr]) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Whether the browser tests can run; when not, says so (and fails under CI, which must have
+/// them).
+pub(crate) fn browser_ready(test: &str) -> bool {
+    let Some(missing) = missing_browser_tools() else {
+        return true;
+    };
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI is set but the browser test cannot run: {missing}"
+    );
+    #[expect(
+        clippy::print_stderr,
+        reason = "the only way to tell a developer the test did not run"
+    )]
+    {
+        eprintln!("note: {test} browser test not run: {missing}");
+    }
+    false
 }
 
 /// What `lightbox package` did: the manifest, the exit code (1 when a left-out photo needs staff)
@@ -124,18 +144,7 @@ fn left_out<'a>(packaged: &'a Packaged, path: &str) -> Option<&'a str> {
 
 #[test]
 fn decisions_made_in_the_browser_are_packaged_and_survive_a_rerun() {
-    if let Some(missing) = missing_browser_tools() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but the browser test cannot run: {missing}"
-        );
-        #[expect(
-            clippy::print_stderr,
-            reason = "the only way to tell a developer the test did not run"
-        )]
-        {
-            eprintln!("note: review page browser test not run: {missing}");
-        }
+    if !browser_ready("review page") {
         return;
     }
     let run = Run::new(&drops(), &["--quiet"]);

@@ -515,18 +515,7 @@ fn a_run_reports_progress_to_its_end_and_decisions_reach_the_catalog_and_other_t
 
 #[test]
 fn a_whole_session_in_chromium() {
-    if let Some(missing) = crate::review::missing_browser_tools() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI is set but the browser test cannot run: {missing}"
-        );
-        #[expect(
-            clippy::print_stderr,
-            reason = "the only way to tell a developer the test did not run"
-        )]
-        {
-            eprintln!("note: desk browser test not run: {missing}");
-        }
+    if !crate::review::browser_ready("desk") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
