@@ -177,6 +177,7 @@ impl Catalog {
             .execute_batch(
                 "PRAGMA journal_mode = WAL;
                  PRAGMA synchronous = NORMAL;
+                 BEGIN IMMEDIATE;
                  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                  CREATE TABLE IF NOT EXISTS runs (
                      id INTEGER PRIMARY KEY, inputs TEXT NOT NULL, summary TEXT NOT NULL);
@@ -204,7 +205,8 @@ impl Catalog {
                      path TEXT NOT NULL, PRIMARY KEY (content, kind));
                  CREATE TABLE IF NOT EXISTS distinct_pairs (
                      a TEXT NOT NULL, b TEXT NOT NULL, PRIMARY KEY (a, b), CHECK (a < b));
-                 CREATE TABLE IF NOT EXISTS sheets (unit TEXT PRIMARY KEY, input TEXT NOT NULL);",
+                 CREATE TABLE IF NOT EXISTS sheets (unit TEXT PRIMARY KEY, input TEXT NOT NULL);
+                 COMMIT;",
             )
             .map_err(db)?;
         let version: Option<i64> = connection
@@ -610,23 +612,37 @@ impl Catalog {
 
 /// The decisions of the catalog at `path` as its last committed transaction left them, read
 /// without its lock (a run may hold it: SQLite's write-ahead log lets a reader in beside the
-/// writer). No catalog there yet: no decisions.
+/// writer). No catalog there yet, or one whose first run is still making it (a file without its
+/// tables): no decisions.
 ///
 /// # Errors
 /// When the database cannot be read.
 pub fn read_decisions(path: &Path) -> Result<Decisions, CatalogError> {
+    let none = || Decisions {
+        format: 1,
+        report: path.display().to_string(),
+        ..Decisions::default()
+    };
     if !path.exists() {
-        return Ok(Decisions {
-            format: 1,
-            report: path.display().to_string(),
-            ..Decisions::default()
-        });
+        return Ok(none());
     }
+    let db = |source| CatalogError::Database {
+        path: path.display().to_string(),
+        source,
+    };
     let connection = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|source| CatalogError::Database {
-            path: path.display().to_string(),
-            source,
-        })?;
+        .map_err(db)?;
+    let made: bool = connection
+        .query_row(
+            "SELECT count(*) = 2 FROM sqlite_master WHERE type = 'table' \
+             AND name IN ('decisions', 'distinct_pairs')",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    if !made {
+        return Ok(none());
+    }
     decisions_in(&connection, path)
 }
 
@@ -872,6 +888,39 @@ mod tests {
         assert!(err.to_string().contains("catalog.sqlite"));
         drop(first);
         assert!(Catalog::open(&path).is_ok());
+    }
+
+    #[test]
+    fn a_catalog_still_being_made_reads_as_no_decisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("catalog.sqlite");
+        // What a reader met while a first run was making the catalog: the file is there,
+        // some of its tables not yet.
+        let early = Connection::open(&path).unwrap();
+        early
+            .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE meta (key TEXT);")
+            .unwrap();
+        let d = read_decisions(&path).unwrap();
+        assert!(d.decisions.is_empty() && d.keepers.is_empty() && d.distinct.is_empty());
+        drop(early);
+        std::fs::remove_file(&path).unwrap();
+        // An empty file (SQLite's view of a database not yet written) likewise.
+        std::fs::write(&path, b"").unwrap();
+        assert!(read_decisions(&path).unwrap().decisions.is_empty());
+        std::fs::remove_file(&path).unwrap();
+        // Once made, the decisions are read.
+        let mut catalog = Catalog::open(&path).unwrap();
+        catalog
+            .apply_changes(&[Change::Verdict {
+                content: "aa".into(),
+                path: "u/aa.jpg".into(),
+                decision: Some(Verdict::Reject),
+            }])
+            .unwrap();
+        assert_eq!(
+            read_decisions(&path).unwrap().verdict("aa"),
+            Some(Verdict::Reject)
+        );
     }
 
     #[test]
