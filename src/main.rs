@@ -8,7 +8,7 @@
 
 mod cli;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
@@ -86,7 +86,9 @@ impl JsonLines {
             "total": state.total,
             "finished": finished,
         });
-        println!("{line}");
+        // Whoever reads the progress may have gone (the desk closed): the job goes on to its
+        // end, which the catalog and the outputs keep, rather than dying on a closed pipe.
+        let _ = writeln!(std::io::stdout().lock(), "{line}");
     }
 }
 
@@ -323,7 +325,15 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 },
             };
             let summary = pool.install(|| {
-                lightbox::package::package(work, to, decisions.as_deref(), &profile, lang, &options)
+                lightbox::package::package(
+                    work,
+                    to,
+                    decisions.as_deref(),
+                    &profile,
+                    lang,
+                    &options,
+                    progress,
+                )
             })?;
             if !quiet {
                 match lang {
@@ -350,7 +360,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             Ok(if summary.has_problems() { 1 } else { 0 })
         }
         Command::Verify { packages } => {
-            let outcome = pool.install(|| lightbox::package::receive::verify(packages));
+            let outcome = pool.install(|| lightbox::package::receive::verify(packages, progress));
             for (path, reason) in &outcome.unreadable {
                 match lang {
                     Lang::Zh => eprintln!("lightbox: 无法读取 {path}：{reason}"),

@@ -22,6 +22,7 @@ use super::{
 };
 use crate::lang::Lang;
 use crate::profile::Profile;
+use crate::progress::Progress;
 use crate::spill::Spill;
 
 /// The package's `External-Identifier`: the profile, the bagging date and the first 12 hex
@@ -121,6 +122,7 @@ impl BagPlan {
         own: Range<usize>,
         skipped: &[Skipped],
         part: Option<Part>,
+        progress: &dyn Progress,
     ) -> anyhow::Result<()> {
         let data = dir.join("data");
         fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
@@ -135,7 +137,15 @@ impl BagPlan {
             part: part.map(|p| (p.index, p.count)),
             ..self.book.clone()
         };
-        write_reading_copies(&data, entries, own.clone(), listed, &book, &self.derived)?;
+        write_reading_copies(
+            &data,
+            entries,
+            own.clone(),
+            listed,
+            &book,
+            &self.derived,
+            progress,
+        )?;
         let mut known = HashMap::new();
         for e in rows() {
             let e = e.context("reading the manifest's rows back")?;
@@ -170,6 +180,7 @@ impl BagPlan {
         entries: &Spill<ManifestEntry>,
         skipped: &[Skipped],
         limit: u64,
+        progress: &dyn Progress,
     ) -> anyhow::Result<Vec<String>> {
         let sizes: Vec<u64> = entries
             .iter()
@@ -197,9 +208,12 @@ impl BagPlan {
                     .with_context(|| format!("moving {} into part {}", e.file, part.index))?;
             }
             let left_out: &[Skipped] = if part.index == 1 { skipped } else { &[] };
-            self.write(&dir, entries, own, left_out, Some(part))?;
+            self.write(&dir, entries, own, left_out, Some(part), progress)?;
             let zip = format!("{root}.zip");
+            progress.stage("zip", 1);
             parts::zip_bag(&dir, &root, &staging.join(&zip), time)?;
+            progress.advance(1);
+            progress.finish();
             fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
             names.push(zip);
         }

@@ -46,6 +46,7 @@ use crate::output;
 use crate::photo::decisions::Decisions;
 use crate::photo::{ContentHash, Format, Source};
 use crate::profile::{PackageInfo, Profile};
+use crate::progress::Progress;
 use crate::reading;
 use crate::report::ItemReport;
 use crate::spill::{Spill, SpillWriter};
@@ -168,6 +169,9 @@ pub struct PackageOptions {
 /// When the report cannot be read, or the package cannot be written (the error names the path);
 /// nothing is left half-written at `to`. When a photo a curator split from its group is to be
 /// checked and `profile` is not the one the run used.
+///
+/// Progress: `copy` (a step per selected photo), then for each bag `summary` (a step per row of
+/// its 汇总表) and `catalogue` (a step per photo of its 图录), and for each part `zip`.
 pub fn package(
     work: &Path,
     to: &Path,
@@ -175,6 +179,7 @@ pub fn package(
     profile: &Profile,
     lang: Lang,
     options: &PackageOptions,
+    progress: &dyn Progress,
 ) -> anyhow::Result<PackageOutcome> {
     let report_path = work.join("report.json");
     if !report_path.exists() {
@@ -233,7 +238,7 @@ pub fn package(
     let staging = output::staging_dir(to)
         .with_context(|| format!("creating a staging folder beside {}", to.display()))?;
     let data = staging.path().join("data");
-    let (entries, skipped) = build(&items, selected, skipped, &data, parent, lang)
+    let (entries, skipped) = build(&items, selected, skipped, &data, parent, lang, progress)
         .with_context(|| format!("writing the package at {}", to.display()))?;
     let identifier = identifier(&profile.name, &date, &entries)?;
     let info = base_info(profile, options, &date, &identifier, follows.as_deref());
@@ -256,12 +261,19 @@ pub fn package(
     };
     let parts = match options.split_size {
         None => {
-            bag.write(staging.path(), &entries, 0..entries.len(), &skipped, None)
-                .with_context(|| format!("writing the package at {}", to.display()))?;
+            bag.write(
+                staging.path(),
+                &entries,
+                0..entries.len(),
+                &skipped,
+                None,
+                progress,
+            )
+            .with_context(|| format!("writing the package at {}", to.display()))?;
             Vec::new()
         }
         Some(limit) => bag
-            .write_parts(staging.path(), &name, &entries, &skipped, limit)
+            .write_parts(staging.path(), &name, &entries, &skipped, limit, progress)
             .with_context(|| format!("writing the package's parts at {}", to.display()))?,
     };
     output::replace_dir(staging, to)
@@ -288,7 +300,7 @@ pub fn package(
 /// which lists (and counts) the whole collection; the other parts count the whole package in
 /// their 统计 below their own photos. The 图录 shows the bag's own photos. The rows are read back
 /// into memory for them (a few hundred bytes a photo), the pictures one at a time from
-/// `previews`.
+/// `previews`. Progress: the stages `summary` and `catalogue`, a step per photo.
 ///
 /// # Errors
 /// When a row cannot be read back or a reading copy cannot be written.
@@ -299,6 +311,7 @@ pub fn write_reading_copies(
     listed: Range<usize>,
     book: &crate::package::book::BookInfo,
     previews: &dyn crate::package::book::Previews,
+    progress: &dyn Progress,
 ) -> anyhow::Result<()> {
     // Every row of the package, read back once (a few hundred bytes a photo): this bag's own
     // are a slice of them, and so are the rows its 汇总表 lists.
@@ -309,19 +322,47 @@ pub fn write_reading_copies(
     let rows = &all[own.clone()];
     // A part that lists only its own photos counts the whole package too, below its own.
     let whole = (listed != (0..all.len())).then_some(&all[..]);
+    let counted = Counted { previews, progress };
+    progress.stage("summary", listed.len() as u64);
     crate::package::book::write_summary(
         &data.join(crate::package::book::SUMMARY_NAME),
         &all[listed],
         whole,
         book,
-        previews,
+        &counted,
     )?;
+    progress.finish();
+    progress.stage("catalogue", rows.len() as u64);
     crate::package::book::write_catalogue(
         &data.join(crate::package::book::CATALOGUE_NAME),
         rows,
         book,
-        previews,
-    )
+        &counted,
+    )?;
+    progress.finish();
+    Ok(())
+}
+
+/// Previews that count each answer as a step: the 汇总表 asks for each of its photos' thumbnail
+/// once, the 图录 for each of its photos' preview once, and the pictures are what takes their
+/// time.
+struct Counted<'a> {
+    previews: &'a dyn crate::package::book::Previews,
+    progress: &'a dyn Progress,
+}
+
+impl crate::package::book::Previews for Counted<'_> {
+    fn thumbnail(&self, entry: &ManifestEntry) -> Option<Vec<u8>> {
+        let bytes = self.previews.thumbnail(entry);
+        self.progress.advance(1);
+        bytes
+    }
+
+    fn preview(&self, entry: &ManifestEntry) -> Option<Vec<u8>> {
+        let bytes = self.previews.preview(entry);
+        self.progress.advance(1);
+        bytes
+    }
 }
 
 /// Orders the selected photos and gives each its package name.
@@ -359,63 +400,74 @@ fn build(
     dir: &Path,
     spill_dir: &Path,
     lang: Lang,
+    progress: &dyn Progress,
 ) -> anyhow::Result<(Spill<ManifestEntry>, Vec<Skipped>)> {
     let mut entries = SpillWriter::create(spill_dir)
         .with_context(|| format!("making a temporary file in {}", spill_dir.display()))?;
+    progress.stage("copy", selected.len() as u64);
     for (chosen, name) in plan(selected) {
         let item = chosen.item(items).context(READ_BACK)?;
-        let Some(photo) = &item.photo else { continue };
-        let source = Source {
-            unit: item.unit.clone(),
-            path: item.path.clone(),
-            folders: Vec::new(),
-            file_name: String::new(),
-            location: item.location.clone(),
-            size: item.size,
-            modified: None,
-        };
-        let original = match reading::read(&source, u64::MAX / 2) {
-            Ok(bytes) if ContentHash::of(&bytes) == photo.content => bytes,
-            Ok(_) => {
-                skipped.push(Skipped {
-                    original: item.path.clone(),
-                    code: SkipCode::SourceChanged,
-                    reason: changed_reason(lang),
-                });
-                continue;
+        match copy_one(&item, &name, dir, lang)? {
+            Ok(entry) => {
+                entries.push(&entry)?;
             }
-            Err(e) => {
-                skipped.push(Skipped {
-                    original: item.path.clone(),
-                    code: SkipCode::SourceChanged,
-                    reason: e,
-                });
-                continue;
-            }
-        };
-        let (bytes, converted_from) = if photo.format == Format::Jpeg {
-            (original, String::new())
-        } else {
-            match convert_to_jpeg(&original) {
-                Ok(jpeg) => (jpeg, photo.format.name().to_string()),
-                Err(e) => {
-                    skipped.push(Skipped {
-                        original: item.path.clone(),
-                        code: SkipCode::Unreadable,
-                        reason: e,
-                    });
-                    continue;
-                }
-            }
-        };
-        let target: PathBuf = dir.join(&name);
-        fs::create_dir_all(target.parent().expect("package names have a year folder"))
-            .with_context(|| format!("creating {}", target.display()))?;
-        fs::write(&target, &bytes).with_context(|| format!("writing {}", target.display()))?;
-        entries.push(&entry(&item, &name, &bytes, converted_from))?;
+            Err(left_out) => skipped.extend(left_out),
+        }
+        progress.advance(1);
     }
+    progress.finish();
     let entries = entries.finish()?;
     Ok((entries, skipped))
+}
+
+/// Copies one selected photo into the package as `name` (below `dir`), converted to JPEG when
+/// it is not one: its manifest row, or why it was left out (`None`: not a photo at all).
+///
+/// # Errors
+/// When the package cannot be written.
+fn copy_one(
+    item: &ItemReport,
+    name: &str,
+    dir: &Path,
+    lang: Lang,
+) -> anyhow::Result<Result<ManifestEntry, Option<Skipped>>> {
+    let Some(photo) = &item.photo else {
+        return Ok(Err(None));
+    };
+    let source = Source {
+        unit: item.unit.clone(),
+        path: item.path.clone(),
+        folders: Vec::new(),
+        file_name: String::new(),
+        location: item.location.clone(),
+        size: item.size,
+        modified: None,
+    };
+    let left_out = |code, reason| {
+        Ok(Err(Some(Skipped {
+            original: item.path.clone(),
+            code,
+            reason,
+        })))
+    };
+    let original = match reading::read(&source, u64::MAX / 2) {
+        Ok(bytes) if ContentHash::of(&bytes) == photo.content => bytes,
+        Ok(_) => return left_out(SkipCode::SourceChanged, changed_reason(lang)),
+        Err(e) => return left_out(SkipCode::SourceChanged, e),
+    };
+    let (bytes, converted_from) = if photo.format == Format::Jpeg {
+        (original, String::new())
+    } else {
+        match convert_to_jpeg(&original) {
+            Ok(jpeg) => (jpeg, photo.format.name().to_string()),
+            Err(e) => return left_out(SkipCode::Unreadable, e),
+        }
+    };
+    let target: PathBuf = dir.join(name);
+    fs::create_dir_all(target.parent().expect("package names have a year folder"))
+        .with_context(|| format!("creating {}", target.display()))?;
+    fs::write(&target, &bytes).with_context(|| format!("writing {}", target.display()))?;
+    Ok(Ok(entry(item, name, &bytes, converted_from)))
 }
 
 fn changed_reason(lang: Lang) -> String {

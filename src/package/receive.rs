@@ -22,6 +22,7 @@ use zip::ZipArchive;
 
 use super::bag::{Algorithm, BagInfo, Digests, decode_path};
 use super::rows::{csv_rows, name_rule, xlsx_rows};
+use crate::progress::Progress;
 pub use crate::receipt::{Finding, Issue};
 
 /// Files a package writes at the root of `data/` besides the year folders.
@@ -64,8 +65,9 @@ impl Outcome {
     }
 }
 
-/// Checks each of `paths` (see the module's header), on the current rayon pool.
-pub fn verify(paths: &[PathBuf]) -> Outcome {
+/// Checks each of `paths` (see the module's header), on the current rayon pool. Progress: for
+/// each bag the stage `verify`, in bytes read.
+pub fn verify(paths: &[PathBuf], progress: &dyn Progress) -> Outcome {
     let mut outcome = Outcome::default();
     // Part 1 of several lists the whole collection: its rows are matched against every part
     // given, by group.
@@ -73,7 +75,7 @@ pub fn verify(paths: &[PathBuf]) -> Outcome {
     for path in paths {
         for store in stores(path, &mut outcome) {
             let label = store.label();
-            match check(&store) {
+            match check(&store, progress) {
                 Ok(bag) => {
                     outcome.findings.extend(bag.findings);
                     outcome.checked.push(Checked {
@@ -398,7 +400,7 @@ const SMALL: u64 = 256 << 20;
 const LARGE: u64 = 1 << 30;
 
 /// Checks one bag. An error is a bag that cannot be read at all.
-fn check(store: &Store) -> Result<BagCheck, String> {
+fn check(store: &Store, progress: &dyn Progress) -> Result<BagCheck, String> {
     let bag = store.label();
     let files = store.files()?;
     let sizes: BTreeMap<&str, u64> = files.iter().map(|(n, s)| (n.as_str(), *s)).collect();
@@ -532,10 +534,16 @@ fn check(store: &Store) -> Result<BagCheck, String> {
         .filter_map(|p| sizes.get(p.as_str()).map(|s| (p.as_str(), *s)))
         .collect();
     to_read.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    progress.stage("verify", to_read.iter().map(|(_, size)| size).sum());
     let read: Vec<(&str, io::Result<Digests>)> = to_read
         .par_iter()
-        .map(|(path, _)| (*path, store.digests(path)))
+        .map(|(path, size)| {
+            let digests = store.digests(path);
+            progress.advance(*size);
+            (*path, digests)
+        })
         .collect();
+    progress.finish();
     let mut read = read;
     read.sort_by(|a, b| a.0.cmp(b.0));
     for (path, result) in read {
@@ -648,7 +656,10 @@ mod tests {
         std::fs::write(&cut, b"PK\x03\x04 cut short").unwrap();
         let empty = dir.path().join("empty");
         std::fs::create_dir(&empty).unwrap();
-        let outcome = verify(&[junk, cut, dir.path().join("absent"), empty]);
+        let outcome = verify(
+            &[junk, cut, dir.path().join("absent"), empty],
+            &crate::progress::Silent,
+        );
         assert_eq!(outcome.unreadable.len(), 3, "{outcome:?}");
         assert_eq!(outcome.findings.len(), 1, "{outcome:?}");
         assert!(matches!(

@@ -1,8 +1,9 @@
-//! The desk's jobs: a run (or a package build) as a child process of this same binary, its
-//! progress, its end, and its cancellation.
+//! The desk's jobs: a run, a package build or a package's verification as a child process of
+//! this same binary, its progress, its end, and its cancellation.
 //!
 //! In: the command line of the job (`lightbox --progress-json run …`). Out: the job's state
-//! (stage, steps done, outcome), sent to every open tab as it changes. A job runs as its own
+//! (stage, steps done, what it printed besides its progress, outcome), sent to every open tab as
+//! it changes. A job runs as its own
 //! process, not a thread of the desk: a decoder that aborts (a fault in C code) ends that run,
 //! not the desk, and the next run's crash journal names the file; cancelling kills the process,
 //! which leaves nothing half-written (every output appears atomically, the catalog's run is one
@@ -28,6 +29,8 @@ pub enum JobKind {
     Run,
     /// `lightbox package` into the work folder's `package/`.
     Package,
+    /// `lightbox verify` of the work folder's `package/`, as its receiver will check it.
+    Verify,
 }
 
 /// How a job ended.
@@ -63,9 +66,18 @@ pub struct JobState {
     pub ending: Option<Ending>,
     /// What it printed on its error stream when it failed (its last lines).
     pub error: Option<String>,
+    /// What it printed on its output besides its progress (a verification's findings), at most
+    /// [`OUTPUT_LINES`] lines; `output_more` counts those left out.
+    pub output: Vec<String>,
+    /// Lines of output beyond [`OUTPUT_LINES`], not kept.
+    pub output_more: u64,
     /// Jobs started since the desk started: a tab tells a new job from the last.
     pub serial: u64,
 }
+
+/// Lines of a job's output the desk keeps (a package of 100,000 photos that lost its folder
+/// would print a finding per file).
+pub const OUTPUT_LINES: usize = 200;
 
 /// One line of `--progress-json`.
 #[derive(Deserialize)]
@@ -115,16 +127,25 @@ pub fn start(desk: &Arc<Desk>, kind: JobKind, args: Vec<std::ffi::OsString>) -> 
             let _ = crate::journal::forget_stopped_run(&desk.work);
         }
         {
+            // No job starts and no decision is saved until this one's end is told: once a tab
+            // sees it ended, the desk takes the next job and writes to the catalog at once.
+            let _one = desk.writing.lock().await;
+            *desk.running.lock().expect("job lock") = None;
+            // Decisions made while the job held the catalog go in now.
+            desk.flush_pending_held().await;
             let mut job = desk.job.lock().expect("job lock");
             job.running = false;
             job.ending = Some(ending);
             job.error = error;
             desk.send(Event::Job(job.clone()));
         }
-        *desk.running.lock().expect("job lock") = None;
-        // Decisions made while the job held the catalog go in now.
-        desk.flush_pending().await;
-        desk.send(Event::Finished);
+        // Only a run that wrote its report changes what the review shows.
+        let reported = matches!(ending, Ending::Clean | Ending::Findings);
+        desk.send(if kind == JobKind::Run && reported {
+            Event::Finished
+        } else {
+            Event::State
+        });
     });
     Ok(())
 }
@@ -154,9 +175,16 @@ async fn watch(
             let Some(stdout) = stdout else { return };
             let mut lines = BufReader::new(stdout).lines();
             while let Ok(Some(line)) = lines.next_line().await {
-                let Ok(line) = serde_json::from_str::<Line>(&line) else {
+                let Ok(progress) = serde_json::from_str::<Line>(&line) else {
+                    let mut job = desk.job.lock().expect("job lock");
+                    if job.output.len() < OUTPUT_LINES {
+                        job.output.push(line);
+                    } else {
+                        job.output_more += 1;
+                    }
                     continue;
                 };
+                let line = progress;
                 let mut job = desk.job.lock().expect("job lock");
                 job.stage = line.stage;
                 job.done = line.done;

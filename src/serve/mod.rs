@@ -99,8 +99,13 @@ pub enum Event {
         /// The changes.
         changes: Vec<Change>,
     },
-    /// A job ended: the outputs may have changed.
+    /// A run ended with a new report: the review's photos, groups and findings changed (open
+    /// review pages offer to reload).
     Finished,
+    /// Something else the desk shows changed (a package built, a sheet kept, the drops folder
+    /// set, a job cancelled or failed): the desk's page reads its state again; the review's
+    /// photos did not change.
+    State,
 }
 
 /// The report's overview, with the modification time and length of the `report.json` it was
@@ -191,10 +196,18 @@ impl Desk {
         Ok(())
     }
 
-    /// Puts the changes that waited into the catalog (after a job, and at start).
+    /// Puts the changes that waited into the catalog (at start).
     async fn flush_pending(self: &Arc<Self>) {
+        let _one = self.writing.lock().await;
+        self.flush_pending_held().await;
+    }
+
+    /// [`Desk::flush_pending`] for a caller that holds `writing` (a job's end). A failure leaves
+    /// the changes waiting in their file, for the next time.
+    async fn flush_pending_held(self: &Arc<Self>) {
         if self.pending_path().exists() {
-            let _ = self.save(Vec::new()).await;
+            let desk = Arc::clone(self);
+            let _ = tokio::task::spawn_blocking(move || desk.save_now(&[])).await;
         }
     }
 
@@ -291,6 +304,7 @@ fn router(desk: Arc<Desk>) -> Router {
         .route("/api/run", post(run))
         .route("/api/cancel", post(cancel))
         .route("/api/package", post(package))
+        .route("/api/verify", post(verify))
         .route("/api/drops", post(set_drops))
         .route("/api/decisions", post(decide))
         .route("/api/template", get(template))
@@ -546,6 +560,7 @@ async fn events(
                     .event("changes")
                     .data(serde_json::json!({"client": client, "changes": changes}).to_string()),
                 Event::Finished => SseEvent::default().event("finished").data("{}"),
+                Event::State => SseEvent::default().event("state").data("{}"),
             };
             Ok(sse)
         });
@@ -553,15 +568,19 @@ async fn events(
 }
 
 /// A job's arguments: the desk's language, progress as JSON lines, the command and its own
-/// arguments, and the desk's profile.
-fn job_args(desk: &Desk, command: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+/// arguments, and the desk's profile when the command takes one (`profile`).
+fn job_args(
+    desk: &Desk,
+    command: impl IntoIterator<Item = OsString>,
+    profile: bool,
+) -> Vec<OsString> {
     let lang = match desk.lang {
         Lang::Zh => "zh",
         Lang::En => "en",
     };
     let mut args: Vec<OsString> = vec!["--lang".into(), lang.into(), "--progress-json".into()];
     args.extend(command);
-    if let Some(profile) = &desk.profile {
+    if let Some(profile) = desk.profile.as_ref().filter(|_| profile) {
         args.push("--profile".into());
         args.push(profile.as_os_str().to_owned());
     }
@@ -574,7 +593,7 @@ fn run_args(desk: &Desk, drops: &[PathBuf]) -> Vec<OsString> {
     command.extend(drops.iter().map(|d| d.as_os_str().to_owned()));
     command.push("--out".into());
     command.push(desk.work.as_os_str().to_owned());
-    job_args(desk, command)
+    job_args(desk, command, true)
 }
 
 async fn run(State(desk): State<Arc<Desk>>) -> Response {
@@ -637,15 +656,19 @@ async fn set_drops(State(desk): State<Arc<Desk>>, Json(form): Json<DropsForm>) -
     match written {
         Ok(()) => {
             *desk.settings.lock().expect("settings lock") = settings;
-            desk.send(Event::Finished);
+            desk.send(Event::State);
             StatusCode::NO_CONTENT.into_response()
         }
         Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
     }
 }
 
-/// Builds the package into `WORK/package` (replaced whole when it is built again).
-async fn package(State(desk): State<Arc<Desk>>) -> Response {
+/// Builds the package into `WORK/package` (replaced whole when it is built again); `?split=`
+/// a size (`700MB`, `4GB`, as `--split-size` reads it) builds it as zipped parts of at most that.
+async fn package(
+    State(desk): State<Arc<Desk>>,
+    axum::extract::Query(query): axum::extract::Query<BTreeMap<String, String>>,
+) -> Response {
     if !crate::pipeline::report_path(&desk.work).exists() {
         let message = match desk.lang {
             Lang::Zh => "还没有检查结果：请先检查来稿",
@@ -653,17 +676,49 @@ async fn package(State(desk): State<Arc<Desk>>) -> Response {
         };
         return failure(StatusCode::BAD_REQUEST, message);
     }
-    let args = job_args(
-        &desk,
-        [
-            "package".into(),
-            desk.work.as_os_str().to_owned(),
-            "--to".into(),
-            desk.work.join("package").into_os_string(),
-        ],
-    );
+    let mut command: Vec<OsString> = vec![
+        "package".into(),
+        desk.work.as_os_str().to_owned(),
+        "--to".into(),
+        desk.work.join("package").into_os_string(),
+    ];
+    if let Some(split) = query
+        .get("split")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        if let Err(e) = crate::package::parts::parse_size(split) {
+            let message = match desk.lang {
+                Lang::Zh => format!("看不懂分卷大小“{split}”：请写成 700MB、4GB 这样"),
+                Lang::En => format!("part size {split}: {e} (write it as 700MB, 4GB)"),
+            };
+            return failure(StatusCode::BAD_REQUEST, message);
+        }
+        command.push("--split-size".into());
+        command.push(split.into());
+    }
+    let args = job_args(&desk, command, true);
     let _writing = desk.writing.lock().await;
     match jobs::start(&desk, JobKind::Package, args) {
+        Ok(()) => StatusCode::ACCEPTED.into_response(),
+        Err(e) => failure(StatusCode::CONFLICT, e),
+    }
+}
+
+/// Checks `WORK/package` as its receiver will (`lightbox verify`): every file there, every
+/// checksum right, every row of its tables with its photo.
+async fn verify(State(desk): State<Arc<Desk>>) -> Response {
+    let package = desk.work.join("package");
+    if !package.is_dir() {
+        let message = match desk.lang {
+            Lang::Zh => "还没有包：请先打包",
+            Lang::En => "no package yet: build it first",
+        };
+        return failure(StatusCode::BAD_REQUEST, message);
+    }
+    let args = job_args(&desk, ["verify".into(), package.into_os_string()], false);
+    let _writing = desk.writing.lock().await;
+    match jobs::start(&desk, JobKind::Verify, args) {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
         Err(e) => failure(StatusCode::CONFLICT, e),
     }
@@ -987,7 +1042,7 @@ async fn returned(
     .await;
     match kept {
         Ok(Ok(Some(path))) => {
-            desk.send(Event::Finished);
+            desk.send(Event::State);
             (
                 StatusCode::CREATED,
                 Json(serde_json::json!({ "kept": path })),

@@ -13,7 +13,9 @@
 //       4. opens the review page in two tabs: a photo rejected in one shows as rejected in the
 //          other without a reload; a keeper chosen in the second shows in the first;
 //       5. reloads: the decisions come from the catalog (no browser storage left to send);
-//       6. builds the package with the button, to its end, and finds its 汇总表 and 图录 linked;
+//       6. builds the package with the button, to its end, and finds its 汇总表 and 图录 linked
+//          (and the review tab still open is not told of new results: no photo changed);
+//       7. verifies the package with the button: whole, nothing listed;
 //       and throughout: no request leaves the desk's origin, no console error.
 //
 // Out: a line per step on stdout; exit code 0, or 1 with the failed step and why on stderr.
@@ -158,6 +160,17 @@ async function main(url, shots) {
     const links = await page.$$eval('#package-box a', as => as.map(a => a.textContent));
     check(links.some(l => l.endsWith('汇总表.xlsx')) && links.some(l => l.endsWith('图录.pdf')), `package links: ${links}`);
     console.log(`ok package: built, ${links.length} files linked`);
+    // Building the package changed no photo: the review tab still open says nothing of new results.
+    await second.waitForTimeout(500);
+    const told = await second.locator('#msg').textContent();
+    check(!/新的检查结果|new results/.test(told), `the review tab was told of new results after packaging: ${told}`);
+    console.log('ok package: the open review tab was not told to reload');
+
+    step = 'verify';
+    await page.click('#verify');
+    await page.waitForFunction(() => document.querySelector('#run').disabled === false && /校验通过|Verified/.test(document.querySelector('#job-line').textContent), null, { timeout: 120000 });
+    check((await page.locator('#job-output').textContent()) === '', 'a whole package printed findings');
+    console.log('ok verify: the package checked whole from the desk');
 
     check(problems.length === 0, problems.join('\n'));
   } finally {

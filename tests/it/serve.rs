@@ -181,6 +181,11 @@ impl Desk {
 
 /// The data of the next event named `name` on a stream.
 fn next_event(stream: &mut BufReader<TcpStream>, name: &str) -> serde_json::Value {
+    next_of(stream, &[name]).1
+}
+
+/// The name and data of the next event on a stream named one of `names`.
+fn next_of(stream: &mut BufReader<TcpStream>, names: &[&str]) -> (String, serde_json::Value) {
     let mut current = String::new();
     loop {
         let mut line = String::new();
@@ -189,11 +194,40 @@ fn next_event(stream: &mut BufReader<TcpStream>, name: &str) -> serde_json::Valu
         if let Some(event) = line.strip_prefix("event: ") {
             current = event.to_string();
         } else if let Some(data) = line.strip_prefix("data: ")
-            && current == name
+            && names.contains(&current.as_str())
         {
-            return serde_json::from_str(data).unwrap();
+            return (current, serde_json::from_str(data).unwrap());
         }
     }
+}
+
+/// The stages of the next job on a stream, in order, and its last state (the job that was
+/// running or ended when the stream opened is passed over).
+fn next_job(stream: &mut BufReader<TcpStream>) -> (Vec<String>, serde_json::Value) {
+    let mut stages: Vec<String> = Vec::new();
+    let mut started = false;
+    loop {
+        let job = next_event(stream, "job");
+        if !started {
+            started = job["running"] == true && job["stage"] == "";
+            if !started {
+                continue;
+            }
+        }
+        let stage = job["stage"].as_str().unwrap_or_default().to_string();
+        if !stage.is_empty() && stages.last() != Some(&stage) {
+            stages.push(stage);
+        }
+        if job["running"] == false {
+            return (stages, job);
+        }
+    }
+}
+
+/// Which news the end of a job sent the open tabs: `finished` (new results: review pages offer
+/// to reload) or `state` (only the desk's page changed).
+fn job_end(stream: &mut BufReader<TcpStream>) -> String {
+    next_of(stream, &["finished", "state"]).0
 }
 
 fn drops_copy(dir: &Path) -> PathBuf {
@@ -382,6 +416,11 @@ fn a_run_reports_progress_to_its_end_and_decisions_reach_the_catalog_and_other_t
         })
         .unwrap_or(0);
     assert_eq!(slots, 0, "a stopped run leaves no suspects");
+    assert_eq!(
+        job_end(&mut watch),
+        "state",
+        "a stopped run has no new results"
+    );
 
     // A whole run: every stage's progress arrives, to its end.
     assert_eq!(desk.ask("POST", "/api/run", "").status, 202);
@@ -417,6 +456,11 @@ fn a_run_reports_progress_to_its_end_and_decisions_reach_the_catalog_and_other_t
         [
             "scan", "inspect", "dedupe", "validate", "report", "sheets", "review"
         ]
+    );
+    assert_eq!(
+        job_end(&mut watch),
+        "finished",
+        "a run's end tells of new results"
     );
     let state = desk.state();
     let report = &state["report"];
@@ -539,6 +583,16 @@ fn a_whole_session_in_chromium() {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    let said = String::from_utf8_lossy(&out.stdout);
+    for step in [
+        "ok run",
+        "ok review",
+        "ok reload",
+        "ok package",
+        "ok verify",
+    ] {
+        assert!(said.contains(step), "desk.mjs skipped {step}:\n{said}");
+    }
     for shot in ["desk.png", "desk-review.png"] {
         let bytes = std::fs::read(shots.join(shot)).unwrap();
         assert_eq!(&bytes[1..4], b"PNG", "{shot}");
@@ -692,9 +746,15 @@ fn a_units_sheet_goes_out_and_comes_back_and_the_package_is_built() {
         )
     );
 
-    // The package, built from the desk into WORK/package.
+    // No package yet: nothing to verify.
+    assert_eq!(desk.ask("POST", "/api/verify", "").status, 400);
+    // The package, built from the desk into WORK/package, with its progress: no new results
+    // for the review.
+    let mut watch = desk.events();
     assert_eq!(desk.ask("POST", "/api/package", "").status, 202);
-    let job = desk.finished();
+    let (stages, job) = next_job(&mut watch);
+    assert_eq!(stages, ["copy", "summary", "catalogue"]);
+    assert_eq!(job_end(&mut watch), "state");
     assert_eq!(job["kind"], "package");
     assert!(
         job["ending"] == "clean" || job["ending"] == "findings",
@@ -712,6 +772,70 @@ fn a_units_sheet_goes_out_and_comes_back_and_the_package_is_built() {
     assert_eq!(book.status, 200);
     assert_eq!(&book.body[..4], b"%PDF");
     crate::env::assert_valid_bag(&desk.work.join("package"));
+
+    // Verified from the desk as its receiver will: whole.
+    assert_eq!(desk.ask("POST", "/api/verify", "").status, 202);
+    let (stages, job) = next_job(&mut watch);
+    assert_eq!(stages, ["verify"]);
+    assert_eq!(
+        (&job["kind"], &job["ending"]),
+        (&"verify".into(), &"clean".into()),
+        "{job}"
+    );
+    assert_eq!(job["output"], serde_json::json!([]));
+    // A photo changed after packaging: the check names it.
+    let photo = package
+        .iter()
+        .find(|p| p.ends_with(".jpg"))
+        .map(|p| desk.work.join(p))
+        .or_else(|| {
+            walkdir::WalkDir::new(desk.work.join("package/data"))
+                .into_iter()
+                .filter_map(Result::ok)
+                .find(|e| e.path().extension().is_some_and(|x| x == "jpg"))
+                .map(|e| e.into_path())
+        })
+        .unwrap();
+    let mut bytes = std::fs::read(&photo).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0xff;
+    std::fs::write(&photo, bytes).unwrap();
+    assert_eq!(desk.ask("POST", "/api/verify", "").status, 202);
+    let (_, job) = next_job(&mut watch);
+    assert_eq!(job["ending"], "findings", "{job}");
+    let name = photo.file_name().unwrap().to_string_lossy().into_owned();
+    let output = job["output"].to_string();
+    assert!(output.contains(&name) && output.contains("SHA"), "{output}");
+
+    // A part size the desk cannot read is refused; one it can builds zipped parts, each
+    // verified whole.
+    let bad = desk.ask("POST", "/api/package?split=lots", "");
+    assert_eq!(bad.status, 400);
+    assert!(bad.text().contains("lots"), "{}", bad.text());
+    assert_eq!(desk.ask("POST", "/api/package?split=700KB", "").status, 202);
+    let (stages, _) = next_job(&mut watch);
+    assert!(
+        stages.starts_with(&[
+            "copy".into(),
+            "summary".into(),
+            "catalogue".into(),
+            "zip".into()
+        ]),
+        "{stages:?}"
+    );
+    let zips: Vec<String> = desk.state()["package"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        zips.len() >= 2 && zips.iter().all(|z| z.ends_with(".zip")),
+        "{zips:?}"
+    );
+    assert_eq!(desk.ask("POST", "/api/verify", "").status, 202);
+    let (_, job) = next_job(&mut watch);
+    assert_eq!(job["ending"], "clean", "{job}");
 }
 
 #[test]
