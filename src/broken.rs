@@ -2,7 +2,8 @@
 //! CLI tells staff, in their language, instead of a chain of English contexts.
 //!
 //! In: raised where the cause is known (ingest for a drops path, the pipeline for the work folder,
-//! the package for a missing report). Out: an error value that `anyhow` carries up to the binary,
+//! the package for a missing report or a target it cannot write, the loaders of a profile, a
+//! font or a decisions file). Out: an error value that `anyhow` carries up to the binary,
 //! which finds it in the chain and words it through `messages::broken`. Its `Display` is the
 //! English wording, for logs and for callers that do not look for it.
 
@@ -47,4 +48,53 @@ pub enum Broken {
         /// The work folder.
         work: String,
     },
+    /// A file given on the command line cannot be read.
+    #[error("cannot read the {what} {path}: {reason}")]
+    Unreadable {
+        /// What the file was given as.
+        what: Given,
+        /// The path as given.
+        path: String,
+        /// The system's reason.
+        reason: String,
+    },
+    /// A file given on the command line was read but cannot be used.
+    #[error("{path} is not a usable {what}: {reason}")]
+    Invalid {
+        /// What the file was given as.
+        what: Given,
+        /// The path as given.
+        path: String,
+        /// What is wrong with it (the parser's words: a line and column, a missing field).
+        reason: String,
+    },
+    /// Nothing can be written where the package is to go.
+    #[error("cannot write the package at {to}: {reason}")]
+    PackageNotWritable {
+        /// The package's path as given.
+        to: String,
+        /// The system's reason.
+        reason: String,
+    },
+}
+
+/// A kind of file given on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Given {
+    /// A collection profile (`--profile`).
+    Profile,
+    /// A font for the sheets (`--font`).
+    Font,
+    /// Decisions exported by the review page (`--decisions`).
+    Decisions,
+}
+
+impl std::fmt::Display for Given {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Given::Profile => "profile",
+            Given::Font => "font",
+            Given::Decisions => "decisions file",
+        })
+    }
 }

@@ -180,14 +180,30 @@ fn broken(error: &anyhow::Error) -> Option<Broken> {
         if let Some(broken) = cause.downcast_ref::<Broken>() {
             return Some(broken.clone());
         }
-        match cause.downcast_ref::<lightbox::catalog::CatalogError>() {
-            Some(lightbox::catalog::CatalogError::Locked { path, lock }) => {
-                Some(Broken::CatalogBusy {
+        if let Some(lightbox::catalog::CatalogError::Locked { path, lock }) =
+            cause.downcast_ref::<lightbox::catalog::CatalogError>()
+        {
+            return Some(Broken::CatalogBusy {
+                path: path.clone(),
+                lock: lock.clone(),
+            });
+        }
+        match cause.downcast_ref::<lightbox::profile::ProfileError>() {
+            Some(lightbox::profile::ProfileError::Read { path, source }) => {
+                Some(Broken::Unreadable {
+                    what: lightbox::broken::Given::Profile,
                     path: path.clone(),
-                    lock: lock.clone(),
+                    reason: source.to_string(),
                 })
             }
-            _ => None,
+            Some(lightbox::profile::ProfileError::Invalid { origin, message }) => {
+                Some(Broken::Invalid {
+                    what: lightbox::broken::Given::Profile,
+                    path: origin.clone(),
+                    reason: message.clone(),
+                })
+            }
+            None => None,
         }
     })
 }
@@ -243,7 +259,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 };
             }
             let font = match font {
-                Some(path) => SheetFont::load(path).map_err(|e| anyhow::anyhow!(e))?,
+                Some(path) => SheetFont::load(path)?,
                 None => SheetFont::embedded(),
             };
             let config = RunConfig {

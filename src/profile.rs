@@ -16,7 +16,7 @@ pub const DEFAULT_TOML: &str = include_str!("../profiles/cast-2023.toml");
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     /// The file could not be read.
-    #[error("reading profile {path}: {source}")]
+    #[error("reading profile {path}")]
     Read {
         /// The profile's path.
         path: String,

@@ -572,12 +572,19 @@ impl SheetFont {
     /// A font file (TrueType or OpenType).
     ///
     /// # Errors
-    /// When the file cannot be read or is not a font; the message names the path.
-    pub fn load(path: &std::path::Path) -> Result<SheetFont, String> {
-        let bytes =
-            std::fs::read(path).map_err(|e| format!("reading font {}: {e}", path.display()))?;
-        FontRef::try_from_slice(&bytes)
-            .map_err(|e| format!("{} is not a usable font: {e}", path.display()))?;
+    /// When the file cannot be read or is not a font; the error names the path.
+    pub fn load(path: &std::path::Path) -> Result<SheetFont, crate::broken::Broken> {
+        use crate::broken::{Broken, Given};
+        let bytes = std::fs::read(path).map_err(|e| Broken::Unreadable {
+            what: Given::Font,
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        FontRef::try_from_slice(&bytes).map_err(|e| Broken::Invalid {
+            what: Given::Font,
+            path: path.display().to_string(),
+            reason: format!("{e:?}"),
+        })?;
         Ok(SheetFont {
             bytes: std::sync::Arc::new(bytes),
         })

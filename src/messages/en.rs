@@ -354,5 +354,14 @@ pub(super) fn broken(broken: &Broken) -> String {
         Broken::NoReport { work } => {
             format!("{work} holds no results (report.json): run lightbox run first")
         }
+        Broken::Unreadable { what, path, reason } => {
+            format!("cannot read the {what} {path} ({reason}): check the path")
+        }
+        Broken::Invalid { what, path, reason } => {
+            format!("{path} is not a usable {what}: {reason}")
+        }
+        Broken::PackageNotWritable { to, reason } => format!(
+            "cannot write the package at {to} ({reason}): choose a writable place with room enough with --to"
+        ),
     }
 }

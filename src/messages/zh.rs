@@ -5,7 +5,7 @@
 //! new check or label cannot compile here without its Chinese wording. Reached only through the
 //! dispatch in `messages/mod.rs`.
 
-use crate::broken::Broken;
+use crate::broken::{Broken, Given};
 use crate::fingerprint::Dihedral;
 use crate::photo::tags::MAX_ROWS;
 use crate::photo::{Check, Field, GroupKind, Limit, Severity, Status};
@@ -352,13 +352,19 @@ pub(super) fn receipt(issue: &Issue) -> String {
 pub(super) fn broken(broken: &Broken) -> String {
     match broken {
         Broken::DropsMissing { path, reason } => {
-            format!("无法打开来稿文件夹 {path}（{reason}）：请检查路径是否正确")
+            format!(
+                "无法打开来稿文件夹 {path}（{}）：请检查路径是否正确",
+                os_reason(reason)
+            )
         }
         Broken::NotADrop { path } => {
             format!("{path} 既不是文件夹也不是 zip 压缩包：来稿请给出文件夹或 zip 文件")
         }
         Broken::WorkNotWritable { path, reason } => {
-            format!("无法创建工作文件夹 {path}（{reason}）：请用 --out 换一个可写的位置")
+            format!(
+                "无法创建工作文件夹 {path}（{}）：请用 --out 换一个可写的位置",
+                os_reason(reason)
+            )
         }
         Broken::CatalogBusy { path, lock } => format!(
             "工作文件夹的目录 {path} 正被另一个 lightbox 使用：请等它结束（若确实没有在运行，可删除 {lock}）"
@@ -366,6 +372,47 @@ pub(super) fn broken(broken: &Broken) -> String {
         Broken::NoReport { work } => {
             format!("{work} 中没有检查结果（report.json）：请先运行 lightbox run")
         }
+        Broken::Unreadable { what, path, reason } => {
+            format!(
+                "无法读取{} {path}（{}）：请检查路径",
+                given(*what),
+                os_reason(reason)
+            )
+        }
+        Broken::Invalid { what, path, reason } => {
+            format!("{path} 不能用作{}：{reason}", given(*what))
+        }
+        Broken::PackageNotWritable { to, reason } => format!(
+            "无法在 {to} 写入包（{}）：请用 --to 换一个可写、空间足够的位置",
+            os_reason(reason)
+        ),
+    }
+}
+
+fn given(what: Given) -> &'static str {
+    match what {
+        Given::Profile => "征集方案",
+        Given::Font => "字体",
+        Given::Decisions => "审核决定文件",
+    }
+}
+
+/// The system's reason for a failed file operation, in Chinese where it is one of the common
+/// ones (the error number says which); otherwise as the system said it.
+fn os_reason(reason: &str) -> String {
+    let code = reason
+        .rsplit_once("(os error ")
+        .and_then(|(_, n)| n.trim_end_matches(')').parse::<i32>().ok());
+    match code {
+        Some(2) => "文件或文件夹不存在".into(),
+        Some(13) | Some(1) => "没有权限".into(),
+        Some(20) => "路径中有一段不是文件夹".into(),
+        Some(21) => "这是一个文件夹，不是文件".into(),
+        Some(28) => "磁盘空间不足".into(),
+        Some(30) => "只读文件系统".into(),
+        Some(36) => "文件名太长".into(),
+        Some(5) => "读写出错（磁盘或网络故障）".into(),
+        _ => reason.to_string(),
     }
 }
 

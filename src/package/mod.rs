@@ -196,6 +196,14 @@ pub fn package(
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    // Somewhere to write, before anything is read: the package is made beside where it goes.
+    if let Err(e) = fs::create_dir_all(parent).and_then(|()| tempfile::tempfile_in(parent)) {
+        return Err(crate::broken::Broken::PackageNotWritable {
+            to: to.display().to_string(),
+            reason: e.to_string(),
+        }
+        .into());
+    }
     let (report, items) = crate::report::read_spilled(&report_path, parent).with_context(|| {
         format!(
             "packaging {} at {} (`lightbox run` makes the report)",

@@ -94,16 +94,22 @@ impl Decisions {
     /// # Errors
     /// When it cannot be read or is not a decisions file; the message names the path.
     pub fn load(path: &Path) -> anyhow::Result<Decisions> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| anyhow::anyhow!("reading decisions {}: {e}", path.display()))?;
-        let mut decisions: Decisions = serde_json::from_slice(&bytes)
-            .map_err(|e| anyhow::anyhow!("decisions {} are not valid: {e}", path.display()))?;
-        anyhow::ensure!(
-            decisions.format == 1,
-            "decisions {} have format {}, expected 1",
-            path.display(),
-            decisions.format
-        );
+        use crate::broken::{Broken, Given};
+        let invalid = |reason: String| Broken::Invalid {
+            what: Given::Decisions,
+            path: path.display().to_string(),
+            reason,
+        };
+        let bytes = std::fs::read(path).map_err(|e| Broken::Unreadable {
+            what: Given::Decisions,
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        let mut decisions: Decisions =
+            serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
+        if decisions.format != 1 {
+            return Err(invalid(format!("format {}, expected 1", decisions.format)).into());
+        }
         let pairs: BTreeSet<DistinctPair> = decisions
             .distinct
             .iter()

@@ -97,3 +97,80 @@ fn errors_are_in_the_language_too() {
         text(&zh.stderr)
     );
 }
+
+#[test]
+fn a_profile_font_or_decisions_file_that_cannot_serve_is_said_in_the_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let drops = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/drops");
+    let work = dir.path().join("work");
+    let work = work.to_str().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "years = [").unwrap();
+    let bad = bad.to_str().unwrap();
+    let absent = dir.path().join("absent.toml");
+    let absent = absent.to_str().unwrap();
+    let says = |locale: &str, args: &[&str], wanted: &str| {
+        let out = with_locale(locale, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(err.contains(wanted), "{args:?}: {err}");
+        // The system's reason once, not repeated by each layer.
+        assert!(err.matches("os error").count() <= 1, "{err}");
+        err
+    };
+    let run = ["run", drops, "--out", work];
+    let zh = says(
+        "zh_CN.UTF-8",
+        &[&run[..], &["--profile", absent]].concat(),
+        "无法读取征集方案",
+    );
+    assert!(zh.contains("文件或文件夹不存在"), "{zh}");
+    let en = says(
+        "en_US.UTF-8",
+        &[&run[..], &["--profile", absent]].concat(),
+        "cannot read the profile",
+    );
+    assert!(en.contains("No such file"), "{en}");
+    says(
+        "zh_CN.UTF-8",
+        &[&run[..], &["--profile", bad]].concat(),
+        "不能用作征集方案：TOML",
+    );
+    says(
+        "zh_CN.UTF-8",
+        &[&run[..], &["--font", bad]].concat(),
+        "不能用作字体",
+    );
+    // Nothing ran in these: the work folder holds no report to package.
+    assert!(!dir.path().join("work/report.json").exists());
+    // A package where nothing can be written, and a decisions file that is not one, need a
+    // run's results first.
+    let ran = with_locale("C.UTF-8", &["run", drops, "--out", work, "--quiet"]);
+    assert_eq!(ran.status.code(), Some(1));
+    let blocker = dir.path().join("a-file");
+    std::fs::write(&blocker, b"x").unwrap();
+    let inside = blocker.join("pkg");
+    says(
+        "zh_CN.UTF-8",
+        &["package", work, "--to", inside.to_str().unwrap()],
+        "无法在",
+    );
+    says(
+        "en_US.UTF-8",
+        &["package", work, "--to", inside.to_str().unwrap()],
+        "cannot write the package at",
+    );
+    says(
+        "zh_CN.UTF-8",
+        &[
+            "package",
+            work,
+            "--to",
+            dir.path().join("pkg").to_str().unwrap(),
+            "--decisions",
+            bad,
+        ],
+        "不能用作审核决定文件",
+    );
+    assert!(!dir.path().join("pkg").exists());
+}
