@@ -68,6 +68,14 @@ pub enum Broken {
         /// What is wrong with it (the parser's words: a line and column, a missing field).
         reason: String,
     },
+    /// The desk cannot listen on the address asked for.
+    #[error("cannot listen on {address}: {reason}")]
+    CannotListen {
+        /// The address, as given.
+        address: String,
+        /// The system's reason.
+        reason: String,
+    },
     /// Nothing can be written where the package is to go.
     #[error("cannot write the package at {to}: {reason}")]
     PackageNotWritable {

@@ -154,7 +154,14 @@ fn localized(mut command: clap::Command, name: &str) -> clap::Command {
             } else {
                 word("options")
             };
+            // clap words its lists of values and defaults in English: the Chinese help says
+            // them itself.
             let arg = arg.help_heading(heading);
+            let arg = if arg.get_action().takes_values() {
+                arg.hide_possible_values(true).hide_default_value(true)
+            } else {
+                arg
+            };
             match messages::cli_help_zh(name, &id) {
                 Some(help) => arg.help(help).long_help(None::<&str>),
                 None => arg,
@@ -360,6 +367,52 @@ mod tests {
         let mut missing = Vec::new();
         walk(&command(Lang::En), "lightbox", &mut missing);
         assert!(missing.is_empty(), "no Chinese help for {missing:?}");
+    }
+
+    /// No English of clap's own in the Chinese help: its lists of values and defaults are in
+    /// the Chinese text, which names every value the argument takes.
+    #[test]
+    fn chinese_help_says_values_and_defaults_itself() {
+        fn walk(command: &mut clap::Command, name: &str, wrong: &mut Vec<String>) {
+            let help = command.render_long_help().to_string();
+            for english in ["Possible values", "possible values", "[default:"] {
+                if help.contains(english) {
+                    wrong.push(format!("{name}: {english}"));
+                }
+            }
+            for arg in command
+                .get_arguments()
+                .filter(|a| !a.is_hide_set() && a.get_action().takes_values())
+            {
+                let id = arg.get_id().as_str();
+                let text = messages::cli_help_zh(name, id).unwrap_or_default();
+                for value in arg
+                    .get_possible_values()
+                    .iter()
+                    .filter(|v| !v.is_hide_set())
+                {
+                    if !text.contains(value.get_name()) {
+                        wrong.push(format!("{name} {id}: no {}", value.get_name()));
+                    }
+                }
+                for default in arg.get_default_values() {
+                    if !text.contains(default.to_string_lossy().as_ref()) {
+                        wrong.push(format!("{name} {id}: no default {default:?}"));
+                    }
+                }
+            }
+            let names: Vec<String> = command
+                .get_subcommands()
+                .filter(|c| !c.is_hide_set())
+                .map(|c| c.get_name().to_string())
+                .collect();
+            for sub in names {
+                walk(command.find_subcommand_mut(&sub).unwrap(), &sub, wrong);
+            }
+        }
+        let mut wrong = Vec::new();
+        walk(&mut command(Lang::Zh), "lightbox", &mut wrong);
+        assert!(wrong.is_empty(), "{wrong:?}");
     }
 
     #[test]

@@ -382,6 +382,10 @@ pub(super) fn broken(broken: &Broken) -> String {
         Broken::Invalid { what, path, reason } => {
             format!("{path} 不能用作{}：{reason}", given(*what))
         }
+        Broken::CannotListen { address, reason } => format!(
+            "无法在 {address} 上提供工作台（{}）：请换一个端口（--listen 127.0.0.1:端口），或不写 --listen 由 lightbox 自选",
+            os_reason(reason)
+        ),
         Broken::PackageNotWritable { to, reason } => format!(
             "无法在 {to} 写入包（{}）：请用 --to 换一个可写、空间足够的位置",
             os_reason(reason)
@@ -411,6 +415,8 @@ fn os_reason(reason: &str) -> String {
         Some(28) => "磁盘空间不足".into(),
         Some(30) => "只读文件系统".into(),
         Some(36) => "文件名太长".into(),
+        Some(98) => "地址已被占用".into(),
+        Some(99) => "本机没有这个地址".into(),
         Some(5) => "读写出错（磁盘或网络故障）".into(),
         _ => reason.to_string(),
     }
@@ -420,7 +426,7 @@ pub(super) fn cli_help(command: &str, item: &str) -> Option<&'static str> {
     Some(match (command, item) {
         ("lightbox", "") => "照片整理：检查各单位报送的照片，查重、审核并打包",
         (_, "lang") => {
-            "提示、报告和联系表的语言（默认按系统语言：中文系统或未设置时为中文，其他语言为英文）"
+            "提示、报告和联系表的语言：zh 中文，en 英文（默认按系统语言：中文系统或未设置时为中文，其他语言为英文）"
         }
         (_, "quiet") => "只显示错误：不显示进度条和汇总",
         (_, "jobs") => "工作线程数（默认：全部处理器核心）",
@@ -437,7 +443,9 @@ pub(super) fn cli_help(command: &str, item: &str) -> Option<&'static str> {
         ("run", "json") => "以 JSON 输出汇总",
         ("run", "catalog") => "目录数据库（默认：工作文件夹/catalog.sqlite）",
         ("run", "font") => "联系表使用的字体（TrueType/OpenType）；默认使用内置的思源黑体子集",
-        ("run", "sheets_by") => "联系表按单位、年份或活动分页（默认按征集方案）",
+        ("run", "sheets_by") => {
+            "联系表分页：unit 每个单位一页，year 每年一页，event 每个活动一页（默认按征集方案）"
+        }
         ("package", "") => "从工作文件夹生成交给中国科协的包",
         ("package", "work") => "lightbox run 的工作文件夹",
         ("package", "to") => "要生成的包文件夹（已存在则整体替换）",
@@ -462,7 +470,9 @@ pub(super) fn cli_help(command: &str, item: &str) -> Option<&'static str> {
         }
         ("serve", "work") => "工作文件夹（默认：主目录下的 lightbox）",
         ("serve", "drops") => "来稿文件夹或 zip（记在工作文件夹中，下次不必再给）",
-        ("serve", "listen") => "监听地址，如 0.0.0.0:8080 供局域网使用（仍需访问口令）",
+        ("serve", "listen") => {
+            "监听地址（默认 127.0.0.1:0：只供本机，端口自选），如 0.0.0.0:8080 供局域网使用（仍需访问口令）"
+        }
         ("serve", "no_browser") => "只显示地址，不自动打开浏览器",
         ("profile", "") => "显示内置的征集方案，或检查一个方案文件",
         ("profile", "check") => "检查这个方案文件，而不是显示内置方案",

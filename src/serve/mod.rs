@@ -258,7 +258,10 @@ async fn serve_async(config: ServeConfig, ready: impl FnOnce(&Started)) -> anyho
     }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
-        .with_context(|| format!("listening on {}", config.listen))?;
+        .map_err(|e| crate::broken::Broken::CannotListen {
+            address: config.listen.to_string(),
+            reason: e.to_string(),
+        })?;
     let address = listener.local_addr()?;
     let token = guard::new_token()?;
     let (events, _) = broadcast::channel(256);

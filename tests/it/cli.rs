@@ -174,3 +174,31 @@ fn a_profile_font_or_decisions_file_that_cannot_serve_is_said_in_the_language() 
     );
     assert!(!dir.path().join("pkg").exists());
 }
+
+#[test]
+fn a_desk_on_a_taken_port_says_so_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let work = dir.path().join("work");
+    let args = [
+        "serve",
+        work.to_str().unwrap(),
+        "--listen",
+        &address,
+        "--no-browser",
+    ];
+    let zh = with_locale("zh_CN.UTF-8", &args);
+    assert_eq!(zh.status.code(), Some(2));
+    let err = text(&zh.stderr);
+    assert!(
+        err.contains(&format!("无法在 {address} 上提供工作台（地址已被占用）")),
+        "{err}"
+    );
+    let en = with_locale("en_US.UTF-8", &args);
+    assert!(
+        text(&en.stderr).contains(&format!("cannot serve the desk on {address}")),
+        "{}",
+        text(&en.stderr)
+    );
+}
