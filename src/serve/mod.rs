@@ -46,7 +46,8 @@ use tokio_stream::wrappers::BroadcastStream;
 use crate::catalog::{self, Catalog, CatalogError};
 use crate::lang::Lang;
 use crate::photo::decisions::Change;
-use crate::report::Report;
+use crate::report::{ItemReport, Report};
+use crate::spill::Spill;
 use jobs::{JobKind, JobState, Running};
 
 /// The desk's template: `{{LANG}}`, `{{TITLE}}` and `{{DATA}}` are filled.
@@ -380,9 +381,13 @@ struct Reason {
 }
 
 /// The overview of `report.json` the desk shows: the summary, and per unit its findings by reason.
-fn overview(report: &Report) -> serde_json::Value {
-    let mut reasons: BTreeMap<&str, BTreeMap<String, Reason>> = BTreeMap::new();
-    for item in &report.items {
+fn overview(
+    report: &Report,
+    items: impl Iterator<Item = std::io::Result<ItemReport>>,
+) -> anyhow::Result<serde_json::Value> {
+    let mut reasons: BTreeMap<String, BTreeMap<String, Reason>> = BTreeMap::new();
+    for item in items {
+        let item = item.context("reading the report's items back")?;
         for f in &item.findings {
             // The check's code, and for a missing field which one: "no caption" and "no year"
             // are different things to ask a unit for.
@@ -398,7 +403,7 @@ fn overview(report: &Report) -> serde_json::Value {
                 check => check.code().to_string(),
             };
             let reason = reasons
-                .entry(item.unit.as_str())
+                .entry(item.unit.clone())
                 .or_default()
                 .entry(code.clone())
                 .or_insert_with(|| Reason {
@@ -435,7 +440,7 @@ fn overview(report: &Report) -> serde_json::Value {
             })
         })
         .collect();
-    serde_json::json!({
+    Ok(serde_json::json!({
         "summary": {
             "files": report.summary.files,
             "accepted": report.summary.accepted,
@@ -446,16 +451,19 @@ fn overview(report: &Report) -> serde_json::Value {
             "problems": report.summary.problems,
         },
         "units": units,
-    })
+    }))
 }
 
-fn load_report(work: &Path) -> anyhow::Result<Option<Report>> {
-    let path = crate::pipeline::report_path(work);
-    match std::fs::read(&path) {
-        Ok(bytes) => Ok(Some(Report::from_json(&bytes)?)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| path.display().to_string()),
+/// The last run's report, its items in a spill (an unnamed file in the desk's folder, read one
+/// at a time): a report of 100,000 photos is read without its 300 MB in memory. `None`: no run
+/// yet.
+fn load_report(desk: &Desk) -> anyhow::Result<Option<(Report, Spill<ItemReport>)>> {
+    let path = crate::pipeline::report_path(&desk.work);
+    if !path.exists() {
+        return Ok(None);
     }
+    std::fs::create_dir_all(desk.desk_dir())?;
+    Ok(Some(crate::report::read_spilled(&path, &desk.desk_dir())?))
 }
 
 /// The report's overview, read again only when `report.json` changed.
@@ -470,10 +478,10 @@ fn cached_overview(desk: &Desk) -> anyhow::Result<Option<Arc<serde_json::Value>>
     {
         return Ok(Some(Arc::clone(value)));
     }
-    let Some(report) = load_report(&desk.work)? else {
+    let Some((report, items)) = load_report(desk)? else {
         return Ok(None);
     };
-    let value = Arc::new(overview(&report));
+    let value = Arc::new(overview(&report, items.iter())?);
     *desk.overview.lock().expect("overview lock") = Some((stamp.0, stamp.1, Arc::clone(&value)));
     Ok(Some(value))
 }
@@ -768,7 +776,7 @@ async fn decide(State(desk): State<Arc<Desk>>, Json(posted): Json<Posted>) -> Re
 async fn review(State(desk): State<Arc<Desk>>) -> Response {
     let d = Arc::clone(&desk);
     let page = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<Vec<u8>>> {
-        let Some(report) = load_report(&d.work)? else {
+        let Some((report, items)) = load_report(&d)? else {
             return Ok(None);
         };
         let saved = d.decisions()?;
@@ -789,7 +797,7 @@ async fn review(State(desk): State<Arc<Desk>>) -> Response {
             live: Some(&live),
         };
         let mut out = Vec::new();
-        crate::review::write_page_streamed(&mut out, &view, report.items.iter().map(Ok))?;
+        crate::review::write_page_streamed(&mut out, &view, items.iter())?;
         Ok(Some(out))
     })
     .await;
@@ -856,7 +864,7 @@ async fn file(State(desk): State<Arc<Desk>>, method: Method, uri: Uri) -> Respon
 }
 
 /// The units of the last run, as the desk accepts them in a URL: a name the report holds, and a
-/// plain folder name (no separator, no `..`).
+/// plain folder name (no separator, no `..`). The report comes back with that unit's items only.
 fn known_unit(desk: &Desk, unit: &str) -> Option<Report> {
     let single = matches!(
         Path::new(unit).components().collect::<Vec<_>>().as_slice(),
@@ -865,13 +873,16 @@ fn known_unit(desk: &Desk, unit: &str) -> Option<Report> {
     if !single || unit.contains(['/', '\\', '\0']) {
         return None;
     }
-    let report = load_report(&desk.work).ok()??;
-    report
-        .summary
-        .units
+    let (mut report, items) = load_report(desk).ok()??;
+    if !report.summary.units.iter().any(|u| u.unit == unit) {
+        return None;
+    }
+    report.items = items
         .iter()
-        .any(|u| u.unit == unit)
-        .then_some(report)
+        .filter(|i| i.as_ref().map_or(true, |i| i.unit == unit))
+        .collect::<std::io::Result<_>>()
+        .ok()?;
+    Some(report)
 }
 
 fn the_profile(desk: &Desk) -> anyhow::Result<crate::profile::Profile> {
