@@ -15,3 +15,14 @@ pub enum Lang {
     /// English.
     En,
 }
+
+impl Lang {
+    /// The language's tag (BCP 47), as a web page's `lang` and a PDF's metadata name it:
+    /// `zh-CN`, `en`. A code for machines, not wording.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+}

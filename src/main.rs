@@ -16,7 +16,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use cli::{Cli, Command, SheetsBy};
 use lightbox::broken::Broken;
-use lightbox::lang::Lang;
+use lightbox::messages::{self, Summary};
 use lightbox::pipeline::{self, RunConfig};
 use lightbox::profile::{Profile, SheetGroup};
 use lightbox::progress::{Progress, Silent, Timed};
@@ -158,16 +158,11 @@ fn main() -> ExitCode {
             // A cause the CLI knows is worded in the language; anything else is the error's own
             // text (in Chinese after a Chinese "could not finish").
             match broken(&e) {
-                Some(broken) => {
-                    eprintln!("lightbox: {}", lightbox::messages::broken(&broken, lang))
-                }
-                None if lang == Lang::Zh => {
-                    eprintln!("lightbox: {}：{e:#}", lightbox::messages::failed(lang))
-                }
-                None => eprintln!("lightbox: {e:#}"),
+                Some(broken) => eprintln!("lightbox: {}", messages::broken(&broken, lang)),
+                None => eprintln!("lightbox: {}", messages::failed(&format!("{e:#}"), lang)),
             }
-            if let Some(hint) = lightbox::output::hint(&e, lang) {
-                eprintln!("lightbox: {hint}");
+            if let Some(hint) = lightbox::output::hint(&e) {
+                eprintln!("lightbox: {}", messages::hint(hint, lang));
             }
             ExitCode::from(2)
         }
@@ -276,36 +271,21 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             };
             let outcome = pool.install(|| pipeline::run(&config, progress))?;
             if let Some(timed) = &timed {
-                eprint!("{}", timed.table(lang));
+                eprint!("{}", timed.table(&messages::timings(lang)));
             }
             if *json {
                 println!("{}", serde_json::to_string_pretty(&outcome.summary)?);
             } else if !quiet {
                 print!("{}", lightbox::report::summary_text(&outcome.summary, lang));
-                let copies = match (lang, outcome.copies) {
-                    (_, 0) => String::new(),
-                    (Lang::Zh, n) => format!("；{n} 个与已检查过的文件字节相同（未重新解码）"),
-                    (Lang::En, n) => {
-                        format!(
-                            "; {n} the same bytes as a file inspected before (not decoded again)"
-                        )
-                    }
+                let read = Summary::Read {
+                    read: outcome.read,
+                    unchanged: outcome.reused,
+                    same_bytes: outcome.copies,
                 };
-                match lang {
-                    Lang::Zh => println!(
-                        "本次读取 {} 个文件，{} 个未改变（未重读）{copies}",
-                        outcome.read, outcome.reused
-                    ),
-                    Lang::En => println!(
-                        "read {} files, {} unchanged (not read again){copies}",
-                        outcome.read, outcome.reused
-                    ),
-                }
-                println!(
-                    "{}: {}",
-                    if lang == Lang::Zh { "报告" } else { "report" },
-                    pipeline::report_path(out).display()
-                );
+                println!("{}", messages::summary(&read, lang));
+                let path = pipeline::report_path(out);
+                let report = Summary::Report { path: &path };
+                println!("{}", messages::summary(&report, lang));
             }
             Ok(if outcome.blocking { 1 } else { 0 })
         }
@@ -352,20 +332,16 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 )
             })?;
             if !quiet {
-                match lang {
-                    Lang::Zh => {
-                        println!("已打包 {} 张照片到 {}", summary.packaged, to.display())
-                    }
-                    Lang::En => {
-                        println!("packaged {} photos into {}", summary.packaged, to.display())
-                    }
-                }
-                match (lang, summary.follows.as_deref()) {
-                    (Lang::Zh, Some(f)) => println!("包标识 {}（接续 {f}）", summary.identifier),
-                    (Lang::Zh, None) => println!("包标识 {}（首个包）", summary.identifier),
-                    (Lang::En, Some(f)) => println!("package {} (follows {f})", summary.identifier),
-                    (Lang::En, None) => println!("package {} (the first)", summary.identifier),
-                }
+                let packaged = Summary::Packaged {
+                    photos: summary.packaged,
+                    to,
+                };
+                println!("{}", messages::summary(&packaged, lang));
+                let package = Summary::Package {
+                    identifier: &summary.identifier,
+                    follows: summary.follows.as_deref(),
+                };
+                println!("{}", messages::summary(&package, lang));
                 for part in &summary.parts {
                     println!("  {}", to.join(part).display());
                 }
@@ -378,43 +354,30 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Verify { packages } => {
             let outcome = pool.install(|| lightbox::package::receive::verify(packages, progress));
             for (path, reason) in &outcome.unreadable {
-                match lang {
-                    Lang::Zh => eprintln!("lightbox: 无法读取 {path}：{reason}"),
-                    Lang::En => eprintln!("lightbox: cannot read {path}: {reason}"),
-                }
+                let unreadable = Summary::CannotRead { path, reason };
+                eprintln!("lightbox: {}", messages::summary(&unreadable, lang));
             }
             for finding in &outcome.findings {
-                println!("{}", lightbox::messages::receipt(finding, lang));
+                println!("{}", messages::receipt(finding, lang));
             }
             if !quiet {
                 for c in &outcome.checked {
-                    let part = c
-                        .part
-                        .as_deref()
-                        .map(|p| format!(" [{p}]"))
-                        .unwrap_or_default();
-                    match lang {
-                        Lang::Zh => println!(
-                            "已检查 {}{part}：{} 个文件，{} 字节",
-                            c.bag, c.files, c.bytes
-                        ),
-                        Lang::En => {
-                            println!(
-                                "checked {}{part}: {} files, {} bytes",
-                                c.bag, c.files, c.bytes
-                            )
-                        }
-                    }
+                    let checked = Summary::Checked {
+                        bag: &c.bag,
+                        part: c.part.as_deref(),
+                        files: c.files,
+                        bytes: c.bytes,
+                    };
+                    println!("{}", messages::summary(&checked, lang));
                 }
-                let (n, code) = (outcome.findings.len(), outcome.code());
-                match (lang, code) {
-                    (Lang::Zh, 0) => println!("完整：所有文件齐全，校验值一致"),
-                    (Lang::En, 0) => println!("whole: every file there, every checksum matches"),
-                    (Lang::Zh, 1) => println!("有问题：{n} 处"),
-                    (Lang::En, 1) => println!("problems: {n}"),
-                    (Lang::Zh, _) => println!("有无法读取的输入"),
-                    (Lang::En, _) => println!("some input could not be read"),
-                }
+                let verdict = match outcome.code() {
+                    0 => Summary::Intact,
+                    1 => Summary::Damaged {
+                        findings: outcome.findings.len(),
+                    },
+                    _ => Summary::Unverified,
+                };
+                println!("{}", messages::summary(&verdict, lang));
             }
             Ok(outcome.code())
         }
@@ -452,20 +415,12 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             let dirs = lightbox::inspect::DerivedDirs::in_work(work.path());
             let written = lightbox::template::write(&report, &dirs, &required, lang, &to)?;
             if !quiet {
-                match lang {
-                    Lang::Zh => println!(
-                        "已写入 {}：{} 张照片，{} 个必填单元格待补（黄色）",
-                        to.display(),
-                        written.rows,
-                        written.missing
-                    ),
-                    Lang::En => println!(
-                        "wrote {}: {} photos, {} required cells to fill in (yellow)",
-                        to.display(),
-                        written.rows,
-                        written.missing
-                    ),
-                }
+                let wrote = Summary::TemplateWritten {
+                    to: &to,
+                    rows: written.rows,
+                    missing: written.missing,
+                };
+                println!("{}", messages::summary(&wrote, lang));
             }
             Ok(0)
         }
@@ -492,10 +447,8 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             };
             let open = !*no_browser;
             lightbox::serve::serve(config, |started| {
-                match lang {
-                    Lang::Zh => println!("照片整理已启动，请在浏览器中打开：\n{}", started.url),
-                    Lang::En => println!("the desk is ready; open in a browser:\n{}", started.url),
-                }
+                let ready = Summary::DeskReady { url: &started.url };
+                println!("{}", messages::summary(&ready, lang));
                 if open {
                     open_browser(&started.url);
                 }

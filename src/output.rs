@@ -144,29 +144,29 @@ pub fn remove_leftovers(dir: &Path, prefixes: &[&str]) -> std::io::Result<usize>
     Ok(removed)
 }
 
+/// What staff can do about a broken run's error: its wording is `messages::hint`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Hint {
+    /// No room left on the disk (or a file size limit): free some, or write elsewhere.
+    NoRoom,
+    /// A folder that cannot be written: choose another, or change its permissions.
+    NotWritable,
+}
+
 /// What to do about a broken run's error, when its cause is one staff can fix: no room left on
 /// the disk (or a file size limit), or a folder that cannot be written. `None` for other errors,
 /// whose own message is all there is to say.
-pub fn hint(error: &anyhow::Error, lang: crate::lang::Lang) -> Option<&'static str> {
+pub fn hint(error: &anyhow::Error) -> Option<Hint> {
     use std::io::ErrorKind;
-    let zh = lang == crate::lang::Lang::Zh;
     let kind = error
         .chain()
         .find_map(|e| e.downcast_ref::<std::io::Error>())?
         .kind();
     match kind {
         ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => {
-            Some(if zh {
-                "磁盘空间不足：请腾出空间，或用 --out / --to 指向空间更大的磁盘，然后重新运行。未写完的输出已丢弃，已有的文件没有改动。"
-            } else {
-                "no room left to write: free some space, or point --out / --to at a disk with more room, then run again. The unfinished output was discarded; nothing already there was changed."
-            })
+            Some(Hint::NoRoom)
         }
-        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => Some(if zh {
-            "无法写入该位置：请用 --out / --to 换一个可写的文件夹，或修改其权限，然后重新运行。"
-        } else {
-            "that place cannot be written: choose a folder you can write with --out / --to, or change its permissions, then run again."
-        }),
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => Some(Hint::NotWritable),
         _ => None,
     }
 }
@@ -217,17 +217,16 @@ mod tests {
     #[test]
     fn hints_follow_the_cause_through_the_context() {
         use crate::lang::Lang;
+        use crate::messages;
         let full = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::StorageFull))
             .context("writing the package at /x/pkg");
-        assert!(hint(&full, Lang::En).unwrap().starts_with("no room"));
-        assert!(hint(&full, Lang::Zh).unwrap().starts_with("磁盘空间不足"));
+        assert_eq!(hint(&full), Some(Hint::NoRoom));
+        assert!(messages::hint(Hint::NoRoom, Lang::En).starts_with("no room"));
+        assert!(messages::hint(Hint::NoRoom, Lang::Zh).starts_with("磁盘空间不足"));
         let denied = anyhow::Error::new(std::io::Error::from(std::io::ErrorKind::PermissionDenied))
             .context("creating /x");
-        assert!(
-            hint(&denied, Lang::En)
-                .unwrap()
-                .contains("cannot be written")
-        );
-        assert!(hint(&anyhow::anyhow!("a bad profile"), Lang::En).is_none());
+        assert_eq!(hint(&denied), Some(Hint::NotWritable));
+        assert!(messages::hint(Hint::NotWritable, Lang::En).contains("cannot be written"));
+        assert_eq!(hint(&anyhow::anyhow!("a bad profile")), None);
     }
 }

@@ -7,8 +7,6 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::lang::Lang;
-
 /// Receives progress from the stages. Implementations must be cheap: `advance` is called from
 /// rayon workers once per photo.
 pub trait Progress: Sync {
@@ -28,6 +26,17 @@ impl Progress for Silent {
     fn stage(&self, _name: &str, _total: u64) {}
     fn advance(&self, _steps: u64) {}
     fn finish(&self) {}
+}
+
+/// The words of [`Timed::table`], in the reader's language: `messages::timings` gives them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TableWords {
+    /// The columns' headers: stage, seconds, share, processor seconds, share.
+    pub head: [&'static str; 5],
+    /// The row of the time outside any stage.
+    pub other: &'static str,
+    /// The row of the whole run.
+    pub total: &'static str,
 }
 
 /// Forwards to another [`Progress`] and keeps how long each stage took: wall-clock time from a
@@ -119,19 +128,13 @@ impl<'a> Timed<'a> {
     }
 
     /// The stages as a table for people: stage, seconds and share of the whole run, by the
-    /// wall clock and, where known, by processor time; then the time outside any stage.
-    pub fn table(&self, lang: Lang) -> String {
+    /// wall clock and, where known, by processor time; then the time outside any stage. Its
+    /// `words` are in the reader's language (`messages::timings`).
+    pub fn table(&self, words: &TableWords) -> String {
         let (stages, whole) = self.stages();
         let share =
             |part: Duration, of: Duration| 100.0 * part.as_secs_f64() / of.as_secs_f64().max(1e-9);
-        let (head, other, total) = match lang {
-            Lang::Zh => (["阶段", "秒", "占比", "处理器秒", "占比"], "其他", "合计"),
-            Lang::En => (
-                ["stage", "seconds", "share", "cpu s", "share"],
-                "other",
-                "total",
-            ),
-        };
+        let TableWords { head, other, total } = *words;
         let staged = StageTime {
             wall: stages.iter().map(|(_, t)| t.wall).sum(),
             cpu: stages.iter().map(|(_, t)| t.cpu).sum(),
@@ -219,7 +222,7 @@ mod tests {
             let cpu = stages[0].1.cpu.expect("Linux tells the processor time");
             assert!(whole.cpu.expect("and for the whole") >= cpu);
         }
-        let table = timed.table(Lang::En);
+        let table = timed.table(&crate::messages::timings(crate::lang::Lang::En));
         assert!(table.starts_with("stage"), "{table}");
         assert!(table.contains("\ndedupe "), "{table}");
         assert!(table.contains("\nother "), "{table}");

@@ -19,6 +19,7 @@ use image::{Rgb, RgbImage};
 
 use crate::imaging::decode;
 use crate::lang::Lang;
+use crate::messages::{self, Label, Phrase};
 use crate::photo::DerivedDirs;
 use crate::photo::Status;
 use crate::profile::Sheets;
@@ -819,10 +820,13 @@ fn draw_page(
         (pw - 2 * margin) as f32 * 0.7,
         &header.title,
     );
-    let page_label = match lang {
-        Lang::Zh => format!("第 {}/{} 页", page + 1, pages),
-        Lang::En => format!("page {}/{}", page + 1, pages),
-    };
+    let page_label = messages::phrase(
+        &Phrase::Page {
+            page: page + 1,
+            pages,
+        },
+        lang,
+    );
     let small = header_h as f32 * 0.22;
     let label_w = text_width(font, small, &page_label);
     Pen {
@@ -917,10 +921,7 @@ fn draw_cell(
     match photo {
         Some(photo) => canvas.picture(&photo, x, y, w, image_h),
         None => {
-            let label = match lang {
-                Lang::Zh => "无法预览",
-                Lang::En => "no preview",
-            };
+            let label = messages::label(Label::CannotPreview, lang);
             let lw = text_width(font, text_size, label);
             Pen {
                 font,
@@ -943,13 +944,7 @@ fn draw_cell(
             .iter()
             .any(|f| matches!(f.finding.check, crate::photo::Check::Burst { .. }));
     let (colour, mark) = if burst {
-        (
-            BURST,
-            match lang {
-                Lang::Zh => "连拍",
-                Lang::En => "burst",
-            },
-        )
+        (BURST, messages::label(Label::Burst, lang))
     } else {
         status_mark(item.status, lang)
     };
@@ -988,10 +983,7 @@ fn draw_cell(
         mark,
     );
     // Text lines: year and place; caption start; file name.
-    let unknown = match lang {
-        Lang::Zh => "？",
-        Lang::En => "?",
-    };
+    let unknown = messages::label(Label::Unknowable, lang);
     let year = item
         .tags
         .year
@@ -1015,10 +1007,7 @@ fn draw_cell(
         .caption
         .as_ref()
         .map(|t| t.value.clone())
-        .unwrap_or_else(|| match lang {
-            Lang::Zh => "（缺图片说明）".to_string(),
-            Lang::En => "(no caption)".to_string(),
-        });
+        .unwrap_or_else(|| messages::label(Label::CaptionMissing, lang).to_string());
     // A rejected photo shows why instead of its caption.
     let reason = item
         .findings

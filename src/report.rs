@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::lang::Lang;
+use crate::messages;
 use crate::photo::Group;
 use crate::photo::Tags;
 use crate::photo::{Drop, DropKind};
@@ -41,7 +42,7 @@ impl ReportedFinding {
     /// Attaches the localised message.
     pub fn new(finding: &Finding, lang: Lang) -> Self {
         ReportedFinding {
-            message: crate::messages::check(&finding.check, lang),
+            message: messages::check(&finding.check, lang),
             finding: finding.clone(),
         }
     }
@@ -87,7 +88,7 @@ impl ItemReport {
                 .findings
                 .into_iter()
                 .map(|finding| ReportedFinding {
-                    message: crate::messages::check(&finding.check, lang),
+                    message: messages::check(&finding.check, lang),
                     finding,
                 })
                 .collect(),
@@ -571,11 +572,7 @@ where
     I: Iterator<Item = std::io::Result<T>>,
     T: std::borrow::Borrow<ItemReport>,
 {
-    let header: [&str; 6] = match lang {
-        Lang::Zh => ["序号", "级别", "报送单位", "文件", "检查项", "说明"],
-        Lang::En => ["index", "severity", "unit", "file", "check", "message"],
-    };
-    let mut writer = excel_csv(out, &header)?;
+    let mut writer = excel_csv(out, &messages::findings_header(lang))?;
     for item in items {
         let item = item?;
         let item = item.borrow();
@@ -583,7 +580,7 @@ where
             let index = item.index.to_string();
             let row: [Cow<str>; 6] = [
                 index.as_str().into(),
-                crate::messages::severity(f.finding.severity, lang).into(),
+                messages::severity(f.finding.severity, lang).into(),
                 inert(&item.unit),
                 inert(&item.path),
                 f.finding.check.code().into(),
@@ -595,7 +592,7 @@ where
     for p in problems {
         let row: [Cow<str>; 6] = [
             "".into(),
-            crate::messages::severity(p.finding.finding.severity, lang).into(),
+            messages::severity(p.finding.finding.severity, lang).into(),
             inert(&p.unit),
             inert(&p.path),
             p.finding.finding.check.code().into(),
@@ -608,47 +605,30 @@ where
 
 /// The summary printed at the end of a run.
 pub fn summary_text(s: &Summary, lang: Lang) -> String {
-    let zh = lang == Lang::Zh;
     let mut out = String::new();
     let line = |out: &mut String, text: String| {
         out.push_str(&text);
         out.push('\n');
     };
-    if zh {
-        line(
-            &mut out,
-            format!(
-                "共 {} 个文件：通过 {}，待补信息 {}，不可用 {}，重复 {}（{} 组）",
-                s.files, s.accepted, s.needs_info, s.rejected, s.duplicates, s.duplicate_groups
-            ),
-        );
-    } else {
-        line(
-            &mut out,
-            format!(
-                "{} files: {} accepted, {} need info, {} rejected, {} duplicates ({} groups)",
-                s.files, s.accepted, s.needs_info, s.rejected, s.duplicates, s.duplicate_groups
-            ),
-        );
-    }
+    let said = |summary: messages::Summary<'_>| messages::summary(&summary, lang);
+    line(
+        &mut out,
+        said(messages::Summary::Files {
+            files: s.files,
+            accepted: s.accepted,
+            needs_info: s.needs_info,
+            rejected: s.rejected,
+            duplicates: s.duplicates,
+            groups: s.duplicate_groups,
+        }),
+    );
     let width = s
         .units
         .iter()
         .map(|u| display_width(&u.unit))
         .max()
         .unwrap_or(0);
-    let head = if zh {
-        ["单位", "文件", "通过", "待补", "不可用", "重复"]
-    } else {
-        [
-            "unit",
-            "files",
-            "accepted",
-            "needs info",
-            "rejected",
-            "duplicates",
-        ]
-    };
+    let head = messages::units_header(lang);
     line(
         &mut out,
         format!(
@@ -669,14 +649,7 @@ pub fn summary_text(s: &Summary, lang: Lang) -> String {
         );
     }
     if !s.errors_by_check.is_empty() {
-        line(
-            &mut out,
-            if zh {
-                "错误（按原因）：".into()
-            } else {
-                "errors by reason:".into()
-            },
-        );
+        line(&mut out, said(messages::Summary::ErrorsByReason));
         for (code, n) in &s.errors_by_check {
             line(&mut out, format!("  {code}: {n}"));
         }
@@ -684,11 +657,7 @@ pub fn summary_text(s: &Summary, lang: Lang) -> String {
     if s.problems > 0 {
         line(
             &mut out,
-            if zh {
-                format!("文件夹、压缩包或汇总表问题：{}", s.problems)
-            } else {
-                format!("folder, zip or sheet problems: {}", s.problems)
-            },
+            said(messages::Summary::Problems { count: s.problems }),
         );
     }
     out

@@ -19,6 +19,7 @@ use std::io::Write;
 use serde::Serialize;
 
 use crate::lang::Lang;
+use crate::messages::Phrase;
 use crate::photo::Group;
 use crate::photo::Status;
 pub use crate::photo::decisions::{Decision, Decisions, DistinctPair, Keeper, Verdict};
@@ -327,14 +328,8 @@ where
         lang,
         live,
     } = *run;
-    let title = match lang {
-        Lang::Zh => format!("照片审核 · {profile}"),
-        Lang::En => format!("Photo review · {profile}"),
-    };
-    let lang_attr = match lang {
-        Lang::Zh => "zh-CN",
-        Lang::En => "en",
-    };
+    let title = crate::messages::phrase(&Phrase::ReviewTitle { profile }, lang);
+    let lang_attr = lang.tag();
     let data = PageData {
         groups: Streamed::new(groups.iter().map(|g| Ok(group_data(g, lang)))),
         items: Streamed::new(items.map(|item| item.map(AsItemData))),

@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use crate::catalog::Catalog;
 use crate::config::RunConfig;
 use crate::lang::Lang;
+use crate::messages::{self, Label, Phrase};
 use crate::output;
 use crate::photo::DerivedDirs;
 use crate::photo::Status;
@@ -180,19 +181,16 @@ fn draw_sheet(
 
 /// The sheet an item goes on, as a sort key: the first part puts "unknown" last.
 pub(crate) fn sheet_key(item: &ItemReport, by: SheetGroup, lang: Lang) -> (u8, String) {
-    let unknown = |zh: &str, en: &str| match lang {
-        Lang::Zh => zh.to_string(),
-        Lang::En => en.to_string(),
-    };
+    let unknown = |label: Label| messages::label(label, lang).to_string();
     match by {
         SheetGroup::Unit => (0, item.unit.clone()),
         SheetGroup::Year => match &item.tags.year {
             Some(year) => (0, year.value.to_string()),
-            None => (1, unknown("年份不详", "no year")),
+            None => (1, unknown(Label::NoYear)),
         },
         SheetGroup::Event => match &item.tags.event {
             Some(event) => (0, event.value.clone()),
-            None => (1, unknown("活动名称不详", "no event")),
+            None => (1, unknown(Label::NoEvent)),
         },
     }
 }
@@ -223,16 +221,14 @@ fn group_counts(items: &[&ItemReport], lang: Lang) -> String {
         count(Status::Rejected),
         count(Status::Duplicate),
     );
-    match lang {
-        Lang::Zh => format!(
-            "共 {} 个文件 · 通过 {accepted} · 待补信息 {needs_info} · 不可用 {rejected} · 重复 {duplicates}",
-            items.len()
-        ),
-        Lang::En => format!(
-            "{} files · {accepted} accepted · {needs_info} need info · {rejected} rejected · {duplicates} duplicates",
-            items.len()
-        ),
-    }
+    let statuses = Phrase::Statuses {
+        files: items.len(),
+        accepted,
+        needs_info,
+        rejected,
+        duplicates,
+    };
+    messages::phrase(&statuses, lang)
 }
 
 /// The fingerprint of everything a unit's pages are drawn from.

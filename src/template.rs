@@ -14,6 +14,7 @@ use anyhow::Context;
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Image, Workbook, Worksheet};
 
 use crate::lang::Lang;
+use crate::messages::{self, Label, Phrase, TemplateColumn};
 use crate::photo::DerivedDirs;
 use crate::photo::{Field, Severity, Status};
 use crate::report::{ItemReport, Report};
@@ -23,20 +24,20 @@ const ROW_HEIGHT: f64 = 60.0;
 /// Long edge of the embedded thumbnails, in pixels (small: the workbook goes by WeChat).
 const THUMB_EDGE: u32 = 120;
 
-/// The columns, in order: header (zh, en) and width in characters.
-const COLUMNS: [(&str, &str, f64); 12] = [
-    ("序号", "No.", 6.0),
-    ("缩略图", "Thumbnail", 14.0),
-    ("文件名", "File name", 28.0),
-    ("年份", "Year", 8.0),
-    ("地州市", "Place", 14.0),
-    ("活动名称", "Event", 22.0),
-    ("图片说明", "Caption", 48.0),
-    ("摄影者", "Photographer", 12.0),
-    ("报送单位", "Unit", 16.0),
-    ("联系人", "Contact", 10.0),
-    ("问题", "Problems", 40.0),
-    ("内容标识", "Content", 20.0),
+/// The columns, in order, each with its width in characters.
+const COLUMNS: [(TemplateColumn, f64); 12] = [
+    (TemplateColumn::Number, 6.0),
+    (TemplateColumn::Thumbnail, 14.0),
+    (TemplateColumn::File, 28.0),
+    (TemplateColumn::Year, 8.0),
+    (TemplateColumn::Place, 14.0),
+    (TemplateColumn::Event, 22.0),
+    (TemplateColumn::Caption, 48.0),
+    (TemplateColumn::Photographer, 12.0),
+    (TemplateColumn::Unit, 16.0),
+    (TemplateColumn::Contact, 10.0),
+    (TemplateColumn::Problems, 40.0),
+    (TemplateColumn::Content, 20.0),
 ];
 
 /// What `template` wrote.
@@ -59,10 +60,9 @@ pub fn write(
     lang: Lang,
     to: &Path,
 ) -> anyhow::Result<TemplateSummary> {
-    let zh = lang == Lang::Zh;
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    sheet.set_name(if zh { "汇总表" } else { "Photos" })?;
+    sheet.set_name(messages::label(Label::TemplateSheet, lang))?;
     let title = Format::new().set_bold().set_font_size(14);
     let header = Format::new()
         .set_bold()
@@ -80,22 +80,13 @@ pub fn write(
         .iter()
         .map(|u| u.unit.as_str())
         .collect();
-    let heading = if zh {
-        format!(
-            "{} 照片信息汇总表（请补全黄色单元格；请勿修改“内容标识”列）",
-            units.join("、")
-        )
-    } else {
-        format!(
-            "{}: photo details (fill in the yellow cells; leave the Content column as it is)",
-            units.join(", ")
-        )
-    };
+    let heading = messages::phrase(&Phrase::TemplateHeading { units: &units }, lang);
     sheet.merge_range(0, 0, 0, (COLUMNS.len() - 1) as u16, &heading, &title)?;
     sheet.set_row_height(0, 24)?;
-    for (col, (name_zh, name_en, width)) in COLUMNS.iter().enumerate() {
+    for (col, (column, width)) in COLUMNS.iter().enumerate() {
         let col = col as u16;
-        sheet.write_string_with_format(1, col, if zh { *name_zh } else { *name_en }, &header)?;
+        let name = messages::template_column(*column, lang);
+        sheet.write_string_with_format(1, col, name, &header)?;
         sheet.set_column_width(col, *width)?;
     }
     sheet.set_freeze_panes(2, 0)?;

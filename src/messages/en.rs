@@ -1,14 +1,18 @@
 //! The staff-facing wording in English: every finding, label and explanation, as the report,
-//! the fix-lists, the sheets and the review page show them.
+//! the fix-lists, the sheets, the package's books, the review page and the CLI show them.
 //!
-//! In: a noun from `photo`. Out: its English text. Every `match` over a noun is exhaustive, so a
-//! new check or label cannot compile here without its English wording. Reached only through the
-//! dispatch in `messages/mod.rs`.
+//! In: a noun from `photo` (or `receipt`, `broken`, `output`'s `Hint`, the nouns of
+//! `nouns.rs`: labels, phrases, the CLI's closing lines, the workbooks' columns). Out: its
+//! English text. Every `match` over a noun is exhaustive, so a new check or label cannot compile
+//! here without its English wording. Reached only through the dispatch in `messages/mod.rs`.
 
+use super::nouns::{Label, LeftOut, PhotoColumn, Phrase, Summary, TemplateColumn};
 use crate::broken::Broken;
 use crate::fingerprint::Dihedral;
+use crate::output::Hint;
 use crate::photo::tags::MAX_ROWS;
 use crate::photo::{Check, Field, GroupKind, Limit, Severity, Status};
+use crate::progress::TableWords;
 use crate::receipt::Issue;
 
 /// A sentence a member of staff can act on.
@@ -366,5 +370,309 @@ pub(super) fn broken(broken: &Broken) -> String {
         Broken::PackageNotWritable { to, reason } => format!(
             "cannot write the package at {to} ({reason}): choose a writable place with room enough with --to"
         ),
+    }
+}
+
+/// An error the CLI has no wording for: the error's own text.
+pub(super) fn failed(error: &str) -> String {
+    error.to_string()
+}
+
+/// A fixed word or phrase.
+pub(super) fn label(label: Label) -> &'static str {
+    match label {
+        Label::PhotosSheet => "Photos",
+        Label::CountsSheet => "Counts",
+        Label::AboutSheet => "About",
+        Label::NoThumbnail => "no thumbnail",
+        Label::Unknown => "(unknown)",
+        Label::Total => "Total",
+        Label::YearByPlace => "Year \\ Place",
+        Label::Unit => "Unit",
+        Label::Photos => "Photos",
+        Label::ThePackage => "The package",
+        Label::Collection => "Collection",
+        Label::SourceOrganization => "Source organization",
+        Label::PackageDate => "Package date",
+        Label::Part => "Part",
+        Label::WholeBag => "whole (one part)",
+        Label::Units => "Units",
+        Label::Years => "Years",
+        Label::PhotosInWholePackage => "Photos in the whole package",
+        Label::Note => "Note",
+        Label::NoPhotosInPart => "this package (part) holds no photos",
+        Label::YearUnknown => "year unknown",
+        Label::Catalogue => "Catalogue",
+        Label::Contents => "Contents",
+        Label::NoPhotos => "(no photos)",
+        Label::EmptyPackage => "This package holds no photos",
+        Label::NoPreview => "no preview",
+        Label::NoCaption => "(no caption)",
+        Label::PhotographerIs => "Photographer: ",
+        Label::UnitIs => "Unit: ",
+        Label::FileIs => "File: ",
+        Label::CannotPreview => "no preview",
+        Label::Burst => "burst",
+        Label::Unknowable => "?",
+        Label::CaptionMissing => "(no caption)",
+        Label::NoYear => "no year",
+        Label::NoEvent => "no event",
+        Label::TemplateSheet => "Photos",
+    }
+}
+
+/// `n` and `noun`, with an `s` unless `n` is one.
+fn plural(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
+/// A heading or line with values in it.
+pub(super) fn phrase(phrase: &Phrase) -> String {
+    let whole = |whole: bool| if whole { " (the whole package)" } else { "" };
+    match *phrase {
+        Phrase::Part { number, of } => format!("part {number} of {of}"),
+        Phrase::Counts {
+            photos,
+            units,
+            years,
+            span,
+        } => {
+            let span = match span {
+                "" => String::new(),
+                span => format!(" ({span})"),
+            };
+            format!(
+                "{} · {} · {}{span}",
+                plural(photos, "photo"),
+                plural(units, "unit"),
+                plural(years, "year")
+            )
+        }
+        Phrase::Year { year: 0, photos } => {
+            format!(
+                "{} · {}",
+                label(Label::YearUnknown),
+                plural(photos, "photo")
+            )
+        }
+        Phrase::Year { year, photos } => format!("{year} · {}", plural(photos, "photo")),
+        Phrase::PhotosByYearAndPlace { whole: w } => {
+            format!("Photos by year and place{}", whole(w))
+        }
+        Phrase::PhotosByUnit { whole: w } => format!("Photos by unit{}", whole(w)),
+        Phrase::Columns { photos, counts } => {
+            format!("The columns of “{photos}” (“{counts}” counts by year, place and unit)")
+        }
+        Phrase::Page { page, pages } => format!("page {page}/{pages}"),
+        Phrase::Statuses {
+            files,
+            accepted,
+            needs_info,
+            rejected,
+            duplicates,
+        } => format!(
+            "{files} files · {accepted} accepted · {needs_info} need info · {rejected} rejected · {duplicates} duplicates"
+        ),
+        Phrase::ReviewTitle { profile } => format!("Photo review · {profile}"),
+        Phrase::TemplateHeading { units } => format!(
+            "{}: photo details (fill in the yellow cells; leave the Content column as it is)",
+            units.join(", ")
+        ),
+    }
+}
+
+/// A line the CLI prints when a command ends.
+pub(super) fn summary(summary: &Summary) -> String {
+    match *summary {
+        Summary::Files {
+            files,
+            accepted,
+            needs_info,
+            rejected,
+            duplicates,
+            groups,
+        } => format!(
+            "{files} files: {accepted} accepted, {needs_info} need info, {rejected} rejected, {duplicates} duplicates ({groups} groups)"
+        ),
+        Summary::ErrorsByReason => "errors by reason:".into(),
+        Summary::Problems { count } => format!("folder, zip or sheet problems: {count}"),
+        Summary::Read {
+            read,
+            unchanged,
+            same_bytes,
+        } => {
+            let copies = match same_bytes {
+                0 => String::new(),
+                n => format!("; {n} the same bytes as a file inspected before (not decoded again)"),
+            };
+            format!("read {read} files, {unchanged} unchanged (not read again){copies}")
+        }
+        Summary::Report { path } => format!("report: {}", path.display()),
+        Summary::Packaged { photos, to } => {
+            format!("packaged {photos} photos into {}", to.display())
+        }
+        Summary::Package {
+            identifier,
+            follows: Some(follows),
+        } => format!("package {identifier} (follows {follows})"),
+        Summary::Package {
+            identifier,
+            follows: None,
+        } => format!("package {identifier} (the first)"),
+        Summary::CannotRead { path, reason } => format!("cannot read {path}: {reason}"),
+        Summary::Checked {
+            bag,
+            part,
+            files,
+            bytes,
+        } => {
+            let part = part.map(|p| format!(" [{p}]")).unwrap_or_default();
+            format!("checked {bag}{part}: {files} files, {bytes} bytes")
+        }
+        Summary::Intact => "whole: every file there, every checksum matches".into(),
+        Summary::Damaged { findings } => format!("problems: {findings}"),
+        Summary::Unverified => "some input could not be read".into(),
+        Summary::TemplateWritten { to, rows, missing } => format!(
+            "wrote {}: {rows} photos, {missing} required cells to fill in (yellow)",
+            to.display()
+        ),
+        Summary::DeskReady { url } => format!("the desk is ready; open in a browser:\n{url}"),
+    }
+}
+
+/// Why a package leaves a candidate photo out.
+pub(super) fn left_out(left_out: &LeftOut) -> String {
+    match *left_out {
+        LeftOut::CuratorRejected => "rejected by the curator".into(),
+        LeftOut::CuratorKept { path } => format!("the curator kept {path} instead"),
+        LeftOut::AcceptedWithErrors => {
+            "accepted by the curator, but errors remain for the unit to fix".into()
+        }
+        LeftOut::DistinctWithErrors { errors } => format!(
+            "the curator declared it a different photo, but errors remain for the unit to fix: {}",
+            errors.join("; ")
+        ),
+        LeftOut::SourceChanged => "the source changed since the run: rerun lightbox run".into(),
+    }
+}
+
+/// What to do about a broken run.
+pub(super) fn hint(hint: Hint) -> &'static str {
+    match hint {
+        Hint::NoRoom => {
+            "no room left to write: free some space, or point --out / --to at a disk with more room, then run again. The unfinished output was discarded; nothing already there was changed."
+        }
+        Hint::NotWritable => {
+            "that place cannot be written: choose a folder you can write with --out / --to, or change its permissions, then run again."
+        }
+    }
+}
+
+/// A column's header in the 汇总表's photo list.
+pub(super) fn photo_column(column: PhotoColumn) -> &'static str {
+    match column {
+        PhotoColumn::Number => "No.",
+        PhotoColumn::Thumbnail => "Thumbnail",
+        PhotoColumn::File => "File name",
+        PhotoColumn::Year => "Year",
+        PhotoColumn::Place => "Place",
+        PhotoColumn::County => "County",
+        PhotoColumn::Event => "Event",
+        PhotoColumn::Caption => "Caption",
+        PhotoColumn::Photographer => "Photographer",
+        PhotoColumn::Unit => "Unit",
+        PhotoColumn::Pixels => "Pixels (W×H)",
+        PhotoColumn::Bytes => "Size (bytes)",
+        PhotoColumn::Sha256 => "SHA-256",
+    }
+}
+
+/// What a column of the 汇总表's photo list holds.
+pub(super) fn photo_column_about(column: PhotoColumn) -> &'static str {
+    match column {
+        PhotoColumn::Number => "the photo's place in this list",
+        PhotoColumn::Thumbnail => "a small copy of the photo, to recognise it",
+        PhotoColumn::File => {
+            "the photo's path in the package: year folder/file name, separated by /"
+        }
+        PhotoColumn::Year => "the year the photo was taken",
+        PhotoColumn::Place => "the prefecture or city where it was taken",
+        PhotoColumn::County => "the county or district, when the unit named one",
+        PhotoColumn::Event => "the event the photo shows",
+        PhotoColumn::Caption => "the unit's caption, in full",
+        PhotoColumn::Photographer => "who took the photo",
+        PhotoColumn::Unit => "the unit that sent the photo",
+        PhotoColumn::Pixels => "width and height of the packaged file, in pixels",
+        PhotoColumn::Bytes => "bytes of the packaged file",
+        PhotoColumn::Sha256 => "SHA-256 of the packaged file (as in sha256sums.txt)",
+    }
+}
+
+/// A column's header in the fill-in template.
+pub(super) fn template_column(column: TemplateColumn) -> &'static str {
+    match column {
+        TemplateColumn::Number => "No.",
+        TemplateColumn::Thumbnail => "Thumbnail",
+        TemplateColumn::File => "File name",
+        TemplateColumn::Year => "Year",
+        TemplateColumn::Place => "Place",
+        TemplateColumn::Event => "Event",
+        TemplateColumn::Caption => "Caption",
+        TemplateColumn::Photographer => "Photographer",
+        TemplateColumn::Unit => "Unit",
+        TemplateColumn::Contact => "Contact",
+        TemplateColumn::Problems => "Problems",
+        TemplateColumn::Content => "Content",
+    }
+}
+
+/// The header of `findings.csv`.
+pub(super) fn findings_header() -> [&'static str; 6] {
+    ["index", "severity", "unit", "file", "check", "message"]
+}
+
+/// The header of `manifest.csv`.
+pub(super) fn manifest_header() -> [&'static str; 16] {
+    [
+        "file",
+        "year",
+        "place",
+        "county",
+        "event",
+        "caption",
+        "photographer",
+        "unit",
+        "original",
+        "width",
+        "height",
+        "bytes",
+        "converted_from",
+        "sha256",
+        "content_blake3",
+        "sources",
+    ]
+}
+
+/// The header of a run's table of units.
+pub(super) fn units_header() -> [&'static str; 6] {
+    [
+        "unit",
+        "files",
+        "accepted",
+        "needs info",
+        "rejected",
+        "duplicates",
+    ]
+}
+
+/// The words of the timings table.
+pub(super) fn timings() -> TableWords {
+    TableWords {
+        head: ["stage", "seconds", "share", "cpu s", "share"],
+        other: "other",
+        total: "total",
     }
 }

@@ -1,15 +1,20 @@
 //! The messages catalog: every sentence and label staff read about a photo (findings, severities,
 //! statuses, column names, duplicate groups and why a copy was kept, what a sheet left unread),
-//! in one place per language.
+//! and about the rest of the work (the package's books, the contact sheets, the fill-in
+//! template, the review page, the CLI's closing lines and errors), in one place per language.
 //!
-//! In: a noun from `photo` (a `Check`, a `Field`, a `KeepReason`, ...) and the run's [`Lang`].
-//! Out: the text in that language, byte for byte what the report, the fix-lists, the sheets and
-//! the review page print. The nouns hold data only; this module holds their wording and depends
-//! on them, never the other way round.
+//! In: a noun from `photo` (a `Check`, a `Field`, a `KeepReason`, ...), from `broken`,
+//! `receipt` or `output` (a `Hint`), or from `nouns.rs` here (a [`Label`], a [`Phrase`], a
+//! [`Summary`], a [`PhotoColumn`], ...), and the run's [`Lang`]. Out: the text in that
+//! language, byte for byte what the report, the fix-lists, the sheets, the books, the review
+//! page and the CLI print (for the timings table, its words as `progress::TableWords`). The
+//! nouns hold data only; this module holds their wording and depends on them, never the other
+//! way round.
 //!
 //! Layout: this file is the dispatch, one function per kind of wording, each a `match` on the
 //! language that calls that language's file: `zh.rs` (中文) and `en.rs` (English). A language's
-//! file holds that language's text only.
+//! file holds that language's text only. `nouns.rs` holds the nouns that are wording only (no
+//! stage has a use for them but to have them said).
 //!
 //! Why a Rust module per language rather than Fluent (`.ftl`) files or another catalog read at
 //! run time:
@@ -26,11 +31,16 @@
 use crate::broken::Broken;
 use crate::fingerprint::Dihedral;
 use crate::lang::Lang;
+use crate::output::Hint;
 use crate::photo::{Check, Field, GroupKind, KeepReason, Limit, Severity, Status};
+use crate::progress::TableWords;
 use crate::receipt::Finding;
 
 mod en;
+mod nouns;
 mod zh;
+
+pub use nouns::{Label, LeftOut, PhotoColumn, Phrase, Summary, TemplateColumn};
 
 /// A finding as a sentence a member of staff can act on, with its values, in `lang`.
 pub fn check(check: &Check, lang: Lang) -> String {
@@ -129,11 +139,112 @@ pub fn broken(broken: &Broken, lang: Lang) -> String {
     }
 }
 
-/// The line the CLI prints before an error it has no wording for (the error's own text follows).
-pub fn failed(lang: Lang) -> &'static str {
+/// An error the CLI has no wording for, as it prints it (after `lightbox: `): the error's own
+/// text, in Chinese after `无法完成` (could not finish).
+pub fn failed(error: &str, lang: Lang) -> String {
     match lang {
-        Lang::Zh => "无法完成",
-        Lang::En => "failed",
+        Lang::Zh => zh::failed(error),
+        Lang::En => en::failed(error),
+    }
+}
+
+/// A fixed word or phrase: a sheet's name, a heading, a row's name, a placeholder.
+pub fn label(label: Label, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => zh::label(label),
+        Lang::En => en::label(label),
+    }
+}
+
+/// A heading or line with values in it, as the books, the contact sheets, the fill-in template
+/// and the review page print it.
+pub fn phrase(phrase: &Phrase<'_>, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => zh::phrase(phrase),
+        Lang::En => en::phrase(phrase),
+    }
+}
+
+/// A line the CLI prints when a command ends (without its newline).
+pub fn summary(summary: &Summary<'_>, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => zh::summary(summary),
+        Lang::En => en::summary(summary),
+    }
+}
+
+/// Why a package leaves a candidate photo out, as its summary and the CLI say it.
+pub fn left_out(left_out: &LeftOut<'_>, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => zh::left_out(left_out),
+        Lang::En => en::left_out(left_out),
+    }
+}
+
+/// What to do about a broken run whose cause staff can fix, as the CLI prints it after the
+/// error.
+pub fn hint(hint: Hint, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => zh::hint(hint),
+        Lang::En => en::hint(hint),
+    }
+}
+
+/// A column's header in the 汇总表's photo list (`照片清单`).
+pub fn photo_column(column: PhotoColumn, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => zh::photo_column(column),
+        Lang::En => en::photo_column(column),
+    }
+}
+
+/// What a column of the 汇总表's photo list holds, as its about sheet (`说明`) says.
+pub fn photo_column_about(column: PhotoColumn, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => zh::photo_column_about(column),
+        Lang::En => en::photo_column_about(column),
+    }
+}
+
+/// A column's header in the fill-in 汇总表 a unit gets back (`lightbox template`).
+pub fn template_column(column: TemplateColumn, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => zh::template_column(column),
+        Lang::En => en::template_column(column),
+    }
+}
+
+/// The header of `findings.csv`: index, severity, unit, file, check, message.
+pub fn findings_header(lang: Lang) -> [&'static str; 6] {
+    match lang {
+        Lang::Zh => zh::findings_header(),
+        Lang::En => en::findings_header(),
+    }
+}
+
+/// The header of the package's `manifest.csv`, in the order of [`crate::manifest::ManifestEntry`]'s
+/// columns there.
+pub fn manifest_header(lang: Lang) -> [&'static str; 16] {
+    match lang {
+        Lang::Zh => zh::manifest_header(),
+        Lang::En => en::manifest_header(),
+    }
+}
+
+/// The header of the table of units a run prints: unit, files, then the count of each status.
+pub fn units_header(lang: Lang) -> [&'static str; 6] {
+    match lang {
+        Lang::Zh => zh::units_header(),
+        Lang::En => en::units_header(),
+    }
+}
+
+/// The words of the timings table (`--timings`): its columns' headers, the row of the time
+/// outside any stage, the row of the whole run.
+pub fn timings(lang: Lang) -> TableWords {
+    match lang {
+        Lang::Zh => zh::timings(),
+        Lang::En => en::timings(),
     }
 }
 

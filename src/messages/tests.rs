@@ -1,6 +1,6 @@
 //! The catalog's tests: every check, sentence, label and placeholder, in every language.
 //!
-//! Size: about 900 lines, nearly all samples: one of every check and every sentence, each with
+//! Size: about 1,000 lines, nearly all samples: one of every check and every sentence, each with
 //! distinctive values, so a new check or a lost placeholder fails here.
 
 use std::collections::BTreeSet;
@@ -902,4 +902,108 @@ fn every_verify_finding_reads_in_both_languages_with_its_values() {
             }
         }
     }
+}
+
+/// The wording that computes (plurals, a span or a part that may be absent, a list joined with
+/// the language's separator), as the books, the sheets and the CLI printed it before it moved
+/// here.
+#[test]
+fn phrases_and_summaries_compute_their_parts_in_both_languages() {
+    let phrase = |p: Phrase<'_>| (super::phrase(&p, Lang::Zh), super::phrase(&p, Lang::En));
+    let summary = |s: Summary<'_>| (super::summary(&s, Lang::Zh), super::summary(&s, Lang::En));
+    let pair = |zh: &str, en: &str| (zh.to_string(), en.to_string());
+    let counts = |photos, units, years, span| Phrase::Counts {
+        photos,
+        units,
+        years,
+        span,
+    };
+    assert_eq!(
+        phrase(counts(4, 2, 3, "2015–2017")),
+        pair(
+            "照片 4 张 · 报送单位 2 个 · 年份 3 个（2015–2017）",
+            "4 photos · 2 units · 3 years (2015–2017)"
+        )
+    );
+    assert_eq!(
+        phrase(counts(1, 1, 0, "")),
+        pair(
+            "照片 1 张 · 报送单位 1 个 · 年份 0 个",
+            "1 photo · 1 unit · 0 years"
+        )
+    );
+    assert_eq!(
+        phrase(Phrase::Year { year: 0, photos: 1 }),
+        pair("年份不详 · 1 张", "year unknown · 1 photo")
+    );
+    assert_eq!(
+        phrase(Phrase::Year {
+            year: 2015,
+            photos: 2
+        }),
+        pair("2015 年 · 2 张", "2015 · 2 photos")
+    );
+    assert_eq!(
+        phrase(Phrase::PhotosByUnit { whole: true }),
+        pair(
+            "按报送单位统计照片数（整个包）",
+            "Photos by unit (the whole package)"
+        )
+    );
+    assert_eq!(
+        phrase(Phrase::TemplateHeading {
+            units: &["U1", "U2"]
+        })
+        .1,
+        "U1, U2: photo details (fill in the yellow cells; leave the Content column as it is)"
+    );
+    let read = |same_bytes| Summary::Read {
+        read: 5,
+        unchanged: 3,
+        same_bytes,
+    };
+    assert_eq!(
+        summary(read(0)),
+        pair(
+            "本次读取 5 个文件，3 个未改变（未重读）",
+            "read 5 files, 3 unchanged (not read again)"
+        )
+    );
+    assert!(
+        summary(read(2))
+            .0
+            .ends_with("；2 个与已检查过的文件字节相同（未重新解码）")
+    );
+    let package = |follows| Summary::Package {
+        identifier: "P2",
+        follows,
+    };
+    assert_eq!(
+        summary(package(Some("P1"))),
+        pair("包标识 P2（接续 P1）", "package P2 (follows P1)")
+    );
+    assert_eq!(
+        summary(package(None)),
+        pair("包标识 P2（首个包）", "package P2 (the first)")
+    );
+    let checked = |part| Summary::Checked {
+        bag: "B",
+        part,
+        files: 2,
+        bytes: 9,
+    };
+    assert_eq!(
+        summary(checked(Some("1 of 2"))),
+        pair(
+            "已检查 B [1 of 2]：2 个文件，9 字节",
+            "checked B [1 of 2]: 2 files, 9 bytes"
+        )
+    );
+    assert_eq!(summary(checked(None)).1, "checked B: 2 files, 9 bytes");
+    let errors = ["E1".to_string(), "E2".to_string()];
+    let distinct = LeftOut::DistinctWithErrors { errors: &errors };
+    assert!(left_out(&distinct, Lang::Zh).ends_with("：E1；E2"));
+    assert!(left_out(&distinct, Lang::En).ends_with(": E1; E2"));
+    assert_eq!(failed("E", Lang::Zh), "无法完成：E");
+    assert_eq!(failed("E", Lang::En), "E");
 }

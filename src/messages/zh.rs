@@ -1,14 +1,18 @@
 //! The staff-facing wording in Chinese (中文): every finding, label and explanation, as the
-//! report, the fix-lists, the sheets and the review page show them.
+//! report, the fix-lists, the sheets, the package's books, the review page and the CLI show them.
 //!
-//! In: a noun from `photo`. Out: its Chinese text. Every `match` over a noun is exhaustive, so a
-//! new check or label cannot compile here without its Chinese wording. Reached only through the
-//! dispatch in `messages/mod.rs`.
+//! In: a noun from `photo` (or `receipt`, `broken`, `output`'s `Hint`, the nouns of
+//! `nouns.rs`: labels, phrases, the CLI's closing lines, the workbooks' columns). Out: its
+//! Chinese text. Every `match` over a noun is exhaustive, so a new check or label cannot compile
+//! here without its Chinese wording. Reached only through the dispatch in `messages/mod.rs`.
 
+use super::nouns::{Label, LeftOut, PhotoColumn, Phrase, Summary, TemplateColumn};
 use crate::broken::{Broken, Given};
 use crate::fingerprint::Dihedral;
+use crate::output::Hint;
 use crate::photo::tags::MAX_ROWS;
 use crate::photo::{Check, Field, GroupKind, Limit, Severity, Status};
+use crate::progress::TableWords;
 use crate::receipt::Issue;
 
 /// A sentence a member of staff can act on.
@@ -487,5 +491,277 @@ pub(super) fn cli_word(word: &str) -> &'static str {
         "arguments" => "参数",
         "options" => "选项",
         _ => "",
+    }
+}
+
+/// An error the CLI has no wording for: the error's own text, after "could not finish".
+pub(super) fn failed(error: &str) -> String {
+    format!("无法完成：{error}")
+}
+
+/// A fixed word or phrase.
+pub(super) fn label(label: Label) -> &'static str {
+    match label {
+        Label::PhotosSheet => "照片清单",
+        Label::CountsSheet => "统计",
+        Label::AboutSheet => "说明",
+        Label::NoThumbnail => "无缩略图",
+        Label::Unknown => "（不详）",
+        Label::Total => "合计",
+        Label::YearByPlace => "年份 \\ 地州市",
+        Label::Unit => "报送单位",
+        Label::Photos => "照片数",
+        Label::ThePackage => "包的信息",
+        Label::Collection => "集合名称",
+        Label::SourceOrganization => "来源机构",
+        Label::PackageDate => "打包日期",
+        Label::Part => "分卷",
+        Label::WholeBag => "全部（不分卷）",
+        Label::Units => "报送单位数",
+        Label::Years => "年份",
+        Label::PhotosInWholePackage => "整个包的照片数",
+        Label::Note => "注",
+        Label::NoPhotosInPart => "本包（本部分）没有照片",
+        Label::YearUnknown => "年份不详",
+        Label::Catalogue => "图录",
+        Label::Contents => "目录",
+        Label::NoPhotos => "（没有照片）",
+        Label::EmptyPackage => "本包没有照片",
+        Label::NoPreview => "无预览",
+        Label::NoCaption => "（无图片说明）",
+        Label::PhotographerIs => "摄影：",
+        Label::UnitIs => "报送单位：",
+        Label::FileIs => "文件名：",
+        Label::CannotPreview => "无法预览",
+        Label::Burst => "连拍",
+        Label::Unknowable => "？",
+        Label::CaptionMissing => "（缺图片说明）",
+        Label::NoYear => "年份不详",
+        Label::NoEvent => "活动名称不详",
+        Label::TemplateSheet => "汇总表",
+    }
+}
+
+/// A heading or line with values in it.
+pub(super) fn phrase(phrase: &Phrase) -> String {
+    let whole = |whole: bool| if whole { "（整个包）" } else { "" };
+    match *phrase {
+        Phrase::Part { number, of } => format!("第 {number} 部分，共 {of} 部分"),
+        Phrase::Counts {
+            photos,
+            units,
+            years,
+            span,
+        } => {
+            let span = match span {
+                "" => String::new(),
+                span => format!("（{span}）"),
+            };
+            format!("照片 {photos} 张 · 报送单位 {units} 个 · 年份 {years} 个{span}")
+        }
+        Phrase::Year { year: 0, photos } => format!("年份不详 · {photos} 张"),
+        Phrase::Year { year, photos } => format!("{year} 年 · {photos} 张"),
+        Phrase::PhotosByYearAndPlace { whole: w } => {
+            format!("按年份和地州市统计照片数{}", whole(w))
+        }
+        Phrase::PhotosByUnit { whole: w } => format!("按报送单位统计照片数{}", whole(w)),
+        Phrase::Columns { photos, counts } => {
+            format!("“{photos}”各列的含义（“{counts}”按年份、地州市和报送单位统计）")
+        }
+        Phrase::Page { page, pages } => format!("第 {page}/{pages} 页"),
+        Phrase::Statuses {
+            files,
+            accepted,
+            needs_info,
+            rejected,
+            duplicates,
+        } => format!(
+            "共 {files} 个文件 · 通过 {accepted} · 待补信息 {needs_info} · 不可用 {rejected} · 重复 {duplicates}"
+        ),
+        Phrase::ReviewTitle { profile } => format!("照片审核 · {profile}"),
+        Phrase::TemplateHeading { units } => format!(
+            "{} 照片信息汇总表（请补全黄色单元格；请勿修改“内容标识”列）",
+            units.join("、")
+        ),
+    }
+}
+
+/// A line the CLI prints when a command ends.
+pub(super) fn summary(summary: &Summary) -> String {
+    match *summary {
+        Summary::Files {
+            files,
+            accepted,
+            needs_info,
+            rejected,
+            duplicates,
+            groups,
+        } => format!(
+            "共 {files} 个文件：通过 {accepted}，待补信息 {needs_info}，不可用 {rejected}，重复 {duplicates}（{groups} 组）"
+        ),
+        Summary::ErrorsByReason => "错误（按原因）：".into(),
+        Summary::Problems { count } => format!("文件夹、压缩包或汇总表问题：{count}"),
+        Summary::Read {
+            read,
+            unchanged,
+            same_bytes,
+        } => {
+            let copies = match same_bytes {
+                0 => String::new(),
+                n => format!("；{n} 个与已检查过的文件字节相同（未重新解码）"),
+            };
+            format!("本次读取 {read} 个文件，{unchanged} 个未改变（未重读）{copies}")
+        }
+        Summary::Report { path } => format!("报告: {}", path.display()),
+        Summary::Packaged { photos, to } => format!("已打包 {photos} 张照片到 {}", to.display()),
+        Summary::Package {
+            identifier,
+            follows: Some(follows),
+        } => format!("包标识 {identifier}（接续 {follows}）"),
+        Summary::Package {
+            identifier,
+            follows: None,
+        } => format!("包标识 {identifier}（首个包）"),
+        Summary::CannotRead { path, reason } => format!("无法读取 {path}：{reason}"),
+        Summary::Checked {
+            bag,
+            part,
+            files,
+            bytes,
+        } => {
+            let part = part.map(|p| format!(" [{p}]")).unwrap_or_default();
+            format!("已检查 {bag}{part}：{files} 个文件，{bytes} 字节")
+        }
+        Summary::Intact => "完整：所有文件齐全，校验值一致".into(),
+        Summary::Damaged { findings } => format!("有问题：{findings} 处"),
+        Summary::Unverified => "有无法读取的输入".into(),
+        Summary::TemplateWritten { to, rows, missing } => format!(
+            "已写入 {}：{rows} 张照片，{missing} 个必填单元格待补（黄色）",
+            to.display()
+        ),
+        Summary::DeskReady { url } => format!("照片整理已启动，请在浏览器中打开：\n{url}"),
+    }
+}
+
+/// Why a package leaves a candidate photo out.
+pub(super) fn left_out(left_out: &LeftOut) -> String {
+    match *left_out {
+        LeftOut::CuratorRejected => "审核人不采用".into(),
+        LeftOut::CuratorKept { path } => format!("审核人改为保留 {path}"),
+        LeftOut::AcceptedWithErrors => "审核人采用，但仍有错误未解决，请单位补齐".into(),
+        LeftOut::DistinctWithErrors { errors } => format!(
+            "审核人认定不是同一张照片，但仍有错误未解决，请单位补齐：{}",
+            errors.join("；")
+        ),
+        LeftOut::SourceChanged => "原文件在运行后已改变，请重新运行 lightbox run".into(),
+    }
+}
+
+/// What to do about a broken run.
+pub(super) fn hint(hint: Hint) -> &'static str {
+    match hint {
+        Hint::NoRoom => {
+            "磁盘空间不足：请腾出空间，或用 --out / --to 指向空间更大的磁盘，然后重新运行。未写完的输出已丢弃，已有的文件没有改动。"
+        }
+        Hint::NotWritable => {
+            "无法写入该位置：请用 --out / --to 换一个可写的文件夹，或修改其权限，然后重新运行。"
+        }
+    }
+}
+
+/// A column's header in the 汇总表's photo list.
+pub(super) fn photo_column(column: PhotoColumn) -> &'static str {
+    match column {
+        PhotoColumn::Number => "序号",
+        PhotoColumn::Thumbnail => "缩略图",
+        PhotoColumn::File => "文件名",
+        PhotoColumn::Year => "年份",
+        PhotoColumn::Place => "地州市",
+        PhotoColumn::County => "区县",
+        PhotoColumn::Event => "活动名称",
+        PhotoColumn::Caption => "图片说明",
+        PhotoColumn::Photographer => "摄影者",
+        PhotoColumn::Unit => "报送单位",
+        PhotoColumn::Pixels => "像素（宽×高）",
+        PhotoColumn::Bytes => "文件大小（字节）",
+        PhotoColumn::Sha256 => "SHA-256",
+    }
+}
+
+/// What a column of the 汇总表's photo list holds.
+pub(super) fn photo_column_about(column: PhotoColumn) -> &'static str {
+    match column {
+        PhotoColumn::Number => "照片在本表中的顺序",
+        PhotoColumn::Thumbnail => "照片的小图，仅供辨认",
+        PhotoColumn::File => "照片在包内的路径：年份文件夹/文件名，以 / 分隔",
+        PhotoColumn::Year => "拍摄年份",
+        PhotoColumn::Place => "拍摄地所在的地州市",
+        PhotoColumn::County => "拍摄地所在的区县（报送时注明的）",
+        PhotoColumn::Event => "照片所属的活动",
+        PhotoColumn::Caption => "单位提供的图片说明（全文）",
+        PhotoColumn::Photographer => "摄影者姓名",
+        PhotoColumn::Unit => "报送照片的单位",
+        PhotoColumn::Pixels => "包内文件的宽和高，单位为像素",
+        PhotoColumn::Bytes => "包内文件的字节数",
+        PhotoColumn::Sha256 => "包内文件的 SHA-256 校验值（与 sha256sums.txt 相同）",
+    }
+}
+
+/// A column's header in the fill-in template.
+pub(super) fn template_column(column: TemplateColumn) -> &'static str {
+    match column {
+        TemplateColumn::Number => "序号",
+        TemplateColumn::Thumbnail => "缩略图",
+        TemplateColumn::File => "文件名",
+        TemplateColumn::Year => "年份",
+        TemplateColumn::Place => "地州市",
+        TemplateColumn::Event => "活动名称",
+        TemplateColumn::Caption => "图片说明",
+        TemplateColumn::Photographer => "摄影者",
+        TemplateColumn::Unit => "报送单位",
+        TemplateColumn::Contact => "联系人",
+        TemplateColumn::Problems => "问题",
+        TemplateColumn::Content => "内容标识",
+    }
+}
+
+/// The header of `findings.csv`.
+pub(super) fn findings_header() -> [&'static str; 6] {
+    ["序号", "级别", "报送单位", "文件", "检查项", "说明"]
+}
+
+/// The header of `manifest.csv`.
+pub(super) fn manifest_header() -> [&'static str; 16] {
+    [
+        "文件名",
+        "年份",
+        "地州市",
+        "区县",
+        "活动名称",
+        "图片说明",
+        "摄影者",
+        "报送单位",
+        "原文件名",
+        "宽",
+        "高",
+        "字节",
+        "格式转换",
+        "SHA-256",
+        "内容哈希(BLAKE3)",
+        "信息来源",
+    ]
+}
+
+/// The header of a run's table of units.
+pub(super) fn units_header() -> [&'static str; 6] {
+    ["单位", "文件", "通过", "待补", "不可用", "重复"]
+}
+
+/// The words of the timings table.
+pub(super) fn timings() -> TableWords {
+    TableWords {
+        head: ["阶段", "秒", "占比", "处理器秒", "占比"],
+        other: "其他",
+        total: "合计",
     }
 }

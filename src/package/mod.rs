@@ -42,6 +42,7 @@ use select::{Chosen, select};
 
 use crate::catalog::{Catalog, Packaged};
 use crate::lang::Lang;
+use crate::messages::{self, LeftOut};
 use crate::output;
 use crate::photo::decisions::Decisions;
 use crate::photo::{ContentHash, Format, Source};
@@ -460,7 +461,10 @@ fn copy_one(
     };
     let original = match reading::read(&source, u64::MAX / 2) {
         Ok(bytes) if ContentHash::of(&bytes) == photo.content => bytes,
-        Ok(_) => return left_out(SkipCode::SourceChanged, changed_reason(lang)),
+        Ok(_) => {
+            let reason = messages::left_out(&LeftOut::SourceChanged, lang);
+            return left_out(SkipCode::SourceChanged, reason);
+        }
         Err(e) => return left_out(SkipCode::SourceChanged, e),
     };
     let (bytes, converted_from) = if photo.format == Format::Jpeg {
@@ -476,13 +480,6 @@ fn copy_one(
         .with_context(|| format!("creating {}", target.display()))?;
     fs::write(&target, &bytes).with_context(|| format!("writing {}", target.display()))?;
     Ok(Ok(entry(item, name, &bytes, converted_from)))
-}
-
-fn changed_reason(lang: Lang) -> String {
-    match lang {
-        Lang::Zh => "原文件在运行后已改变，请重新运行 lightbox run".into(),
-        Lang::En => "the source changed since the run: rerun lightbox run".into(),
-    }
 }
 
 fn convert_to_jpeg(bytes: &[u8]) -> Result<Vec<u8>, String> {
@@ -554,44 +551,7 @@ pub fn write_manifest_csv<I>(out: &mut dyn Write, entries: I, lang: Lang) -> any
 where
     I: Iterator<Item = std::io::Result<ManifestEntry>>,
 {
-    let header: [&str; 16] = match lang {
-        Lang::Zh => [
-            "文件名",
-            "年份",
-            "地州市",
-            "区县",
-            "活动名称",
-            "图片说明",
-            "摄影者",
-            "报送单位",
-            "原文件名",
-            "宽",
-            "高",
-            "字节",
-            "格式转换",
-            "SHA-256",
-            "内容哈希(BLAKE3)",
-            "信息来源",
-        ],
-        Lang::En => [
-            "file",
-            "year",
-            "place",
-            "county",
-            "event",
-            "caption",
-            "photographer",
-            "unit",
-            "original",
-            "width",
-            "height",
-            "bytes",
-            "converted_from",
-            "sha256",
-            "content_blake3",
-            "sources",
-        ],
-    };
+    let header = messages::manifest_header(lang);
     let mut writer = crate::report::excel_csv(out, &header)?;
     for e in entries {
         let e = e?;

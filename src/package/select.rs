@@ -14,6 +14,7 @@ use anyhow::Context;
 use super::{READ_BACK, SkipCode, Skipped, place_name, safe_name_part};
 use crate::catalog::Packaged;
 use crate::lang::Lang;
+use crate::messages::{self, LeftOut};
 use crate::photo::decisions::{Decisions, Verdict};
 use crate::photo::{Check, ContentHash, Severity, Status};
 use crate::profile::Profile;
@@ -80,7 +81,6 @@ pub(super) fn select(
     elsewhere: &mut dyn FnMut(&ContentHash) -> anyhow::Result<Option<Packaged>>,
     lang: Lang,
 ) -> anyhow::Result<(Vec<Chosen>, Vec<Skipped>)> {
-    let zh = lang == Lang::Zh;
     let mut skipped = Vec::new();
     let mut skip = |item: &ItemReport, code: SkipCode, reason: String| {
         skipped.push(Skipped {
@@ -201,17 +201,7 @@ pub(super) fn select(
                 skip(
                     &item,
                     SkipCode::DistinctWithErrors,
-                    if zh {
-                        format!(
-                            "审核人认定不是同一张照片，但仍有错误未解决，请单位补齐：{}",
-                            errors.join("；")
-                        )
-                    } else {
-                        format!(
-                            "the curator declared it a different photo, but errors remain for the unit to fix: {}",
-                            errors.join("; ")
-                        )
-                    },
+                    messages::left_out(&LeftOut::DistinctWithErrors { errors: &errors }, lang),
                 );
                 continue;
             }
@@ -223,11 +213,12 @@ pub(super) fn select(
             skip(
                 &item,
                 SkipCode::CuratorKeeper,
-                if zh {
-                    format!("审核人改为保留 {}", replacement.path)
-                } else {
-                    format!("the curator kept {} instead", replacement.path)
-                },
+                messages::left_out(
+                    &LeftOut::CuratorKept {
+                        path: &replacement.path,
+                    },
+                    lang,
+                ),
             );
             selected.push(Chosen::of(&replacement, chosen - 1, Some(position)));
             continue;
@@ -237,11 +228,7 @@ pub(super) fn select(
                 skip(
                     &item,
                     SkipCode::AcceptedWithErrors,
-                    if zh {
-                        "审核人采用，但仍有错误未解决，请单位补齐".into()
-                    } else {
-                        "accepted by the curator, but errors remain for the unit to fix".into()
-                    },
+                    messages::left_out(&LeftOut::AcceptedWithErrors, lang),
                 );
             }
             continue;
@@ -250,11 +237,7 @@ pub(super) fn select(
             skip(
                 &item,
                 SkipCode::CuratorRejected,
-                if zh {
-                    "审核人不采用".into()
-                } else {
-                    "rejected by the curator".into()
-                },
+                messages::left_out(&LeftOut::CuratorRejected, lang),
             );
             continue;
         }
@@ -271,7 +254,7 @@ pub(super) fn select(
             skip(
                 &item,
                 SkipCode::AlreadyPackaged,
-                crate::messages::check(&check, lang),
+                messages::check(&check, lang),
             );
             continue;
         }
@@ -309,7 +292,7 @@ fn split_errors(
     };
     for f in &item.findings {
         if f.finding.severity == Severity::Error {
-            add(crate::messages::check(&f.finding.check, lang));
+            add(messages::check(&f.finding.check, lang));
         }
     }
     if let Some(photo) = &item.photo {
@@ -319,7 +302,7 @@ fn split_errors(
         }
         for f in found {
             if f.severity == Severity::Error {
-                add(crate::messages::check(&f.check, lang));
+                add(messages::check(&f.check, lang));
             }
         }
     }

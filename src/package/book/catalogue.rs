@@ -16,6 +16,7 @@ use ab_glyph::FontRef;
 use super::{BookInfo, Counts, Previews, year_label};
 use crate::lang::Lang;
 use crate::manifest::ManifestEntry;
+use crate::messages::{self, Label, Phrase, label};
 use crate::render::{
     Canvas, CellPhoto, GREY, INK, PANEL, PdfCanvas, Pen, SheetFont, frame_rect, text_width,
 };
@@ -97,9 +98,9 @@ pub fn catalogue(
         .title(format!(
             "{} · {}",
             info.title,
-            label(lang, "图录", "Catalogue")
+            label(Label::Catalogue, lang)
         ))
-        .language(if lang == Lang::Zh { "zh-CN" } else { "en" }.to_string())
+        .language(lang.tag().to_string())
         .creator("lightbox".to_string())
         .creation_date(krilla::metadata::DateTime::new(y).month(m).day(d));
     if !info.source_organization.is_empty() {
@@ -190,13 +191,6 @@ pub fn catalogue(
         .map_err(|e| anyhow::anyhow!("the PDF cannot be written: {e:?}"))
 }
 
-fn label(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
-    }
-}
-
 /// The years of `entries` in package order, each with its count.
 fn years_of(entries: &[ManifestEntry]) -> Vec<(i32, usize)> {
     let mut years: Vec<(i32, usize)> = Vec::new();
@@ -209,16 +203,9 @@ fn years_of(entries: &[ManifestEntry]) -> Vec<(i32, usize)> {
     years
 }
 
-fn year_heading(year: i32, count: usize, lang: Lang) -> String {
-    match (lang, year) {
-        (Lang::Zh, 0) => format!("年份不详 · {count} 张"),
-        (Lang::Zh, y) => format!("{y} 年 · {count} 张"),
-        (Lang::En, y) => format!(
-            "{} · {}",
-            year_label(y, Lang::En),
-            super::plural(count, "photo")
-        ),
-    }
+/// A year's heading, with its count of photos.
+fn year_heading(year: i32, photos: usize, lang: Lang) -> String {
+    messages::phrase(&Phrase::Year { year, photos }, lang)
 }
 
 /// The pages, and the index of each year's first page (in `years`' order). Each year starts a
@@ -305,7 +292,6 @@ fn wrap(font: &FontRef<'_>, size: f32, width: f32, text: &str) -> Vec<String> {
 /// The lines of a photo's entry: heading, facts, file name, caption (wrapped beside the photo,
 /// then below it at full width), and the entry's height; cut with an ellipsis to a page.
 fn entry_text(font: &FontRef<'_>, number: usize, e: &ManifestEntry, lang: Lang) -> Entry {
-    let zh = lang == Lang::Zh;
     let or_none = |s: &str| match s.trim() {
         "" => "—".to_string(),
         s => s.to_string(),
@@ -336,11 +322,8 @@ fn entry_text(font: &FontRef<'_>, number: usize, e: &ManifestEntry, lang: Lang) 
         false,
         &format!("{} · {}", year_label(e.year, lang), or_none(&place)),
     );
-    let (who, unit, file) = if zh {
-        ("摄影：", "报送单位：", "文件名：")
-    } else {
-        ("Photographer: ", "Unit: ", "File: ")
-    };
+    let [who, unit, file] =
+        [Label::PhotographerIs, Label::UnitIs, Label::FileIs].map(|l| label(l, lang));
     push(BODY, false, &format!("{who}{}", or_none(&e.photographer)));
     push(BODY, false, &format!("{unit}{}", or_none(&e.unit)));
     push(SMALL, true, &format!("{file}{}", e.file));
@@ -349,7 +332,7 @@ fn entry_text(font: &FontRef<'_>, number: usize, e: &ManifestEntry, lang: Lang) 
     };
     // The caption: beside the photo while there is room, then below it at full width.
     let caption = match e.caption.trim() {
-        "" => label(lang, "（无图片说明）", "(no caption)").to_string(),
+        "" => label(Label::NoCaption, lang).to_string(),
         c => c.to_string(),
     };
     let mut side = height_of(&lines) + BODY * 0.4;
@@ -421,8 +404,8 @@ fn draw_entry(
         None => {
             canvas.fill_rect(MARGIN, top, PHOTO_W, PHOTO_H, PANEL);
             frame_rect(canvas, (MARGIN, top, PHOTO_W, PHOTO_H), 3, GREY);
-            let label = label(lang, "无预览", "no preview");
-            let w = text_width(font, BODY, label);
+            let no_preview = label(Label::NoPreview, lang);
+            let w = text_width(font, BODY, no_preview);
             Pen {
                 font,
                 size: BODY,
@@ -433,7 +416,7 @@ fn draw_entry(
                 MARGIN as f32 + (PHOTO_W as f32 - w) / 2.0,
                 (top + PHOTO_H / 2) as f32 - BODY / 2.0,
                 PHOTO_W as f32,
-                label,
+                no_preview,
             );
         }
     }
@@ -491,13 +474,7 @@ fn cover(canvas: &mut dyn Canvas, font: &FontRef<'_>, entries: &[ManifestEntry],
         y
     };
     let mut y = centred(canvas, 110.0, INK, 1000.0, &info.title);
-    y = centred(
-        canvas,
-        80.0,
-        INK,
-        y + 60.0,
-        label(lang, "图录", "Catalogue"),
-    );
+    y = centred(canvas, 80.0, INK, y + 60.0, label(Label::Catalogue, lang));
     canvas.fill_rect(PAGE_W / 2 - 300, y as u32 + 60, 600, 4, INK);
     y += 180.0;
     if !info.source_organization.trim().is_empty() {
@@ -509,7 +486,7 @@ fn cover(canvas: &mut dyn Canvas, font: &FontRef<'_>, entries: &[ManifestEntry],
     let counts = Counts::of(entries);
     y = centred(canvas, 48.0, INK, y + 40.0, &counts.line(lang));
     if entries.is_empty() {
-        let none = label(lang, "本包没有照片", "This package holds no photos");
+        let none = label(Label::EmptyPackage, lang);
         centred(canvas, 48.0, INK, y, none);
     }
     centred(
@@ -540,7 +517,7 @@ fn contents(
         MARGIN as f32,
         MARGIN as f32,
         (PAGE_W - 2 * MARGIN) as f32,
-        label(lang, "目录", "Contents"),
+        label(Label::Contents, lang),
     );
     let mut y = (MARGIN + 220) as f32;
     if years.is_empty() {
@@ -549,7 +526,7 @@ fn contents(
             MARGIN as f32,
             y,
             (PAGE_W - 2 * MARGIN) as f32,
-            label(lang, "（没有照片）", "(no photos)"),
+            label(Label::NoPhotos, lang),
         );
     }
     let size = BODY * 1.3;
@@ -580,7 +557,7 @@ fn outline(years: &[(i32, usize)], first_page: &[usize], lang: Lang) -> krilla::
     let top = krilla::geom::Point::from_xy(0.0, 0.0);
     let mut outline = Outline::new();
     outline.push_child(OutlineNode::new(
-        label(lang, "目录", "Contents").to_string(),
+        label(Label::Contents, lang).to_string(),
         XyzDestination::new(1, top),
     ));
     for (&(year, count), &page) in years.iter().zip(first_page) {

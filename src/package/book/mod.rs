@@ -23,6 +23,7 @@ use anyhow::Context;
 
 use crate::lang::Lang;
 use crate::manifest::ManifestEntry;
+use crate::messages::{self, Label, Phrase};
 use crate::photo::ContentHash;
 use crate::photo::DerivedDirs;
 
@@ -62,11 +63,8 @@ impl BookInfo {
 
     /// "Part n of m" in the book's language; `None` for a bag in one part.
     pub fn part_label(&self) -> Option<String> {
-        let (n, m) = self.part?;
-        Some(match self.lang {
-            Lang::Zh => format!("第 {n} 部分，共 {m} 部分"),
-            Lang::En => format!("part {n} of {m}"),
-        })
+        let (number, of) = self.part?;
+        Some(messages::phrase(&Phrase::Part { number, of }, self.lang))
     }
 }
 
@@ -104,47 +102,21 @@ impl Counts {
             (Some(a), _) => year_label(*a, lang),
             _ => String::new(),
         };
-        match lang {
-            Lang::Zh => format!(
-                "照片 {} 张 · 报送单位 {} 个 · 年份 {} 个{}",
-                self.photos,
-                self.units,
-                self.years.len(),
-                if span.is_empty() {
-                    String::new()
-                } else {
-                    format!("（{span}）")
-                }
-            ),
-            Lang::En => format!(
-                "{} · {} · {}{}",
-                plural(self.photos, "photo"),
-                plural(self.units, "unit"),
-                plural(self.years.len(), "year"),
-                if span.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({span})")
-                }
-            ),
-        }
+        let counts = Phrase::Counts {
+            photos: self.photos,
+            units: self.units,
+            years: self.years.len(),
+            span: &span,
+        };
+        messages::phrase(&counts, lang)
     }
 }
 
-/// `n` and `noun`, with an `s` unless `n` is one (English labels).
-pub fn plural(n: usize, noun: &str) -> String {
-    match n {
-        1 => format!("1 {noun}"),
-        n => format!("{n} {noun}s"),
-    }
-}
-
-/// A year as printed; 0 (no year known) as a question mark.
+/// A year as printed; 0 (no year known) as [`Label::YearUnknown`].
 pub fn year_label(year: i32, lang: Lang) -> String {
-    match (year, lang) {
-        (0, Lang::Zh) => "年份不详".into(),
-        (0, Lang::En) => "year unknown".into(),
-        (y, _) => y.to_string(),
+    match year {
+        0 => messages::label(Label::YearUnknown, lang).into(),
+        y => y.to_string(),
     }
 }
 

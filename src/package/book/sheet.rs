@@ -21,6 +21,7 @@ use rust_xlsxwriter::{
 use super::{BookInfo, Counts, Previews, year_label};
 use crate::lang::Lang;
 use crate::manifest::ManifestEntry;
+use crate::messages::{self, Label, PhotoColumn, Phrase, label};
 
 /// Long edge of the embedded thumbnails, in pixels (the workbook stays small: ~3 KB a photo).
 const THUMB_EDGE: u32 = 96;
@@ -35,32 +36,16 @@ const MAX_ROW_HEIGHT: f64 = 409.0;
 /// A cell holds at most this many UTF-16 units here (Excel's limit is 32,767).
 const MAX_CELL: usize = 32_000;
 
-/// One column of `照片清单`: header (zh, en), what it holds (zh, en), and its width bounds in
-/// characters (a CJK character counts two).
+/// One column of `照片清单`: what it is, and its width bounds in characters (a CJK character
+/// counts two).
 struct Column {
-    zh: &'static str,
-    en: &'static str,
-    about_zh: &'static str,
-    about_en: &'static str,
+    column: PhotoColumn,
     min: f64,
     max: f64,
 }
 
-const fn column(
-    zh: &'static str,
-    en: &'static str,
-    about_zh: &'static str,
-    about_en: &'static str,
-    (min, max): (f64, f64),
-) -> Column {
-    Column {
-        zh,
-        en,
-        about_zh,
-        about_en,
-        min,
-        max,
-    }
+const fn column(column: PhotoColumn, (min, max): (f64, f64)) -> Column {
+    Column { column, min, max }
 }
 
 /// The index of the `文件名` column (the contract with `lightbox verify`).
@@ -71,112 +56,31 @@ const CAPTION_COLUMN: usize = 7;
 const THUMB_COLUMN: usize = 1;
 
 const COLUMNS: [Column; 13] = [
-    column(
-        "序号",
-        "No.",
-        "照片在本表中的顺序",
-        "the photo's place in this list",
-        (5.0, 8.0),
-    ),
-    column(
-        "缩略图",
-        "Thumbnail",
-        "照片的小图，仅供辨认",
-        "a small copy of the photo, to recognise it",
-        (14.0, 14.0),
-    ),
-    column(
-        "文件名",
-        "File name",
-        "照片在包内的路径：年份文件夹/文件名，以 / 分隔",
-        "the photo's path in the package: year folder/file name, separated by /",
-        (20.0, 60.0),
-    ),
-    column(
-        "年份",
-        "Year",
-        "拍摄年份",
-        "the year the photo was taken",
-        (6.0, 8.0),
-    ),
-    column(
-        "地州市",
-        "Place",
-        "拍摄地所在的地州市",
-        "the prefecture or city where it was taken",
-        (8.0, 20.0),
-    ),
-    column(
-        "区县",
-        "County",
-        "拍摄地所在的区县（报送时注明的）",
-        "the county or district, when the unit named one",
-        (6.0, 16.0),
-    ),
-    column(
-        "活动名称",
-        "Event",
-        "照片所属的活动",
-        "the event the photo shows",
-        (10.0, 40.0),
-    ),
-    column(
-        "图片说明",
-        "Caption",
-        "单位提供的图片说明（全文）",
-        "the unit's caption, in full",
-        (50.0, 50.0),
-    ),
-    column(
-        "摄影者",
-        "Photographer",
-        "摄影者姓名",
-        "who took the photo",
-        (8.0, 16.0),
-    ),
-    column(
-        "报送单位",
-        "Unit",
-        "报送照片的单位",
-        "the unit that sent the photo",
-        (10.0, 30.0),
-    ),
-    column(
-        "像素（宽×高）",
-        "Pixels (W×H)",
-        "包内文件的宽和高，单位为像素",
-        "width and height of the packaged file, in pixels",
-        (12.0, 14.0),
-    ),
-    column(
-        "文件大小（字节）",
-        "Size (bytes)",
-        "包内文件的字节数",
-        "bytes of the packaged file",
-        (12.0, 16.0),
-    ),
-    column(
-        "SHA-256",
-        "SHA-256",
-        "包内文件的 SHA-256 校验值（与 sha256sums.txt 相同）",
-        "SHA-256 of the packaged file (as in sha256sums.txt)",
-        (66.0, 66.0),
-    ),
+    column(PhotoColumn::Number, (5.0, 8.0)),
+    column(PhotoColumn::Thumbnail, (14.0, 14.0)),
+    column(PhotoColumn::File, (20.0, 60.0)),
+    column(PhotoColumn::Year, (6.0, 8.0)),
+    column(PhotoColumn::Place, (8.0, 20.0)),
+    column(PhotoColumn::County, (6.0, 16.0)),
+    column(PhotoColumn::Event, (10.0, 40.0)),
+    column(PhotoColumn::Caption, (50.0, 50.0)),
+    column(PhotoColumn::Photographer, (8.0, 16.0)),
+    column(PhotoColumn::Unit, (10.0, 30.0)),
+    column(PhotoColumn::Pixels, (12.0, 14.0)),
+    column(PhotoColumn::Bytes, (12.0, 16.0)),
+    column(PhotoColumn::Sha256, (66.0, 66.0)),
 ];
 
 /// The three sheets' names in `lang`: photos, counts, about.
 pub fn sheet_names(lang: Lang) -> [&'static str; 3] {
-    match lang {
-        Lang::Zh => ["照片清单", "统计", "说明"],
-        Lang::En => ["Photos", "Counts", "About"],
-    }
+    [Label::PhotosSheet, Label::CountsSheet, Label::AboutSheet].map(|l| label(l, lang))
 }
 
 /// The headers of the photo list in `lang`, in column order.
 pub fn headers(lang: Lang) -> Vec<&'static str> {
     COLUMNS
         .iter()
-        .map(|c| if lang == Lang::Zh { c.zh } else { c.en })
+        .map(|c| messages::photo_column(c.column, lang))
         .collect()
 }
 
@@ -268,13 +172,9 @@ pub fn summary(
         &formats,
     )?;
     let sheet = book.add_worksheet().set_name(counts)?;
-    let row = count_tables(sheet, 0, entries, lang, &formats, None)?;
+    let row = count_tables(sheet, 0, entries, lang, &formats, false)?;
     if let Some(whole) = whole.filter(|w| w.len() != entries.len() || info.part.is_some()) {
-        let label = match lang {
-            Lang::Zh => "整个包",
-            Lang::En => "the whole package",
-        };
-        count_tables(sheet, row + 1, whole, lang, &formats, Some(label))?;
+        count_tables(sheet, row + 1, whole, lang, &formats, true)?;
     }
     sheet.set_column_width(0, 16)?;
     about_sheet(
@@ -330,7 +230,6 @@ fn photo_list(
     previews: &dyn Previews,
     formats: &Formats,
 ) -> anyhow::Result<()> {
-    let zh = lang == Lang::Zh;
     let mut widths: Vec<f64> = headers(lang).iter().map(|h| display_width(h)).collect();
     for (col, header) in headers(lang).iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, *header, &formats.header)?;
@@ -347,7 +246,7 @@ fn photo_list(
         sheet.set_column_width(col as u16, width)?;
         widths[col] = width;
     }
-    let no_thumbnail = if zh { "无缩略图" } else { "no thumbnail" };
+    let no_thumbnail = label(Label::NoThumbnail, lang);
     for (n, e) in entries.iter().enumerate() {
         let row = (n + 1) as u32;
         let values = row_text(n + 1, e);
@@ -409,32 +308,23 @@ fn small_image(bytes: &[u8]) -> Option<Image> {
     Image::new_from_buffer(&jpeg).ok()
 }
 
-/// Writes the counts of `entries` from `row` on: by year × 地州市 (with totals), then by unit.
-/// Returns the row after the last one written.
+/// Writes the counts of `entries` from `row` on: by year × 地州市 (with totals), then by unit;
+/// `whole`: they are the whole package's (a part's sheet counts both). Returns the row after
+/// the last one written.
 fn count_tables(
     sheet: &mut Worksheet,
     mut row: u32,
     entries: &[ManifestEntry],
     lang: Lang,
     formats: &Formats,
-    of_what: Option<&str>,
+    whole: bool,
 ) -> anyhow::Result<u32> {
-    let zh = lang == Lang::Zh;
-    let unknown = if zh { "（不详）" } else { "(unknown)" };
+    let unknown = label(Label::Unknown, lang);
     let named = |s: &str| match s.trim() {
         "" => unknown.to_string(),
         s => s.to_string(),
     };
-    let total = if zh { "合计" } else { "Total" };
-    let suffix = of_what
-        .map(|w| {
-            if zh {
-                format!("（{w}）")
-            } else {
-                format!(" ({w})")
-            }
-        })
-        .unwrap_or_default();
+    let total = label(Label::Total, lang);
     let mut grid: BTreeMap<i32, BTreeMap<String, usize>> = BTreeMap::new();
     let mut places: BTreeMap<String, usize> = BTreeMap::new();
     let mut units: BTreeMap<String, usize> = BTreeMap::new();
@@ -447,18 +337,10 @@ fn count_tables(
         *places.entry(named(&e.place)).or_default() += 1;
         *units.entry(named(&e.unit)).or_default() += 1;
     }
-    let heading = if zh {
-        format!("按年份和地州市统计照片数{suffix}")
-    } else {
-        format!("Photos by year and place{suffix}")
-    };
+    let heading = messages::phrase(&Phrase::PhotosByYearAndPlace { whole }, lang);
     sheet.write_string_with_format(row, 0, heading, &formats.heading)?;
     row += 1;
-    let year_header = if zh {
-        "年份 \\ 地州市"
-    } else {
-        "Year \\ Place"
-    };
+    let year_header = label(Label::YearByPlace, lang);
     sheet.write_string_with_format(row, 0, year_header, &formats.header)?;
     for (col, place) in places.keys().enumerate() {
         sheet.write_string_with_format(row, col as u16 + 1, place, &formats.header)?;
@@ -483,18 +365,10 @@ fn count_tables(
     }
     sheet.write_number_with_format(row, total_col, entries.len() as f64, &formats.bold)?;
     row += 2;
-    let heading = if zh {
-        format!("按报送单位统计照片数{suffix}")
-    } else {
-        format!("Photos by unit{suffix}")
-    };
+    let heading = messages::phrase(&Phrase::PhotosByUnit { whole }, lang);
     sheet.write_string_with_format(row, 0, heading, &formats.heading)?;
     row += 1;
-    let (unit_header, photos_header) = if zh {
-        ("报送单位", "照片数")
-    } else {
-        ("Unit", "Photos")
-    };
+    let (unit_header, photos_header) = (label(Label::Unit, lang), label(Label::Photos, lang));
     sheet.write_string_with_format(row, 0, unit_header, &formats.header)?;
     sheet.write_string_with_format(row, 1, photos_header, &formats.header)?;
     row += 1;
@@ -519,91 +393,52 @@ fn about_sheet(
     formats: &Formats,
 ) -> anyhow::Result<()> {
     let lang = info.lang;
-    let zh = lang == Lang::Zh;
     let counts = Counts::of(entries);
     let years = match (counts.years.first(), counts.years.last()) {
         (Some(a), Some(b)) if a != b => format!("{}–{}", year_label(*a, lang), b),
         (Some(a), _) => year_label(*a, lang),
         _ => "—".into(),
     };
-    let part = info.part_label().unwrap_or_else(|| {
-        if zh {
-            "全部（不分卷）".into()
-        } else {
-            "whole (one part)".into()
-        }
-    });
-    let mut details: Vec<(&str, String)> = vec![
-        (
-            if zh { "集合名称" } else { "Collection" },
-            info.title.clone(),
-        ),
-        (
-            if zh {
-                "来源机构"
-            } else {
-                "Source organization"
-            },
-            info.source_organization.clone(),
-        ),
-        (
-            if zh { "打包日期" } else { "Package date" },
-            info.date.clone(),
-        ),
-        (if zh { "分卷" } else { "Part" }, part),
-        (
-            if zh { "照片数" } else { "Photos" },
-            counts.photos.to_string(),
-        ),
-        (
-            if zh { "报送单位数" } else { "Units" },
-            counts.units.to_string(),
-        ),
-        (if zh { "年份" } else { "Years" }, years),
+    let part = info
+        .part_label()
+        .unwrap_or_else(|| label(Label::WholeBag, lang).into());
+    let mut details: Vec<(Label, String)> = vec![
+        (Label::Collection, info.title.clone()),
+        (Label::SourceOrganization, info.source_organization.clone()),
+        (Label::PackageDate, info.date.clone()),
+        (Label::Part, part),
+        (Label::Photos, counts.photos.to_string()),
+        (Label::Units, counts.units.to_string()),
+        (Label::Years, years),
     ];
     if let Some(whole) = whole.filter(|_| info.part.is_some()) {
-        details.push((
-            if zh {
-                "整个包的照片数"
-            } else {
-                "Photos in the whole package"
-            },
-            whole.len().to_string(),
-        ));
+        details.push((Label::PhotosInWholePackage, whole.len().to_string()));
     }
     if entries.is_empty() {
-        details.push((
-            if zh { "注" } else { "Note" },
-            if zh {
-                "本包（本部分）没有照片".into()
-            } else {
-                "this package (part) holds no photos".into()
-            },
-        ));
+        details.push((Label::Note, label(Label::NoPhotosInPart, lang).into()));
     }
-    let heading = if zh { "包的信息" } else { "The package" };
+    let heading = label(Label::ThePackage, lang);
     sheet.write_string_with_format(0, 0, heading, &formats.heading)?;
     let mut row = 1;
     for (name, value) in &details {
-        sheet.write_string_with_format(row, 0, *name, &formats.bold)?;
+        sheet.write_string_with_format(row, 0, label(*name, lang), &formats.bold)?;
         write_text(sheet, row, 1, value, &formats.wrapped)?;
         row += 1;
     }
     row += 1;
     let [photos, counts_sheet, _] = sheet_names(lang);
-    let heading = if zh {
-        format!("“{photos}”各列的含义（“{counts_sheet}”按年份、地州市和报送单位统计）")
-    } else {
-        format!("The columns of “{photos}” (“{counts_sheet}” counts by year, place and unit)")
-    };
+    let heading = messages::phrase(
+        &Phrase::Columns {
+            photos,
+            counts: counts_sheet,
+        },
+        lang,
+    );
     sheet.write_string_with_format(row, 0, heading, &formats.heading)?;
     row += 1;
     for c in &COLUMNS {
-        let (name, about) = if zh {
-            (c.zh, c.about_zh)
-        } else {
-            (c.en, c.about_en)
-        };
+        let name = messages::photo_column(c.column, lang);
+        let about = messages::photo_column_about(c.column, lang);
         sheet.write_string_with_format(row, 0, name, &formats.bold)?;
         sheet.write_string_with_format(row, 1, about, &formats.wrapped)?;
         row += 1;
