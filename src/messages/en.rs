@@ -6,7 +6,7 @@
 //! English text. Every `match` over a noun is exhaustive, so a new check or label cannot compile
 //! here without its English wording. Reached only through the dispatch in `messages/mod.rs`.
 
-use super::nouns::{Label, LeftOut, PhotoColumn, Phrase, Summary, TemplateColumn};
+use super::nouns::{Label, LeftOut, PhotoColumn, Phrase, Refusal, Summary, TemplateColumn};
 use crate::broken::Broken;
 use crate::fingerprint::Dihedral;
 use crate::output::Hint;
@@ -381,6 +381,8 @@ pub(super) fn failed(error: &str) -> String {
 /// A fixed word or phrase.
 pub(super) fn label(label: Label) -> &'static str {
     match label {
+        Label::DeskTitle => "Photo intake · lightbox",
+        Label::FixList => "findings",
         Label::PhotosSheet => "Photos",
         Label::CountsSheet => "Counts",
         Label::AboutSheet => "About",
@@ -674,5 +676,30 @@ pub(super) fn timings() -> TableWords {
         head: ["stage", "seconds", "share", "cpu s", "share"],
         other: "other",
         total: "total",
+    }
+}
+
+pub(super) fn refusal(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::Door { why } => {
+            format!(
+                "refused: {why}. Open the address lightbox serve printed (with its access token)."
+            )
+        }
+        Refusal::NoDrops => "no drops folder yet (lightbox serve --drops FOLDER)".into(),
+        Refusal::DropMissing { path } => format!("{path} does not exist"),
+        Refusal::DropOverlapsWork { path } => {
+            format!("{path} overlaps the work folder: keep the drops outside it")
+        }
+        Refusal::NoResults => "no results yet: check the drops first".into(),
+        Refusal::BadPartSize { size, reason } => {
+            format!("part size {size}: {reason} (write it as 700MB, 4GB)")
+        }
+        Refusal::NoPackage => "no package yet: build it first".into(),
+        Refusal::NotASheet => "a sheet must be xlsx, xls, ods or csv".into(),
+        Refusal::EmptySheet => "the file sent is empty".into(),
+        Refusal::NoSuchUnit => "no such unit in the last run".into(),
+        Refusal::Busy => "a job is running: wait for it to end".into(),
+        Refusal::NoJob => "no job runs".into(),
     }
 }

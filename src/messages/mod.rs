@@ -40,7 +40,7 @@ mod en;
 mod nouns;
 mod zh;
 
-pub use nouns::{Label, LeftOut, PhotoColumn, Phrase, Summary, TemplateColumn};
+pub use nouns::{Label, LeftOut, PhotoColumn, Phrase, Refusal, Summary, TemplateColumn};
 
 /// A finding as a sentence a member of staff can act on, with its values, in `lang`.
 pub fn check(check: &Check, lang: Lang) -> String {
@@ -170,6 +170,14 @@ pub fn summary(summary: &Summary<'_>, lang: Lang) -> String {
     match lang {
         Lang::Zh => zh::summary(summary),
         Lang::En => en::summary(summary),
+    }
+}
+
+/// Why the desk refuses a request, as its page shows it.
+pub fn refusal(refusal: &Refusal, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => zh::refusal(refusal),
+        Lang::En => en::refusal(refusal),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The nouns of the wording that is about no one photo: the labels, headings and lines of the
 //! package's books (`汇总表.xlsx`, `图录.pdf`), the contact sheets, the fill-in template, the
-//! review page and the CLI's closing lines, and the columns of the two workbooks.
+//! review page and the CLI's closing lines, the columns of the two workbooks, and why the desk
+//! refuses a request.
 //!
 //! In: what a caller has to say, as a noun, with the values it names. Out: nothing here: the
 //! nouns hold data only; `messages` words each one in the run's language (`messages::label`,
@@ -13,6 +14,10 @@ use std::path::Path;
 /// A fixed word or phrase staff read: a sheet's name, a heading, a row's name, a placeholder.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Label {
+    /// The desk's title (`照片整理 · lightbox`), as its page and tab show it.
+    DeskTitle,
+    /// What a unit's fix-list is called in its file name (`<unit>-问题清单.csv`).
+    FixList,
     /// The 汇总表's sheet of the photo list (`照片清单`).
     PhotosSheet,
     /// The 汇总表's sheet of the counts (`统计`).
@@ -345,4 +350,48 @@ pub enum TemplateColumn {
     Problems,
     /// Its content id (blake3), which matches the row to the photo when the sheet comes back.
     Content,
+}
+
+/// Why the desk (`lightbox serve`) refuses a request, as its page shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// A request without the desk's token, from a foreign host or origin (the guard's reason,
+    /// technical, follows).
+    Door {
+        /// What the guard found wrong.
+        why: String,
+    },
+    /// A run asked for with no drops folder set.
+    NoDrops,
+    /// A drops folder given on the page that does not exist.
+    DropMissing {
+        /// The path as given.
+        path: String,
+    },
+    /// A drops folder given on the page that overlaps the work folder.
+    DropOverlapsWork {
+        /// The folder.
+        path: String,
+    },
+    /// A package asked for before any run.
+    NoResults,
+    /// A part size the desk cannot read.
+    BadPartSize {
+        /// The size as typed.
+        size: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A verification asked for before any package.
+    NoPackage,
+    /// A returned sheet that is not a spreadsheet the desk reads.
+    NotASheet,
+    /// A returned sheet with nothing in it.
+    EmptySheet,
+    /// A unit that is not one of the last run's.
+    NoSuchUnit,
+    /// A job asked for while another runs.
+    Busy,
+    /// A cancel with no job running.
+    NoJob,
 }

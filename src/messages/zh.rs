@@ -6,7 +6,7 @@
 //! Chinese text. Every `match` over a noun is exhaustive, so a new check or label cannot compile
 //! here without its Chinese wording. Reached only through the dispatch in `messages/mod.rs`.
 
-use super::nouns::{Label, LeftOut, PhotoColumn, Phrase, Summary, TemplateColumn};
+use super::nouns::{Label, LeftOut, PhotoColumn, Phrase, Refusal, Summary, TemplateColumn};
 use crate::broken::{Broken, Given};
 use crate::fingerprint::Dihedral;
 use crate::output::Hint;
@@ -397,6 +397,29 @@ pub(super) fn broken(broken: &Broken) -> String {
     }
 }
 
+pub(super) fn refusal(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::Door { why } => {
+            format!("拒绝访问：{why}。请使用 lightbox serve 打印的地址（含访问令牌）打开。")
+        }
+        Refusal::NoDrops => "还没有指定来稿文件夹（lightbox serve --drops 文件夹）".into(),
+        Refusal::DropMissing { path } => format!("找不到 {path}"),
+        Refusal::DropOverlapsWork { path } => {
+            format!("{path} 与工作文件夹重叠：来稿要放在工作文件夹之外")
+        }
+        Refusal::NoResults => "还没有检查结果：请先检查来稿".into(),
+        Refusal::BadPartSize { size, .. } => {
+            format!("看不懂分卷大小“{size}”：请写成 700MB、4GB 这样")
+        }
+        Refusal::NoPackage => "还没有包：请先打包".into(),
+        Refusal::NotASheet => "只接受 xlsx、xls、ods 或 csv 格式的汇总表".into(),
+        Refusal::EmptySheet => "上传的文件是空的".into(),
+        Refusal::NoSuchUnit => "上次检查中没有这个单位".into(),
+        Refusal::Busy => "已有任务在运行，请等它结束".into(),
+        Refusal::NoJob => "没有正在运行的任务".into(),
+    }
+}
+
 fn given(what: Given) -> &'static str {
     match what {
         Given::Profile => "征集方案",
@@ -502,6 +525,8 @@ pub(super) fn failed(error: &str) -> String {
 /// A fixed word or phrase.
 pub(super) fn label(label: Label) -> &'static str {
     match label {
+        Label::DeskTitle => "照片整理 · lightbox",
+        Label::FixList => "问题清单",
         Label::PhotosSheet => "照片清单",
         Label::CountsSheet => "统计",
         Label::AboutSheet => "说明",

@@ -106,14 +106,8 @@ fn without_token(query: &str) -> String {
 }
 
 fn refused(desk: &Desk, why: &str) -> Response {
-    let body = match desk.lang {
-        crate::lang::Lang::Zh => {
-            format!("拒绝访问：{why}。请使用 lightbox serve 打印的地址（含访问令牌）打开。\n")
-        }
-        crate::lang::Lang::En => format!(
-            "refused: {why}. Open the address lightbox serve printed (with its access token).\n"
-        ),
-    };
+    let why = why.to_string();
+    let body = crate::messages::refusal(&crate::messages::Refusal::Door { why }, desk.lang) + "\n";
     (
         StatusCode::FORBIDDEN,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],

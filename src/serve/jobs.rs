@@ -99,11 +99,15 @@ impl Running {
     }
 }
 
-/// Starts a job unless one runs; `Err` names why not.
-pub fn start(desk: &Arc<Desk>, kind: JobKind, args: Vec<std::ffi::OsString>) -> Result<(), String> {
+/// Starts a job unless one runs; `Err` says why not.
+pub fn start(
+    desk: &Arc<Desk>,
+    kind: JobKind,
+    args: Vec<std::ffi::OsString>,
+) -> Result<(), crate::messages::Refusal> {
     let mut running = desk.running.lock().expect("job lock");
     if running.is_some() {
-        return Err("busy".into());
+        return Err(crate::messages::Refusal::Busy);
     }
     let (tx, rx) = oneshot::channel();
     *running = Some(Running { cancel: Some(tx) });

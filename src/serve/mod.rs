@@ -45,6 +45,7 @@ use tokio_stream::wrappers::BroadcastStream;
 
 use crate::catalog::{self, Catalog, CatalogError};
 use crate::lang::Lang;
+use crate::messages::{self, Label, Refusal};
 use crate::photo::decisions::Change;
 use crate::report::{ItemReport, Report};
 use crate::spill::Spill;
@@ -330,33 +331,28 @@ fn router(desk: Arc<Desk>) -> Router {
         .with_state(desk)
 }
 
-fn lang_attr(lang: Lang) -> &'static str {
-    match lang {
-        Lang::Zh => "zh-CN",
-        Lang::En => "en",
-    }
-}
-
 /// Fills the desk's template: each placeholder once, where it stands; the data as JSON that
 /// cannot close its script element.
 fn desk_page(desk: &Desk) -> String {
-    let title = match desk.lang {
-        Lang::Zh => "照片整理 · lightbox",
-        Lang::En => "Photo intake · lightbox",
-    };
+    let title = messages::label(Label::DeskTitle, desk.lang);
     let data = serde_json::json!({
         "lang": desk.lang,
         "token": desk.token,
         "work": desk.work.display().to_string(),
     });
     let data = data.to_string().replace('<', "\\u003c");
-    PAGE.replacen("{{LANG}}", lang_attr(desk.lang), 1)
+    PAGE.replacen("{{LANG}}", desk.lang.tag(), 1)
         .replacen("{{TITLE}}", title, 1)
         .replacen("{{DATA}}", &data, 1)
 }
 
 fn html(body: String) -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
+}
+
+/// A request the desk refuses, worded in its language.
+fn refuse(desk: &Desk, status: StatusCode, refusal: Refusal) -> Response {
+    failure(status, messages::refusal(&refusal, desk.lang))
 }
 
 fn failure(status: StatusCode, message: impl std::fmt::Display) -> Response {
@@ -585,11 +581,11 @@ fn job_args(
     command: impl IntoIterator<Item = OsString>,
     profile: bool,
 ) -> Vec<OsString> {
-    let lang = match desk.lang {
-        Lang::Zh => "zh",
-        Lang::En => "en",
-    };
-    let mut args: Vec<OsString> = vec!["--lang".into(), lang.into(), "--progress-json".into()];
+    let mut args: Vec<OsString> = vec![
+        "--lang".into(),
+        desk.lang.code().into(),
+        "--progress-json".into(),
+    ];
     args.extend(command);
     if let Some(profile) = desk.profile.as_ref().filter(|_| profile) {
         args.push("--profile".into());
@@ -610,18 +606,14 @@ fn run_args(desk: &Desk, drops: &[PathBuf]) -> Vec<OsString> {
 async fn run(State(desk): State<Arc<Desk>>) -> Response {
     let drops = desk.drops();
     if drops.is_empty() {
-        let message = match desk.lang {
-            Lang::Zh => "还没有指定来稿文件夹（lightbox serve --drops 文件夹）",
-            Lang::En => "no drops folder yet (lightbox serve --drops FOLDER)",
-        };
-        return failure(StatusCode::BAD_REQUEST, message);
+        return refuse(&desk, StatusCode::BAD_REQUEST, Refusal::NoDrops);
     }
     let args = run_args(&desk, &drops);
     // No decision is being written while the job starts: the job's run takes the catalog's lock.
     let _writing = desk.writing.lock().await;
     match jobs::start(&desk, JobKind::Run, args) {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
-        Err(e) => failure(StatusCode::CONFLICT, e),
+        Err(refusal) => refuse(&desk, StatusCode::CONFLICT, refusal),
     }
 }
 
@@ -638,24 +630,20 @@ async fn set_drops(State(desk): State<Arc<Desk>>, Json(form): Json<DropsForm>) -
     let mut drops = Vec::new();
     for drop in form.drops.iter().filter(|d| !d.as_os_str().is_empty()) {
         let Ok(full) = drop.canonicalize() else {
-            let message = match desk.lang {
-                Lang::Zh => format!("找不到 {}", drop.display()),
-                Lang::En => format!("{} does not exist", drop.display()),
-            };
-            return failure(StatusCode::BAD_REQUEST, message);
+            let path = drop.display().to_string();
+            return refuse(
+                &desk,
+                StatusCode::BAD_REQUEST,
+                Refusal::DropMissing { path },
+            );
         };
         if full.starts_with(&desk.work) || desk.work.starts_with(&full) {
-            let message = match desk.lang {
-                Lang::Zh => format!(
-                    "{} 与工作文件夹重叠：来稿要放在工作文件夹之外",
-                    full.display()
-                ),
-                Lang::En => format!(
-                    "{} overlaps the work folder: keep the drops outside it",
-                    full.display()
-                ),
-            };
-            return failure(StatusCode::BAD_REQUEST, message);
+            let path = full.display().to_string();
+            return refuse(
+                &desk,
+                StatusCode::BAD_REQUEST,
+                Refusal::DropOverlapsWork { path },
+            );
         }
         drops.push(full);
     }
@@ -681,11 +669,7 @@ async fn package(
     axum::extract::Query(query): axum::extract::Query<BTreeMap<String, String>>,
 ) -> Response {
     if !crate::pipeline::report_path(&desk.work).exists() {
-        let message = match desk.lang {
-            Lang::Zh => "还没有检查结果：请先检查来稿",
-            Lang::En => "no results yet: check the drops first",
-        };
-        return failure(StatusCode::BAD_REQUEST, message);
+        return refuse(&desk, StatusCode::BAD_REQUEST, Refusal::NoResults);
     }
     let mut command: Vec<OsString> = vec![
         "package".into(),
@@ -698,12 +682,13 @@ async fn package(
         .map(|s| s.trim())
         .filter(|s| !s.is_empty())
     {
-        if let Err(e) = crate::package::parts::parse_size(split) {
-            let message = match desk.lang {
-                Lang::Zh => format!("看不懂分卷大小“{split}”：请写成 700MB、4GB 这样"),
-                Lang::En => format!("part size {split}: {e} (write it as 700MB, 4GB)"),
-            };
-            return failure(StatusCode::BAD_REQUEST, message);
+        if let Err(reason) = crate::package::parts::parse_size(split) {
+            let size = split.to_string();
+            return refuse(
+                &desk,
+                StatusCode::BAD_REQUEST,
+                Refusal::BadPartSize { size, reason },
+            );
         }
         command.push("--split-size".into());
         command.push(split.into());
@@ -712,7 +697,7 @@ async fn package(
     let _writing = desk.writing.lock().await;
     match jobs::start(&desk, JobKind::Package, args) {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
-        Err(e) => failure(StatusCode::CONFLICT, e),
+        Err(refusal) => refuse(&desk, StatusCode::CONFLICT, refusal),
     }
 }
 
@@ -721,17 +706,13 @@ async fn package(
 async fn verify(State(desk): State<Arc<Desk>>) -> Response {
     let package = desk.work.join("package");
     if !package.is_dir() {
-        let message = match desk.lang {
-            Lang::Zh => "还没有包：请先打包",
-            Lang::En => "no package yet: build it first",
-        };
-        return failure(StatusCode::BAD_REQUEST, message);
+        return refuse(&desk, StatusCode::BAD_REQUEST, Refusal::NoPackage);
     }
     let args = job_args(&desk, ["verify".into(), package.into_os_string()], false);
     let _writing = desk.writing.lock().await;
     match jobs::start(&desk, JobKind::Verify, args) {
         Ok(()) => StatusCode::ACCEPTED.into_response(),
-        Err(e) => failure(StatusCode::CONFLICT, e),
+        Err(refusal) => refuse(&desk, StatusCode::CONFLICT, refusal),
     }
 }
 
@@ -745,7 +726,7 @@ async fn cancel(State(desk): State<Arc<Desk>>) -> Response {
     if cancelled {
         StatusCode::ACCEPTED.into_response()
     } else {
-        failure(StatusCode::CONFLICT, "no job runs")
+        refuse(&desk, StatusCode::CONFLICT, Refusal::NoJob)
     }
 }
 
@@ -917,7 +898,7 @@ async fn template(
     let unit = query.get("unit").cloned().unwrap_or_default();
     match made {
         Ok(Ok(Some(bytes))) => attachment(bytes, &format!("{unit}-汇总表.xlsx")),
-        Ok(Ok(None)) => failure(StatusCode::NOT_FOUND, "no such unit in the last run"),
+        Ok(Ok(None)) => refuse(&desk, StatusCode::NOT_FOUND, Refusal::NoSuchUnit),
         Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
         Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
@@ -974,13 +955,10 @@ async fn fixlist(
         Ok(Some(out))
     })
     .await;
-    let name = match desk.lang {
-        Lang::Zh => format!("{unit}-问题清单.csv"),
-        Lang::En => format!("{unit}-findings.csv"),
-    };
+    let name = format!("{unit}-{}.csv", messages::label(Label::FixList, desk.lang));
     match made {
         Ok(Ok(Some(bytes))) => attachment(bytes, &name),
-        Ok(Ok(None)) => failure(StatusCode::NOT_FOUND, "no such unit in the last run"),
+        Ok(Ok(None)) => refuse(&desk, StatusCode::NOT_FOUND, Refusal::NoSuchUnit),
         Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
         Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
@@ -1016,14 +994,10 @@ async fn returned(
         .map(str::to_ascii_lowercase)
         .filter(|e| SHEET_EXTENSIONS.contains(&e.as_str()));
     let Some(ext) = ext else {
-        let message = match desk.lang {
-            Lang::Zh => "只接受 xlsx、xls、ods 或 csv 格式的汇总表",
-            Lang::En => "a sheet must be xlsx, xls, ods or csv",
-        };
-        return failure(StatusCode::BAD_REQUEST, message);
+        return refuse(&desk, StatusCode::BAD_REQUEST, Refusal::NotASheet);
     };
     if body.is_empty() {
-        return failure(StatusCode::BAD_REQUEST, "empty file");
+        return refuse(&desk, StatusCode::BAD_REQUEST, Refusal::EmptySheet);
     }
     let d = Arc::clone(&desk);
     let kept = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<String>> {
@@ -1063,7 +1037,7 @@ async fn returned(
             )
                 .into_response()
         }
-        Ok(Ok(None)) => failure(StatusCode::NOT_FOUND, "no such unit in the last run"),
+        Ok(Ok(None)) => refuse(&desk, StatusCode::NOT_FOUND, Refusal::NoSuchUnit),
         Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
         Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
