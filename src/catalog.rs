@@ -38,7 +38,7 @@ pub enum CatalogError {
         lock: String,
     },
     /// The database could not be opened or written.
-    #[error("catalog {path}: {source}")]
+    #[error("catalog {path}")]
     Database {
         /// The database.
         path: String,
@@ -46,7 +46,7 @@ pub enum CatalogError {
         source: rusqlite::Error,
     },
     /// The lock file could not be created.
-    #[error("catalog lock {path}: {source}")]
+    #[error("catalog lock {path}")]
     Io {
         /// The lock file.
         path: String,
@@ -54,7 +54,7 @@ pub enum CatalogError {
         source: std::io::Error,
     },
     /// What was to be recorded could not be read (from the disk it waited on).
-    #[error("reading what the catalog was to record: {source}")]
+    #[error("reading what the catalog was to record")]
     Entries {
         /// The I/O error.
         source: std::io::Error,

@@ -1006,4 +1006,25 @@ fn phrases_and_summaries_compute_their_parts_in_both_languages() {
     assert!(left_out(&distinct, Lang::En).ends_with(": E1; E2"));
     assert_eq!(failed("E", Lang::Zh), "无法完成：E");
     assert_eq!(failed("E", Lang::En), "E");
+    // The system's reason at the end of a chain, in Chinese; a reason it does not know, as is.
+    let chain = "catalog lock /x/c.sqlite.lock: No such file or directory (os error 2)";
+    assert_eq!(
+        failed(chain, Lang::Zh),
+        "无法完成：catalog lock /x/c.sqlite.lock（文件或文件夹不存在）"
+    );
+    assert_eq!(failed(chain, Lang::En), chain);
+    let tempfile = "writing /x.xlsx: Permission denied (os error 13) at path \"/.t\"";
+    assert_eq!(
+        failed(tempfile, Lang::Zh),
+        "无法完成：writing /x.xlsx（没有权限）"
+    );
+    assert_eq!(
+        failed("a: Something odd (os error 999)", Lang::Zh),
+        "无法完成：a: Something odd (os error 999)"
+    );
+    let unreadable = Summary::CannotRead {
+        path: "/nope",
+        reason: "No such file or directory (os error 2)",
+    };
+    assert_eq!(summary(unreadable).0, "无法读取 /nope：文件或文件夹不存在");
 }

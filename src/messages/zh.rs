@@ -431,9 +431,13 @@ fn given(what: Given) -> &'static str {
 /// The system's reason for a failed file operation, in Chinese where it is one of the common
 /// ones (the error number says which); otherwise as the system said it.
 fn os_reason(reason: &str) -> String {
-    let code = reason
-        .rsplit_once("(os error ")
-        .and_then(|(_, n)| n.trim_end_matches(')').parse::<i32>().ok());
+    let code = reason.rsplit_once("(os error ").and_then(|(_, n)| {
+        n.chars()
+            .take_while(char::is_ascii_digit)
+            .collect::<String>()
+            .parse::<i32>()
+            .ok()
+    });
     match code {
         Some(2) => "文件或文件夹不存在".into(),
         Some(13) | Some(1) => "没有权限".into(),
@@ -519,6 +523,14 @@ pub(super) fn cli_word(word: &str) -> &'static str {
 
 /// An error the CLI has no wording for: the error's own text, after "could not finish".
 pub(super) fn failed(error: &str) -> String {
+    // A chain that ends with the system's reason: that reason in Chinese, after what was being
+    // done.
+    if let Some((doing, reason)) = error.rsplit_once(": ") {
+        let said = os_reason(reason);
+        if said != reason {
+            return format!("无法完成：{doing}（{said}）");
+        }
+    }
     format!("无法完成：{error}")
 }
 
@@ -647,7 +659,7 @@ pub(super) fn summary(summary: &Summary) -> String {
             identifier,
             follows: None,
         } => format!("包标识 {identifier}（首个包）"),
-        Summary::CannotRead { path, reason } => format!("无法读取 {path}：{reason}"),
+        Summary::CannotRead { path, reason } => format!("无法读取 {path}：{}", os_reason(reason)),
         Summary::Checked {
             bag,
             part,
