@@ -242,8 +242,12 @@ pub fn serve(config: ServeConfig, ready: impl FnOnce(&Started)) -> anyhow::Resul
 
 async fn serve_async(config: ServeConfig, ready: impl FnOnce(&Started)) -> anyhow::Result<()> {
     let work = config.work.clone();
-    std::fs::create_dir_all(work.join("desk"))
-        .with_context(|| format!("creating the work folder {}", work.display()))?;
+    std::fs::create_dir_all(work.join("desk")).map_err(|e| {
+        crate::broken::Broken::WorkNotWritable {
+            path: work.display().to_string(),
+            reason: e.to_string(),
+        }
+    })?;
     let work = work.canonicalize()?;
     let settings_path = work.join("desk/settings.json");
     let mut settings: Settings = std::fs::read(&settings_path)

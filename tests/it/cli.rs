@@ -195,6 +195,17 @@ fn a_desk_on_a_taken_port_says_so_and_what_to_do() {
         err.contains(&format!("无法在 {address} 上提供工作台（地址已被占用）")),
         "{err}"
     );
+    // A work folder that cannot be made.
+    let zh = with_locale(
+        "zh_CN.UTF-8",
+        &["serve", "/proc/lightbox-work", "--no-browser"],
+    );
+    assert_eq!(zh.status.code(), Some(2));
+    assert!(
+        text(&zh.stderr).contains("无法创建工作文件夹 /proc/lightbox-work（文件或文件夹不存在）"),
+        "{}",
+        text(&zh.stderr)
+    );
     let en = with_locale("en_US.UTF-8", &args);
     assert!(
         text(&en.stderr).contains(&format!("cannot serve the desk on {address}")),
