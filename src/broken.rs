@@ -76,6 +76,14 @@ pub enum Broken {
         /// The system's reason.
         reason: String,
     },
+    /// A file the command makes cannot be written where it was asked for.
+    #[error("cannot write {path}: {reason}")]
+    NotWritable {
+        /// The file's path as given.
+        path: String,
+        /// The system's reason.
+        reason: String,
+    },
     /// Nothing can be written where the package is to go.
     #[error("cannot write the package at {to}: {reason}")]
     PackageNotWritable {

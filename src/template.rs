@@ -115,8 +115,10 @@ pub fn write(
     let bytes = book
         .save_to_buffer()
         .context("building the template workbook")?;
-    crate::output::write_atomic(to, &bytes)
-        .with_context(|| format!("writing the template {}", to.display()))?;
+    crate::output::write_atomic(to, &bytes).map_err(|e| crate::broken::Broken::NotWritable {
+        path: to.display().to_string(),
+        reason: e.to_string(),
+    })?;
     Ok(summary)
 }
 

@@ -367,6 +367,9 @@ pub(super) fn broken(broken: &Broken) -> String {
         Broken::CannotListen { address, reason } => format!(
             "cannot serve the desk on {address} ({reason}): choose another port (--listen 127.0.0.1:PORT) or leave --listen out and lightbox picks one"
         ),
+        Broken::NotWritable { path, reason } => format!(
+            "cannot write {path} ({reason}): choose a writable place with room enough with --to"
+        ),
         Broken::PackageNotWritable { to, reason } => format!(
             "cannot write the package at {to} ({reason}): choose a writable place with room enough with --to"
         ),

@@ -390,6 +390,10 @@ pub(super) fn broken(broken: &Broken) -> String {
             "无法在 {address} 上提供工作台（{}）：请换一个端口（--listen 127.0.0.1:端口），或不写 --listen 由 lightbox 自选",
             os_reason(reason)
         ),
+        Broken::NotWritable { path, reason } => format!(
+            "无法写入 {path}（{}）：请用 --to 换一个可写、空间足够的位置",
+            os_reason(reason)
+        ),
         Broken::PackageNotWritable { to, reason } => format!(
             "无法在 {to} 写入包（{}）：请用 --to 换一个可写、空间足够的位置",
             os_reason(reason)

@@ -141,6 +141,13 @@ fn a_profile_font_or_decisions_file_that_cannot_serve_is_said_in_the_language() 
         &[&run[..], &["--font", bad]].concat(),
         "不能用作字体",
     );
+    // A fill-in sheet where nothing can be written.
+    let unit = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/drops/新疆大学");
+    says(
+        "zh_CN.UTF-8",
+        &["template", unit, "--to", "/proc/lightbox-x.xlsx"],
+        "无法写入 /proc/lightbox-x.xlsx（",
+    );
     // Nothing ran in these: the work folder holds no report to package.
     assert!(!dir.path().join("work/report.json").exists());
     // A package where nothing can be written, and a decisions file that is not one, need a
