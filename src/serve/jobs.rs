@@ -179,7 +179,7 @@ async fn watch(
             let Some(stdout) = stdout else { return };
             let mut lines = BufReader::new(stdout).lines();
             while let Ok(Some(line)) = lines.next_line().await {
-                let Ok(progress) = serde_json::from_str::<Line>(&line) else {
+                let Ok(step) = serde_json::from_str::<Line>(&line) else {
                     let mut job = desk.job.lock().expect("job lock");
                     if job.output.len() < OUTPUT_LINES {
                         job.output.push(line);
@@ -188,11 +188,10 @@ async fn watch(
                     }
                     continue;
                 };
-                let line = progress;
                 let mut job = desk.job.lock().expect("job lock");
-                job.stage = line.stage;
-                job.done = line.done;
-                job.total = line.total;
+                job.stage = step.stage;
+                job.done = step.done;
+                job.total = step.total;
                 job.seconds = started.elapsed().as_secs_f64();
                 desk.send(Event::Job(job.clone()));
             }

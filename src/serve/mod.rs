@@ -848,20 +848,34 @@ async fn file(State(desk): State<Arc<Desk>>, method: Method, uri: Uri) -> Respon
     response
 }
 
-/// The units of the last run, as the desk accepts them in a URL: a name the report holds, and a
-/// plain folder name (no separator, no `..`). The report comes back with that unit's items only.
-fn known_unit(desk: &Desk, unit: &str) -> Option<Report> {
+/// Whether `unit` is a unit of the last run, as the desk accepts it in a URL: a plain folder
+/// name (no separator, no `..`) that the report's overview lists (kept in memory: no report is
+/// read for it).
+fn is_known_unit(desk: &Desk, unit: &str) -> bool {
     let single = matches!(
         Path::new(unit).components().collect::<Vec<_>>().as_slice(),
         [std::path::Component::Normal(_)]
     );
     if !single || unit.contains(['/', '\\', '\0']) {
+        return false;
+    }
+    cached_overview(desk)
+        .ok()
+        .flatten()
+        .is_some_and(|overview| {
+            overview["units"]
+                .as_array()
+                .is_some_and(|units| units.iter().any(|u| u["unit"] == unit))
+        })
+}
+
+/// The last run's report with only `unit`'s items, when it is one of its units
+/// ([`is_known_unit`]).
+fn known_unit(desk: &Desk, unit: &str) -> Option<Report> {
+    if !is_known_unit(desk, unit) {
         return None;
     }
     let (mut report, items) = load_report(desk).ok()??;
-    if !report.summary.units.iter().any(|u| u.unit == unit) {
-        return None;
-    }
     report.items = items
         .iter()
         .filter(|i| i.as_ref().map_or(true, |i| i.unit == unit))
@@ -889,7 +903,6 @@ async fn template(
         let Some(mut report) = known_unit(&d, &unit) else {
             return Ok(None);
         };
-        report.items.retain(|i| i.unit == unit);
         report.summary.units.retain(|u| u.unit == unit);
         let profile = the_profile(&d)?;
         let dir = tempfile::tempdir()?;
@@ -947,7 +960,7 @@ async fn fixlist(
         let Some(report) = known_unit(&d, &u) else {
             return Ok(None);
         };
-        let items = report.items.iter().filter(|i| i.unit == u).map(Ok);
+        let items = report.items.iter().map(Ok);
         let problems: Vec<_> = report
             .problems
             .iter()
@@ -1005,7 +1018,7 @@ async fn returned(
     }
     let d = Arc::clone(&desk);
     let kept = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<String>> {
-        if known_unit(&d, &unit).is_none() {
+        if !is_known_unit(&d, &unit) {
             return Ok(None);
         }
         let folder = d.work.join(crate::intake::RETURNED).join(&unit);
