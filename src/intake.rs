@@ -426,7 +426,7 @@ pub(crate) fn read_sheets(
                 problem(source, Finding::error(check));
                 continue;
             }
-            Err(reason) => Err(reason),
+            Err(detail) => Err(sheet::SheetProblem::Unreadable { detail }),
         };
         match parsed {
             Ok(sheet::Sheet {

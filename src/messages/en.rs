@@ -11,7 +11,7 @@ use crate::broken::Broken;
 use crate::fingerprint::Dihedral;
 use crate::output::Hint;
 use crate::photo::tags::MAX_ROWS;
-use crate::photo::{Check, Field, GroupKind, Limit, Severity, Status};
+use crate::photo::{Check, Field, GroupKind, Limit, Severity, SheetProblem, Status};
 use crate::progress::TableWords;
 use crate::receipt::Issue;
 
@@ -198,7 +198,9 @@ pub(super) fn check(check: &Check) -> String {
             "sheet partly read: {rows} rows naming a photo were read; {}",
             limit(left)
         ),
-        Check::SheetUnreadable { reason } => format!("sheet cannot be read: {reason}"),
+        Check::SheetUnreadable { reason } => {
+            format!("sheet cannot be read: {}", sheet_problem(reason))
+        }
         Check::UnsafeZipName => "zip entry name points outside its folder: refused".into(),
         Check::EncryptedZipEntry => "encrypted zip entry: ask for an unencrypted copy".into(),
         Check::ZipBomb {
@@ -286,6 +288,51 @@ pub(super) fn keep_reason(code: &str) -> &'static str {
         "more_complete_tags" => "more complete tags",
         "original" => "the camera original, the others are re-saves",
         _ => "copies equal, first by path",
+    }
+}
+
+/// Why a sheet gave no table.
+fn sheet_problem(problem: &SheetProblem) -> String {
+    match problem {
+        SheetProblem::Unreadable { detail } => detail.clone(),
+        SheetProblem::NotAWorkbook { detail } => format!(
+            "the workbook is damaged or not an Excel/WPS workbook ({detail}): ask for it saved again as xlsx"
+        ),
+        SheetProblem::TooManyCells {
+            format,
+            worksheet,
+            cells,
+            limit,
+        } => format!(
+            "{} span {cells} cells (an {format} is read only up to {limit}), most likely a stray value far from the table: delete the stray cells, or save it as xlsx",
+            worksheet
+                .as_ref()
+                .map_or("its worksheets together".to_string(), |w| format!(
+                    "worksheet {w}"
+                ))
+        ),
+        SheetProblem::WorksheetUnreadable { worksheet, detail } => {
+            format!(
+                "worksheet {worksheet} cannot be read ({detail}): ask for it saved again as xlsx"
+            )
+        }
+        SheetProblem::BadCsv { detail } => {
+            format!("the CSV file is malformed ({detail}): ask for an xlsx")
+        }
+        SheetProblem::NoWorksheet => "the workbook has no worksheet".into(),
+        SheetProblem::NoHeader {
+            searched,
+            worksheets,
+        } => {
+            let mut text =
+                "no header row with a file-name column (文件名) and a tag column (year, place, caption, ...)".to_string();
+            if worksheets > searched {
+                text.push_str(&format!(
+                    " (only the first {searched} of {worksheets} worksheets were searched)"
+                ));
+            }
+            text
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::*;
 use crate::fingerprint::Dihedral;
+use crate::photo::SheetProblem;
 use crate::photo::tags::MAX_ROWS;
 
 const LANGS: [Lang; 2] = [Lang::Zh, Lang::En];
@@ -503,9 +504,73 @@ fn samples() -> Vec<Sample> {
         ),
         s(
             Check::SheetUnreadable {
-                reason: "Pe4".into(),
+                reason: SheetProblem::Unreadable {
+                    detail: "Pe4".into(),
+                },
             },
             &["Pe4"],
+        ),
+        s(
+            Check::SheetUnreadable {
+                reason: SheetProblem::NotAWorkbook {
+                    detail: "Pg1".into(),
+                },
+            },
+            &["Pg1"],
+        ),
+        s(
+            Check::SheetUnreadable {
+                reason: SheetProblem::TooManyCells {
+                    format: "Pg2".into(),
+                    worksheet: Some("Pg3".into()),
+                    cells: 40996,
+                    limit: 40997,
+                },
+            },
+            &["Pg2", "Pg3", "40996", "40997"],
+        ),
+        s(
+            Check::SheetUnreadable {
+                reason: SheetProblem::TooManyCells {
+                    format: "Pg4".into(),
+                    worksheet: None,
+                    cells: 40998,
+                    limit: 40999,
+                },
+            },
+            &["Pg4", "40998", "40999"],
+        ),
+        s(
+            Check::SheetUnreadable {
+                reason: SheetProblem::WorksheetUnreadable {
+                    worksheet: "Pg5".into(),
+                    detail: "Pg6".into(),
+                },
+            },
+            &["Pg5", "Pg6"],
+        ),
+        s(
+            Check::SheetUnreadable {
+                reason: SheetProblem::BadCsv {
+                    detail: "Pg7".into(),
+                },
+            },
+            &["Pg7"],
+        ),
+        s(
+            Check::SheetUnreadable {
+                reason: SheetProblem::NoWorksheet,
+            },
+            &[],
+        ),
+        s(
+            Check::SheetUnreadable {
+                reason: SheetProblem::NoHeader {
+                    searched: 41001,
+                    worksheets: 41002,
+                },
+            },
+            &["41001", "41002"],
         ),
         // What was left is told by `limit`, with its own values.
         s(

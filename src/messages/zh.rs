@@ -11,15 +11,15 @@ use crate::broken::{Broken, Given};
 use crate::fingerprint::Dihedral;
 use crate::output::Hint;
 use crate::photo::tags::MAX_ROWS;
-use crate::photo::{Check, Field, GroupKind, Limit, Severity, Status};
+use crate::photo::{Check, Field, GroupKind, Limit, Severity, SheetProblem, Status};
 use crate::progress::TableWords;
 use crate::receipt::Issue;
 
 /// A sentence a member of staff can act on.
 pub(super) fn check(check: &Check) -> String {
     match check {
-        Check::Unreadable { reason } => format!("无法读取：{reason}"),
-        Check::FolderUnreadable { reason } => format!("文件夹无法读取：{reason}"),
+        Check::Unreadable { reason } => format!("无法读取：{}", read_reason(reason)),
+        Check::FolderUnreadable { reason } => format!("文件夹无法读取：{}", read_reason(reason)),
         Check::EmptyFile => "空文件（0 字节），请重新发送".into(),
         Check::Symlink {
             target,
@@ -183,7 +183,7 @@ pub(super) fn check(check: &Check) -> String {
             "汇总表只读取了一部分：已读取 {rows} 行照片信息；{}",
             limit(left)
         ),
-        Check::SheetUnreadable { reason } => format!("汇总表无法读取：{reason}"),
+        Check::SheetUnreadable { reason } => format!("汇总表无法读取：{}", sheet_problem(reason)),
         Check::UnsafeZipName => "压缩包条目名称指向包外路径，已拒绝".into(),
         Check::EncryptedZipEntry => "压缩包条目已加密，无法读取，请发送未加密的文件".into(),
         Check::ZipBomb {
@@ -271,6 +271,57 @@ pub(super) fn keep_reason(code: &str) -> &'static str {
         "more_complete_tags" => "信息更完整",
         "original" => "带相机原始信息，其他为另存副本",
         _ => "各份相同，按路径取第一份",
+    }
+}
+
+/// Why a sheet gave no table.
+fn sheet_problem(problem: &SheetProblem) -> String {
+    match problem {
+        SheetProblem::Unreadable { detail } => read_reason(detail),
+        SheetProblem::NotAWorkbook { detail } => format!(
+            "文件已损坏或不是 Excel/WPS 表格，无法打开（{detail}），请另存为 xlsx 后重新发送"
+        ),
+        SheetProblem::TooManyCells {
+            format,
+            worksheet,
+            cells,
+            limit,
+        } => format!(
+            "{}的已用范围有 {cells} 个单元格（{format} 最多读取 {limit} 个），多半是离表格很远处误填了内容：请删除这些单元格，或另存为 xlsx",
+            worksheet
+                .as_ref()
+                .map_or("各工作表合计".to_string(), |w| format!("工作表“{w}”"))
+        ),
+        SheetProblem::WorksheetUnreadable { worksheet, detail } => {
+            format!("工作表“{worksheet}”无法读取（{detail}），请另存为 xlsx 后重新发送")
+        }
+        SheetProblem::BadCsv { detail } => format!("CSV 文件格式有误（{detail}），请另存为 xlsx"),
+        SheetProblem::NoWorksheet => "工作簿中没有工作表".into(),
+        SheetProblem::NoHeader {
+            searched,
+            worksheets,
+        } => {
+            let mut text =
+                "没有找到表头：需要一行同时写有“文件名”列和至少一个信息列（年份、地点、说明等）"
+                    .to_string();
+            if worksheets > searched {
+                text.push_str(&format!(
+                    "（共 {worksheets} 个工作表，只查找了前 {searched} 个）"
+                ));
+            }
+            text
+        }
+    }
+}
+
+/// Why a file or folder could not be read: the system's reason in Chinese, or the size cap.
+fn read_reason(reason: &str) -> String {
+    match reason
+        .strip_prefix("larger than ")
+        .and_then(|r| r.strip_suffix(" bytes"))
+    {
+        Some(limit) => format!("文件超过 {limit} 字节，未读取"),
+        None => os_reason(reason),
     }
 }
 

@@ -23,7 +23,7 @@ pub mod tags;
 pub use derived::DerivedDirs;
 pub use embedded::{Iptc, Xmp};
 pub use groups::{FilledTag, Group, GroupKind, KeepReason, Pair};
-pub use tags::{Layer, Limit, Place, PlaceMatch, TagSource, Tagged, Tags};
+pub use tags::{Layer, Limit, Place, PlaceMatch, SheetProblem, TagSource, Tagged, Tags};
 
 /// The blake3 hash of a file's bytes: the content id of a photo inside lightbox.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -476,7 +476,7 @@ pub enum Check {
     /// A sheet could not be read, or has no recognisable header.
     SheetUnreadable {
         /// Why.
-        reason: String,
+        reason: SheetProblem,
     },
     /// Part of a sheet was read and used, the rest left unread: rows past the cap, values far
     /// outside the table, worksheets past the ones searched.

@@ -215,6 +215,55 @@ impl Layer {
 /// the rows after it are told as a [`Limit`].
 pub const MAX_ROWS: usize = 200_000;
 
+/// Why a unit's sheet gave no table: said to staff in their language, with the reader's own
+/// words (a library's, in English) only as the detail.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SheetProblem {
+    /// The file itself could not be read (too large to be a sheet, or the system refused).
+    Unreadable {
+        /// The reader's words.
+        detail: String,
+    },
+    /// A workbook (zip or compound file) the spreadsheet reader cannot open.
+    NotAWorkbook {
+        /// The reader's words.
+        detail: String,
+    },
+    /// A workbook whose used rectangle is larger than is read whole (a stray cell far away).
+    TooManyCells {
+        /// `ods` or `xls`.
+        format: String,
+        /// The worksheet, when one alone passes the bound (an ods).
+        worksheet: Option<String>,
+        /// Cells of the rectangle.
+        cells: u64,
+        /// The bound.
+        limit: u64,
+    },
+    /// A worksheet the reader fails on.
+    WorksheetUnreadable {
+        /// The worksheet's name.
+        worksheet: String,
+        /// The reader's words.
+        detail: String,
+    },
+    /// A CSV record the parser fails on.
+    BadCsv {
+        /// The parser's words.
+        detail: String,
+    },
+    /// A workbook with no worksheet.
+    NoWorksheet,
+    /// No row names a file-name column (文件名) and a tag column.
+    NoHeader {
+        /// Worksheets searched.
+        searched: usize,
+        /// Worksheets in the workbook (more than searched when there were too many).
+        worksheets: usize,
+    },
+}
+
 /// Part of a sheet that was not read: the rows kept stay usable.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -14,7 +14,7 @@
 //! builder, and the bounds on memory are only checkable when read together; `xls.rs` measures
 //! an xls apart.
 
-pub use crate::photo::tags::{Limit, MAX_ROWS};
+pub use crate::photo::tags::{Limit, MAX_ROWS, SheetProblem};
 use crate::text::decode_text;
 use std::collections::BTreeMap;
 
@@ -308,8 +308,8 @@ const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// Reads a sheet of any kind units send: a workbook (xlsx, xls, ods, told by its bytes) or CSV.
 ///
 /// # Errors
-/// A reason, when the workbook cannot be opened or no sheet in it has a header row.
-pub fn read(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
+/// Why, when the workbook cannot be opened or no sheet in it has a header row.
+pub fn read(bytes: &[u8], sheet: &str) -> Result<Sheet, SheetProblem> {
     const ZIP: &[u8] = b"PK\x03\x04";
     if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
         read_workbook(bytes, sheet)
@@ -331,7 +331,7 @@ pub fn read(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
 /// page record says (WPS and Chinese Excel write 936 there; calamine would then misread every
 /// string). A value merged down over several rows (one event for a few photos) counts for each
 /// of them, in an xlsx and an xls.
-fn read_workbook(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
+fn read_workbook(bytes: &[u8], sheet: &str) -> Result<Sheet, SheetProblem> {
     use calamine::Reader;
     use std::borrow::Cow;
     use std::io::Cursor;
@@ -342,21 +342,28 @@ fn read_workbook(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
     }) = &ods
         && *cells > MAX_WHOLE_CELLS
     {
-        return Err(format!(
-            "worksheet {table} spans {cells} cells (an ods is read only up to {MAX_WHOLE_CELLS}): delete the stray cells far from the table, or save it as xlsx"
-        ));
+        return Err(SheetProblem::TooManyCells {
+            format: "ods".into(),
+            worksheet: Some(table.clone()),
+            cells: *cells,
+            limit: MAX_WHOLE_CELLS,
+        });
     }
-    let cannot = |e: &dyn std::fmt::Display| format!("the workbook cannot be opened: {e}");
+    let cannot = |e: &dyn std::fmt::Display| SheetProblem::NotAWorkbook {
+        detail: e.to_string(),
+    };
     let mut left_out = Vec::new();
     let mut book: calamine::Sheets<Cursor<Cow<'_, [u8]>>> = if bytes.starts_with(OLE) {
         let bounded = super::xls::bound(bytes).ok_or_else(|| {
             cannot(&"its compound-file structure cannot be followed (save it again as xlsx)")
         })?;
         if !super::xls::fits(&bounded) {
-            return Err(format!(
-                "its worksheets span {} cells together (an xls is read only up to {MAX_WHOLE_CELLS}): delete the stray cells far from the table, or save it as xlsx",
-                bounded.cells
-            ));
+            return Err(SheetProblem::TooManyCells {
+                format: "xls".into(),
+                worksheet: None,
+                cells: bounded.cells,
+                limit: MAX_WHOLE_CELLS,
+            });
         }
         let mut options = calamine::XlsOptions::default();
         if bounded.biff8 {
@@ -371,7 +378,7 @@ fn read_workbook(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
             .map_err(|e| cannot(&e))?
     };
     let names = book.sheet_names();
-    let mut reason = "the workbook has no worksheet".to_string();
+    let mut reason = SheetProblem::NoWorksheet;
     for (n, name) in names.iter().enumerate().take(MAX_SHEETS) {
         let label = if n == 0 {
             sheet.to_string()
@@ -412,20 +419,22 @@ fn read_workbook(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
                 })
                 .map_err(|e| e.to_string()),
         };
-        if let Err(e) = fed {
-            reason = format!("worksheet {name} cannot be read: {e}");
+        if let Err(detail) = fed {
+            reason = SheetProblem::WorksheetUnreadable {
+                worksheet: name.clone(),
+                detail,
+            };
             continue;
         }
         match table.finish() {
-            Ok(found) => return Ok(found),
-            Err(e) => reason = e,
+            Some(found) => return Ok(found),
+            None => {
+                reason = SheetProblem::NoHeader {
+                    searched: (n + 1).min(names.len()),
+                    worksheets: names.len(),
+                };
+            }
         }
-    }
-    if names.len() > MAX_SHEETS {
-        reason = format!(
-            "{reason} (only the first {MAX_SHEETS} of {} worksheets were searched for a header)",
-            names.len()
-        );
     }
     Err(reason)
 }
@@ -598,8 +607,8 @@ fn cell_text(cell: &calamine::Data) -> String {
 /// Reads a CSV sheet, with the same bounds as a workbook's.
 ///
 /// # Errors
-/// A reason, when the sheet has no row naming at least a file column and one tag column.
-pub fn read_csv(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
+/// Why, when a record cannot be parsed or no row names a file column and one tag column.
+pub fn read_csv(bytes: &[u8], sheet: &str) -> Result<Sheet, SheetProblem> {
     let text = decode_text(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -607,7 +616,9 @@ pub fn read_csv(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
         .from_reader(text.as_bytes());
     let mut table = Table::new(sheet);
     'records: for (row, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| e.to_string())?;
+        let record = record.map_err(|e| SheetProblem::BadCsv {
+            detail: e.to_string(),
+        })?;
         let row = u32::try_from(row).unwrap_or(u32::MAX);
         for (col, cell) in record.iter().enumerate() {
             let cell = cell.trim();
@@ -617,7 +628,10 @@ pub fn read_csv(bytes: &[u8], sheet: &str) -> Result<Sheet, String> {
             }
         }
     }
-    table.finish()
+    table.finish().ok_or(SheetProblem::NoHeader {
+        searched: 1,
+        worksheets: 1,
+    })
 }
 
 /// A range merged down several rows, as one column sees it: top row, bottom row, the range's
@@ -777,14 +791,10 @@ impl Table {
         });
     }
 
-    /// The rows and limits, or why the sheet has no table.
-    fn finish(mut self) -> Result<Sheet, String> {
+    /// The rows and limits; `None` when the sheet has no header row.
+    fn finish(mut self) -> Option<Sheet> {
         self.end_row();
-        if self.header.is_none() {
-            return Err(
-                "no header row with a file-name column (文件名) and a tag column".to_string(),
-            );
-        }
+        self.header.as_ref()?;
         let mut limits = Vec::new();
         if self.more_rows > 0 {
             limits.push(Limit::RowsBeyond {
@@ -800,7 +810,7 @@ impl Table {
                 first: cell_name(row, col),
             });
         }
-        Ok(Sheet {
+        Some(Sheet {
             rows: self.rows,
             limits,
         })
@@ -936,7 +946,10 @@ mod tests {
 
     #[test]
     fn refuses_sheet_without_header() {
-        assert!(read_csv("a,b\n1,2\n".as_bytes(), "s.csv").is_err());
+        assert!(matches!(
+            read_csv("a,b\n1,2\n".as_bytes(), "s.csv"),
+            Err(SheetProblem::NoHeader { .. })
+        ));
     }
 
     #[test]
@@ -1050,12 +1063,12 @@ mod tests {
         ws.write_string(0, 1, "年份").unwrap();
         ws.write_string(1, 0, "a.jpg").unwrap();
         let reason = read(&book.save_to_buffer().unwrap(), "表.xlsx").unwrap_err();
-        assert!(
-            reason.contains(&format!(
-                "first {MAX_SHEETS} of {} worksheets",
-                MAX_SHEETS + 2
-            )),
-            "{reason}"
+        assert_eq!(
+            reason,
+            SheetProblem::NoHeader {
+                searched: MAX_SHEETS,
+                worksheets: MAX_SHEETS + 2
+            }
         );
     }
 
@@ -1152,7 +1165,10 @@ mod tests {
         let (_, cells) = ods_extent(&bytes).unwrap();
         assert_eq!(cells, 5001 * 16_000);
         let reason = read(&bytes, "汇总表.ods").unwrap_err();
-        assert!(reason.contains("80016000 cells"), "{reason}");
+        assert!(
+            matches!(reason, SheetProblem::TooManyCells { cells: 80_016_000, ref format, .. } if format == "ods"),
+            "{reason:?}"
+        );
         // Not an ods: nothing measured.
         assert_eq!(ods_extent(&workbook()), None);
     }
@@ -1331,6 +1347,15 @@ mod tests {
         let bytes = ods(&rows);
         assert!(bytes.len() < 10_000, "{} bytes", bytes.len());
         let reason = read(&bytes, "汇总表.ods").unwrap_err();
-        assert!(reason.contains("8000016 cells"), "{reason}");
+        assert!(
+            matches!(
+                reason,
+                SheetProblem::TooManyCells {
+                    cells: 8_000_016,
+                    ..
+                }
+            ),
+            "{reason:?}"
+        );
     }
 }
