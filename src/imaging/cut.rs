@@ -49,6 +49,63 @@ pub fn png(bytes: &[u8]) -> Option<Decoded> {
     })
 }
 
+/// Whether a JPEG ends before its end-of-image marker: inside a segment, between segments, or
+/// in the entropy-coded data of its last scan. False for bytes whose marker structure breaks
+/// before their end (damaged, not cut short), and for anything after an end-of-image marker.
+pub fn jpeg_is_cut(bytes: &[u8]) -> bool {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return false;
+    }
+    let mut at = 2;
+    loop {
+        // Fill bytes before a marker are allowed.
+        while bytes.get(at) == Some(&0xFF) && bytes.get(at + 1) == Some(&0xFF) {
+            at += 1;
+        }
+        let (Some(&ff), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else {
+            // Ends between segments (or on a lone 0xFF).
+            return true;
+        };
+        if ff != 0xFF {
+            return false;
+        }
+        at += 2;
+        match marker {
+            0xD9 => return false,
+            0x01 | 0xD0..=0xD7 => continue,
+            _ => {}
+        }
+        let Some(length) = bytes
+            .get(at..at + 2)
+            .map(|l| usize::from(u16::from_be_bytes([l[0], l[1]])))
+        else {
+            return true;
+        };
+        if length < 2 {
+            return false;
+        }
+        at += length;
+        if at > bytes.len() {
+            return true;
+        }
+        if marker == 0xDA {
+            // Entropy-coded data: up to the next marker that is neither a stuffed zero nor a
+            // restart.
+            loop {
+                match memchr::memchr(0xFF, &bytes[at..]) {
+                    None => return true,
+                    Some(i) => at += i,
+                }
+                match bytes.get(at + 1) {
+                    None => return true,
+                    Some(0x00 | 0xD0..=0xD7 | 0xFF) => at += 1,
+                    Some(_) => break,
+                }
+            }
+        }
+    }
+}
+
 /// Whether a PNG ends before its `IEND` chunk.
 pub fn png_is_cut(bytes: &[u8]) -> bool {
     memchr::memmem::find(bytes, b"IEND").is_none()
@@ -212,6 +269,42 @@ mod tests {
         assert!(bmp(&huge[..29]).is_none());
     }
     use super::*;
+
+    #[test]
+    fn a_jpeg_cut_anywhere_is_told_from_a_whole_or_damaged_one() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        for name in [
+            "drops/克拉玛依市科协/2015+克拉玛依市+科普进校园+01.jpg",
+            "formats/jpeg-progressive.jpg",
+            "formats/jpeg-lossless.jpg",
+            "formats/jpeg-cmyk.jpg",
+            "formats/jpeg-arithmetic.jpg",
+        ] {
+            let jpeg = std::fs::read(format!("{root}/fixtures/{name}")).unwrap();
+            jpeg_cut_at_every_place(&jpeg, name);
+        }
+        // Damaged, not cut: a marker's place holds something else.
+        let mut damaged = vec![0xFF, 0xD8];
+        damaged.extend(b"not a marker at all");
+        assert!(!jpeg_is_cut(&damaged));
+        assert!(!jpeg_is_cut(b"%PDF-1.4"));
+    }
+
+    fn jpeg_cut_at_every_place(jpeg: &[u8], name: &str) {
+        assert!(!jpeg_is_cut(jpeg), "{name}");
+        // Bytes after the end-of-image marker (a phone's trailer) do not make it cut.
+        let mut trailer = jpeg.to_vec();
+        trailer.extend(b"trailer");
+        assert!(!jpeg_is_cut(&trailer), "{name}");
+        // Cut inside the first segments, their data, the scan, and just before the end marker.
+        let step = (jpeg.len() / 97).max(1);
+        for cut in (3..jpeg.len())
+            .step_by(step)
+            .chain([jpeg.len() - 2, jpeg.len() - 1])
+        {
+            assert!(jpeg_is_cut(&jpeg[..cut]), "{name} cut at {cut}");
+        }
+    }
 
     #[test]
     fn a_gif_cut_inside_its_first_frame_is_told_from_a_whole_one() {

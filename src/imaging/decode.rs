@@ -341,6 +341,25 @@ fn decode_jpeg(
     need: Need<'_>,
     max_pixels: u64,
 ) -> Result<Decoded, DecodeError> {
+    // A file that ends inside a segment (often before any image data: a big EXIF block, then
+    // nothing) failed because it is cut short, and is said so.
+    match decode_jpeg_whole(decoder, bytes, need, max_pixels) {
+        Err(DecodeError::Failed(reason))
+            if reason != "truncated" && super::cut::jpeg_is_cut(bytes) =>
+        {
+            Err(DecodeError::Failed("truncated".into()))
+        }
+        other => other,
+    }
+}
+
+/// [`decode_jpeg`] before a failure is told apart from a file cut short.
+fn decode_jpeg_whole(
+    decoder: JpegDecoder,
+    bytes: &[u8],
+    need: Need<'_>,
+    max_pixels: u64,
+) -> Result<Decoded, DecodeError> {
     // 12-bit samples (DCT-coded) and arithmetic coding: libjpeg-turbo reads them, no pure-Rust
     // decoder does (lossless JPEG of any precision, jpeg-decoder reads).
     let frame = super::jpeg_frame(bytes);
