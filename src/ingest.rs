@@ -5,8 +5,9 @@
 //! findings about folders that could not be listed. Invariants: nothing is opened for writing;
 //! symbolic links are never followed and only regular files are ever read (a named pipe would
 //! block forever); zip entry names are decoded from their raw bytes (GBK when the UTF-8 flag is
-//! absent) and names that would escape their folder are refused; output is sorted, so the same
-//! input gives the same list.
+//! absent), and so are names on disk that are not UTF-8 (GBK bytes of a drop unzipped or copied
+//! from Chinese Windows), files being opened by their real path; names that would escape their
+//! folder are refused; output is sorted, so the same input gives the same list.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use crate::broken::Broken;
 use crate::photo::{Check, Finding, Location, Source};
 pub use crate::photo::{Drop, DropKind};
 pub use crate::reading::{read, read_into};
+use crate::text::decode_os_name;
 pub use crate::text::decode_zip_name;
 
 /// What to do with an entry.
@@ -134,9 +136,10 @@ fn is_zip_name(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
 }
 
+/// A file's or folder's name as staff read it (GBK bytes decoded: [`decode_os_name`]).
 fn display_name(path: &Path) -> String {
     path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
+        .map(decode_os_name)
         .unwrap_or_else(|| path.display().to_string())
 }
 
@@ -191,7 +194,7 @@ fn scan_collection(root: &Path, scan: &mut Scan) {
 fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .map(|c| decode_os_name(c.as_os_str()))
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -317,10 +320,7 @@ pub fn is_unsafe_zip_name(name: &str) -> bool {
 
 fn scan_zip(root: &Path, zip_path: &Path, scan: &mut Scan) {
     let zip_display = relative(root, zip_path);
-    let unit = zip_path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let unit = zip_path.file_stem().map(decode_os_name).unwrap_or_default();
     scan.drops.push(Drop {
         unit: unit.clone(),
         path: zip_display.clone(),

@@ -6,7 +6,9 @@
 //! when there is one, then strict UTF-8, then the encoding chardetng guesses for a Chinese
 //! user (GBK read as GB18030, its superset). Never fails: undecodable bytes become U+FFFD.
 //! A zip entry's raw name ([`decode_zip_name`]): UTF-8 when valid, else GB18030 (what Chinese
-//! Windows writes when the zip does not flag UTF-8).
+//! Windows writes when the zip does not flag UTF-8). A file or folder name on disk
+//! ([`decode_os_name`]) likewise: a drop unzipped or copied from Chinese Windows without
+//! converting its names holds GBK bytes, which are names staff can read, not mojibake.
 //!
 //! Making inert ([`inert`]). In: one CSV cell holding text a unit supplied or a file gave (caption, event, place,
 //! photographer, unit, file name, path, a message quoting them). Out: the same text, with a
@@ -65,6 +67,21 @@ pub fn decode_zip_name(raw: &[u8]) -> String {
             .decode_without_bom_handling(raw)
             .0
             .into_owned(),
+    }
+}
+
+/// Decodes a file or folder name as staff read it: UTF-8 when it is valid UTF-8, otherwise
+/// GB18030 (a drop unzipped with a tool that kept the zip's GBK bytes, or copied from a disk
+/// mounted without converting). Only for display and tags: files are opened by their real path.
+pub fn decode_os_name(name: &std::ffi::OsStr) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        decode_zip_name(name.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
     }
 }
 

@@ -146,6 +146,42 @@ fn named_pipe_bomb_and_hostile_zip_become_findings() {
     assert!(!root.path().join("evil.jpg").exists() && !drops.join("evil.jpg").exists());
 }
 
+/// A drop unzipped on Linux by a tool that kept the zip's GBK bytes, or copied from a disk
+/// mounted without converting: its folder and file names are GBK on disk. They are read as the
+/// names staff see, so the unit is its own and the file name's year and place are tags.
+#[test]
+fn a_folder_with_gbk_names_on_disk_reads_as_chinese() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let drops = dir.path().join("drops");
+    let gbk = |text: &str| encoding_rs::GBK.encode(text).0.into_owned();
+    let unit = drops.join(std::ffi::OsStr::from_bytes(&gbk("克拉玛依市科协")));
+    let folder = unit.join(std::ffi::OsStr::from_bytes(&gbk("活动照片")));
+    fs::create_dir_all(&folder).unwrap();
+    let name = gbk("2015+克拉玛依市+科普进校园.jpg");
+    fs::write(
+        folder.join(std::ffi::OsStr::from_bytes(&name)),
+        small_jpeg(1200, 900),
+    )
+    .unwrap();
+
+    let run = Run::new(&drops, &["--quiet"]);
+    let report = run.report();
+    assert_eq!(report.items.len(), 1, "{}", run.stderr());
+    let item = &report.items[0];
+    assert_eq!(
+        item.path,
+        "克拉玛依市科协/活动照片/2015+克拉玛依市+科普进校园.jpg"
+    );
+    assert_eq!(item.unit, "克拉玛依市科协");
+    assert_eq!(item.tags.year.as_ref().unwrap().value, 2015);
+    assert_eq!(
+        item.tags.place.as_ref().unwrap().value.prefecture(),
+        Some("克拉玛依市")
+    );
+    assert!(item.photo.as_ref().unwrap().decoded);
+}
+
 #[test]
 fn broken_runs_exit_2_naming_the_path() {
     let root = tempfile::tempdir().unwrap();
