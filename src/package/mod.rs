@@ -470,7 +470,7 @@ fn copy_one(
     let (bytes, converted_from) = if photo.format == Format::Jpeg {
         (original, String::new())
     } else {
-        match convert_to_jpeg(&original) {
+        match convert_to_jpeg(&original, photo.format, photo.exif.orientation) {
             Ok(jpeg) => (jpeg, photo.format.name().to_string()),
             Err(e) => return left_out(SkipCode::Unreadable, e),
         }
@@ -482,9 +482,22 @@ fn copy_one(
     Ok(Ok(entry(item, name, &bytes, converted_from)))
 }
 
-fn convert_to_jpeg(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let image = image::load_from_memory(bytes).map_err(|e| e.to_string())?;
-    crate::imaging::encode_jpeg(&image.into_rgb8(), CONVERT_QUALITY).map_err(|e| e.to_string())
+/// A photo of another format as the JPEG the package holds: decoded whole by the decoder that
+/// inspected it (every TIFF, HEIC, AVIF and JPEG XL it read, not only what `image` reads), turned
+/// upright (a JPEG made here carries no orientation tag), encoded at [`CONVERT_QUALITY`].
+fn convert_to_jpeg(
+    bytes: &[u8],
+    format: Format,
+    orientation: Option<u16>,
+) -> Result<Vec<u8>, String> {
+    use crate::imaging::decode::DecodeError;
+    // The photo passed the profile's pixel bound when it was inspected.
+    let decoded = crate::imaging::decode::decode(bytes, format, orientation, u32::MAX, u64::MAX)
+        .map_err(|e| match e {
+            DecodeError::Failed(reason) => reason,
+            other => format!("{other:?}"),
+        })?;
+    crate::imaging::encode_jpeg(&decoded.pixels, CONVERT_QUALITY).map_err(|e| e.to_string())
 }
 
 fn entry(item: &ItemReport, file: &str, bytes: &[u8], converted_from: String) -> ManifestEntry {
@@ -588,6 +601,68 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every format inspection reads goes into the package as an upright JPEG of the whole
+    /// picture, like what vipsthumbnail made of it (the fixtures' references, made upright):
+    /// not only the formats `image` reads (it lost JPEG-compressed TIFF and JPEG XL).
+    #[test]
+    fn every_format_that_decodes_converts_upright_to_jpeg() {
+        use crate::imaging::decode::{Sniffed, sniff};
+        let formats = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/formats");
+        let mut files: Vec<PathBuf> = fs::read_dir(&formats)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
+        files.sort();
+        let mut converted = 0;
+        let mut failures = Vec::new();
+        for path in files {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let bytes = fs::read(&path).unwrap();
+            let Sniffed::Image(format) = sniff(&bytes) else {
+                panic!("{name} is not an image");
+            };
+            let heif = matches!(format, Format::Heic);
+            if format == Format::Jpeg || (heif && !cfg!(feature = "heif")) {
+                continue;
+            }
+            let orientation = crate::inspect::metadata::exif(&bytes).and_then(|e| e.orientation);
+            let jpeg = match convert_to_jpeg(&bytes, format, orientation) {
+                Ok(jpeg) => jpeg,
+                Err(e) => {
+                    failures.push(format!("{name}: {e}"));
+                    continue;
+                }
+            };
+            let made = image::load_from_memory(&jpeg).unwrap().into_rgb8();
+            let stem = name.rsplit_once('.').unwrap().0;
+            let reference = image::open(formats.join("reference").join(format!("{stem}.png")))
+                .unwrap()
+                .into_rgb8();
+            if made.dimensions() != reference.dimensions() {
+                failures.push(format!(
+                    "{name}: {:?}, upright {:?}",
+                    made.dimensions(),
+                    reference.dimensions()
+                ));
+                continue;
+            }
+            let diff = made
+                .as_raw()
+                .iter()
+                .zip(reference.as_raw())
+                .map(|(a, b)| f64::from(a.abs_diff(*b)))
+                .sum::<f64>()
+                / made.as_raw().len() as f64;
+            if diff >= 8.0 {
+                failures.push(format!("{name}: differs from vipsthumbnail by {diff:.2}"));
+            }
+            converted += 1;
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+        assert!(converted >= 30, "{converted} converted");
+    }
 
     #[test]
     fn names_are_safe_for_windows() {
