@@ -831,19 +831,22 @@ fn decode_with_image(
 ) -> Result<Decoded, DecodeError> {
     let image_format = image_format(format)
         .ok_or_else(|| DecodeError::Failed(format!("{} is not supported", format.name())))?;
-    let reader = || {
+    // What a decoder may allocate: room for `pixels` at 16 bits per channel with alpha, plus
+    // slack. The bound is this file's own size, not the largest allowed, because it also bounds
+    // what the decoder inflates beside the picture: a 1 MB PNG whose colour profile (iCCP)
+    // inflates to a gigabyte keeps its picture and loses only the profile.
+    let reader = |pixels: u64| {
         let mut reader = image::ImageReader::with_format(Cursor::new(bytes), image_format);
         let mut limits = image::Limits::default();
-        // Room for the decoded image at 16 bits per channel with alpha, plus slack.
-        limits.max_alloc = Some(max_pixels.saturating_mul(8).saturating_add(64 << 20));
+        limits.max_alloc = Some(pixels.saturating_mul(8).saturating_add(64 << 20));
         reader.limits(limits);
         reader
     };
-    let (width, height) = reader()
+    let (width, height) = reader(0)
         .into_dimensions()
         .map_err(|e| DecodeError::Failed(e.to_string()))?;
     check_pixels(width, height, max_pixels)?;
-    let image = reader()
+    let image = reader(u64::from(width) * u64::from(height))
         .decode()
         .map_err(|e| DecodeError::Failed(e.to_string()))?;
     Ok(Decoded::whole(width, height, image.into_rgb8()))

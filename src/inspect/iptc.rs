@@ -89,7 +89,7 @@ fn record(bytes: &[u8]) -> Option<Vec<u8>> {
 /// the bytes in hex. The bytes are an IIM record or Photoshop image resources holding one.
 fn png_record(bytes: &[u8]) -> Option<Vec<u8>> {
     use image::ImageDecoder;
-    let mut decoder = image::codecs::png::PngDecoder::new(std::io::Cursor::new(bytes)).ok()?;
+    let mut decoder = super::xmp::png_for_metadata(bytes).ok()?;
     let text = decoder.iptc_metadata().ok()??;
     let mut lines = text
         .split(|&b| b == b'\n')

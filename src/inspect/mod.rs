@@ -459,6 +459,8 @@ fn inspect_image(
             findings.push(Finding::error(Check::UnsupportedFormat { format, feature }));
         }
         Err(DecodeError::Failed(reason)) => {
+            // Some decoders end their message with a line break: a CSV cell keeps none.
+            let reason = reason.trim().to_string();
             let check = match reason.as_str() {
                 "truncated" => Check::Truncated,
                 _ => Check::DecodeFailed { reason },
@@ -510,7 +512,15 @@ pub fn decode_cost(bytes: &[u8], format: crate::photo::Format, profile: &Profile
             let Some(image_format) = image_format_of(other) else {
                 return 0;
             };
-            let reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), image_format);
+            let mut reader =
+                image::ImageReader::with_format(std::io::Cursor::new(bytes), image_format);
+            // Only the header is read: what the decoder may inflate before the picture (a PNG's
+            // colour profile) is bounded far below a deflate bomb's gigabyte.
+            let mut limits = image::Limits::default();
+            limits.max_alloc = Some(16 << 20);
+            limits.max_image_width = None;
+            limits.max_image_height = None;
+            reader.limits(limits);
             let Ok(decoder) = reader.into_decoder() else {
                 return 0;
             };

@@ -242,12 +242,33 @@ fn png_packets(bytes: &[u8]) -> Vec<Vec<u8>> {
     }
     if compressed {
         use image::ImageDecoder;
-        let decoder = image::codecs::png::PngDecoder::new(std::io::Cursor::new(bytes));
-        if let Ok(Some(packet)) = decoder.and_then(|mut d| d.xmp_metadata()) {
+        if let Ok(Some(packet)) = png_for_metadata(bytes).and_then(|mut d| d.xmp_metadata()) {
             packets.push(packet);
         }
     }
     packets
+}
+
+/// What a PNG's metadata chunks may inflate to, together: far above any real XMP, IPTC or
+/// colour profile, far below what a deflate bomb in one of them would take.
+const PNG_METADATA_BYTES: u64 = 16 << 20;
+
+/// A PNG decoder for reading metadata chunks, its inflating bounded by [`PNG_METADATA_BYTES`]:
+/// a chunk past the bound is left out (a compressed colour profile silently; a text chunk as
+/// an error of that chunk), never allocated. Without it a 1 MB PNG whose iCCP inflated to a
+/// gigabyte took a gigabyte.
+///
+/// # Errors
+/// The decoder's, when the header cannot be read.
+pub(crate) fn png_for_metadata(
+    bytes: &[u8],
+) -> image::ImageResult<image::codecs::png::PngDecoder<std::io::Cursor<&[u8]>>> {
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(PNG_METADATA_BYTES);
+    // The picture is not decoded here: its size is not what the bound is for.
+    limits.max_image_width = None;
+    limits.max_image_height = None;
+    image::codecs::png::PngDecoder::with_limits(std::io::Cursor::new(bytes), limits)
 }
 
 /// The `XMP ` chunk of a WebP (RIFF) file.
@@ -621,6 +642,37 @@ fn attribute_properties(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A PNG whose colour profile (iCCP) inflates to 32 MiB from a few kilobytes: the metadata
+    /// readers leave the profile out instead of holding it, the header still reads, and the
+    /// picture still decodes (its own bound follows its pixels, not the largest allowed).
+    #[test]
+    fn a_png_colour_profile_bomb_is_left_out_not_inflated() {
+        let mut info = png::Info::with_size(16, 16);
+        info.color_type = png::ColorType::Rgb;
+        info.bit_depth = png::BitDepth::Eight;
+        info.icc_profile = Some(vec![0u8; 32 << 20].into());
+        let mut bytes = Vec::new();
+        {
+            let encoder = png::Encoder::with_info(&mut bytes, info).unwrap();
+            let mut writer = encoder.write_header().unwrap();
+            writer.write_image_data(&[90u8; 16 * 16 * 3]).unwrap();
+        }
+        assert!(bytes.len() < 100_000, "{} bytes", bytes.len());
+        use image::ImageDecoder;
+        let mut decoder = png_for_metadata(&bytes).unwrap();
+        assert_eq!(decoder.dimensions(), (16, 16));
+        assert_eq!(decoder.icc_profile().unwrap(), None);
+        let decoded = crate::imaging::decode::decode(
+            &bytes,
+            crate::photo::Format::Png,
+            None,
+            100,
+            200_000_000,
+        )
+        .unwrap();
+        assert_eq!(decoded.pixels.get_pixel(3, 3).0, [90, 90, 90]);
+    }
 
     const FIXTURE: &[u8] = include_bytes!("../../fixtures/metadata/xmp.jpg");
 
