@@ -311,6 +311,10 @@ fn sheet_problem(problem: &SheetProblem) -> String {
                     "worksheet {w}"
                 ))
         ),
+        SheetProblem::PartTooLarge { part, limit } => format!(
+            "its part {part} inflates to more than {} MB, not read: ask for it saved again as xlsx without the extra content, or as csv",
+            limit >> 20
+        ),
         SheetProblem::WorksheetUnreadable { worksheet, detail } => {
             format!(
                 "worksheet {worksheet} cannot be read ({detail}): ask for it saved again as xlsx"

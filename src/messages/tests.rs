@@ -551,6 +551,15 @@ fn samples() -> Vec<Sample> {
         ),
         s(
             Check::SheetUnreadable {
+                reason: SheetProblem::PartTooLarge {
+                    part: "Pg8".into(),
+                    limit: 41003 << 20,
+                },
+            },
+            &["Pg8", "41003"],
+        ),
+        s(
+            Check::SheetUnreadable {
                 reason: SheetProblem::BadCsv {
                     detail: "Pg7".into(),
                 },

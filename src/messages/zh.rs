@@ -292,6 +292,10 @@ fn sheet_problem(problem: &SheetProblem) -> String {
                 .as_ref()
                 .map_or("各工作表合计".to_string(), |w| format!("工作表“{w}”"))
         ),
+        SheetProblem::PartTooLarge { part, limit } => format!(
+            "表格文件中的 {part} 解压后超过 {} MB，未读取：请删除多余内容后另存为 xlsx，或改用 csv",
+            limit >> 20
+        ),
         SheetProblem::WorksheetUnreadable { worksheet, detail } => {
             format!("工作表“{worksheet}”无法读取（{detail}），请另存为 xlsx 后重新发送")
         }

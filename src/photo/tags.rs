@@ -241,6 +241,15 @@ pub enum SheetProblem {
         /// The bound.
         limit: u64,
     },
+    /// A part of a workbook the reader would hold whole (shared strings, styles, an ods's
+    /// content) that inflates past the bound: a deflate bomb, or a workbook no unit's table
+    /// needs.
+    PartTooLarge {
+        /// The part's name inside the workbook (`xl/sharedStrings.xml`).
+        part: String,
+        /// The bound, in bytes.
+        limit: u64,
+    },
     /// A worksheet the reader fails on.
     WorksheetUnreadable {
         /// The worksheet's name.

@@ -302,6 +302,46 @@ pub fn cell_name(row: u32, col: u32) -> String {
     )
 }
 
+/// The first bytes of a zip (an xlsx or ods).
+const ZIP: &[u8] = b"PK\x03\x04";
+
+/// What one part of a workbook that the reader holds whole may inflate to. A unit's 汇总表 of
+/// some thousand rows has shared strings of a few megabytes.
+pub const MAX_PART_BYTES: u64 = 64 << 20;
+
+/// Checks that each part calamine reads whole (every XML part but an xlsx's worksheets, which
+/// are streamed cell by cell) inflates to at most [`MAX_PART_BYTES`], by inflating it into
+/// nothing: its declared size may lie. A zip that cannot be listed is left to the reader to
+/// refuse.
+fn parts_fit(bytes: &[u8]) -> Result<(), SheetProblem> {
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    for index in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(index) else {
+            continue;
+        };
+        let name = String::from_utf8_lossy(part.name_raw()).into_owned();
+        let read_whole = (name.ends_with(".xml") || name.ends_with(".rels"))
+            && !name.starts_with("xl/worksheets/");
+        if !read_whole {
+            continue;
+        }
+        let inflated = std::io::copy(
+            &mut (&mut part).take(MAX_PART_BYTES + 1),
+            &mut std::io::sink(),
+        );
+        if inflated.is_ok_and(|n| n > MAX_PART_BYTES) {
+            return Err(SheetProblem::PartTooLarge {
+                part: name,
+                limit: MAX_PART_BYTES,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// The first bytes of an OLE compound file (an xls).
 const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
@@ -310,7 +350,6 @@ const OLE: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// # Errors
 /// Why, when the workbook cannot be opened or no sheet in it has a header row.
 pub fn read(bytes: &[u8], sheet: &str) -> Result<Sheet, SheetProblem> {
-    const ZIP: &[u8] = b"PK\x03\x04";
     if bytes.starts_with(ZIP) || bytes.starts_with(OLE) {
         read_workbook(bytes, sheet)
     } else {
@@ -322,8 +361,11 @@ pub fn read(bytes: &[u8], sheet: &str) -> Result<Sheet, SheetProblem> {
 /// [`MAX_SHEETS`]. Row numbers are the ones the spreadsheet shows; a worksheet after the first is
 /// named in the source (`表.xlsx:Sheet2`).
 ///
-/// An xlsx is streamed cell by cell: only the header search's rows and the header's columns are
-/// kept, so a stray far cell costs nothing. An xls or ods is read whole by calamine when it is
+/// Each part the reader holds whole (shared strings, styles, an ods's content) must inflate
+/// to at most [`MAX_PART_BYTES`] ([`SheetProblem::PartTooLarge`] otherwise: a deflate bomb
+/// of a few hundred kilobytes once took a gigabyte). An xlsx is streamed cell by cell: only
+/// the header search's rows and the header's columns are kept, so a stray far cell costs
+/// nothing. An xls or ods is read whole by calamine when it is
 /// opened (each worksheet's used rectangle allocated), so each is measured first: an ods whose
 /// rectangle passes [`MAX_WHOLE_CELLS`] is refused; an xls is bounded by [`super::xls`] (cells
 /// far outside the table left out and told, worksheets past [`MAX_SHEETS`] emptied) and refused
@@ -335,6 +377,9 @@ fn read_workbook(bytes: &[u8], sheet: &str) -> Result<Sheet, SheetProblem> {
     use calamine::Reader;
     use std::borrow::Cow;
     use std::io::Cursor;
+    if bytes.starts_with(ZIP) {
+        parts_fit(bytes)?;
+    }
     let ods = ods_measure(bytes);
     if let Some(OdsMeasure {
         largest: (table, cells),
@@ -918,6 +963,54 @@ mod tests {
         );
         // Told by content: the same bytes named `.xls` (as units do) read the same.
         assert_eq!(read(&workbook(), "汇总表.xls").unwrap().rows.len(), 2);
+    }
+
+    /// An xlsx of under a megabyte whose shared strings inflate past the bound (a deflate bomb:
+    /// calamine would hold every string, 1.1 GB for 20 million) is refused from the inflated
+    /// size, not the declared one; the same workbook rewritten with the part inside the bound
+    /// reads.
+    #[test]
+    fn a_workbook_part_that_inflates_past_the_bound_is_refused_before_it_is_read() {
+        use std::io::{Read, Write};
+        let whole = workbook();
+        let rewrite = |padding: usize| {
+            let mut source = zip::ZipArchive::new(std::io::Cursor::new(&whole)).unwrap();
+            let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let deflated = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .large_file(true);
+            for i in 0..source.len() {
+                let mut part = source.by_index(i).unwrap();
+                let name = part.name().unwrap().to_string();
+                let mut data = Vec::new();
+                part.read_to_end(&mut data).unwrap();
+                out.start_file(name.as_str(), deflated).unwrap();
+                if name == "xl/sharedStrings.xml" {
+                    // Whitespace before the closing tag: the strings are the same.
+                    let close = data.len() - "</sst>".len();
+                    out.write_all(&data[..close]).unwrap();
+                    let spaces = vec![b' '; 1 << 20];
+                    for _ in 0..padding {
+                        out.write_all(&spaces).unwrap();
+                    }
+                    out.write_all(&data[close..]).unwrap();
+                } else {
+                    out.write_all(&data).unwrap();
+                }
+            }
+            out.finish().unwrap().into_inner()
+        };
+        let bomb = rewrite((MAX_PART_BYTES >> 20) as usize + 1);
+        assert!(bomb.len() < 1 << 20, "{} bytes", bomb.len());
+        assert_eq!(
+            read(&bomb, "汇总表.xlsx").unwrap_err(),
+            SheetProblem::PartTooLarge {
+                part: "xl/sharedStrings.xml".into(),
+                limit: MAX_PART_BYTES
+            }
+        );
+        let padded = rewrite(2);
+        assert_eq!(read(&padded, "汇总表.xlsx").unwrap().rows.len(), 2);
     }
 
     #[test]
