@@ -84,9 +84,7 @@ pub fn scan(roots: &[PathBuf]) -> anyhow::Result<Scan> {
     }
     scan.drops.sort_by(|a, b| a.path.cmp(&b.path));
     scan.drops.dedup();
-    scan.entries
-        .sort_by(|a, b| a.source.path.cmp(&b.source.path));
-    scan.entries.dedup_by(|a, b| a.source.path == b.source.path);
+    settle(&mut scan.entries);
     scan.problems.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(scan)
 }
@@ -124,10 +122,41 @@ pub fn scan_units(units: &[PathBuf]) -> anyhow::Result<Scan> {
         }
     }
     scan.drops.sort_by(|a, b| a.path.cmp(&b.path));
-    scan.entries
-        .sort_by(|a, b| a.source.path.cmp(&b.source.path));
-    scan.entries.dedup_by(|a, b| a.source.path == b.source.path);
+    settle(&mut scan.entries);
     Ok(scan)
+}
+
+/// Sorts entries by display path and makes each path name one file. The same file reached
+/// twice (drops arguments that overlap) is listed once; different files whose names read the
+/// same (a UTF-8 name and the GBK bytes of that name in one folder, two entries of one name in
+/// a zip) are all kept, the second and later with `#2`, `#3`, ... after the path, in the order
+/// they were found (which is sorted, so the same input names them the same).
+fn settle(entries: &mut Vec<Entry>) {
+    entries.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    entries
+        .dedup_by(|a, b| a.source.path == b.source.path && a.source.location == b.source.location);
+    let mut renamed = false;
+    let mut run = 1;
+    for i in 1..entries.len() {
+        let (before, after) = entries.split_at_mut(i);
+        let (previous, entry) = (&before[i - 1], &mut after[0]);
+        let base = previous
+            .source
+            .path
+            .rsplit_once('#')
+            .filter(|_| run > 1)
+            .map_or(previous.source.path.as_str(), |(base, _)| base);
+        if entry.source.path == base {
+            run += 1;
+            entry.source.path = format!("{base}#{run}");
+            renamed = true;
+        } else {
+            run = 1;
+        }
+    }
+    if renamed {
+        entries.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+    }
 }
 
 fn is_zip_name(path: &Path) -> bool {
@@ -318,6 +347,50 @@ pub fn is_unsafe_zip_name(name: &str) -> bool {
         || name.split('/').any(|part| part == "..")
 }
 
+/// Names carried by more than one entry of a zip's central directory (starting at `start`),
+/// with how many carry each: empty when the records are as many as the `kept` entries the zip
+/// reader listed (the usual case: one pass over the directory's fixed-size headers). Bounded:
+/// at most a million records are walked.
+fn shared_names(file: &mut fs::File, start: u64, kept: usize) -> Vec<(String, usize)> {
+    use std::collections::BTreeMap;
+    use std::io::{BufReader, Read, Seek, SeekFrom};
+    if file.seek(SeekFrom::Start(start)).is_err() {
+        return Vec::new();
+    }
+    let mut reader = BufReader::new(file);
+    let mut names: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
+    let mut records = 0usize;
+    let mut header = [0u8; 46];
+    while records < 1_000_000 && reader.read_exact(&mut header).is_ok() {
+        if header[..4] != *b"PK\x01\x02" {
+            break;
+        }
+        let field = |at: usize| usize::from(u16::from_le_bytes([header[at], header[at + 1]]));
+        let (name_len, extra_len, comment_len) = (field(28), field(30), field(32));
+        let mut name = vec![0u8; name_len];
+        if reader.read_exact(&mut name).is_err() {
+            break;
+        }
+        let skip = i64::try_from(extra_len + comment_len).unwrap_or(0);
+        if reader.seek_relative(skip).is_err() {
+            break;
+        }
+        records += 1;
+        // Folders are not files: a folder named twice loses nothing.
+        if !name.ends_with(b"/") {
+            *names.entry(name).or_default() += 1;
+        }
+    }
+    if records <= kept {
+        return Vec::new();
+    }
+    names
+        .into_iter()
+        .filter(|&(_, count)| count > 1)
+        .map(|(name, count)| (decode_zip_name(&name), count))
+        .collect()
+}
+
 fn scan_zip(root: &Path, zip_path: &Path, scan: &mut Scan) {
     let zip_display = relative(root, zip_path);
     let unit = zip_path.file_stem().map(decode_os_name).unwrap_or_default();
@@ -341,6 +414,22 @@ fn scan_zip(root: &Path, zip_path: &Path, scan: &mut Scan) {
             return;
         }
     };
+    // The zip reader keeps one entry per name: the entries beyond it that share the name are
+    // told, so none is lost without a word.
+    if let Ok(mut file) = fs::File::open(zip_path) {
+        let start = archive.central_directory_start();
+        for (name, count) in shared_names(&mut file, start, archive.len()) {
+            // The one read keeps the name; the others are told as `#2`, `#3`, ... as two files
+            // whose names read the same are listed.
+            for n in 2..=count {
+                scan.problems.push((
+                    unit.clone(),
+                    format!("{zip_display}/{name}#{n}"),
+                    Finding::error(Check::ZipDuplicateName { count }),
+                ));
+            }
+        }
+    }
     for index in 0..archive.len() {
         let entry = match archive.by_index_raw(index) {
             Ok(entry) => entry,

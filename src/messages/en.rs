@@ -212,6 +212,9 @@ pub(super) fn check(check: &Check) -> String {
             compressed >> 10
         ),
         Check::NestedZip => "zip inside a zip: not opened, ask for it unpacked".into(),
+        Check::ZipDuplicateName { count } => format!(
+            "{count} entries of the zip share this name: only one can be read, the others were not; ask for them renamed apart and zipped again"
+        ),
         Check::NotAPhoto { role } => format!("not a photo ({role}): not processed as one"),
         Check::SeenBefore { path, unit } => {
             format!("already received in an earlier run ({unit}: {path}): not packaged again")

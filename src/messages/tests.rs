@@ -112,6 +112,7 @@ fn arm(check: &Check) -> &'static str {
         | Check::EncryptedZipEntry
         | Check::ZipBomb { .. }
         | Check::NestedZip
+        | Check::ZipDuplicateName { .. }
         | Check::NotAPhoto { .. }
         | Check::SeenBefore { .. }
         | Check::AlreadyPackaged { .. } => check.code(),
@@ -605,6 +606,7 @@ fn samples() -> Vec<Sample> {
         )
         .neither(&[&(40994u64 << 20).to_string(), &(40995u64 << 10).to_string()]),
         s(Check::NestedZip, &[]),
+        s(Check::ZipDuplicateName { count: 41004 }, &["41004"]),
         s(Check::NotAPhoto { role: "Pe6".into() }, &["Pe6"]),
         s(
             Check::SeenBefore {

@@ -195,6 +195,9 @@ pub(super) fn check(check: &Check) -> String {
             compressed >> 10
         ),
         Check::NestedZip => "压缩包内的压缩包，未打开，请解压后发送".into(),
+        Check::ZipDuplicateName { count } => format!(
+            "压缩包里有 {count} 个文件同名，只能读取其中一个，其余未读取：请把它们改成不同的名字后重新打包"
+        ),
         Check::NotAPhoto { role } => format!("非照片文件（{role}），未作为照片处理"),
         Check::SeenBefore { path, unit } => {
             format!("已在之前的运行中收到（{unit}：{path}），不再重复打包")

@@ -499,6 +499,12 @@ pub enum Check {
     },
     /// A zip inside a drop: not opened.
     NestedZip,
+    /// Several entries of one zip under the same name: the zip reader keeps one of them, so
+    /// the others cannot be read (a zip made by a script, or two folders merged into one zip).
+    ZipDuplicateName {
+        /// How many entries carry the name.
+        count: usize,
+    },
     /// A file the drop holds that is not a photo and is not read (a sheet, a note, desktop.ini).
     NotAPhoto {
         /// What it was taken for.
@@ -573,6 +579,7 @@ impl Check {
             Check::EncryptedZipEntry => "encrypted_zip_entry",
             Check::ZipBomb { .. } => "zip_bomb",
             Check::NestedZip => "nested_zip",
+            Check::ZipDuplicateName { .. } => "zip_duplicate_name",
             Check::NotAPhoto { .. } => "not_a_photo",
             Check::SeenBefore { .. } => "seen_before",
             Check::AlreadyPackaged { .. } => "already_packaged",

@@ -6,7 +6,7 @@
 use std::fs;
 use std::path::Path;
 
-use lightbox::photo::{Check, Status};
+use lightbox::photo::{Check, Severity, Status};
 
 use crate::env::{Run, lightbox};
 
@@ -165,10 +165,34 @@ fn a_folder_with_gbk_names_on_disk_reads_as_chinese() {
     )
     .unwrap();
 
+    // The same name twice in one folder, once in UTF-8 and once in GBK bytes: two files, two
+    // items, neither lost.
+    let twice = drops.join("同名单位");
+    fs::create_dir_all(&twice).unwrap();
+    fs::write(twice.join("2016+喀什地区+科普.jpg"), small_jpeg(1100, 900)).unwrap();
+    let gbk_twin = gbk("2016+喀什地区+科普.jpg");
+    fs::write(
+        twice.join(std::ffi::OsStr::from_bytes(&gbk_twin)),
+        small_jpeg(1300, 900),
+    )
+    .unwrap();
+
     let run = Run::new(&drops, &["--quiet"]);
     let report = run.report();
-    assert_eq!(report.items.len(), 1, "{}", run.stderr());
-    let item = &report.items[0];
+    assert_eq!(report.items.len(), 3, "{}", run.stderr());
+    let twins: Vec<(&str, u32)> = report
+        .items
+        .iter()
+        .filter(|i| i.unit == "同名单位")
+        .map(|i| (i.path.as_str(), i.photo.as_ref().unwrap().width))
+        .collect();
+    assert_eq!(twins.len(), 2, "{twins:?}");
+    assert_eq!(twins[0].0, "同名单位/2016+喀什地区+科普.jpg");
+    assert_eq!(twins[1].0, "同名单位/2016+喀什地区+科普.jpg#2");
+    let mut widths: Vec<u32> = twins.iter().map(|t| t.1).collect();
+    widths.sort();
+    assert_eq!(widths, [1100, 1300]);
+    let item = crate::env::item(&report, "活动照片/2015+克拉玛依市+科普进校园.jpg");
     assert_eq!(
         item.path,
         "克拉玛依市科协/活动照片/2015+克拉玛依市+科普进校园.jpg"
@@ -180,6 +204,66 @@ fn a_folder_with_gbk_names_on_disk_reads_as_chinese() {
         Some("克拉玛依市")
     );
     assert!(item.photo.as_ref().unwrap().decoded);
+}
+
+/// A zip holding two entries of one name (made by a script, or two folders merged): the zip
+/// reader keeps one, and the other is an item of its own saying so, not lost without a word.
+#[test]
+fn a_zip_with_two_entries_of_one_name_tells_the_one_it_cannot_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let drops = dir.path().join("drops");
+    fs::create_dir_all(&drops).unwrap();
+    let (first, second, other) = (
+        small_jpeg(1100, 900),
+        small_jpeg(1300, 900),
+        small_jpeg(1200, 900),
+    );
+    write_raw_zip(
+        &drops.join("同名压缩包.zip"),
+        &[
+            ("活动/2016+喀什地区+科普.jpg".as_bytes(), &first),
+            ("活动/2016+喀什地区+科普.jpg".as_bytes(), &second),
+            ("活动/2017+喀什地区+讲座.jpg".as_bytes(), &other),
+        ],
+    );
+    let run = Run::new(&drops, &["--quiet"]);
+    let report = run.report();
+    let paths: Vec<&str> = report.items.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "同名压缩包.zip/活动/2016+喀什地区+科普.jpg",
+            "同名压缩包.zip/活动/2017+喀什地区+讲座.jpg",
+        ],
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        report
+            .items
+            .iter()
+            .all(|i| i.photo.as_ref().unwrap().decoded)
+    );
+    // The one the zip reader could not give is a problem of the zip, under its own name.
+    let told: Vec<(&str, &Check)> = report
+        .problems
+        .iter()
+        .map(|p| (p.path.as_str(), &p.finding.finding.check))
+        .collect();
+    assert_eq!(
+        told,
+        [(
+            "同名压缩包.zip/活动/2016+喀什地区+科普.jpg#2",
+            &Check::ZipDuplicateName { count: 2 }
+        )]
+    );
+    assert_eq!(report.problems[0].finding.finding.severity, Severity::Error);
+    // The findings file staff open lists it too.
+    let findings = fs::read_to_string(run.work.join("findings.csv")).unwrap();
+    assert!(
+        findings.contains("科普.jpg#2,zip_duplicate_name"),
+        "{findings}"
+    );
 }
 
 #[test]
