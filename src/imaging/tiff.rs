@@ -54,6 +54,16 @@ pub fn decode(bytes: &[u8], max_pixels: u64) -> Result<Decoded, DecodeError> {
     let first = file
         .ifd(file.first)
         .ok_or_else(|| failed("the first directory is unreadable"))?;
+    // The declared size first: a bomb is refused as one whatever else its directory gets wrong.
+    if let (Some(width), Some(height)) = (first.uint(256), first.uint(257))
+        && width.saturating_mul(height) > max_pixels
+    {
+        let side = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
+        return Err(DecodeError::TooManyPixels {
+            width: side(width),
+            height: side(height),
+        });
+    }
     let page = Page::read(&first)?;
     let (width, height) = (page.width, page.height);
     if u64::from(width) * u64::from(height) > max_pixels {
@@ -1095,6 +1105,36 @@ mod tests {
             tiff.extend(std::iter::repeat_n((row * 10) as u8, width as usize));
         }
         tiff
+    }
+
+    /// A size bomb is refused as one even when the rest of its directory is absurd too (tiles
+    /// of 2^30 pixels a side): `too_many_pixels`, from the declared size, before anything else.
+    #[test]
+    fn a_declared_size_over_the_limit_is_refused_before_the_rest_is_checked() {
+        let mut tiff = b"II*\0\x08\0\0\0".to_vec();
+        let entries: [(u16, u16, u32, u32); 6] = [
+            (256, 4, 1, 60_000),
+            (257, 4, 1, 60_000),
+            (258, 3, 1, 8),
+            (262, 3, 1, 1),
+            (322, 4, 1, 1 << 30),
+            (323, 4, 1, 1 << 30),
+        ];
+        tiff.extend((entries.len() as u16).to_le_bytes());
+        for (tag, kind, count, value) in entries {
+            tiff.extend(tag.to_le_bytes());
+            tiff.extend(kind.to_le_bytes());
+            tiff.extend(count.to_le_bytes());
+            tiff.extend(value.to_le_bytes());
+        }
+        tiff.extend([0u8; 32]);
+        assert_eq!(
+            decode(&tiff, 200_000_000).unwrap_err(),
+            DecodeError::TooManyPixels {
+                width: 60_000,
+                height: 60_000
+            }
+        );
     }
 
     #[test]
