@@ -135,23 +135,17 @@ fn settle(entries: &mut Vec<Entry>) {
     entries.sort_by(|a, b| a.source.path.cmp(&b.source.path));
     entries
         .dedup_by(|a, b| a.source.path == b.source.path && a.source.location == b.source.location);
+    // A run of equal paths starts at `first`, which keeps its name (it is never renamed, so the
+    // run's name is read from it).
     let mut renamed = false;
-    let mut run = 1;
+    let mut first = 0;
     for i in 1..entries.len() {
-        let (before, after) = entries.split_at_mut(i);
-        let (previous, entry) = (&before[i - 1], &mut after[0]);
-        let base = previous
-            .source
-            .path
-            .rsplit_once('#')
-            .filter(|_| run > 1)
-            .map_or(previous.source.path.as_str(), |(base, _)| base);
-        if entry.source.path == base {
-            run += 1;
-            entry.source.path = format!("{base}#{run}");
+        if entries[i].source.path == entries[first].source.path {
+            let name = format!("{}#{}", entries[first].source.path, i - first + 1);
+            entries[i].source.path = name;
             renamed = true;
         } else {
-            run = 1;
+            first = i;
         }
     }
     if renamed {

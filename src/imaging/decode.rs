@@ -831,25 +831,36 @@ fn decode_with_image(
 ) -> Result<Decoded, DecodeError> {
     let image_format = image_format(format)
         .ok_or_else(|| DecodeError::Failed(format!("{} is not supported", format.name())))?;
-    // What a decoder may allocate: room for `pixels` at 16 bits per channel with alpha, plus
-    // slack. The bound is this file's own size, not the largest allowed, because it also bounds
-    // what the decoder inflates beside the picture: a 1 MB PNG whose colour profile (iCCP)
-    // inflates to a gigabyte keeps its picture and loses only the profile.
-    let reader = |pixels: u64| {
+    let reader = |max_alloc: u64| {
         let mut reader = image::ImageReader::with_format(Cursor::new(bytes), image_format);
-        let mut limits = image::Limits::default();
-        limits.max_alloc = Some(pixels.saturating_mul(8).saturating_add(64 << 20));
-        reader.limits(limits);
+        reader.limits(limits(max_alloc));
         reader
     };
-    let (width, height) = reader(0)
+    let (width, height) = reader(HEADER_BYTES)
         .into_dimensions()
         .map_err(|e| DecodeError::Failed(e.to_string()))?;
     check_pixels(width, height, max_pixels)?;
-    let image = reader(u64::from(width) * u64::from(height))
+    // Room for this file's pixels at 16 bits per channel with alpha, plus slack: its own size,
+    // not the largest allowed, since the bound also covers what is inflated beside the picture.
+    let pixels = u64::from(width) * u64::from(height);
+    let image = reader(pixels.saturating_mul(8).saturating_add(64 << 20))
         .decode()
         .map_err(|e| DecodeError::Failed(e.to_string()))?;
     Ok(Decoded::whole(width, height, image.into_rgb8()))
+}
+
+/// What an `image` decoder may allocate while it reads a file's header and metadata: far above
+/// any real colour profile, XMP or IPTC block, far below what a deflate bomb in one of them
+/// inflates to (a 1 MB PNG whose iCCP inflated to a gigabyte took a gigabyte). A chunk past it
+/// is left out; the picture is kept.
+pub const HEADER_BYTES: u64 = 16 << 20;
+
+/// `image`'s limits with `max_alloc` as the only bound (the picture's size is checked against
+/// the profile's pixel limit separately).
+pub fn limits(max_alloc: u64) -> image::Limits {
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(max_alloc);
+    limits
 }
 
 /// The size that fits `long_edge`, keeping the aspect ratio, never upscaling.

@@ -514,13 +514,8 @@ pub fn decode_cost(bytes: &[u8], format: crate::photo::Format, profile: &Profile
             };
             let mut reader =
                 image::ImageReader::with_format(std::io::Cursor::new(bytes), image_format);
-            // Only the header is read: what the decoder may inflate before the picture (a PNG's
-            // colour profile) is bounded far below a deflate bomb's gigabyte.
-            let mut limits = image::Limits::default();
-            limits.max_alloc = Some(16 << 20);
-            limits.max_image_width = None;
-            limits.max_image_height = None;
-            reader.limits(limits);
+            // Only the header is read: what is inflated before the picture is bounded.
+            reader.limits(decode::limits(decode::HEADER_BYTES));
             let Ok(decoder) = reader.into_decoder() else {
                 return 0;
             };

@@ -249,26 +249,18 @@ fn png_packets(bytes: &[u8]) -> Vec<Vec<u8>> {
     packets
 }
 
-/// What a PNG's metadata chunks may inflate to, together: far above any real XMP, IPTC or
-/// colour profile, far below what a deflate bomb in one of them would take.
-const PNG_METADATA_BYTES: u64 = 16 << 20;
-
-/// A PNG decoder for reading metadata chunks, its inflating bounded by [`PNG_METADATA_BYTES`]:
-/// a chunk past the bound is left out (a compressed colour profile silently; a text chunk as
-/// an error of that chunk), never allocated. Without it a 1 MB PNG whose iCCP inflated to a
-/// gigabyte took a gigabyte.
+/// A PNG decoder for reading metadata chunks, what it inflates bounded by
+/// [`HEADER_BYTES`](crate::imaging::decode::HEADER_BYTES): a chunk past the bound is left out
+/// (a compressed colour profile silently; a text chunk as an error of that chunk), never
+/// allocated.
 ///
 /// # Errors
 /// The decoder's, when the header cannot be read.
 pub(crate) fn png_for_metadata(
     bytes: &[u8],
 ) -> image::ImageResult<image::codecs::png::PngDecoder<std::io::Cursor<&[u8]>>> {
-    let mut limits = image::Limits::default();
-    limits.max_alloc = Some(PNG_METADATA_BYTES);
-    // The picture is not decoded here: its size is not what the bound is for.
-    limits.max_image_width = None;
-    limits.max_image_height = None;
-    image::codecs::png::PngDecoder::with_limits(std::io::Cursor::new(bytes), limits)
+    use crate::imaging::decode::{HEADER_BYTES, limits};
+    image::codecs::png::PngDecoder::with_limits(std::io::Cursor::new(bytes), limits(HEADER_BYTES))
 }
 
 /// The `XMP ` chunk of a WebP (RIFF) file.

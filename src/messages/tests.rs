@@ -1104,3 +1104,28 @@ fn phrases_and_summaries_compute_their_parts_in_both_languages() {
     };
     assert_eq!(summary(unreadable).0, "无法读取 /nope：文件或文件夹不存在");
 }
+
+/// The reasons the file reader gives are said in Chinese: the size cap (worded by `reading`, so
+/// a change of its wording would show here) and the system's own reasons.
+#[test]
+fn a_file_the_reader_refuses_is_said_in_chinese() {
+    use crate::photo::{Location, Source};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a.jpg");
+    std::fs::write(&path, [0u8; 10]).unwrap();
+    let source = |path: std::path::PathBuf| Source {
+        unit: "u".into(),
+        path: "u/a.jpg".into(),
+        folders: Vec::new(),
+        file_name: "a.jpg".into(),
+        location: Location::File { path },
+        size: 10,
+        modified: None,
+    };
+    let too_big = crate::reading::read(&source(path.clone()), 4).unwrap_err();
+    let said = check(&Check::Unreadable { reason: too_big }, Lang::Zh);
+    assert_eq!(said, "无法读取：文件超过 4 字节，未读取");
+    let missing = crate::reading::read(&source(dir.path().join("gone.jpg")), 4).unwrap_err();
+    let said = check(&Check::Unreadable { reason: missing }, Lang::Zh);
+    assert_eq!(said, "无法读取：文件或文件夹不存在");
+}
