@@ -114,3 +114,29 @@ impl std::fmt::Display for Given {
         })
     }
 }
+
+/// Why a size staff typed (a part size: `--split-size`, the desk's part size field) cannot be
+/// read. Its `Display` is the English wording; `messages::bad_size` words it in either language.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BadSize {
+    /// No number where the size starts.
+    #[error("{text:?} is not a size (e.g. 2GB, 700MB)")]
+    NotANumber {
+        /// The size as typed.
+        text: String,
+    },
+    /// A number with a unit that is none of B, K(B), M(B), G(B), T(B) or KiB, MiB, GiB, TiB.
+    #[error("{text:?}: unknown unit {unit:?} (use KB, MB, GB or KiB, MiB, GiB)")]
+    UnknownUnit {
+        /// The size as typed.
+        text: String,
+        /// The unit, as typed.
+        unit: String,
+    },
+    /// Zero, or less than a byte.
+    #[error("{text:?} is not a positive size")]
+    NotPositive {
+        /// The size as typed.
+        text: String,
+    },
+}

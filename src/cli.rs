@@ -7,8 +7,9 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use lightbox::broken::BadSize;
 use lightbox::lang::Lang;
-use lightbox::messages;
+use lightbox::messages::{self, Misuse, Unparsed};
 
 /// lightbox: photo intake for collections sent in by many units.
 #[derive(Debug, Parser)]
@@ -92,23 +93,20 @@ pub fn parse() -> Cli {
         Ok(matches) => matches,
         Err(e) => {
             use clap::error::ErrorKind;
-            if lang == Lang::Zh
-                && !matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion)
-            {
-                let what = match e.kind() {
-                    ErrorKind::InvalidValue | ErrorKind::ValueValidation => "参数值无效",
-                    ErrorKind::UnknownArgument => "无法识别的参数",
-                    ErrorKind::InvalidSubcommand => "没有这个命令",
-                    ErrorKind::MissingRequiredArgument => "缺少必需的参数",
-                    ErrorKind::MissingSubcommand
-                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => "请给出要执行的命令",
-                    ErrorKind::ArgumentConflict => "参数互相冲突",
-                    _ => "命令行有误",
-                };
+            // Help and the version are already in the language; clap's errors are English, so
+            // a Chinese command line gets its own words and clap's are not printed.
+            let help = matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            );
+            if lang == Lang::Zh && !help {
                 #[expect(clippy::print_stderr, reason = "the CLI's own parse error, in Chinese")]
                 {
-                    eprintln!("lightbox：{what}（用 lightbox --help 查看用法）");
+                    eprint!("{}", refused_zh(&e));
                 }
+                std::process::exit(e.exit_code());
             }
             e.exit()
         }
@@ -116,6 +114,104 @@ pub fn parse() -> Cli {
     match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => e.exit(),
+    }
+}
+
+/// A command line clap refused, as the Chinese CLI prints it: what is wrong, the usage of the
+/// command, where its help is.
+fn refused_zh(e: &clap::Error) -> String {
+    use clap::error::ContextKind;
+    let mut text = format!("lightbox: {}\n", messages::cli_misuse_zh(&misuse(e)));
+    if let Some(usage) = e.get(ContextKind::Usage) {
+        let usage = usage.to_string();
+        let usage = usage.trim().trim_start_matches("Usage:").trim();
+        text.push_str(&format!("{}：{usage}\n", messages::cli_word_zh("usage")));
+    }
+    text.push_str(&format!("{}\n", messages::cli_word_zh("more")));
+    text
+}
+
+/// What clap refused, from its error's kind and context.
+fn misuse(e: &clap::Error) -> Misuse {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let one = |kind| match e.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => v.first().cloned(),
+        Some(ContextValue::StyledStr(s)) => Some(s.to_string()),
+        _ => None,
+    };
+    let all = |kind| match e.get(kind) {
+        Some(ContextValue::Strings(v)) => v.clone(),
+        Some(ContextValue::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    };
+    let arg = || one(ContextKind::InvalidArg).unwrap_or_default();
+    let value = || one(ContextKind::InvalidValue).unwrap_or_default();
+    match e.kind() {
+        ErrorKind::InvalidValue
+            if value().is_empty() && all(ContextKind::ValidValue).is_empty() =>
+        {
+            Misuse::NoValue { arg: arg() }
+        }
+        ErrorKind::InvalidValue => Misuse::NotOneOf {
+            arg: arg(),
+            value: value(),
+            valid: all(ContextKind::ValidValue),
+            suggested: one(ContextKind::SuggestedValue),
+        },
+        ErrorKind::ValueValidation => Misuse::Invalid {
+            arg: arg(),
+            value: value(),
+            why: unparsed(std::error::Error::source(e)),
+        },
+        ErrorKind::UnknownArgument if !arg().starts_with('-') => Misuse::Unexpected { arg: arg() },
+        ErrorKind::UnknownArgument => Misuse::UnknownOption {
+            arg: arg(),
+            suggested: one(ContextKind::SuggestedArg),
+        },
+        ErrorKind::InvalidSubcommand => Misuse::UnknownCommand {
+            name: one(ContextKind::InvalidSubcommand).unwrap_or_default(),
+            suggested: one(ContextKind::SuggestedSubcommand),
+            valid: command(Lang::Zh)
+                .get_subcommands()
+                .filter(|c| !c.is_hide_set())
+                .map(|c| c.get_name().to_string())
+                .collect(),
+        },
+        ErrorKind::MissingRequiredArgument => Misuse::Missing {
+            args: all(ContextKind::InvalidArg),
+        },
+        ErrorKind::MissingSubcommand => Misuse::NoCommand,
+        ErrorKind::ArgumentConflict => {
+            let (arg, with) = (arg(), one(ContextKind::PriorArg));
+            if with.as_ref() == Some(&arg) {
+                Misuse::Repeated { arg }
+            } else {
+                Misuse::Conflict { arg, with }
+            }
+        }
+        ErrorKind::TooManyValues
+        | ErrorKind::TooFewValues
+        | ErrorKind::WrongNumberOfValues
+        | ErrorKind::NoEquals => Misuse::ValueCount { arg: arg() },
+        ErrorKind::InvalidUtf8 => Misuse::NotUtf8,
+        _ => Misuse::Other,
+    }
+}
+
+/// Why a value's reader refused it, from the reader's own error.
+fn unparsed(source: Option<&(dyn std::error::Error + 'static)>) -> Unparsed {
+    let Some(source) = source else {
+        return Unparsed::Other(String::new());
+    };
+    if let Some(bad) = source.downcast_ref::<BadSize>() {
+        Unparsed::Size(bad.clone())
+    } else if source.is::<std::net::AddrParseError>() {
+        Unparsed::Address
+    } else if source.is::<std::num::ParseIntError>() {
+        Unparsed::Number
+    } else {
+        Unparsed::Other(source.to_string())
     }
 }
 
@@ -193,7 +289,7 @@ fn localized(mut command: clap::Command, name: &str) -> clap::Command {
 }
 
 /// `--split-size`: `2GB`, `700MB`, `650MiB`, or bytes.
-fn parse_size(text: &str) -> Result<u64, String> {
+fn parse_size(text: &str) -> Result<u64, BadSize> {
     lightbox::package::parts::parse_size(text)
 }
 

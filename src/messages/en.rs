@@ -749,9 +749,7 @@ pub(super) fn refusal(refusal: &Refusal) -> String {
             format!("{path} overlaps the work folder: keep the drops outside it")
         }
         Refusal::NoResults => "no results yet: check the drops first".into(),
-        Refusal::BadPartSize { size, reason } => {
-            format!("part size {size}: {reason} (write it as 700MB, 4GB)")
-        }
+        Refusal::BadPartSize { reason } => format!("part size: {reason}"),
         Refusal::NoPackage => "no package yet: build it first".into(),
         Refusal::NotASheet => "a sheet must be xlsx, xls, ods or csv".into(),
         Refusal::EmptySheet => "the file sent is empty".into(),

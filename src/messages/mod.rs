@@ -40,7 +40,9 @@ mod en;
 mod nouns;
 mod zh;
 
-pub use nouns::{Label, LeftOut, PhotoColumn, Phrase, Refusal, Summary, TemplateColumn};
+pub use nouns::{
+    Label, LeftOut, Misuse, PhotoColumn, Phrase, Refusal, Summary, TemplateColumn, Unparsed,
+};
 
 /// A finding as a sentence a member of staff can act on, with its values, in `lang`.
 pub fn check(check: &Check, lang: Lang) -> String {
@@ -136,6 +138,14 @@ pub fn broken(broken: &Broken, lang: Lang) -> String {
     match lang {
         Lang::Zh => zh::broken(broken),
         Lang::En => en::broken(broken),
+    }
+}
+
+/// Why a size staff typed cannot be read (a part size on the command line or the desk).
+pub fn bad_size(bad: &crate::broken::BadSize, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => zh::bad_size(bad),
+        Lang::En => bad.to_string(),
     }
 }
 
@@ -262,7 +272,13 @@ pub fn cli_help_zh(command: &str, item: &str) -> Option<&'static str> {
     zh::cli_help(command, item)
 }
 
-/// A heading of the CLI's help in Chinese: `usage`, `commands`, `arguments`, `options`.
+/// A command line the parser refused, in Chinese (the English CLI prints the parser's words).
+pub fn cli_misuse_zh(misuse: &Misuse) -> String {
+    zh::misuse(misuse)
+}
+
+/// A heading of the CLI's help in Chinese: `usage`, `commands`, `arguments`, `options`; `more`,
+/// the line that ends a parse error (where the help is).
 pub fn cli_word_zh(word: &str) -> &'static str {
     zh::cli_word(word)
 }

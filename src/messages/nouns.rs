@@ -377,10 +377,8 @@ pub enum Refusal {
     NoResults,
     /// A part size the desk cannot read.
     BadPartSize {
-        /// The size as typed.
-        size: String,
-        /// What is wrong with it.
-        reason: String,
+        /// What is wrong with it (it holds the size as typed).
+        reason: crate::broken::BadSize,
     },
     /// A verification asked for before any package.
     NoPackage,
@@ -394,4 +392,97 @@ pub enum Refusal {
     Busy,
     /// A cancel with no job running.
     NoJob,
+}
+
+/// A command line the parser refused, as the Chinese CLI says it (the English CLI prints the
+/// parser's own words). Argument names are as the parser shows them (`--split-size <SPLIT_SIZE>`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Misuse {
+    /// A value that is not one of those the argument takes.
+    NotOneOf {
+        /// The argument.
+        arg: String,
+        /// The value given.
+        value: String,
+        /// The values it takes.
+        valid: Vec<String>,
+        /// The value it most looks like, if one does.
+        suggested: Option<String>,
+    },
+    /// A value the argument's reader refused.
+    Invalid {
+        /// The argument.
+        arg: String,
+        /// The value given.
+        value: String,
+        /// Why.
+        why: Unparsed,
+    },
+    /// An option no command has.
+    UnknownOption {
+        /// The option as typed.
+        arg: String,
+        /// The option it most looks like, if one does.
+        suggested: Option<String>,
+    },
+    /// A word the command takes no place for (not an option).
+    Unexpected {
+        /// The word as typed.
+        arg: String,
+    },
+    /// An option given without its value.
+    NoValue {
+        /// The option.
+        arg: String,
+    },
+    /// An option given more than once.
+    Repeated {
+        /// The option.
+        arg: String,
+    },
+    /// A word where a command was expected.
+    UnknownCommand {
+        /// The word as typed.
+        name: String,
+        /// The command it most looks like, if one does.
+        suggested: Option<String>,
+        /// The commands there are.
+        valid: Vec<String>,
+    },
+    /// Arguments the command needs and did not get.
+    Missing {
+        /// The missing arguments.
+        args: Vec<String>,
+    },
+    /// No command at all.
+    NoCommand,
+    /// Two arguments that cannot be given together.
+    Conflict {
+        /// The argument.
+        arg: String,
+        /// The one it conflicts with, if known.
+        with: Option<String>,
+    },
+    /// An argument given too many or too few values.
+    ValueCount {
+        /// The argument.
+        arg: String,
+    },
+    /// An argument or value that is not valid UTF-8.
+    NotUtf8,
+    /// Anything else the parser refused.
+    Other,
+}
+
+/// Why a value's reader refused it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unparsed {
+    /// A size (`--split-size`).
+    Size(crate::broken::BadSize),
+    /// A network address and port (`--listen`).
+    Address,
+    /// A whole number (`--jobs`).
+    Number,
+    /// The reader's own words.
+    Other(String),
 }

@@ -1129,3 +1129,91 @@ fn a_file_the_reader_refuses_is_said_in_chinese() {
     let said = check(&Check::Unreadable { reason: missing }, Lang::Zh);
     assert_eq!(said, "无法读取：文件或文件夹不存在");
 }
+
+/// Every way the parser refuses a command line is said in Chinese with the values it names; a
+/// new `Misuse` needs a sample here (the match has no wildcard).
+#[test]
+fn every_misuse_is_said_in_chinese_with_its_values() {
+    use crate::broken::BadSize;
+    let s = |t: &str| t.to_string();
+    let samples = [
+        Misuse::NotOneOf {
+            arg: s("--by"),
+            value: s("yer"),
+            valid: vec![s("unit"), s("year")],
+            suggested: Some(s("year")),
+        },
+        Misuse::Invalid {
+            arg: s("--split-size"),
+            value: s("9 furlongs"),
+            why: Unparsed::Size(BadSize::UnknownUnit {
+                text: s("9 furlongs"),
+                unit: s("furlongs"),
+            }),
+        },
+        Misuse::Invalid {
+            arg: s("--listen"),
+            value: s("nowhere"),
+            why: Unparsed::Address,
+        },
+        Misuse::Invalid {
+            arg: s("--jobs"),
+            value: s("many"),
+            why: Unparsed::Number,
+        },
+        Misuse::Invalid {
+            arg: s("--x"),
+            value: s("v"),
+            why: Unparsed::Other(s("reader's words")),
+        },
+        Misuse::UnknownOption {
+            arg: s("--jbos"),
+            suggested: Some(s("--jobs")),
+        },
+        Misuse::Unexpected { arg: s("extra") },
+        Misuse::NoValue { arg: s("--to") },
+        Misuse::Repeated { arg: s("--out") },
+        Misuse::UnknownCommand {
+            name: s("runn"),
+            suggested: Some(s("run")),
+            valid: vec![s("run"), s("serve")],
+        },
+        Misuse::Missing {
+            args: vec![s("--out"), s("<DROPS>")],
+        },
+        Misuse::NoCommand,
+        Misuse::Conflict {
+            arg: s("--a"),
+            with: Some(s("--b")),
+        },
+        Misuse::ValueCount { arg: s("--many") },
+        Misuse::NotUtf8,
+        Misuse::Other,
+    ];
+    for misuse in &samples {
+        let values: Vec<&str> = match misuse {
+            Misuse::NotOneOf { .. } => vec!["--by", "yer", "unit、year", "year？"],
+            Misuse::Invalid { why, .. } => match why {
+                Unparsed::Size(_) => vec!["--split-size", "9 furlongs", "furlongs", "KiB"],
+                Unparsed::Address => vec!["--listen", "nowhere", "127.0.0.1:8080"],
+                Unparsed::Number => vec!["--jobs", "many", "整数"],
+                Unparsed::Other(_) => vec!["--x", "reader's words"],
+            },
+            Misuse::UnknownOption { .. } => vec!["--jbos", "--jobs"],
+            Misuse::Unexpected { .. } => vec!["extra"],
+            Misuse::NoValue { .. } => vec!["--to", "缺少值"],
+            Misuse::Repeated { .. } => vec!["--out", "一次"],
+            Misuse::UnknownCommand { .. } => vec!["runn", "run？", "run、serve"],
+            Misuse::Missing { .. } => vec!["--out、<DROPS>"],
+            Misuse::NoCommand => vec!["命令"],
+            Misuse::Conflict { .. } => vec!["--a", "--b"],
+            Misuse::ValueCount { .. } => vec!["--many"],
+            Misuse::NotUtf8 => vec!["UTF-8"],
+            Misuse::Other => vec!["命令行有误"],
+        };
+        let said = cli_misuse_zh(misuse);
+        for value in values {
+            assert!(said.contains(value), "{misuse:?}: no {value:?} in {said}");
+        }
+    }
+}

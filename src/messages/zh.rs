@@ -6,8 +6,10 @@
 //! Chinese text. Every `match` over a noun is exhaustive, so a new check or label cannot compile
 //! here without its Chinese wording. Reached only through the dispatch in `messages/mod.rs`.
 
-use super::nouns::{Label, LeftOut, PhotoColumn, Phrase, Refusal, Summary, TemplateColumn};
-use crate::broken::{Broken, Given};
+use super::nouns::{
+    Label, LeftOut, Misuse, PhotoColumn, Phrase, Refusal, Summary, TemplateColumn, Unparsed,
+};
+use crate::broken::{BadSize, Broken, Given};
 use crate::fingerprint::Dihedral;
 use crate::output::Hint;
 use crate::photo::tags::MAX_ROWS;
@@ -470,9 +472,7 @@ pub(super) fn refusal(refusal: &Refusal) -> String {
             format!("{path} 与工作文件夹重叠：来稿要放在工作文件夹之外")
         }
         Refusal::NoResults => "还没有检查结果：请先检查来稿".into(),
-        Refusal::BadPartSize { size, .. } => {
-            format!("看不懂分卷大小“{size}”：请写成 700MB、4GB 这样")
-        }
+        Refusal::BadPartSize { reason } => format!("分卷大小无效：{}", bad_size(reason)),
         Refusal::NoPackage => "还没有包：请先打包".into(),
         Refusal::NotASheet => "只接受 xlsx、xls、ods 或 csv 格式的汇总表".into(),
         Refusal::EmptySheet => "上传的文件是空的".into(),
@@ -579,7 +579,72 @@ pub(super) fn cli_word(word: &str) -> &'static str {
         "commands" => "命令",
         "arguments" => "参数",
         "options" => "选项",
+        "more" => "（用 lightbox --help 或 lightbox 命令 --help 查看用法）",
         _ => "",
+    }
+}
+
+/// A command line the parser refused.
+pub(super) fn misuse(misuse: &Misuse) -> String {
+    let maybe = |suggested: &Option<String>| match suggested {
+        Some(s) => format!("（是不是要写 {s}？）"),
+        None => String::new(),
+    };
+    match misuse {
+        Misuse::NotOneOf {
+            arg,
+            value,
+            valid,
+            suggested,
+        } => format!(
+            "{arg} 不接受“{value}”，只能是 {}{}",
+            valid.join("、"),
+            maybe(suggested)
+        ),
+        Misuse::Invalid { arg, value, why } => {
+            let why = match why {
+                Unparsed::Size(bad) => bad_size(bad),
+                Unparsed::Address => "不是“地址:端口”，请写成 127.0.0.1:8080 这样".into(),
+                Unparsed::Number => "不是整数".into(),
+                Unparsed::Other(words) => words.clone(),
+            };
+            format!("{arg} 的值“{value}”无效：{why}")
+        }
+        Misuse::UnknownOption { arg, suggested } => {
+            format!("没有“{arg}”这个选项{}", maybe(suggested))
+        }
+        Misuse::Unexpected { arg } => format!("多出的参数“{arg}”：这个命令不接受它"),
+        Misuse::NoValue { arg } => format!("{arg} 后面缺少值"),
+        Misuse::Repeated { arg } => format!("{arg} 只能给一次"),
+        Misuse::UnknownCommand {
+            name,
+            suggested,
+            valid,
+        } => format!(
+            "没有“{name}”这个命令{}；可用的命令：{}",
+            maybe(suggested),
+            valid.join("、")
+        ),
+        Misuse::Missing { args } => format!("缺少必需的参数：{}", args.join("、")),
+        Misuse::NoCommand => "请给出要执行的命令".into(),
+        Misuse::Conflict { arg, with } => match with {
+            Some(with) => format!("{arg} 不能与 {with} 同时使用"),
+            None => format!("{arg} 不能与其他参数同时使用"),
+        },
+        Misuse::ValueCount { arg } => format!("{arg} 的值的个数不对"),
+        Misuse::NotUtf8 => "参数中有无法识别的字符（不是 UTF-8）".into(),
+        Misuse::Other => "命令行有误".into(),
+    }
+}
+
+/// Why a typed size cannot be read.
+pub(super) fn bad_size(bad: &BadSize) -> String {
+    match bad {
+        BadSize::NotANumber { text } => format!("“{text}”不是大小：请写成 700MB、4GB 这样"),
+        BadSize::UnknownUnit { text, unit } => format!(
+            "“{text}”的单位“{unit}”看不懂：请用 KB、MB、GB（或 KiB、MiB、GiB），如 700MB、4GB"
+        ),
+        BadSize::NotPositive { text } => format!("“{text}”不是正的大小"),
     }
 }
 

@@ -15,6 +15,8 @@ use std::ops::Range;
 use std::path::Path;
 
 use anyhow::Context;
+
+use crate::broken::BadSize;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
@@ -36,7 +38,7 @@ pub const PER_PART_OVERHEAD: u64 = 1 << 20;
 ///
 /// # Errors
 /// When the text is not a positive size.
-pub fn parse_size(text: &str) -> Result<u64, String> {
+pub fn parse_size(text: &str) -> Result<u64, BadSize> {
     let trimmed = text.trim();
     let split = trimmed
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -44,9 +46,9 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     let (number, unit) = trimmed.split_at(split);
     let number: f64 = number
         .parse()
-        .map_err(|_| format!("{text:?} is not a size (e.g. 2GB, 700MB)"))?;
-    let unit = unit.trim().to_ascii_uppercase();
-    let factor: u64 = match unit.as_str() {
+        .map_err(|_| BadSize::NotANumber { text: text.into() })?;
+    let unit = unit.trim();
+    let factor: u64 = match unit.to_ascii_uppercase().as_str() {
         "" | "B" => 1,
         "K" | "KB" => 1_000,
         "M" | "MB" => 1_000_000,
@@ -57,14 +59,15 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         "GI" | "GIB" => 1 << 30,
         "TI" | "TIB" => 1 << 40,
         _ => {
-            return Err(format!(
-                "{text:?}: unknown unit {unit:?} (use KB, MB, GB or KiB, MiB, GiB)"
-            ));
+            return Err(BadSize::UnknownUnit {
+                text: text.into(),
+                unit: unit.into(),
+            });
         }
     };
     let bytes = number * factor as f64;
     if !(bytes >= 1.0 && bytes.is_finite()) {
-        return Err(format!("{text:?} is not a positive size"));
+        return Err(BadSize::NotPositive { text: text.into() });
     }
     Ok(bytes as u64)
 }
@@ -177,9 +180,22 @@ mod tests {
         assert_eq!(parse_size("1.5G"), Ok(1_500_000_000));
         assert_eq!(parse_size("650MiB"), Ok(650 << 20));
         assert_eq!(parse_size("4096"), Ok(4096));
-        assert!(parse_size("0").is_err());
-        assert!(parse_size("lots").is_err());
-        assert!(parse_size("3 parsecs").is_err());
+        let text = |t: &str| t.to_string();
+        assert_eq!(
+            parse_size("0"),
+            Err(BadSize::NotPositive { text: text("0") })
+        );
+        assert_eq!(
+            parse_size("lots"),
+            Err(BadSize::NotANumber { text: text("lots") })
+        );
+        assert_eq!(
+            parse_size("3 parsecs"),
+            Err(BadSize::UnknownUnit {
+                text: text("3 parsecs"),
+                unit: text("parsecs")
+            })
+        );
     }
 
     #[test]

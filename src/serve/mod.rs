@@ -687,11 +687,10 @@ async fn package(
         .filter(|s| !s.is_empty())
     {
         if let Err(reason) = crate::package::parts::parse_size(split) {
-            let size = split.to_string();
             return refuse(
                 &desk,
                 StatusCode::BAD_REQUEST,
-                Refusal::BadPartSize { size, reason },
+                Refusal::BadPartSize { reason },
             );
         }
         command.push("--split-size".into());

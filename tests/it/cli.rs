@@ -76,11 +76,11 @@ fn errors_are_in_the_language_too() {
         "{}",
         text(&zh.stderr)
     );
-    // A mistyped command: said in Chinese, with clap's own detail after it.
+    // A mistyped command: said in Chinese (the parser's refusals have a test of their own).
     let typo = with_locale("zh_CN.UTF-8", &["runn"]);
     assert_eq!(typo.status.code(), Some(2));
     assert!(
-        text(&typo.stderr).contains("没有这个命令"),
+        text(&typo.stderr).contains("没有“runn”这个命令（是不是要写 run？）"),
         "{}",
         text(&typo.stderr)
     );
@@ -96,6 +96,87 @@ fn errors_are_in_the_language_too() {
         "{}",
         text(&zh.stderr)
     );
+}
+
+/// Every way of getting the command line wrong is said in Chinese under a Chinese locale, with
+/// what was given and what would do, and none of the parser's English; English stays the
+/// parser's own.
+#[test]
+fn a_command_line_the_parser_refuses_is_said_wholly_in_chinese() {
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &["package", "w", "--to", "p", "--split-size", "lots"],
+            &["--split-size", "“lots”不是大小", "700MB"],
+        ),
+        (
+            &["package", "w", "--to", "p", "--split-size", "3 parsecs"],
+            &["单位“parsecs”看不懂", "KiB"],
+        ),
+        (
+            &["package", "w", "--to", "p", "--split-size", "0"],
+            &["“0”不是正的大小"],
+        ),
+        (
+            &["serve", "--listen", "localhost"],
+            &["--listen", "“localhost”", "127.0.0.1:8080"],
+        ),
+        (
+            &["--jobs", "two", "run", "a", "--out", "b"],
+            &["--jobs", "“two”", "不是整数"],
+        ),
+        (
+            &["run", "a", "--out", "b", "--sheets-by", "yer"],
+            &["不接受“yer”", "unit、year、event", "是不是要写 year"],
+        ),
+        (
+            &["run"],
+            &["缺少必需的参数", "--out", "<DROPS>", "用法：lightbox run"],
+        ),
+        (
+            &["run", "a", "--out", "b", "--jbos", "3"],
+            &["没有“--jbos”这个选项", "--jobs"],
+        ),
+        (&["profile", "extra"], &["多出的参数“extra”"]),
+        (&["package", "w", "--to"], &["--to <TO> 后面缺少值"]),
+        (
+            &["run", "a", "--out", "b", "--out", "c"],
+            &["--out <OUT> 只能给一次"],
+        ),
+        (
+            &["runn"],
+            &[
+                "没有“runn”这个命令",
+                "run、package、verify、template、serve、profile",
+            ],
+        ),
+        (&["--quiet"], &["请给出要执行的命令"]),
+    ];
+    for (args, said) in cases {
+        let out = with_locale("zh_CN.UTF-8", args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        for words in *said {
+            assert!(err.contains(words), "{args:?}: no {words:?} in {err}");
+        }
+        assert!(err.contains("--help 查看用法"), "{args:?}: {err}");
+        for english in ["error", "Usage", "tip:", "For more", "invalid", "found"] {
+            assert!(!err.contains(english), "{args:?}: {english:?} in {err}");
+        }
+        let en = text(&with_locale("en_US.UTF-8", args).stderr);
+        assert!(
+            en.contains("error:") && !en.contains("用法"),
+            "{args:?}: {en}"
+        );
+    }
+    // The reader's reason reaches the English too.
+    let en = text(
+        &with_locale(
+            "en_US.UTF-8",
+            &["package", "w", "--to", "p", "--split-size", "lots"],
+        )
+        .stderr,
+    );
+    assert!(en.contains("is not a size"), "{en}");
 }
 
 #[test]
