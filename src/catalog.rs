@@ -22,7 +22,7 @@ pub use crate::photo::location_key;
 use crate::photo::{ContentHash, Item, Source, Status};
 
 /// Schema version; a catalog with another version is refused rather than misread.
-const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 1;
 
 /// Why the catalog cannot be used: each message names the path and what to do.
 #[derive(Debug, thiserror::Error)]

@@ -12,7 +12,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::broken::Broken;
+use crate::broken::{Broken, Doing, Step};
 use crate::photo::{Check, Finding, Location, Source};
 pub use crate::photo::{Drop, DropKind};
 pub use crate::reading::{read, read_into};
@@ -68,8 +68,7 @@ pub fn scan(roots: &[PathBuf]) -> anyhow::Result<Scan> {
             path: root.display().to_string(),
             reason: e.to_string(),
         })?;
-        let root = fs::canonicalize(root)
-            .map_err(|e| anyhow::anyhow!("cannot resolve {}: {e}", root.display()))?;
+        let root = fs::canonicalize(root).doing(|| Step::Resolve(root.clone()))?;
         if meta.is_file() && is_zip_name(&root) {
             let parent = root.parent().unwrap_or(Path::new("/")).to_path_buf();
             scan_zip(&parent, &root, &mut scan);
@@ -101,8 +100,7 @@ pub fn scan_units(units: &[PathBuf]) -> anyhow::Result<Scan> {
             path: unit_path.display().to_string(),
             reason: e.to_string(),
         })?;
-        let unit_path = fs::canonicalize(unit_path)
-            .map_err(|e| anyhow::anyhow!("cannot resolve {}: {e}", unit_path.display()))?;
+        let unit_path = fs::canonicalize(unit_path).doing(|| Step::Resolve(unit_path.clone()))?;
         let parent = unit_path.parent().unwrap_or(Path::new("/")).to_path_buf();
         if meta.is_file() && is_zip_name(&unit_path) {
             scan_zip(&parent, &unit_path, &mut scan);

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 
-use anyhow::Context;
+use crate::broken::{Doing, Step};
 
 use crate::catalog::{Catalog, RunRecord};
 use crate::config::RunConfig;
@@ -77,8 +77,8 @@ pub(crate) fn intake(
     let settings = inspect_settings(&config.profile);
     let notes = read_notes(&entries);
     let photos = entries.iter().filter(|e| e.role == Role::Photo).count();
-    let mut spill = SpillWriter::create(&config.work)
-        .with_context(|| format!("making a temporary file in {}", config.work.display()))?;
+    let mut spill =
+        SpillWriter::create(&config.work).doing(|| Step::TempFile(config.work.to_path_buf()))?;
     // Grown as the entries shrink (reserved whole, it would add to the entries' peak).
     let mut facts = Vec::new();
     let mut here = HashSet::with_capacity(entries.len());

@@ -159,7 +159,7 @@ fn main() -> ExitCode {
             // text (in Chinese after a Chinese "could not finish").
             match broken(&e) {
                 Some(broken) => eprintln!("lightbox: {}", messages::broken(&broken, lang)),
-                None => eprintln!("lightbox: {}", messages::failed(&format!("{e:#}"), lang)),
+                None => eprintln!("lightbox: {}", messages::failure(&e, lang)),
             }
             if let Some(hint) = lightbox::output::hint(&e) {
                 eprintln!("lightbox: {}", messages::hint(hint, lang));

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use crate::broken::{Doing, Step};
 
 use crate::catalog::Catalog;
 use crate::dedupe;
@@ -61,8 +61,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         reason: e.to_string(),
     })?;
     let dirs = DerivedDirs::in_work(work);
-    dirs.create()
-        .with_context(|| format!("creating {}", work.join("derived").display()))?;
+    dirs.create().doing(|| Step::Create(work.join("derived")))?;
     let catalog = Catalog::open(&config.catalog)?;
     // A run killed before its end left temporary files and staging folders: with the catalog's
     // lock held no other run is writing here, so they can go.
@@ -72,13 +71,11 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         dirs.previews.clone(),
         work.join("review"),
     ] {
-        output::remove_leftovers(&dir, &[".lightbox-", ".sheets.staging-"]).with_context(|| {
-            format!("cleaning up after an interrupted run in {}", dir.display())
-        })?;
+        output::remove_leftovers(&dir, &[".lightbox-", ".sheets.staging-"])
+            .doing(|| Step::Tidy(dir.to_path_buf()))?;
     }
     // What a run that died left in its slots: the files it crashed reading are not read again.
-    let journal = Journal::open(work)
-        .with_context(|| format!("opening the crash journal in {}", work.display()))?;
+    let journal = Journal::open(work).doing(|| Step::OpenJournal(work.to_path_buf()))?;
 
     // 1. Ingest: list every file of every drop; nothing is read yet.
     progress.stage("scan", 0);
@@ -186,8 +183,8 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     //    its reported form, noted under the sheet it goes on.
     progress.stage("validate", 0);
     let mut counts = report::Counts::new(&drops, grouping.groups.len(), problems.len());
-    let mut reported = SpillWriter::<ItemReport>::create(work)
-        .with_context(|| format!("making a temporary file in {}", work.display()))?;
+    let mut reported =
+        SpillWriter::<ItemReport>::create(work).doing(|| Step::TempFile(work.to_path_buf()))?;
     let by = config.profile.sheets.group_by;
     let mut sheet_members: BTreeMap<(u8, String), Vec<usize>> = BTreeMap::new();
     for (pos, spilled) in items.iter().enumerate() {
@@ -248,7 +245,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
         sheets::write_sheets(sheets, &items, config, &dirs, &catalog, progress)?;
     progress.stage("review", 0);
     let review = work.join("review");
-    fs::create_dir_all(&review).with_context(|| format!("creating {}", review.display()))?;
+    fs::create_dir_all(&review).doing(|| Step::Create(review.to_path_buf()))?;
     let key = report::catalog_path(&config.work, &head.catalog)
         .display()
         .to_string();
@@ -272,7 +269,7 @@ pub fn run(config: &RunConfig, progress: &dyn Progress) -> anyhow::Result<RunOut
     record.commit()?;
     journal
         .finish()
-        .with_context(|| format!("closing the crash journal in {}", work.display()))?;
+        .doing(|| Step::CloseJournal(work.to_path_buf()))?;
     Ok(RunOutcome {
         blocking: report::blocking(&head.summary, &head.problems),
         summary: head.summary,

@@ -223,11 +223,11 @@ impl Report {
 /// or the spill cannot be written (the error names `dir` and keeps the I/O error, a full disk
 /// say).
 pub fn read_spilled(path: &Path, dir: &Path) -> anyhow::Result<(Report, Spill<ItemReport>)> {
-    use anyhow::Context;
-    let reading = || format!("reading {}", path.display());
-    let writing = || format!("writing a temporary file in {}", dir.display());
-    let file = std::fs::File::open(path).with_context(reading)?;
-    let mut items = SpillWriter::create(dir).with_context(writing)?;
+    use crate::broken::{Doing, Step};
+    let reading = || Step::Read(path.to_path_buf());
+    let writing = || Step::TempFile(dir.to_path_buf());
+    let file = std::fs::File::open(path).doing(reading)?;
+    let mut items = SpillWriter::create(dir).doing(writing)?;
     let mut failed = None;
     let mut json = serde_json::Deserializer::from_reader(std::io::BufReader::new(file));
     let seed = HeadSeed {
@@ -238,10 +238,10 @@ pub fn read_spilled(path: &Path, dir: &Path) -> anyhow::Result<(Report, Spill<It
         .and_then(|head| json.end().map(|()| head));
     // A spill that could not be written stopped the parsing: its error is the one to tell.
     if let Some(e) = failed {
-        return Err(anyhow::Error::new(e).context(writing()));
+        return Err(e).doing(writing);
     }
-    let head = head.with_context(reading)?;
-    Ok((head, items.finish().with_context(writing)?))
+    let head = head.doing(reading)?;
+    Ok((head, items.finish().doing(writing)?))
 }
 
 /// Parses a report, sending its items to the spill and keeping the rest; the spill's first

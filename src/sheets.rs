@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use anyhow::Context;
+use crate::broken::{Doing, Step};
 use rayon::prelude::*;
 
 use crate::catalog::Catalog;
@@ -44,8 +44,7 @@ pub(crate) fn write_sheets(
     progress: &dyn Progress,
 ) -> anyhow::Result<SheetsWritten> {
     let target = config.work.join("sheets");
-    let staging = output::staging_dir(&target)
-        .with_context(|| format!("creating a staging folder beside {}", target.display()))?;
+    let staging = output::staging_dir(&target).doing(|| Step::Stage(target.to_path_buf()))?;
     let layout = &config.profile.sheets;
     let load = |positions: &[usize]| -> std::io::Result<Vec<ItemReport>> {
         positions.iter().map(|&p| items.get(p)).collect()
@@ -86,7 +85,7 @@ pub(crate) fn write_sheets(
                         let refs: Vec<&ItemReport> = sheet_items.iter().collect();
                         draw_sheet(&refs, header, config, dirs, &staging.path().join(folder))
                     })
-                    .with_context(|| format!("writing the contact sheet {folder}")),
+                    .doing(|| Step::Sheet(folder.clone())),
             };
             progress.advance(1);
             names
@@ -98,8 +97,7 @@ pub(crate) fn write_sheets(
         written.extend(names?.iter().map(|n| format!("sheets/{folder}/{n}")));
         inputs.push((key, input));
     }
-    output::replace_dir(staging, &target)
-        .with_context(|| format!("moving sheets into place at {}", target.display()))?;
+    output::replace_dir(staging, &target).doing(|| Step::Place(target.to_path_buf()))?;
     progress.finish();
     Ok((written, inputs))
 }

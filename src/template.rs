@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use anyhow::Context;
+use crate::broken::{Doing, Step};
 use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Image, Workbook, Worksheet};
 
 use crate::lang::Lang;
@@ -114,7 +114,7 @@ pub fn write(
     }
     let bytes = book
         .save_to_buffer()
-        .context("building the template workbook")?;
+        .doing(|| Step::Build(to.to_path_buf()))?;
     crate::output::write_atomic(to, &bytes).map_err(|e| crate::broken::Broken::NotWritable {
         path: to.display().to_string(),
         reason: e.to_string(),

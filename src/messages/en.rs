@@ -430,11 +430,6 @@ pub(super) fn broken(broken: &Broken) -> String {
     }
 }
 
-/// An error the CLI has no wording for: the error's own text.
-pub(super) fn failed(error: &str) -> String {
-    error.to_string()
-}
-
 /// A fixed word or phrase.
 pub(super) fn label(label: Label) -> &'static str {
     match label {

@@ -28,7 +28,8 @@
 //! - a third language (Uyghur, say) is one more file here and one more [`Lang`] variant: the
 //!   compiler then lists every `match` below that must call it.
 
-use crate::broken::Broken;
+use crate::broken::{Broken, Failed, Step};
+use crate::catalog::CatalogError;
 use crate::fingerprint::Dihedral;
 use crate::lang::Lang;
 use crate::output::Hint;
@@ -149,12 +150,37 @@ pub fn bad_size(bad: &crate::broken::BadSize, lang: Lang) -> String {
     }
 }
 
-/// An error the CLI has no wording for, as it prints it (after `lightbox: `): the error's own
-/// text, in Chinese after `无法完成` (could not finish).
-pub fn failed(error: &str, lang: Lang) -> String {
+/// A command that could not finish, as the CLI prints it (after `lightbox: `). In English, the
+/// error's chain as anyhow prints it. In Chinese, each link worded where lightbox knows it: the
+/// steps that broke ([`Step`], set by `broken::Doing`), the system's reasons (`io::Error`), the
+/// catalog's errors; any other link (a library's own message) in its own words.
+pub fn failure(error: &anyhow::Error, lang: Lang) -> String {
     match lang {
-        Lang::Zh => zh::failed(error),
-        Lang::En => en::failed(error),
+        Lang::En => format!("{error:#}"),
+        Lang::Zh => {
+            let mut steps = Vec::new();
+            let mut causes = Vec::new();
+            for link in error.chain() {
+                if let Some(failed) = link.downcast_ref::<Failed>() {
+                    steps.push(zh::step(&failed.step));
+                } else if let Some(io) = link.downcast_ref::<std::io::Error>() {
+                    causes.push(zh::io_reason(io));
+                } else if let Some(catalog) = link.downcast_ref::<CatalogError>() {
+                    causes.push(zh::catalog_error(catalog));
+                } else {
+                    causes.push(link.to_string());
+                }
+            }
+            zh::failure(&steps, &causes)
+        }
+    }
+}
+
+/// What a command was doing when it broke, in the language (without what broke it).
+pub fn step(step: &Step, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => zh::step(step),
+        Lang::En => step.to_string(),
     }
 }
 

@@ -1080,24 +1080,6 @@ fn phrases_and_summaries_compute_their_parts_in_both_languages() {
     let distinct = LeftOut::DistinctWithErrors { errors: &errors };
     assert!(left_out(&distinct, Lang::Zh).ends_with("：E1；E2"));
     assert!(left_out(&distinct, Lang::En).ends_with(": E1; E2"));
-    assert_eq!(failed("E", Lang::Zh), "无法完成：E");
-    assert_eq!(failed("E", Lang::En), "E");
-    // The system's reason at the end of a chain, in Chinese; a reason it does not know, as is.
-    let chain = "catalog lock /x/c.sqlite.lock: No such file or directory (os error 2)";
-    assert_eq!(
-        failed(chain, Lang::Zh),
-        "无法完成：catalog lock /x/c.sqlite.lock（文件或文件夹不存在）"
-    );
-    assert_eq!(failed(chain, Lang::En), chain);
-    let tempfile = "writing /x.xlsx: Permission denied (os error 13) at path \"/.t\"";
-    assert_eq!(
-        failed(tempfile, Lang::Zh),
-        "无法完成：writing /x.xlsx（没有权限）"
-    );
-    assert_eq!(
-        failed("a: Something odd (os error 999)", Lang::Zh),
-        "无法完成：a: Something odd (os error 999)"
-    );
     let unreadable = Summary::CannotRead {
         path: "/nope",
         reason: "No such file or directory (os error 2)",
@@ -1215,5 +1197,125 @@ fn every_misuse_is_said_in_chinese_with_its_values() {
         for value in values {
             assert!(said.contains(value), "{misuse:?}: no {value:?} in {said}");
         }
+    }
+}
+
+/// A command that could not finish: in Chinese each step and the system's reason worded, outer
+/// step first; in English anyhow's chain; a link lightbox has no words for stays as it is.
+#[test]
+fn a_failed_commands_chain_is_worded_step_by_step() {
+    use crate::broken::Doing;
+    use std::io::{Error, ErrorKind};
+    let full = || -> anyhow::Result<()> {
+        Err(Error::from_raw_os_error(28)).doing(|| Step::Create("/p/data".into()))
+    };
+    let error = full()
+        .doing(|| Step::WritePackage("/p".into()))
+        .unwrap_err();
+    assert_eq!(
+        failure(&error, Lang::Zh),
+        "无法完成：写入包 /p，创建 /p/data：磁盘空间不足"
+    );
+    assert_eq!(
+        failure(&error, Lang::En),
+        format!(
+            "writing the package at /p: creating /p/data: {}",
+            Error::from_raw_os_error(28)
+        )
+    );
+    // The hint for a full disk still finds the system's error under the steps.
+    assert_eq!(
+        crate::output::hint(&error),
+        Some(crate::output::Hint::NoRoom)
+    );
+    // A reason without an OS code is worded by its kind; a library's own words stay.
+    let eof: anyhow::Result<()> =
+        Err(Error::new(ErrorKind::UnexpectedEof, "early eof")).doing(|| Step::ReadBack);
+    assert_eq!(
+        failure(&eof.unwrap_err(), Lang::Zh),
+        "无法完成：从临时文件读回记录：文件意外结束"
+    );
+    let odd = anyhow::anyhow!("zip: invalid central directory");
+    assert_eq!(
+        failure(&odd, Lang::Zh),
+        "无法完成：zip: invalid central directory"
+    );
+    let schema = anyhow::Error::new(CatalogError::Schema {
+        path: "/w/catalog.sqlite".into(),
+        found: 7,
+    });
+    assert!(
+        failure(&schema, Lang::Zh).contains("/w/catalog.sqlite 的格式版本是 7"),
+        "{}",
+        failure(&schema, Lang::Zh)
+    );
+}
+
+/// Every step is said in Chinese with what it names; a new `Step` needs a sample here (the
+/// match has no wildcard).
+#[test]
+fn every_step_is_said_in_chinese_with_its_values() {
+    let p = |t: &str| std::path::PathBuf::from(t);
+    let samples = [
+        Step::Create(p("/c")),
+        Step::Write(p("/w")),
+        Step::Read(p("/r")),
+        Step::List(p("/l")),
+        Step::Remove(p("/rm")),
+        Step::Resolve(p("/rs")),
+        Step::TempFile(p("/t")),
+        Step::Stage(p("/s")),
+        Step::Place(p("/pl")),
+        Step::Tidy(p("/ti")),
+        Step::OpenJournal(p("/oj")),
+        Step::CloseJournal(p("/cj")),
+        Step::Sheet("克拉玛依市".into()),
+        Step::Build(p("/b.xlsx")),
+        Step::IntoZip {
+            name: "a.jpg".into(),
+            zip: p("/z.zip"),
+        },
+        Step::IntoPart {
+            name: "b.jpg".into(),
+            part: 3,
+        },
+        Step::Package {
+            work: p("/work"),
+            to: p("/pkg"),
+        },
+        Step::WritePackage(p("/wp")),
+        Step::WriteParts(p("/wparts")),
+        Step::ReadBack,
+        Step::SaveDecisions,
+    ];
+    for sample in &samples {
+        let values: Vec<&str> = match sample {
+            Step::Create(_) => vec!["创建 /c"],
+            Step::Write(_) => vec!["写入 /w"],
+            Step::Read(_) => vec!["读取 /r"],
+            Step::List(_) => vec!["/l"],
+            Step::Remove(_) => vec!["删除 /rm"],
+            Step::Resolve(_) => vec!["/rs"],
+            Step::TempFile(_) => vec!["/t", "临时文件"],
+            Step::Stage(_) => vec!["/s", "暂存"],
+            Step::Place(_) => vec!["/pl"],
+            Step::Tidy(_) => vec!["/ti", "中断"],
+            Step::OpenJournal(_) => vec!["打开 /oj"],
+            Step::CloseJournal(_) => vec!["关闭 /cj"],
+            Step::Sheet(_) => vec!["联系表 克拉玛依市"],
+            Step::Build(_) => vec!["/b.xlsx"],
+            Step::IntoZip { .. } => vec!["a.jpg", "/z.zip"],
+            Step::IntoPart { .. } => vec!["b.jpg", "第 3 卷"],
+            Step::Package { .. } => vec!["/work", "/pkg"],
+            Step::WritePackage(_) => vec!["包 /wp"],
+            Step::WriteParts(_) => vec!["分卷 /wparts"],
+            Step::ReadBack => vec!["读回"],
+            Step::SaveDecisions => vec!["审核决定"],
+        };
+        let said = step(sample, Lang::Zh);
+        for value in values {
+            assert!(said.contains(value), "{sample:?}: no {value:?} in {said}");
+        }
+        assert!(!said.is_ascii(), "{sample:?}: {said}");
     }
 }

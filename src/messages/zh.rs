@@ -9,7 +9,8 @@
 use super::nouns::{
     Label, LeftOut, Misuse, PhotoColumn, Phrase, Refusal, Summary, TemplateColumn, Unparsed,
 };
-use crate::broken::{BadSize, Broken, Given};
+use crate::broken::{BadSize, Broken, Given, Step};
+use crate::catalog::CatalogError;
 use crate::fingerprint::Dihedral;
 use crate::output::Hint;
 use crate::photo::tags::MAX_ROWS;
@@ -502,6 +503,7 @@ fn os_reason(reason: &str) -> String {
     });
     match code {
         Some(2) => "文件或文件夹不存在".into(),
+        Some(17) => "已有同名的文件或文件夹".into(),
         Some(13) | Some(1) => "没有权限".into(),
         Some(20) => "路径中有一段不是文件夹".into(),
         Some(21) => "这是一个文件夹，不是文件".into(),
@@ -648,17 +650,82 @@ pub(super) fn bad_size(bad: &BadSize) -> String {
     }
 }
 
-/// An error the CLI has no wording for: the error's own text, after "could not finish".
-pub(super) fn failed(error: &str) -> String {
-    // A chain that ends with the system's reason: that reason in Chinese, after what was being
-    // done.
-    if let Some((doing, reason)) = error.rsplit_once(": ") {
-        let said = os_reason(reason);
-        if said != reason {
-            return format!("无法完成：{doing}（{said}）");
-        }
+/// A command that could not finish: the steps that broke, outermost first, then what broke
+/// them, after "could not finish".
+pub(super) fn failure(steps: &[String], causes: &[String]) -> String {
+    let mut text = String::from("无法完成：");
+    text.push_str(&steps.join("，"));
+    if !steps.is_empty() && !causes.is_empty() {
+        text.push('：');
     }
-    format!("无法完成：{error}")
+    text.push_str(&causes.join("："));
+    text
+}
+
+/// What a command was doing when it broke.
+pub(super) fn step(step: &Step) -> String {
+    match step {
+        Step::Create(p) => format!("创建 {}", p.display()),
+        Step::Write(p) => format!("写入 {}", p.display()),
+        Step::Read(p) => format!("读取 {}", p.display()),
+        Step::List(p) => format!("列出 {} 的内容", p.display()),
+        Step::Remove(p) => format!("删除 {}", p.display()),
+        Step::Resolve(p) => format!("确定 {} 的完整路径", p.display()),
+        Step::TempFile(p) => format!("在 {} 中建临时文件", p.display()),
+        Step::Stage(p) => format!("在 {} 旁建暂存文件夹", p.display()),
+        Step::Place(p) => format!("把做好的结果移到 {}", p.display()),
+        Step::Tidy(p) => format!("清理 {} 中上次中断留下的文件", p.display()),
+        Step::OpenJournal(p) => format!("打开 {} 中的崩溃记录", p.display()),
+        Step::CloseJournal(p) => format!("关闭 {} 中的崩溃记录", p.display()),
+        Step::Sheet(name) => format!("生成联系表 {name}"),
+        Step::Build(p) => format!("生成 {}", p.display()),
+        Step::IntoZip { name, zip } => format!("把 {name} 写入 {}", zip.display()),
+        Step::IntoPart { name, part } => format!("把 {name} 放入第 {part} 卷"),
+        Step::Package { work, to } => {
+            format!("把 {} 的结果打包到 {}", work.display(), to.display())
+        }
+        Step::WritePackage(p) => format!("写入包 {}", p.display()),
+        Step::WriteParts(p) => format!("写入包的分卷 {}", p.display()),
+        Step::ReadBack => "从临时文件读回记录".into(),
+        Step::SaveDecisions => "保存审核决定".into(),
+    }
+}
+
+/// The system's reason for refusing a file operation.
+pub(super) fn io_reason(error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let text = error.to_string();
+    let said = os_reason(&text);
+    if said != text {
+        return said;
+    }
+    match error.kind() {
+        ErrorKind::NotFound => "文件或文件夹不存在".into(),
+        ErrorKind::PermissionDenied => "没有权限".into(),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => "磁盘空间不足".into(),
+        ErrorKind::ReadOnlyFilesystem => "只读文件系统".into(),
+        ErrorKind::FileTooLarge => "文件太大".into(),
+        ErrorKind::AlreadyExists => "已经存在".into(),
+        ErrorKind::UnexpectedEof => "文件意外结束".into(),
+        ErrorKind::InvalidData => format!("数据无效（{text}）"),
+        _ => text,
+    }
+}
+
+/// Why the catalog cannot be used (its lock held by another run is a [`Broken`] of its own).
+pub(super) fn catalog_error(error: &CatalogError) -> String {
+    match error {
+        CatalogError::Locked { path, lock } => format!(
+            "目录 {path} 正被另一个 lightbox 使用：请等它结束（如果没有在运行，删除 {lock}）"
+        ),
+        CatalogError::Database { path, .. } => format!("目录数据库 {path}"),
+        CatalogError::Io { path, .. } => format!("目录的锁文件 {path}"),
+        CatalogError::Entries { .. } => "读取要记入目录的内容".into(),
+        CatalogError::Schema { path, found } => format!(
+            "目录 {path} 的格式版本是 {found}，本程序只读取 {}：请用新的 --catalog 文件",
+            crate::catalog::SCHEMA_VERSION
+        ),
+    }
 }
 
 /// A fixed word or phrase.

@@ -13,7 +13,7 @@ use std::io::{BufWriter, Write};
 use std::ops::Range;
 use std::path::Path;
 
-use anyhow::Context;
+use crate::broken::{Doing, Step};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -38,7 +38,7 @@ pub(super) fn identifier(
 ) -> anyhow::Result<String> {
     let mut hasher = Sha256::new();
     for e in entries.iter() {
-        let e = e.context("reading the manifest's rows back")?;
+        let e = e.doing(|| Step::ReadBack)?;
         hasher.update(format!("{}  data/{}\n", e.sha256, e.file).as_bytes());
     }
     let digest = bag::hex(&hasher.finalize());
@@ -125,7 +125,7 @@ impl BagPlan {
         progress: &dyn Progress,
     ) -> anyhow::Result<()> {
         let data = dir.join("data");
-        fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
+        fs::create_dir_all(&data).doing(|| Step::Create(data.to_path_buf()))?;
         let rows = || entries.iter().skip(own.start).take(own.len());
         write_manifests(&data, rows, skipped, self.lang)?;
         // Part 1 of several lists the whole collection in its reading copies.
@@ -148,7 +148,7 @@ impl BagPlan {
         )?;
         let mut known = HashMap::new();
         for e in rows() {
-            let e = e.context("reading the manifest's rows back")?;
+            let e = e.doing(|| Step::ReadBack)?;
             let digests = bag::Digests {
                 sha256: e.sha256,
                 sha512: e.sha512,
@@ -186,7 +186,7 @@ impl BagPlan {
             .iter()
             .map(|e| e.map(|e| e.bytes))
             .collect::<std::io::Result<_>>()
-            .context("reading the manifest's rows back")?;
+            .doing(|| Step::ReadBack)?;
         let ranges = parts::plan(&sizes, limit);
         let count = ranges.len();
         let all = staging.join("data");
@@ -200,12 +200,14 @@ impl BagPlan {
             let root = parts::part_name(name, part.index, count);
             let dir = staging.join(format!(".{root}"));
             for e in entries.iter().skip(own.start).take(own.len()) {
-                let e = e.context("reading the manifest's rows back")?;
+                let e = e.doing(|| Step::ReadBack)?;
                 let target = dir.join("data").join(&e.file);
                 fs::create_dir_all(target.parent().expect("package names have a year folder"))
-                    .with_context(|| format!("creating {}", target.display()))?;
-                fs::rename(all.join(&e.file), &target)
-                    .with_context(|| format!("moving {} into part {}", e.file, part.index))?;
+                    .doing(|| Step::Create(target.to_path_buf()))?;
+                fs::rename(all.join(&e.file), &target).doing(|| Step::IntoPart {
+                    name: e.file.clone(),
+                    part: part.index,
+                })?;
             }
             let left_out: &[Skipped] = if part.index == 1 { skipped } else { &[] };
             self.write(&dir, entries, own, left_out, Some(part), progress)?;
@@ -214,11 +216,11 @@ impl BagPlan {
             parts::zip_bag(&dir, &root, &staging.join(&zip), time)?;
             progress.advance(1);
             progress.finish();
-            fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+            fs::remove_dir_all(&dir).doing(|| Step::Remove(dir.to_path_buf()))?;
             names.push(zip);
         }
         if all.exists() {
-            fs::remove_dir_all(&all).with_context(|| format!("removing {}", all.display()))?;
+            fs::remove_dir_all(&all).doing(|| Step::Remove(all.to_path_buf()))?;
         }
         Ok(names)
     }
@@ -237,24 +239,25 @@ where
     I: Iterator<Item = std::io::Result<ManifestEntry>> + 'a,
 {
     let create = |name: &str| -> anyhow::Result<BufWriter<fs::File>> {
-        let file = fs::File::create(data.join(name)).with_context(|| format!("writing {name}"))?;
+        let file = fs::File::create(data.join(name)).doing(|| Step::Write(data.join(name)))?;
         Ok(BufWriter::new(file))
     };
     let mut csv = create("manifest.csv")?;
-    write_manifest_csv(&mut csv, rows(), lang).context("writing manifest.csv")?;
+    write_manifest_csv(&mut csv, rows(), lang).doing(|| Step::Write(data.join("manifest.csv")))?;
     csv.into_inner()
         .map_err(|e| e.into_error())
-        .context("writing manifest.csv")?;
+        .doing(|| Step::Write(data.join("manifest.csv")))?;
     let mut json = create("manifest.json")?;
     let view = ManifestView {
         entries: crate::report::Streamed::new(rows()),
         skipped,
     };
-    serde_json::to_writer_pretty(&mut json, &view).context("writing manifest.json")?;
+    serde_json::to_writer_pretty(&mut json, &view)
+        .doing(|| Step::Write(data.join("manifest.json")))?;
     drop(view);
     json.write_all(b"\n")
         .and_then(|()| json.flush())
-        .context("writing manifest.json")?;
+        .doing(|| Step::Write(data.join("manifest.json")))?;
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use std::fs;
 use std::io::{self, Read};
 use std::path::Path;
 
-use anyhow::Context;
+use crate::broken::{Doing, Step};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256, Sha512};
 
@@ -247,7 +247,7 @@ pub fn human_size(bytes: u64) -> String {
 pub fn files_below(root: &Path) -> anyhow::Result<Vec<(String, u64)>> {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(root) {
-        let entry = entry.with_context(|| format!("listing {}", root.display()))?;
+        let entry = entry.doing(|| Step::List(root.to_path_buf()))?;
         if !entry.file_type().is_file() {
             continue;
         }
@@ -257,7 +257,7 @@ pub fn files_below(root: &Path) -> anyhow::Result<Vec<(String, u64)>> {
         };
         let size = entry
             .metadata()
-            .with_context(|| format!("reading {}", entry.path().display()))?
+            .doing(|| Step::Read(entry.path().to_path_buf()))?
             .len();
         files.push((text.replace(std::path::MAIN_SEPARATOR, "/"), size));
     }
@@ -275,7 +275,7 @@ pub fn files_below(root: &Path) -> anyhow::Result<Vec<(String, u64)>> {
 /// When the payload cannot be read or a tag file cannot be written (the error names it).
 pub fn finish(bag: &Path, info: &BagInfo, known: &HashMap<String, Digests>) -> anyhow::Result<()> {
     let data = bag.join("data");
-    fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
+    fs::create_dir_all(&data).doing(|| Step::Create(data.to_path_buf()))?;
     let payload = files_below(&data)?;
     let digests: Vec<Digests> = payload
         .par_iter()
@@ -283,14 +283,13 @@ pub fn finish(bag: &Path, info: &BagInfo, known: &HashMap<String, Digests>) -> a
             Some(d) => Ok(d.clone()),
             None => {
                 let full = data.join(path);
-                let mut file =
-                    fs::File::open(&full).with_context(|| format!("reading {}", full.display()))?;
-                Digests::read(&mut file).with_context(|| format!("reading {}", full.display()))
+                let mut file = fs::File::open(&full).doing(|| Step::Read(full.to_path_buf()))?;
+                Digests::read(&mut file).doing(|| Step::Read(full.to_path_buf()))
             }
         })
         .collect::<anyhow::Result<_>>()?;
     let write = |name: &str, text: &str| -> anyhow::Result<()> {
-        fs::write(bag.join(name), text).with_context(|| format!("writing {name}"))
+        fs::write(bag.join(name), text).doing(|| Step::Write(bag.join(name)))
     };
     for (name, algorithm) in MANIFESTS {
         let mut text = String::new();
@@ -313,7 +312,7 @@ pub fn finish(bag: &Path, info: &BagInfo, known: &HashMap<String, Digests>) -> a
         .map(|name| {
             fs::read(bag.join(name))
                 .map(|bytes| Digests::of(&bytes))
-                .with_context(|| format!("reading {name}"))
+                .doing(|| Step::Read(bag.join(name)))
         })
         .collect::<anyhow::Result<_>>()?;
     for (name, algorithm) in TAG_MANIFESTS {

@@ -32,7 +32,7 @@ use std::io::Write;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use crate::broken::{Doing, Step};
 use serde::{Deserialize, Serialize};
 
 pub use crate::manifest::ManifestEntry;
@@ -55,9 +55,6 @@ use crate::text::inert;
 
 /// JPEG quality for photos converted from other formats: visually lossless.
 const CONVERT_QUALITY: u8 = 92;
-
-/// What was being done when an item waiting on disk could not be read back.
-const READ_BACK: &str = "reading the report's items back";
 
 /// Why a photo that could have gone into the package did not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,32 +202,25 @@ pub fn package(
         }
         .into());
     }
-    let (report, items) = crate::report::read_spilled(&report_path, parent).with_context(|| {
-        format!(
-            "packaging {} at {} (`lightbox run` makes the report)",
-            work.display(),
-            to.display()
-        )
-    })?;
+    let (report, items) =
+        crate::report::read_spilled(&report_path, parent).doing(|| Step::Package {
+            work: work.to_path_buf(),
+            to: to.to_path_buf(),
+        })?;
     // The run's date, not the clock's: the same work folder gives the same bag.
     let date = fs::metadata(&report_path)
         .and_then(|m| m.modified())
         .map(crate::output::date_of)
-        .with_context(|| format!("reading {}", report_path.display()))?;
+        .doing(|| Step::Read(report_path.to_path_buf()))?;
     let package_id = std::path::absolute(to)
-        .with_context(|| format!("resolving {}", to.display()))?
+        .doing(|| Step::Resolve(to.to_path_buf()))?
         .display()
         .to_string();
     let mut catalog = Catalog::open(&crate::report::catalog_path(work, &report.catalog))?;
     // A package killed before its end left its staging folder (or the old package, moved
     // aside) beside the target; the catalog's lock keeps other packages of this work out.
     output::remove_leftovers(parent, &[&format!(".{name}.staging-"), ".lightbox-old-"])
-        .with_context(|| {
-            format!(
-                "cleaning up after an interrupted package in {}",
-                parent.display()
-            )
-        })?;
+        .doing(|| Step::Tidy(parent.to_path_buf()))?;
     // Decisions from the review page are kept in the catalog: a later package (or a package
     // after a rerun) honours them without the file.
     if let Some(path) = decisions {
@@ -244,11 +234,10 @@ pub fn package(
         Ok(held.into_iter().find(|p| p.package != package_id))
     };
     let (selected, skipped) = select(&report, &items, &decisions, profile, &mut elsewhere, lang)?;
-    let staging = output::staging_dir(to)
-        .with_context(|| format!("creating a staging folder beside {}", to.display()))?;
+    let staging = output::staging_dir(to).doing(|| Step::Stage(to.to_path_buf()))?;
     let data = staging.path().join("data");
     let (entries, skipped) = build(&items, selected, skipped, &data, parent, lang, progress)
-        .with_context(|| format!("writing the package at {}", to.display()))?;
+        .doing(|| Step::WritePackage(to.to_path_buf()))?;
     let identifier = identifier(&profile.name, &date, &entries)?;
     let info = base_info(profile, options, &date, &identifier, follows.as_deref());
     let bag = BagPlan {
@@ -278,15 +267,14 @@ pub fn package(
                 None,
                 progress,
             )
-            .with_context(|| format!("writing the package at {}", to.display()))?;
+            .doing(|| Step::WritePackage(to.to_path_buf()))?;
             Vec::new()
         }
         Some(limit) => bag
             .write_parts(staging.path(), &name, &entries, &skipped, limit, progress)
-            .with_context(|| format!("writing the package's parts at {}", to.display()))?,
+            .doing(|| Step::WriteParts(to.to_path_buf()))?,
     };
-    output::replace_dir(staging, to)
-        .with_context(|| format!("moving the package into place at {}", to.display()))?;
+    output::replace_dir(staging, to).doing(|| Step::Place(to.to_path_buf()))?;
     let held = entries.iter().filter_map(|e| match e {
         Ok(e) => ContentHash::from_hex(&e.content).map(|c| Ok((c, e.file, e.unit, e.original))),
         Err(e) => Some(Err(e)),
@@ -327,7 +315,7 @@ pub fn write_reading_copies(
     let all = entries
         .iter()
         .collect::<std::io::Result<Vec<_>>>()
-        .context("reading the manifest's rows back")?;
+        .doing(|| Step::ReadBack)?;
     let rows = &all[own.clone()];
     // A part that lists only its own photos counts the whole package too, below its own.
     let whole = (listed != (0..all.len())).then_some(&all[..]);
@@ -411,11 +399,11 @@ fn build(
     lang: Lang,
     progress: &dyn Progress,
 ) -> anyhow::Result<(Spill<ManifestEntry>, Vec<Skipped>)> {
-    let mut entries = SpillWriter::create(spill_dir)
-        .with_context(|| format!("making a temporary file in {}", spill_dir.display()))?;
+    let mut entries =
+        SpillWriter::create(spill_dir).doing(|| Step::TempFile(spill_dir.to_path_buf()))?;
     progress.stage("copy", selected.len() as u64);
     for (chosen, name) in plan(selected) {
-        let item = chosen.item(items).context(READ_BACK)?;
+        let item = chosen.item(items).doing(|| Step::ReadBack)?;
         match copy_one(&item, &name, dir, lang)? {
             Ok(entry) => {
                 entries.push(&entry)?;
@@ -477,8 +465,8 @@ fn copy_one(
     };
     let target: PathBuf = dir.join(name);
     fs::create_dir_all(target.parent().expect("package names have a year folder"))
-        .with_context(|| format!("creating {}", target.display()))?;
-    fs::write(&target, &bytes).with_context(|| format!("writing {}", target.display()))?;
+        .doing(|| Step::Create(target.to_path_buf()))?;
+    fs::write(&target, &bytes).doing(|| Step::Write(target.to_path_buf()))?;
     Ok(Ok(entry(item, name, &bytes, converted_from)))
 }
 

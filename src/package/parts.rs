@@ -14,7 +14,7 @@ use std::io::{BufWriter, Write};
 use std::ops::Range;
 use std::path::Path;
 
-use anyhow::Context;
+use crate::broken::{Doing, Step};
 
 use crate::broken::BadSize;
 use zip::write::SimpleFileOptions;
@@ -140,7 +140,7 @@ fn zip_bag_from(
 ) -> anyhow::Result<()> {
     let mut files = super::bag::files_below(bag)?;
     files.sort_by(|a, b| (a.0 != "bagit.txt", &a.0).cmp(&(b.0 != "bagit.txt", &b.0)));
-    let out = fs::File::create(to).with_context(|| format!("writing {}", to.display()))?;
+    let out = fs::File::create(to).doing(|| Step::Write(to.to_path_buf()))?;
     let mut zip = ZipWriter::new(BufWriter::with_capacity(1 << 20, out));
     for (path, size) in files {
         let options = SimpleFileOptions::default()
@@ -150,22 +150,23 @@ fn zip_bag_from(
             .large_file(size >= zip64_from);
         let name = format!("{root}/{path}");
         zip.start_file(name.as_str(), options)
-            .with_context(|| format!("writing {name} into {}", to.display()))?;
+            .doing(|| Step::IntoZip {
+                name: name.clone(),
+                zip: to.to_path_buf(),
+            })?;
         let full = bag.join(&path);
-        let mut file =
-            fs::File::open(&full).with_context(|| format!("reading {}", full.display()))?;
-        std::io::copy(&mut file, &mut zip)
-            .with_context(|| format!("writing {name} into {}", to.display()))?;
+        let mut file = fs::File::open(&full).doing(|| Step::Read(full.to_path_buf()))?;
+        std::io::copy(&mut file, &mut zip).doing(|| Step::IntoZip {
+            name: name.clone(),
+            zip: to.to_path_buf(),
+        })?;
     }
-    let mut out = zip
-        .finish()
-        .with_context(|| format!("writing {}", to.display()))?;
-    out.flush()
-        .with_context(|| format!("writing {}", to.display()))?;
+    let mut out = zip.finish().doing(|| Step::Write(to.to_path_buf()))?;
+    out.flush().doing(|| Step::Write(to.to_path_buf()))?;
     out.into_inner()
         .map_err(|e| e.into_error())
         .and_then(|f| f.sync_all())
-        .with_context(|| format!("writing {}", to.display()))?;
+        .doing(|| Step::Write(to.to_path_buf()))?;
     Ok(())
 }
 

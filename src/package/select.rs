@@ -9,9 +9,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use anyhow::Context;
+use crate::broken::{Doing, Step};
 
-use super::{READ_BACK, SkipCode, Skipped, place_name, safe_name_part};
+use super::{SkipCode, Skipped, place_name, safe_name_part};
 use crate::catalog::Packaged;
 use crate::lang::Lang;
 use crate::messages::{self, LeftOut};
@@ -123,7 +123,7 @@ pub(super) fn select(
         let mut members = BTreeMap::new();
         for &m in &group.members {
             if let Some(position) = m.checked_sub(1).filter(|&p| p < items.len()) {
-                members.insert(m, items.get(position).context(READ_BACK)?);
+                members.insert(m, items.get(position).doing(|| Step::ReadBack)?);
             }
         }
         let by_index = |index: usize| members.get(&index);
@@ -191,7 +191,7 @@ pub(super) fn select(
     }
     let mut selected = Vec::new();
     for (position, item) in items.iter().enumerate() {
-        let item = item.context(READ_BACK)?;
+        let item = item.doing(|| Step::ReadBack)?;
         let key = content_key(&item);
         let verdict = decisions.verdict(&key);
         let is_split = item.status == Status::Duplicate && split.contains(&item.index);
@@ -208,7 +208,7 @@ pub(super) fn select(
         }
         let candidate = item.status == Status::Accepted || is_split;
         if let Some(&chosen) = overrides.get(&item.index) {
-            let mut replacement = items.get(chosen - 1).context(READ_BACK)?;
+            let mut replacement = items.get(chosen - 1).doing(|| Step::ReadBack)?;
             replacement.tags.fill_from(&item.tags);
             skip(
                 &item,

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use anyhow::Context;
+use crate::broken::{Doing, Step};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Json, State};
@@ -166,7 +166,7 @@ impl Desk {
         let desk = Arc::clone(self);
         tokio::task::spawn_blocking(move || desk.save_now(&changes))
             .await
-            .context("saving decisions")?
+            .doing(|| Step::SaveDecisions)?
     }
 
     fn save_now(&self, changes: &[Change]) -> anyhow::Result<()> {
@@ -387,7 +387,7 @@ fn overview(
 ) -> anyhow::Result<serde_json::Value> {
     let mut reasons: BTreeMap<String, BTreeMap<String, Reason>> = BTreeMap::new();
     for item in items {
-        let item = item.context("reading the report's items back")?;
+        let item = item.doing(|| Step::ReadBack)?;
         for f in &item.findings {
             // The check's code, and for a missing field which one: "no caption" and "no year"
             // are different things to ask a unit for.

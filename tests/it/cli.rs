@@ -84,6 +84,30 @@ fn errors_are_in_the_language_too() {
         "{}",
         text(&typo.stderr)
     );
+    // A step that breaks in the middle of a run: what it was doing and the system's reason, in
+    // Chinese (a file where the run's folder for derived images goes).
+    let blocked = dir.path().join("blocked");
+    std::fs::create_dir_all(&blocked).unwrap();
+    std::fs::write(blocked.join("derived"), b"x").unwrap();
+    let drops = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/drops");
+    let args = ["run", drops, "--out", blocked.to_str().unwrap()];
+    let zh = with_locale("zh_CN.UTF-8", &args);
+    assert_eq!(zh.status.code(), Some(2));
+    let err = text(&zh.stderr);
+    let derived = blocked.join("derived");
+    assert!(
+        err.contains(&format!("无法完成：创建 {}：", derived.display())),
+        "{err}"
+    );
+    assert!(
+        !err.contains("creating") && !err.contains("os error"),
+        "{err}"
+    );
+    let en = text(&with_locale("en_US.UTF-8", &args).stderr);
+    assert!(
+        en.contains(&format!("creating {}: ", derived.display())),
+        "{en}"
+    );
     // A file where the drops should be a folder or zip.
     let file = dir.path().join("a.txt");
     std::fs::write(&file, b"x").unwrap();

@@ -19,7 +19,7 @@ pub mod sheet;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use anyhow::Context;
+use crate::broken::{Doing, Step};
 
 use crate::lang::Lang;
 use crate::manifest::ManifestEntry;
@@ -152,9 +152,9 @@ pub fn write_summary(
     info: &BookInfo,
     previews: &dyn Previews,
 ) -> anyhow::Result<()> {
-    let bytes = sheet::summary(entries, whole, info, previews)
-        .with_context(|| format!("building {}", path.display()))?;
-    crate::output::write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))
+    let bytes =
+        sheet::summary(entries, whole, info, previews).doing(|| Step::Build(path.to_path_buf()))?;
+    crate::output::write_atomic(path, &bytes).doing(|| Step::Write(path.to_path_buf()))
 }
 
 /// Writes `图录.pdf` (see [`catalogue::catalogue`]) to `path`.
@@ -167,9 +167,9 @@ pub fn write_catalogue(
     info: &BookInfo,
     previews: &dyn Previews,
 ) -> anyhow::Result<()> {
-    let bytes = catalogue::catalogue(entries, info, previews)
-        .with_context(|| format!("building {}", path.display()))?;
-    crate::output::write_atomic(path, &bytes).with_context(|| format!("writing {}", path.display()))
+    let bytes =
+        catalogue::catalogue(entries, info, previews).doing(|| Step::Build(path.to_path_buf()))?;
+    crate::output::write_atomic(path, &bytes).doing(|| Step::Write(path.to_path_buf()))
 }
 
 /// Writes both files into `dir` under their package names: what a package (or each part of a
