@@ -1319,3 +1319,24 @@ fn every_step_is_said_in_chinese_with_its_values() {
         assert!(!said.is_ascii(), "{sample:?}: {said}");
     }
 }
+
+/// The staff's guide explains every finding: each check's code (before any `:field`) is in its
+/// table, so a new check without a line there fails here.
+#[test]
+fn the_guide_explains_every_finding() {
+    let guide = include_str!("../../docs/使用说明.md");
+    let table = guide
+        .split("## 5.")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the guide's section 5");
+    let mut missing = BTreeSet::new();
+    for sample in samples() {
+        let code = sample.check.code();
+        let code = code.split(':').next().unwrap_or_default().to_string();
+        if !table.contains(&format!("`{code}`")) && !table.contains(&format!("`{code}:")) {
+            missing.insert(code);
+        }
+    }
+    assert!(missing.is_empty(), "not in the guide's table: {missing:?}");
+}
