@@ -467,7 +467,11 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             match check {
                 Some(path) => {
                     let profile = Profile::load(path)?;
-                    println!("{}: ok ({})", path.display(), profile.name);
+                    let ok = Summary::ProfileOk {
+                        path,
+                        name: &profile.name,
+                    };
+                    println!("{}", messages::summary(&ok, lang));
                 }
                 None => print!("{}", lightbox::profile::DEFAULT_TOML),
             }

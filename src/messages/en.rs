@@ -593,6 +593,7 @@ pub(super) fn summary(summary: &Summary) -> String {
             "wrote {}: {rows} photos, {missing} required cells to fill in (yellow)",
             to.display()
         ),
+        Summary::ProfileOk { path, name } => format!("{}: ok ({name})", path.display()),
         Summary::DeskReady { url } => format!("the desk is ready; open in a browser:\n{url}"),
     }
 }

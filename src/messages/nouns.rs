@@ -262,6 +262,13 @@ pub enum Summary<'a> {
         /// Required cells still empty.
         missing: usize,
     },
+    /// `profile --check`: the file is a usable profile, named `name`.
+    ProfileOk {
+        /// The file.
+        path: &'a Path,
+        /// The profile's name.
+        name: &'a str,
+    },
     /// `serve`: the desk is up, at `url`.
     DeskReady {
         /// The desk's address.

@@ -1080,6 +1080,12 @@ fn phrases_and_summaries_compute_their_parts_in_both_languages() {
     let distinct = LeftOut::DistinctWithErrors { errors: &errors };
     assert!(left_out(&distinct, Lang::Zh).ends_with("：E1；E2"));
     assert!(left_out(&distinct, Lang::En).ends_with(": E1; E2"));
+    let ok = Summary::ProfileOk {
+        path: std::path::Path::new("/p/my.toml"),
+        name: "cast-2024",
+    };
+    assert_eq!(summary(ok).0, "/p/my.toml：征集方案可用（cast-2024）");
+    assert_eq!(summary(ok).1, "/p/my.toml: ok (cast-2024)");
     let unreadable = Summary::CannotRead {
         path: "/nope",
         reason: "No such file or directory (os error 2)",

@@ -870,6 +870,9 @@ pub(super) fn summary(summary: &Summary) -> String {
             "已写入 {}：{rows} 张照片，{missing} 个必填单元格待补（黄色）",
             to.display()
         ),
+        Summary::ProfileOk { path, name } => {
+            format!("{}：征集方案可用（{name}）", path.display())
+        }
         Summary::DeskReady { url } => format!("照片整理已启动，请在浏览器中打开：\n{url}"),
     }
 }

@@ -212,6 +212,12 @@ fn a_profile_font_or_decisions_file_that_cannot_serve_is_said_in_the_language() 
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "years = [").unwrap();
     let bad = bad.to_str().unwrap();
+    // A profile that serves says so in the language.
+    let good = concat!(env!("CARGO_MANIFEST_DIR"), "/profiles/cast-2023.toml");
+    let zh = text(&with_locale("zh_CN.UTF-8", &["profile", "--check", good]).stdout);
+    assert!(zh.contains("征集方案可用（cast-2023）"), "{zh}");
+    let en = text(&with_locale("en_US.UTF-8", &["profile", "--check", good]).stdout);
+    assert!(en.contains(": ok (cast-2023)"), "{en}");
     let absent = dir.path().join("absent.toml");
     let absent = absent.to_str().unwrap();
     let says = |locale: &str, args: &[&str], wanted: &str| {
