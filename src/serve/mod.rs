@@ -367,6 +367,14 @@ fn failure(status: StatusCode, message: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
+/// A request the desk could not carry out: the error's chain, worded as the CLI words it.
+fn broke(desk: &Desk, error: &anyhow::Error) -> Response {
+    failure(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        messages::failure(error, desk.lang),
+    )
+}
+
 async fn home(State(desk): State<Arc<Desk>>) -> Response {
     html(desk_page(&desk))
 }
@@ -551,7 +559,7 @@ async fn state(State(desk): State<Arc<Desk>>) -> Response {
             }))
             .into_response()
         }
-        Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        Ok(Err(e)) => broke(&desk, &e),
         Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }
@@ -662,7 +670,7 @@ async fn set_drops(State(desk): State<Arc<Desk>>, Json(form): Json<DropsForm>) -
             desk.send(Event::State);
             StatusCode::NO_CONTENT.into_response()
         }
-        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        Err(e) => broke(&desk, &e),
     }
 }
 
@@ -753,7 +761,7 @@ async fn decide(State(desk): State<Arc<Desk>>, Json(posted): Json<Posted>) -> Re
             });
             StatusCode::NO_CONTENT.into_response()
         }
-        Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        Err(e) => broke(&desk, &e),
     }
 }
 
@@ -790,7 +798,7 @@ async fn review(State(desk): State<Arc<Desk>>) -> Response {
             ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
         }
         Ok(Ok(None)) => axum::response::Redirect::to("/").into_response(),
-        Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        Ok(Err(e)) => broke(&desk, &e),
         Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }
@@ -915,7 +923,7 @@ async fn template(
     match made {
         Ok(Ok(Some(bytes))) => attachment(bytes, &format!("{unit}-汇总表.xlsx")),
         Ok(Ok(None)) => refuse(&desk, StatusCode::NOT_FOUND, Refusal::NoSuchUnit),
-        Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        Ok(Err(e)) => broke(&desk, &e),
         Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }
@@ -975,7 +983,7 @@ async fn fixlist(
     match made {
         Ok(Ok(Some(bytes))) => attachment(bytes, &name),
         Ok(Ok(None)) => refuse(&desk, StatusCode::NOT_FOUND, Refusal::NoSuchUnit),
-        Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        Ok(Err(e)) => broke(&desk, &e),
         Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }
@@ -1054,7 +1062,7 @@ async fn returned(
                 .into_response()
         }
         Ok(Ok(None)) => refuse(&desk, StatusCode::NOT_FOUND, Refusal::NoSuchUnit),
-        Ok(Err(e)) => failure(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        Ok(Err(e)) => broke(&desk, &e),
         Err(e) => failure(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }
