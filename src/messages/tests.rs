@@ -1154,6 +1154,11 @@ fn every_misuse_is_said_in_chinese_with_its_values() {
             value: s("v"),
             why: Unparsed::Other(s("reader's words")),
         },
+        Misuse::Invalid {
+            arg: s("--y"),
+            value: s("w"),
+            why: Unparsed::Other(String::new()),
+        },
         Misuse::UnknownOption {
             arg: s("--jbos"),
             suggested: Some(s("--jobs")),
@@ -1185,6 +1190,7 @@ fn every_misuse_is_said_in_chinese_with_its_values() {
                 Unparsed::Size(_) => vec!["--split-size", "9 furlongs", "furlongs", "KiB"],
                 Unparsed::Address => vec!["--listen", "nowhere", "127.0.0.1:8080"],
                 Unparsed::Number => vec!["--jobs", "many", "整数"],
+                Unparsed::Other(words) if words.is_empty() => vec!["--y", "“w”无效"],
                 Unparsed::Other(_) => vec!["--x", "reader's words"],
             },
             Misuse::UnknownOption { .. } => vec!["--jbos", "--jobs"],
@@ -1200,6 +1206,7 @@ fn every_misuse_is_said_in_chinese_with_its_values() {
             Misuse::Other => vec!["命令行有误"],
         };
         let said = cli_misuse_zh(misuse);
+        assert!(!said.ends_with('：'), "{said}");
         for value in values {
             assert!(said.contains(value), "{misuse:?}: no {value:?} in {said}");
         }

@@ -610,7 +610,11 @@ pub(super) fn misuse(misuse: &Misuse) -> String {
                 Unparsed::Number => "不是整数".into(),
                 Unparsed::Other(words) => words.clone(),
             };
-            format!("{arg} 的值“{value}”无效：{why}")
+            if why.is_empty() {
+                format!("{arg} 的值“{value}”无效")
+            } else {
+                format!("{arg} 的值“{value}”无效：{why}")
+            }
         }
         Misuse::UnknownOption { arg, suggested } => {
             format!("没有“{arg}”这个选项{}", maybe(suggested))
