@@ -49,7 +49,7 @@ fn main() {
                     d.height,
                     if d.truncated { " truncated" } else { "" },
                     d.corrupt
-                        .map(|c| format!(" corrupt ({c})"))
+                        .map(|c| format!(" corrupt ({c:?})"))
                         .unwrap_or_default(),
                     d.pages.map(|p| format!(" {p} pages")).unwrap_or_default(),
                 );

@@ -17,7 +17,7 @@ use std::io::Cursor;
 use fast_image_resize as fr;
 use image::{DynamicImage, ImageFormat, RgbImage, metadata::Orientation};
 
-use crate::photo::Format;
+use crate::photo::{Damage, Format};
 
 /// What the first bytes say a file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,8 +114,8 @@ pub struct Decoded {
     pub cmyk: bool,
     /// The data ended early; the pixels below the break are grey.
     pub truncated: bool,
-    /// The image data is corrupt (see `entropy`): why, when it is.
-    pub corrupt: Option<String>,
+    /// The image data is corrupt (see `entropy`): where and how, when it is.
+    pub corrupt: Option<Damage>,
     /// How many pages (images) the file holds, when more than one: only the first is decoded.
     pub pages: Option<u32>,
     /// Upright pixels, long edge at most the requested size (smaller images are kept as they are).
@@ -416,7 +416,7 @@ pub fn recycle(pixels: RgbImage) {
 /// bottom right of the picture repeats one block (or MCU) over and over: a last row that ends
 /// that way is worth a walk through the data (rare, and exact). `raw` holds rows of `width`
 /// pixels of `channels` bytes.
-fn damage_below(raw: &[u8], width: usize, channels: usize, bytes: &[u8]) -> Option<String> {
+fn damage_below(raw: &[u8], width: usize, channels: usize, bytes: &[u8]) -> Option<Damage> {
     let row = width * channels;
     let flat_tail = raw.len() >= row && row > 0 && tail_repeats(&raw[raw.len() - row..], channels);
     if flat_tail { corrupt(bytes) } else { None }
@@ -516,7 +516,7 @@ mod turbo {
     use image::RgbImage;
     use turbojpeg::{Colorspace, Decompressor, Error, Image, PixelFormat, ScalingFactor};
 
-    use super::{DecodeError, Decoded, check_pixels, corrupt};
+    use super::{Damage, DecodeError, Decoded, check_pixels, corrupt};
 
     thread_local! {
         /// One decompressor per worker thread, made on first use.
@@ -592,7 +592,8 @@ mod turbo {
             // libjpeg warns of every break the walk finds (data that runs out, bytes left
             // over, a code no table has, a missing restart marker), so a silent decode needs
             // no walk.
-            let corrupt = warned.map(|message| corrupt(bytes).unwrap_or(message));
+            let corrupt =
+                warned.map(|message| corrupt(bytes).unwrap_or(Damage::Decoder { message }));
             let (w, h) = (
                 u32::try_from(scaled.width).ok()?,
                 u32::try_from(scaled.height).ok()?,
@@ -619,7 +620,7 @@ mod turbo12 {
     use image::RgbImage;
     use turbojpeg::raw;
 
-    use super::{DecodeError, Decoded, Need, check_pixels, corrupt};
+    use super::{Damage, DecodeError, Decoded, Need, check_pixels, corrupt};
 
     /// A TurboJPEG decompressor, destroyed when dropped.
     struct Handle(raw::tjhandle);
@@ -719,7 +720,10 @@ mod turbo12 {
             let message = handle.message();
             match (warning, message.starts_with("Premature end of JPEG file")) {
                 (true, true) => (true, None),
-                (true, false) => (false, Some(corrupt(bytes).unwrap_or(message))),
+                (true, false) => (
+                    false,
+                    Some(corrupt(bytes).unwrap_or(Damage::Decoder { message })),
+                ),
                 (false, _) => return Some(Err(DecodeError::Failed(message))),
             }
         };
@@ -757,7 +761,7 @@ fn tail_repeats(row: &[u8], channels: usize) -> bool {
 }
 
 /// Why the JPEG's coded data is corrupt, when the walk finds it so.
-fn corrupt(bytes: &[u8]) -> Option<String> {
+fn corrupt(bytes: &[u8]) -> Option<Damage> {
     match super::entropy::check(bytes) {
         super::entropy::Entropy::Corrupt(reason) => Some(reason),
         _ => None,

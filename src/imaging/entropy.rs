@@ -1,7 +1,7 @@
 //! Entropy check: walks the Huffman-coded data of a sequential JPEG, symbol by symbol and
 //! without making pixels, to tell a picture whose data is corrupt from one that is whole.
 //!
-//! In: the bytes of a JPEG. Out: `Whole`, `Corrupt(reason)` or `Unknown` (progressive,
+//! In: the bytes of a JPEG. Out: `Whole`, `Corrupt(damage)` or `Unknown` (progressive,
 //! arithmetic-coded or lossless JPEGs, and headers this walk does not follow). Invariants: never
 //! panics, reads nothing outside the slice, and is exact where the decoders are silent: corrupt
 //! data makes the Huffman stream run out before the last block (libjpeg's "premature end of data
@@ -12,13 +12,15 @@
 //! It costs about as much as decoding the coefficients, so the inspector calls it only when the
 //! decoded picture looks cut off (its last row one flat colour) or a decoder balked.
 
+use crate::photo::Damage;
+
 /// What the walk found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entropy {
     /// Every scan holds exactly its blocks.
     Whole,
-    /// The data is damaged; the reason, for people.
-    Corrupt(String),
+    /// The data is damaged: where and how.
+    Corrupt(Damage),
     /// A kind of JPEG this walk does not follow.
     Unknown,
 }
@@ -95,20 +97,18 @@ impl Bits<'_> {
         }
     }
 
-    fn decode(&mut self, table: &Table) -> Result<u8, String> {
+    fn decode(&mut self, table: &Table) -> Result<u8, Damage> {
         let mut code = 0i32;
         for len in 1..=16 {
             code = (code << 1) | self.bit() as i32;
             if code <= table.max_code[len] {
                 let at = usize::try_from(table.offset[len] + code).unwrap_or(usize::MAX);
-                return table
-                    .values
-                    .get(at)
-                    .copied()
-                    .ok_or_else(|| "a Huffman table shorter than its counts".to_string());
+                return table.values.get(at).copied().ok_or(Damage::ShortTable);
             }
         }
-        Err(format!("a Huffman code no table has, at byte {}", self.pos))
+        Err(Damage::UnknownCode {
+            at: self.pos as u64,
+        })
     }
 
     /// Drops the bits left in the current byte (restart markers and the end are byte-aligned).
@@ -255,9 +255,9 @@ fn walk(bytes: &[u8]) -> Option<Entropy> {
                     })
                     .unwrap_or(rest.len());
                 if extra > 0 {
-                    return Some(Entropy::Corrupt(format!(
-                        "{extra} bytes of image data left over after the last block"
-                    )));
+                    return Some(Entropy::Corrupt(Damage::LeftOver {
+                        bytes: extra as u64,
+                    }));
                 }
                 continue;
             }
@@ -274,7 +274,7 @@ fn walk_scan(
     (width, height): (u32, u32),
     (h_max, v_max): (u32, u32),
     restart: usize,
-) -> Result<(), String> {
+) -> Result<(), Damage> {
     // The units of the scan: MCUs when interleaved, blocks of the one component otherwise.
     let interleaved = scan.len() > 1;
     let count = if let [(c, _, _)] = scan {
@@ -291,11 +291,10 @@ fn walk_scan(
             match (reader.data.get(reader.pos), reader.data.get(reader.pos + 1)) {
                 (Some(0xFF), Some(&m)) if m == expected => reader.pos += 2,
                 _ => {
-                    return Err(format!(
-                        "restart marker {} missing at byte {}",
-                        expected - 0xD0,
-                        reader.pos
-                    ));
+                    return Err(Damage::RestartMissing {
+                        marker: expected - 0xD0,
+                        at: reader.pos as u64,
+                    });
                 }
             }
         }
@@ -308,7 +307,7 @@ fn walk_scan(
             for _ in 0..blocks {
                 let size = reader.decode(dc)?;
                 if size > 16 {
-                    return Err(format!("a DC difference of {size} bits"));
+                    return Err(Damage::DcTooLong { bits: size });
                 }
                 reader.bits(size);
                 let mut k = 1;
@@ -327,14 +326,12 @@ fn walk_scan(
                     }
                 }
                 if k > 64 {
-                    return Err(format!("a block with {k} coefficients"));
+                    return Err(Damage::TooManyCoefficients { count: k as u64 });
                 }
             }
         }
         if reader.past_end > 0 {
-            return Err(format!(
-                "the image data ends after {unit} of {count} blocks or block groups"
-            ));
+            return Err(Damage::EndsEarly { unit, count });
         }
     }
     reader.align();
@@ -374,7 +371,7 @@ mod tests {
             match check(&std::fs::read(path).unwrap()) {
                 Entropy::Whole => whole += 1,
                 Entropy::Unknown => {}
-                Entropy::Corrupt(reason) => panic!("{}: {reason}", path.display()),
+                Entropy::Corrupt(damage) => panic!("{}: {damage:?}", path.display()),
             }
         }
         assert!(whole * 2 > files.len(), "{whole} of {} walked", files.len());
@@ -386,7 +383,7 @@ mod tests {
         else {
             panic!("corrupt-huffman.jpg walks whole");
         };
-        assert!(!reason.is_empty());
+        assert!(!matches!(reason, Damage::Decoder { .. }), "{reason:?}");
         let good = fixture("fixtures/broken/cmyk.jpg");
         let good = if check(&good) == Entropy::Whole {
             good
@@ -399,7 +396,10 @@ mod tests {
         let mut padded = good[..eoi].to_vec();
         padded.extend([0x12, 0x34, 0x56, 0x78]);
         padded.extend(&good[eoi..]);
-        assert!(matches!(check(&padded), Entropy::Corrupt(r) if r.contains("left over")));
+        assert!(matches!(
+            check(&padded),
+            Entropy::Corrupt(Damage::LeftOver { .. })
+        ));
         // A stretch of the data dropped: it runs out before the last block (or breaks a code).
         let sos = good.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
         let mid = sos + (eoi - sos) / 2;

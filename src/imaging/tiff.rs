@@ -28,6 +28,7 @@ use std::io::Read;
 use image::RgbImage;
 
 use super::decode::{DecodeError, Decoded};
+use crate::photo::Damage;
 
 /// Directory entries read at most from one IFD (real files have a few dozen).
 const MAX_ENTRIES: u64 = 4096;
@@ -462,7 +463,9 @@ impl Page {
             height: self.height,
             cmyk: self.photometric == 5,
             truncated,
-            corrupt: error.map(|e| format!("TIFF: {e}")),
+            corrupt: error.map(|e| Damage::Decoder {
+                message: format!("TIFF: {e}"),
+            }),
             pages: None,
             pixels,
         })

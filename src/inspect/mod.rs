@@ -433,8 +433,11 @@ fn inspect_image(
             if let Some(pages) = decoded.pages {
                 findings.push(Finding::info(Check::MultiPage { pages }));
             }
-            if let Some(reason) = decoded.corrupt.take() {
-                findings.push(Finding::error(Check::CorruptData { reason }));
+            if let Some(damage) = decoded.corrupt.take() {
+                findings.push(Finding::error(Check::CorruptData {
+                    reason: String::new(),
+                    damage: Some(damage),
+                }));
             }
             // The fingerprint comes from the same upright preview: no second decode.
             photo.perceptual = Some(crate::fingerprint::Fingerprint::of(&decoded.pixels));

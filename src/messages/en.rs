@@ -11,7 +11,7 @@ use crate::broken::Broken;
 use crate::fingerprint::Dihedral;
 use crate::output::Hint;
 use crate::photo::tags::MAX_ROWS;
-use crate::photo::{Check, Field, GroupKind, Limit, Severity, SheetProblem, Status};
+use crate::photo::{Check, Damage, Field, GroupKind, Limit, Severity, SheetProblem, Status};
 use crate::progress::TableWords;
 use crate::receipt::Issue;
 
@@ -55,9 +55,12 @@ pub(super) fn check(check: &Check) -> String {
         Check::Truncated => {
             "truncated: the image data ends early; ask for the original again".into()
         }
-        Check::CorruptData { reason } => format!(
-            "the image data is corrupt ({reason}): part of the picture is missing or garbled; ask for the original again"
-        ),
+        Check::CorruptData { reason, damage } => {
+            let what = damage.as_ref().map_or_else(|| reason.clone(), self::damage);
+            format!(
+                "the image data is corrupt ({what}): part of the picture is missing or garbled; ask for the original again"
+            )
+        }
         Check::DecodeFailed { reason } => {
             format!("corrupt image data, cannot be decoded: {reason}")
         }
@@ -427,6 +430,26 @@ pub(super) fn broken(broken: &Broken) -> String {
         Broken::PackageNotWritable { to, reason } => format!(
             "cannot write the package at {to} ({reason}): choose a writable place with room enough with --to"
         ),
+    }
+}
+
+/// Where a picture's coded data is damaged.
+pub(super) fn damage(damage: &Damage) -> String {
+    match damage {
+        Damage::EndsEarly { unit, count } => {
+            format!("the image data ends after {unit} of {count} blocks or block groups")
+        }
+        Damage::LeftOver { bytes } => {
+            format!("{bytes} bytes of image data left over after the last block")
+        }
+        Damage::UnknownCode { at } => format!("a Huffman code no table has, at byte {at}"),
+        Damage::ShortTable => "a Huffman table shorter than its counts".into(),
+        Damage::RestartMissing { marker, at } => {
+            format!("restart marker {marker} missing at byte {at}")
+        }
+        Damage::DcTooLong { bits } => format!("a DC difference of {bits} bits"),
+        Damage::TooManyCoefficients { count } => format!("a block with {count} coefficients"),
+        Damage::Decoder { message } => message.clone(),
     }
 }
 

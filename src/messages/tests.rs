@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 
 use super::*;
 use crate::fingerprint::Dihedral;
-use crate::photo::SheetProblem;
 use crate::photo::tags::MAX_ROWS;
+use crate::photo::{Damage, SheetProblem};
 
 const LANGS: [Lang; 2] = [Lang::Zh, Lang::En];
 
@@ -262,8 +262,19 @@ fn samples() -> Vec<Sample> {
         s(
             Check::CorruptData {
                 reason: "Pb4".into(),
+                damage: None,
             },
             &["Pb4"],
+        ),
+        s(
+            Check::CorruptData {
+                reason: String::new(),
+                damage: Some(Damage::EndsEarly {
+                    unit: 8915,
+                    count: 77976,
+                }),
+            },
+            &["8915", "77976"],
         ),
         s(
             Check::DecodeFailed {
@@ -1352,4 +1363,81 @@ fn the_guide_explains_every_finding() {
         }
     }
     assert!(missing.is_empty(), "not in the guide's table: {missing:?}");
+}
+
+/// Every kind of damage is said in both languages with its values, and in Chinese without the
+/// English (a decoder's own message aside); a new `Damage` needs a sample here.
+#[test]
+fn every_damage_reads_in_both_languages_with_its_values() {
+    let samples = [
+        Damage::EndsEarly {
+            unit: 8915,
+            count: 77976,
+        },
+        Damage::LeftOver { bytes: 4321 },
+        Damage::UnknownCode { at: 60001 },
+        Damage::ShortTable,
+        Damage::RestartMissing {
+            marker: 5,
+            at: 70002,
+        },
+        Damage::DcTooLong { bits: 17 },
+        Damage::TooManyCoefficients { count: 79 },
+        Damage::Decoder {
+            message: "TIFF: bad strip".into(),
+        },
+    ];
+    for damage in &samples {
+        let values: Vec<&str> = match damage {
+            Damage::EndsEarly { .. } => vec!["8915", "77976"],
+            Damage::LeftOver { .. } => vec!["4321"],
+            Damage::UnknownCode { .. } => vec!["60001"],
+            Damage::ShortTable => vec![],
+            Damage::RestartMissing { .. } => vec!["5", "70002"],
+            Damage::DcTooLong { .. } => vec!["17"],
+            Damage::TooManyCoefficients { .. } => vec!["79"],
+            Damage::Decoder { .. } => vec!["TIFF: bad strip"],
+        };
+        let zh = zh::damage(damage);
+        let en = en::damage(damage);
+        for value in &values {
+            assert!(
+                zh.contains(value) && en.contains(value),
+                "{damage:?}: {zh} / {en}"
+            );
+        }
+        assert_ne!(zh, en, "{damage:?}");
+        if !matches!(damage, Damage::Decoder { .. }) {
+            assert!(
+                !zh.chars().any(|c| c.is_ascii_lowercase()),
+                "{damage:?}: {zh}"
+            );
+        }
+    }
+}
+
+/// A report or catalog of an earlier version holds a corrupt picture's reason as English text:
+/// it still reads, and is said as it is.
+#[test]
+fn an_earlier_reports_corrupt_data_still_reads() {
+    let old: Check =
+        serde_json::from_str(r#"{"check":"corrupt_data","reason":"old words"}"#).unwrap();
+    assert_eq!(
+        old,
+        Check::CorruptData {
+            reason: "old words".into(),
+            damage: None
+        }
+    );
+    assert!(check(&old, Lang::Zh).contains("（old words）"));
+    let new = Check::CorruptData {
+        reason: String::new(),
+        damage: Some(Damage::ShortTable),
+    };
+    let json = serde_json::to_string(&new).unwrap();
+    assert_eq!(
+        json,
+        r#"{"check":"corrupt_data","damage":{"kind":"short_table"}}"#
+    );
+    assert_eq!(serde_json::from_str::<Check>(&json).unwrap(), new);
 }

@@ -14,7 +14,7 @@ use crate::catalog::CatalogError;
 use crate::fingerprint::Dihedral;
 use crate::output::Hint;
 use crate::photo::tags::MAX_ROWS;
-use crate::photo::{Check, Field, GroupKind, Limit, Severity, SheetProblem, Status};
+use crate::photo::{Check, Damage, Field, GroupKind, Limit, Severity, SheetProblem, Status};
 use crate::progress::TableWords;
 use crate::receipt::Issue;
 
@@ -53,8 +53,9 @@ pub(super) fn check(check: &Check) -> String {
         } => format!("{format} 格式暂不能处理，请转为 JPEG 后重新发送"),
         Check::NotJpeg { format } => format!("{format} 格式，打包时转为 JPEG"),
         Check::Truncated => "文件不完整（图像数据被截断），请重新发送原图".into(),
-        Check::CorruptData { reason } => {
-            format!("图像数据损坏（{reason}），画面有缺损或错乱，请重新发送原图")
+        Check::CorruptData { reason, damage } => {
+            let what = damage.as_ref().map_or_else(|| reason.clone(), self::damage);
+            format!("图像数据损坏（{what}），画面有缺损或错乱，请重新发送原图")
         }
         Check::DecodeFailed { reason } => format!("图像数据损坏，无法解码：{reason}"),
         Check::DecoderCrashed {
@@ -640,6 +641,24 @@ pub(super) fn misuse(misuse: &Misuse) -> String {
         Misuse::ValueCount { arg } => format!("{arg} 的值的个数不对"),
         Misuse::NotUtf8 => "参数中有无法识别的字符（不是 UTF-8）".into(),
         Misuse::Other => "命令行有误".into(),
+    }
+}
+
+/// Where a picture's coded data is damaged.
+pub(super) fn damage(damage: &Damage) -> String {
+    match damage {
+        Damage::EndsEarly { unit, count } => {
+            format!("编码数据只有 {count} 个块（或块组）中的前 {unit} 个")
+        }
+        Damage::LeftOver { bytes } => format!("最后一个块之后多出 {bytes} 字节编码数据"),
+        Damage::UnknownCode { at } => format!("第 {at} 字节处的编码在霍夫曼表中不存在"),
+        Damage::ShortTable => "霍夫曼表的编码数多于它的值".into(),
+        Damage::RestartMissing { marker, at } => {
+            format!("第 {at} 字节处缺少第 {marker} 号重启标记")
+        }
+        Damage::DcTooLong { bits } => format!("直流差值长 {bits} 位，超出可能的范围"),
+        Damage::TooManyCoefficients { count } => format!("一个块有 {count} 个系数，超过 64 个"),
+        Damage::Decoder { message } => format!("解码器报告：{message}"),
     }
 }
 

@@ -196,6 +196,54 @@ impl Field {
     ];
 }
 
+/// Where a picture's coded data is damaged: what the walk through a JPEG's Huffman-coded data
+/// found, or a decoder's own words. Worded by `messages` in each language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Damage {
+    /// The data runs out after `unit` of the scan's `count` blocks (or block groups).
+    EndsEarly {
+        /// Blocks (or groups) the data holds.
+        unit: u64,
+        /// Blocks (or groups) the scan needs.
+        count: u64,
+    },
+    /// Bytes of coded data left over after the last block.
+    LeftOver {
+        /// How many.
+        bytes: u64,
+    },
+    /// A code no Huffman table has, at a byte of the file.
+    UnknownCode {
+        /// The byte's offset.
+        at: u64,
+    },
+    /// A Huffman table whose codes outnumber its values.
+    ShortTable,
+    /// A restart marker missing where it is due.
+    RestartMissing {
+        /// The marker's number (0–7).
+        marker: u8,
+        /// The byte's offset.
+        at: u64,
+    },
+    /// A DC difference longer than any sample allows.
+    DcTooLong {
+        /// Its length in bits.
+        bits: u8,
+    },
+    /// A block with more than 64 coefficients.
+    TooManyCoefficients {
+        /// How many.
+        count: u64,
+    },
+    /// A decoder's own words (libjpeg-turbo's warning, the TIFF reader's error).
+    Decoder {
+        /// Its message.
+        message: String,
+    },
+}
+
 /// What a finding is about, with the values that explain it. The serialised `check` name is
 /// stable: scripts and fix-lists count findings by it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -244,10 +292,15 @@ pub enum Check {
     /// The image data ends before the image does.
     Truncated,
     /// The image data is corrupt although a decoder made a picture of it (grey or garbled
-    /// blocks): found by walking the Huffman-coded data.
+    /// blocks): found by walking the Huffman-coded data, or told by the decoder.
     CorruptData {
-        /// What is wrong, with where.
+        /// What is wrong, as a report of an earlier version holds it (English); empty when
+        /// `damage` says it.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         reason: String,
+        /// What is wrong, with where.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        damage: Option<Damage>,
     },
     /// The decoder refused the image data.
     DecodeFailed {
