@@ -1441,3 +1441,37 @@ fn an_earlier_reports_corrupt_data_still_reads() {
     );
     assert_eq!(serde_json::from_str::<Check>(&json).unwrap(), new);
 }
+
+/// Whatever the sniffer calls a file that is not a picture is said in Chinese.
+#[test]
+fn what_a_file_that_is_not_a_picture_is_reads_in_chinese() {
+    use crate::imaging::decode::{Sniffed, sniff};
+    let samples: [&[u8]; 7] = [
+        b"%PDF-1.7\n",
+        b"PK\x03\x04rest",
+        &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1],
+        b"\0\0\0\x18ftypmp42rest",
+        b"<!DOCTYPE html><html></html>",
+        "年份,地点\n2015,克拉玛依市".as_bytes(),
+        &[0x00, 0xFF, 0xFE, 0x80, 0x81, 0x00, 0xC3],
+    ];
+    let mut seen = BTreeSet::new();
+    for bytes in samples {
+        let Sniffed::Other(name) = sniff(bytes) else {
+            panic!("{bytes:?} sniffed as a picture");
+        };
+        seen.insert(name);
+        let said = check(
+            &Check::NotAnImage {
+                detected: name.into(),
+            },
+            Lang::Zh,
+        );
+        let english = said.split(['（', '）']).any(|part| {
+            part.split_whitespace()
+                .any(|w| w.len() > 3 && w.chars().all(|c| c.is_ascii_lowercase()))
+        });
+        assert!(!english, "{name}: {said}");
+    }
+    assert_eq!(seen.len(), samples.len(), "{seen:?}");
+}

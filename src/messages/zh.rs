@@ -33,7 +33,9 @@ pub(super) fn check(check: &Check) -> String {
             dangling: false,
         } => format!("符号链接（指向 {target}），未跟随读取"),
         Check::NotRegularFile => "不是普通文件（管道或设备），未读取".into(),
-        Check::NotAnImage { detected } => format!("不是图片：内容为 {detected}（与扩展名不符）"),
+        Check::NotAnImage { detected } => {
+            format!("不是图片：内容为{}（与扩展名不符）", detected_zh(detected))
+        }
         Check::UnsupportedFormat {
             format,
             feature: Some(feature),
@@ -641,6 +643,21 @@ pub(super) fn misuse(misuse: &Misuse) -> String {
         Misuse::ValueCount { arg } => format!("{arg} 的值的个数不对"),
         Misuse::NotUtf8 => "参数中有无法识别的字符（不是 UTF-8）".into(),
         Misuse::Other => "命令行有误".into(),
+    }
+}
+
+/// What the sniffer found a file that is not a picture to be (`imaging::decode::sniff`'s
+/// names); a name it does not know, as it is.
+fn detected_zh(detected: &str) -> String {
+    match detected {
+        "PDF" => " PDF 文档".into(),
+        "zip / Office document" => " zip 压缩包或 Office 文档（docx、xlsx 等）".into(),
+        "Office 97-2003 document" => " Office 97-2003 文档（doc、xls 等）".into(),
+        "video (MP4/MOV)" => "视频（MP4/MOV）".into(),
+        "HTML" => "网页（HTML）".into(),
+        "text" => "文本".into(),
+        "unknown data" => "无法识别的数据".into(),
+        other => format!(" {other}"),
     }
 }
 
