@@ -216,11 +216,12 @@ mod tests {
         assert!(stages[0].1.wall >= Duration::from_millis(40), "{stages:?}");
         assert!(stages[1].1.wall >= Duration::from_millis(10), "{stages:?}");
         assert!(whole.wall >= stages[0].1.wall + stages[1].1.wall);
-        // Processor time is the whole process's (other tests' threads too): only its bounds
-        // hold here.
+        // Processor time is the sum over the process's live threads (other tests' threads too,
+        // and those that end between two readings take their time with them): no bound between
+        // a stage's and the whole's holds here, only that Linux tells both.
         if cfg!(target_os = "linux") {
-            let cpu = stages[0].1.cpu.expect("Linux tells the processor time");
-            assert!(whole.cpu.expect("and for the whole") >= cpu);
+            assert!(stages[0].1.cpu.is_some(), "Linux tells the processor time");
+            assert!(whole.cpu.is_some(), "and for the whole");
         }
         let table = timed.table(&crate::messages::timings(crate::lang::Lang::En));
         assert!(table.starts_with("stage"), "{table}");
