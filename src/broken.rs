@@ -121,7 +121,8 @@ impl std::fmt::Display for Given {
 }
 
 /// Why a size staff typed (a part size: `--split-size`, the desk's part size field) cannot be
-/// read. Its `Display` is the English wording; `messages::bad_size` words it in either language.
+/// read. Its `Display` is the English wording; `messages` words it in Chinese where the command
+/// line or the desk refuses the size (`Misuse`, `Refusal::BadPartSize`).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum BadSize {
     /// No number where the size starts.

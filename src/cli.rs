@@ -172,7 +172,7 @@ fn misuse(e: &clap::Error) -> Misuse {
         ErrorKind::InvalidSubcommand => Misuse::UnknownCommand {
             name: one(ContextKind::InvalidSubcommand).unwrap_or_default(),
             suggested: one(ContextKind::SuggestedSubcommand),
-            valid: command(Lang::Zh)
+            valid: <Cli as CommandFactory>::command()
                 .get_subcommands()
                 .filter(|c| !c.is_hide_set())
                 .map(|c| c.get_name().to_string())

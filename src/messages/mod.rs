@@ -28,7 +28,7 @@
 //! - a third language (Uyghur, say) is one more file here and one more [`Lang`] variant: the
 //!   compiler then lists every `match` below that must call it.
 
-use crate::broken::{Broken, Failed, Step};
+use crate::broken::{Broken, Failed};
 use crate::catalog::CatalogError;
 use crate::fingerprint::Dihedral;
 use crate::lang::Lang;
@@ -142,18 +142,11 @@ pub fn broken(broken: &Broken, lang: Lang) -> String {
     }
 }
 
-/// Why a size staff typed cannot be read (a part size on the command line or the desk).
-pub fn bad_size(bad: &crate::broken::BadSize, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => zh::bad_size(bad),
-        Lang::En => bad.to_string(),
-    }
-}
-
 /// A command that could not finish, as the CLI prints it (after `lightbox: `). In English, the
 /// error's chain as anyhow prints it. In Chinese, each link worded where lightbox knows it: the
-/// steps that broke ([`Step`], set by `broken::Doing`), the system's reasons (`io::Error`), the
-/// catalog's errors; any other link (a library's own message) in its own words.
+/// steps that broke ([`crate::broken::Step`], set by `broken::Doing`), a [`Broken`] as
+/// [`broken`] says it, the system's reasons (`io::Error`), the catalog's errors; any other link
+/// (a library's own message) in its own words.
 pub fn failure(error: &anyhow::Error, lang: Lang) -> String {
     match lang {
         Lang::En => format!("{error:#}"),
@@ -163,6 +156,8 @@ pub fn failure(error: &anyhow::Error, lang: Lang) -> String {
             for link in error.chain() {
                 if let Some(failed) = link.downcast_ref::<Failed>() {
                     steps.push(zh::step(&failed.step));
+                } else if let Some(broken) = link.downcast_ref::<Broken>() {
+                    causes.push(zh::broken(broken));
                 } else if let Some(io) = link.downcast_ref::<std::io::Error>() {
                     causes.push(zh::io_reason(io));
                 } else if let Some(catalog) = link.downcast_ref::<CatalogError>() {
@@ -173,14 +168,6 @@ pub fn failure(error: &anyhow::Error, lang: Lang) -> String {
             }
             zh::failure(&steps, &causes)
         }
-    }
-}
-
-/// What a command was doing when it broke, in the language (without what broke it).
-pub fn step(step: &Step, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => zh::step(step),
-        Lang::En => step.to_string(),
     }
 }
 

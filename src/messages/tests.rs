@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::*;
+use crate::broken::Step;
 use crate::fingerprint::Dihedral;
 use crate::photo::tags::MAX_ROWS;
 use crate::photo::{Damage, SheetProblem};
@@ -1264,6 +1265,26 @@ fn a_failed_commands_chain_is_worded_step_by_step() {
         failure(&odd, Lang::Zh),
         "无法完成：zip: invalid central directory"
     );
+    // A cause the CLI says on its own (a `Broken`) reads the same under a step, as the desk
+    // shows it; so does the catalog's lock.
+    let missing: anyhow::Result<()> =
+        Err(crate::broken::Broken::NoReport { work: "/w".into() }.into());
+    let missing = missing.doing(|| Step::ReadBack).unwrap_err();
+    assert_eq!(
+        failure(&missing, Lang::Zh),
+        format!(
+            "无法完成：从临时文件读回记录：{}",
+            broken(
+                &crate::broken::Broken::NoReport { work: "/w".into() },
+                Lang::Zh
+            )
+        )
+    );
+    let locked = anyhow::Error::new(CatalogError::Locked {
+        path: "/w/c.sqlite".into(),
+        lock: "/w/c.lock".into(),
+    });
+    assert!(failure(&locked, Lang::Zh).contains("/w/c.sqlite 正被另一个 lightbox 使用"));
     let schema = anyhow::Error::new(CatalogError::Schema {
         path: "/w/catalog.sqlite".into(),
         found: 7,
@@ -1336,7 +1357,7 @@ fn every_step_is_said_in_chinese_with_its_values() {
             Step::ReadBack => vec!["读回"],
             Step::SaveDecisions => vec!["审核决定"],
         };
-        let said = step(sample, Lang::Zh);
+        let said = zh::step(sample);
         for value in values {
             assert!(said.contains(value), "{sample:?}: no {value:?} in {said}");
         }

@@ -752,12 +752,13 @@ pub(super) fn io_reason(error: &std::io::Error) -> String {
     }
 }
 
-/// Why the catalog cannot be used (its lock held by another run is a [`Broken`] of its own).
+/// Why the catalog cannot be used.
 pub(super) fn catalog_error(error: &CatalogError) -> String {
     match error {
-        CatalogError::Locked { path, lock } => format!(
-            "目录 {path} 正被另一个 lightbox 使用：请等它结束（如果没有在运行，删除 {lock}）"
-        ),
+        CatalogError::Locked { path, lock } => broken(&Broken::CatalogBusy {
+            path: path.clone(),
+            lock: lock.clone(),
+        }),
         CatalogError::Database { path, .. } => format!("目录数据库 {path}"),
         CatalogError::Io { path, .. } => format!("目录的锁文件 {path}"),
         CatalogError::Entries { .. } => "读取要记入目录的内容".into(),
